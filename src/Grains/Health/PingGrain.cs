@@ -1,0 +1,9 @@
+using Orleans.Concurrency;
+
+namespace Assistant.Health;
+
+[StatelessWorker]
+internal sealed class PingGrain(ILocalSiloDetails silo, TimeProvider time) : Grain, IPingGrain
+{
+    public Task<PingReply> PingAsync() => Task.FromResult(new PingReply(silo.Name, time.GetUtcNow()));
+}

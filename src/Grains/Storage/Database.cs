@@ -1,0 +1,88 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Assistant.Storage;
+
+/// <summary>
+/// The one database of the service: what the Orleans ADO.NET providers are pointed at, and
+/// where our own tables (<c>server_tasks</c>, ...) live. Opens pooled connections.
+/// </summary>
+public sealed class Database
+{
+    public Database(IOptions<StorageOptions> options)
+    {
+        var value = options.Value;
+        Provider = value.Provider;
+        CommandTimeout = TimeSpan.FromSeconds(value.CommandTimeoutSeconds);
+        if (Provider == StorageProvider.Sqlite)
+        {
+            var builder = string.IsNullOrWhiteSpace(value.ConnectionString)
+                ? new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(value.DatabasePath) }
+                : new SqliteConnectionStringBuilder(value.ConnectionString);
+            builder.Pooling = true;
+            builder.DefaultTimeout = value.CommandTimeoutSeconds;
+            FilePath = Path.GetFullPath(builder.DataSource);
+            builder.DataSource = FilePath;
+            ConnectionString = builder.ConnectionString;
+            Factory = SqliteFactory.Instance;
+        }
+        else
+        {
+            var builder = new NpgsqlConnectionStringBuilder(value.ConnectionString) { CommandTimeout = value.CommandTimeoutSeconds };
+            ConnectionString = builder.ConnectionString;
+            Factory = NpgsqlFactory.Instance;
+        }
+    }
+
+    public StorageProvider Provider { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>The full path of the SQLite file; null on PostgreSQL.</summary>
+    public string? FilePath { get; }
+
+    public TimeSpan CommandTimeout { get; }
+
+    public DbProviderFactory Factory { get; }
+
+    /// <summary>The invariant name the Orleans ADO.NET providers expect.</summary>
+    public string AdoNetInvariant => Provider == StorageProvider.Sqlite ? "System.Data.SQLite" : "Npgsql";
+
+    /// <summary>Where the data is, for messages and status pages: never includes a password.</summary>
+    public string Describe()
+    {
+        if (FilePath is not null)
+        {
+            return FilePath;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = Factory.CreateConnection()!;
+        connection.ConnectionString = ConnectionString;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the cheapest real query there is; throws when the database does not answer.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,25 @@
+namespace Assistant.Storage;
+
+/// <summary>Where the service keeps its data. Section <c>Storage</c>.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary><c>Sqlite</c> (default) or <c>PostgreSql</c>.</summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>
+    /// The SQLite database file. Relative paths resolve against the working directory.
+    /// Default <c>data/system.db</c>.
+    /// </summary>
+    public string DatabasePath { get; set; } = "data/system.db";
+
+    /// <summary>
+    /// The PostgreSQL connection string (required with <c>PostgreSql</c>). With SQLite it may
+    /// replace the connection string built from <see cref="DatabasePath"/>.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Seconds a command may run before it is abandoned. Default 30.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 30;
+}

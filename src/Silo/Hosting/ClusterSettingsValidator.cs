@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Silo.Hosting;
+
+internal sealed class ClusterSettingsValidator : IValidateOptions<ClusterSettings>
+{
+    public ValidateOptionsResult Validate(string? name, ClusterSettings s)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(s.ClusterId))
+        {
+            failures.Add("Cluster:ClusterId must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(s.ServiceId))
+        {
+            failures.Add("Cluster:ServiceId must not be empty");
+        }
+
+        CheckPort(failures, "Cluster:SiloPort", s.SiloPort);
+        CheckPort(failures, "Cluster:GatewayPort", s.GatewayPort);
+        if (s.SiloPort == s.GatewayPort)
+        {
+            failures.Add($"Cluster:SiloPort and Cluster:GatewayPort must differ (both are {s.SiloPort})");
+        }
+
+        if (!IPAddress.TryParse(s.AdvertisedAddress, out _))
+        {
+            failures.Add($"Cluster:AdvertisedAddress '{s.AdvertisedAddress}' is not an IP address");
+        }
+
+        if (s.ListenAddress is not null && !IPAddress.TryParse(s.ListenAddress, out _))
+        {
+            failures.Add($"Cluster:ListenAddress '{s.ListenAddress}' is not an IP address");
+        }
+
+        CheckPositive(failures, "Cluster:ProbeTimeoutSeconds", s.ProbeTimeoutSeconds);
+        CheckPositive(failures, "Cluster:IAmAliveSeconds", s.IAmAliveSeconds);
+        CheckPositive(failures, "Cluster:TableRefreshSeconds", s.TableRefreshSeconds);
+        CheckPositive(failures, "Cluster:ResponseTimeoutSeconds", s.ResponseTimeoutSeconds);
+        CheckPositive(failures, "Cluster:MissedProbesLimit", s.MissedProbesLimit);
+        CheckPositive(failures, "Cluster:VotesForDeathDeclaration", s.VotesForDeathDeclaration);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckPort(List<string> failures, string key, int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            failures.Add($"{key} must be a port between 1 and 65535 (was {port})");
+        }
+    }
+
+    private static void CheckPositive(List<string> failures, string key, double value)
+    {
+        if (value <= 0)
+        {
+            failures.Add($"{key} must be greater than 0 (was {value})");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Assistant.Api.Health;
+using Assistant.Health;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Silo.Hosting;
+
+public static class HttpSetup
+{
+    /// <summary>The address Kestrel listens on when none of the standard settings gives one.</summary>
+    public const string DefaultUrl = "http://*:9000";
+
+    /// <summary>
+    /// The HTTP front end: port 9000 unless <c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>HTTP_PORTS</c> or a
+    /// <c>Kestrel:Endpoints</c> section says otherwise; snake_case JSON; problem bodies; health checks.
+    /// </summary>
+    public static WebApplicationBuilder AddAssistantHttp(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var configured = !string.IsNullOrEmpty(configuration["urls"])
+            || !string.IsNullOrEmpty(configuration["http_ports"])
+            || !string.IsNullOrEmpty(configuration["https_ports"])
+            || configuration.GetSection("Kestrel:Endpoints").Exists();
+        if (!configured)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
+        builder.Services.AddProblemDetails();
+
+        builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section)
+            .Validate(o => o.TimeoutSeconds > 0, "Health:TimeoutSeconds must be greater than 0").ValidateOnStart();
+        var timeout = TimeSpan.FromSeconds(configuration.GetSection(HealthOptions.Section).Get<HealthOptions>()?.TimeoutSeconds ?? 5);
+        builder.Services.AddHealthChecks()
+            .AddCheck<GrainCallHealthCheck>(GrainCallHealthCheck.Name, tags: [HealthApi.ReadyTag], timeout: timeout)
+            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthApi.ReadyTag], timeout: timeout);
+        return builder;
+    }
+}

@@ -1,0 +1,79 @@
+using Assistant.Storage;
+using Serilog;
+using Serilog.Events;
+using Serilog.Filters;
+
+namespace Assistant.Silo.Hosting;
+
+public static class LoggingSetup
+{
+    /// <summary>One event per line: <c>2026-11-26 21:00:01.123 +00:00 - Source.Context - Information - message</c>.</summary>
+    public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} - {SourceContext} - {Level} - {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>Namespaces whose events also go to <c>tasks-YYYYMMDD.log</c>.</summary>
+    public static readonly string[] TaskSources = ["Assistant.Tasks", "Assistant.Maintenance"];
+
+    /// <summary>Namespaces whose events also go to <c>telegram.log</c>.</summary>
+    public static readonly string[] TelegramSources = ["Assistant.Telegram"];
+
+    /// <summary>
+    /// Serilog with the files of the operations guide: <c>system.log</c> (everything),
+    /// <c>tasks-YYYYMMDD.log</c> (background tasks), <c>telegram.log</c> (Telegram traffic), and the console.
+    /// </summary>
+    public static WebApplicationBuilder AddAssistantLogging(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LogsOptions>().BindConfiguration(LogsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LogsOptions>, LogsOptionsValidator>();
+
+        var logs = builder.Configuration.GetSection(LogsOptions.Section).Get<LogsOptions>() ?? new LogsOptions();
+        var folder = Path.GetFullPath(logs.Directory);
+        var sizeLimit = Math.Max(1, logs.FileSizeLimitMb) * 1024L * 1024L;
+        var retained = Math.Max(1, logs.RetainedFiles);
+
+        builder.Services.AddSerilog((services, configuration) =>
+        {
+            configuration
+                .ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .Enrich.With(services.GetRequiredService<SecretRedactor>())
+                .WriteTo.File(Path.Combine(folder, "system.log"), outputTemplate: Template, formatProvider: null,
+                    fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true)
+                .WriteTo.Logger(l => l
+                    .Filter.ByIncludingOnly(FromAny(TaskSources))
+                    .WriteTo.File(Path.Combine(folder, "tasks-.log"), outputTemplate: Template, formatProvider: null,
+                        rollingInterval: RollingInterval.Day, retainedFileCountLimit: Math.Max(1, logs.TaskLogDays), shared: true))
+                .WriteTo.Logger(l => l
+                    .Filter.ByIncludingOnly(FromAny(TelegramSources))
+                    .WriteTo.File(Path.Combine(folder, "telegram.log"), outputTemplate: Template, formatProvider: null,
+                        fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true));
+            if (logs.Console)
+            {
+                configuration.WriteTo.Console(outputTemplate: Template, formatProvider: null);
+            }
+        });
+        builder.Services.AddSingleton<SecretRedactor>();
+        return builder;
+    }
+
+    private static Func<LogEvent, bool> FromAny(string[] sources)
+    {
+        var filters = sources.Select(Matching.FromSource).ToArray();
+        return e => filters.Any(f => f(e));
+    }
+
+    private sealed class LogsOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<LogsOptions>
+    {
+        public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, LogsOptions options)
+        {
+            if (options.FileSizeLimitMb < 1 || options.RetainedFiles < 1 || options.TaskLogDays < 1)
+            {
+                return Microsoft.Extensions.Options.ValidateOptionsResult.Fail("Logs:FileSizeLimitMb, Logs:RetainedFiles and Logs:TaskLogDays must each be at least 1");
+            }
+
+            var problem = WritableFolder.Check(Path.GetFullPath(options.Directory));
+            return problem is null
+                ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
+                : Microsoft.Extensions.Options.ValidateOptionsResult.Fail($"Logs:Directory {problem}");
+        }
+    }
+}

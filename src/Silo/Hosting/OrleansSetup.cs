@@ -1,0 +1,75 @@
+using System.Net;
+using Assistant.Storage;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Assistant.Silo.Hosting;
+
+public static class OrleansSetup
+{
+    /// <summary>
+    /// The Orleans silo co-hosted in this process: clustering, grain state and reminders all
+    /// through the ADO.NET providers on the configured database, and the dashboard.
+    /// </summary>
+    public static WebApplicationBuilder AddAssistantOrleans(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ClusterSettings>().BindConfiguration(ClusterSettings.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ClusterSettings>, ClusterSettingsValidator>();
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseAdoNetClustering(o => o.Configure<Database>((options, db) =>
+            {
+                options.Invariant = db.AdoNetInvariant;
+                options.ConnectionString = db.ConnectionString;
+            }));
+            silo.AddAdoNetGrainStorageAsDefault(o => o.Configure<Database>((options, db) =>
+            {
+                options.Invariant = db.AdoNetInvariant;
+                options.ConnectionString = db.ConnectionString;
+            }));
+            silo.UseAdoNetReminderService(o => o.Configure<Database>((options, db) =>
+            {
+                options.Invariant = db.AdoNetInvariant;
+                options.ConnectionString = db.ConnectionString;
+            }));
+
+            var services = silo.Services;
+            services.AddOptions<ClusterOptions>().Configure<IOptions<ClusterSettings>>((o, s) =>
+            {
+                o.ClusterId = s.Value.ClusterId;
+                o.ServiceId = s.Value.ServiceId;
+            });
+            services.AddOptions<SiloOptions>().Configure<IOptions<ClusterSettings>>((o, s) =>
+                o.SiloName = s.Value.SiloName ?? $"{Environment.MachineName}-{s.Value.SiloPort}");
+            services.AddOptions<EndpointOptions>().Configure<IOptions<ClusterSettings>>((o, s) =>
+            {
+                var settings = s.Value;
+                o.AdvertisedIPAddress = IPAddress.Parse(settings.AdvertisedAddress);
+                o.SiloPort = settings.SiloPort;
+                o.GatewayPort = settings.GatewayPort;
+                if (settings.ListenAddress is { } listen)
+                {
+                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), settings.SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Parse(listen), settings.GatewayPort);
+                }
+            });
+            services.AddOptions<ClusterMembershipOptions>().Configure<IOptions<ClusterSettings>>((o, s) =>
+            {
+                var settings = s.Value;
+                o.ProbeTimeout = TimeSpan.FromSeconds(settings.ProbeTimeoutSeconds);
+                o.NumMissedProbesLimit = settings.MissedProbesLimit;
+                o.NumVotesForDeathDeclaration = settings.VotesForDeathDeclaration;
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(settings.IAmAliveSeconds);
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(settings.TableRefreshSeconds);
+                o.EnableConnectionLivenessCheck = settings.ConnectionLivenessCheck;
+            });
+            services.AddOptions<SiloMessagingOptions>().Configure<IOptions<ClusterSettings>>((o, s) =>
+                o.ResponseTimeout = TimeSpan.FromSeconds(s.Value.ResponseTimeoutSeconds));
+
+            silo.AddDashboard();
+        });
+        return builder;
+    }
+}

@@ -78,9 +78,23 @@ public sealed class Database
         }
     }
 
-    /// <summary>Runs the cheapest real query there is; throws when the database does not answer.</summary>
+    /// <summary>
+    /// Reads from the database; throws when it does not answer. On SQLite this opens the file
+    /// afresh (no pool, no create), so a file that was removed or replaced is noticed even
+    /// though pooled connections still hold the old one open.
+    /// </summary>
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
+        if (Provider == StorageProvider.Sqlite)
+        {
+            var probe = new SqliteConnectionStringBuilder(ConnectionString) { Pooling = false, Mode = SqliteOpenMode.ReadWrite };
+            await using var file = new SqliteConnection(probe.ConnectionString);
+            await file.OpenAsync(cancellationToken);
+            await using var read = file.CreateCommand("SELECT count(*) FROM sqlite_master");
+            await read.ExecuteScalarAsync(cancellationToken);
+            return;
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand("SELECT 1");
         await command.ExecuteScalarAsync(cancellationToken);

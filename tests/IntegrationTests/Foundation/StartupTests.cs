@@ -1,0 +1,76 @@
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Foundation;
+
+/// <summary>The real executable refusing bad settings and bad data with one clear line.</summary>
+public sealed class StartupTests
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_corrupt_database_stops_startup_with_a_clear_message_and_the_file_is_not_overwritten()
+    {
+        var directory = TestPaths.NewTempDirectory("corrupt");
+        Directory.CreateDirectory(Path.Combine(directory, "data"));
+        var file = Path.Combine(directory, "data", "system.db");
+        var garbage = new byte[32 * 1024];
+        new Random(11).NextBytes(garbage);
+        await File.WriteAllBytesAsync(file, garbage);
+        await using var silo = new SiloProcess(directory);
+
+        silo.Start();
+        var exitCode = await silo.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
+        Assert.Contains("Storage:DatabasePath", line);
+        Assert.Contains(file, line);
+        Assert.Contains("left untouched", line);
+        Assert.Equal(garbage, await File.ReadAllBytesAsync(file));
+    }
+
+    [Fact]
+    public async Task A_port_that_is_not_a_number_is_named_in_the_error()
+    {
+        var directory = TestPaths.NewTempDirectory("badport");
+        await using var silo = new SiloProcess(directory, new Dictionary<string, string> { ["Cluster__SiloPort"] = "abc" });
+
+        silo.Start();
+        var exitCode = await silo.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
+        Assert.Contains("Cluster:SiloPort", line);
+        Assert.Contains("'abc'", line);
+    }
+
+    [Fact]
+    public async Task A_data_folder_that_cannot_be_created_is_named_in_the_error()
+    {
+        var directory = TestPaths.NewTempDirectory("badfolder");
+        var blocker = Path.Combine(directory, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "a file where the data folder should be");
+        await using var silo = new SiloProcess(directory, new Dictionary<string, string> { ["Storage__DatabasePath"] = "not-a-folder/data/system.db" });
+
+        silo.Start();
+        var exitCode = await silo.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
+        Assert.Contains("Storage:DatabasePath", line);
+        Assert.Contains("cannot create folder", line);
+    }
+
+    [Fact]
+    public async Task Relative_paths_resolve_against_the_working_directory()
+    {
+        var directory = TestPaths.NewTempDirectory("paths");
+        await using var silo = new SiloProcess(directory);
+
+        await silo.StartAndWaitHealthyAsync();
+
+        Assert.True(File.Exists(Path.Combine(directory, "data", "system.db")));
+        Assert.True(File.Exists(Path.Combine(directory, "logs", "system.log")));
+        Assert.Equal(0, await silo.StopAsync());
+    }
+}

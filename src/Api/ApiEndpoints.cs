@@ -1,4 +1,5 @@
 using Assistant.Api.Health;
+using Assistant.Api.Sessions;
 using Microsoft.AspNetCore.Routing;
 
 namespace Assistant.Api;
@@ -9,6 +10,7 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapAssistantApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthApi();
+        endpoints.MapSessionsApi();
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using Assistant.Api;
+using Assistant.Sessions;
 using Assistant.Silo.Hosting;
 using Orleans.Dashboard;
 
@@ -15,6 +16,7 @@ public static class AssistantApp
         builder.AddAssistantStorage();
         builder.AddAssistantOrleans();
         builder.AddAssistantHttp();
+        builder.Services.AddChatSessions();
 
         var app = builder.Build();
         app.UseExceptionHandler();

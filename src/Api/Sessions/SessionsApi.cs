@@ -1,0 +1,129 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Assistant.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Api.Sessions;
+
+public static class SessionsApi
+{
+    public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/sessions").WithTags("Sessions");
+        group.MapGet("/report", GetReportAsync);
+        group.MapPost("/{id}/messages", PostMessageAsync);
+        group.MapGet("/{id}", GetSessionAsync);
+        group.MapDelete("/{id}", ResetSessionAsync);
+        group.MapPost("/{id}/cancel", CancelAsync);
+        return group;
+    }
+
+    internal static async Task<IResult> PostMessageAsync(
+        string id, HttpContext context, IGrainFactory grains, IOptions<ChatSessionOptions> options, IOptions<JsonOptions> json)
+    {
+        if (SessionInput.CheckId(id, options.Value) is { } badId)
+        {
+            return Invalid("id", badId);
+        }
+
+        var (request, malformed) = await SessionInput.ReadAsync(context.Request.Body, json.Value.SerializerOptions, context.RequestAborted);
+        if (malformed is not null)
+        {
+            return TypedResults.Problem(malformed, statusCode: StatusCodes.Status400BadRequest, title: "Malformed request body");
+        }
+
+        if (SessionInput.CheckText(request!.Text, options.Value) is { } badText)
+        {
+            return Invalid("text", badText);
+        }
+
+        var session = grains.GetGrain<IChatSessionGrain>(id);
+        var chat = new ChatRequest(request.Text!);
+        try
+        {
+            if (WantsEventStream(context.Request))
+            {
+                return await StreamAsync(session, chat, context.RequestAborted);
+            }
+
+            return TypedResults.Ok(MessageResponse.From(await session.AskAsync(chat)));
+        }
+        catch (SessionBusyException busy)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(busy.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Session busy");
+        }
+    }
+
+    internal static async Task<Ok<SessionView>> GetSessionAsync(string id, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IChatSessionGrain>(id).GetAsync());
+
+    internal static async Task<Results<NoContent, ValidationProblem>> ResetSessionAsync(string id, IGrainFactory grains, IOptions<ChatSessionOptions> options)
+    {
+        if (SessionInput.CheckId(id, options.Value) is { } badId)
+        {
+            return Invalid("id", badId);
+        }
+
+        await grains.GetGrain<IChatSessionGrain>(id).ResetAsync();
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<Ok<CancelResponse>, ValidationProblem>> CancelAsync(string id, IGrainFactory grains, IOptions<ChatSessionOptions> options)
+    {
+        if (SessionInput.CheckId(id, options.Value) is { } badId)
+        {
+            return Invalid("id", badId);
+        }
+
+        return TypedResults.Ok(new CancelResponse(await grains.GetGrain<IChatSessionGrain>(id).CancelAsync()));
+    }
+
+    internal static async Task<Ok<SessionsReport>> GetReportAsync(SessionReports reports, CancellationToken cancellationToken, int largest = 20) =>
+        TypedResults.Ok(await reports.BuildAsync(Math.Clamp(largest, 0, 1000), cancellationToken));
+
+    /// <summary>
+    /// Server-sent events: <c>delta</c> events with <c>{"text": ...}</c> as the reply grows, then one
+    /// <c>done</c> event with the same body as the non-streaming answer.
+    /// </summary>
+    private static async Task<IResult> StreamAsync(IChatSessionGrain session, ChatRequest chat, CancellationToken cancellationToken)
+    {
+        var events = session.AskStreamingAsync(chat).WithCancellation(cancellationToken).GetAsyncEnumerator();
+        // The first step runs the session's checks (busy, length), so refusals still get a proper status code.
+        var first = await events.MoveNextAsync();
+        return TypedResults.ServerSentEvents(Items(events, first));
+    }
+
+    private static async IAsyncEnumerable<SseItem<object>> Items(ConfiguredCancelableAsyncEnumerable<ReplyEvent>.Enumerator events, bool hasFirst)
+    {
+        try
+        {
+            for (var more = hasFirst; more; more = await events.MoveNextAsync())
+            {
+                var item = events.Current;
+                yield return item.Kind == ReplyEventKind.Delta
+                    ? new SseItem<object>(new DeltaEvent(item.Text!), "delta")
+                    : new SseItem<object>(MessageResponse.From(item.Reply!), "done");
+            }
+        }
+        finally
+        {
+            await events.DisposeAsync();
+        }
+    }
+
+    private static bool WantsEventStream(HttpRequest request) =>
+        request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "Invalid request");
+}
+
+public sealed record CancelResponse(bool Cancelled);
+
+public sealed record DeltaEvent(string Text);

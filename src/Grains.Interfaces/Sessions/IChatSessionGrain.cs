@@ -1,0 +1,41 @@
+namespace Assistant.Sessions;
+
+/// <summary>
+/// One conversation, keyed by session id (a Telegram chat id, or any id a caller of the HTTP
+/// API chooses). It holds the context window, answers one message at a time in arrival order,
+/// and persists after every completed exchange.
+/// </summary>
+[Alias("Assistant.Sessions.IChatSessionGrain")]
+public interface IChatSessionGrain : IGrainWithStringKey
+{
+    /// <summary>Queues the message and returns the whole reply once it is complete.</summary>
+    [Alias("Ask")]
+    Task<ChatReply> AskAsync(ChatRequest request);
+
+    /// <summary>Queues the message and yields the reply as the model writes it, ending with a completion or failure event.</summary>
+    [Alias("AskStreaming")]
+    IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request);
+
+    [Alias("Get")]
+    Task<SessionView> GetAsync();
+
+    /// <summary>Starts a new conversation: cancels the reply in progress and clears the context (statistics are kept).</summary>
+    [Alias("Reset")]
+    Task ResetAsync();
+
+    /// <summary>Stops the reply in progress, if any; queued messages are still answered.</summary>
+    [Alias("Cancel")]
+    Task<bool> CancelAsync();
+
+    /// <summary>Prunes the context window now (the ResourceMonitor calls this under memory pressure).</summary>
+    [Alias("ForceOptimization")]
+    Task<PruneResult> ForceOptimizationAsync();
+
+    /// <summary>Clears the persisted context when the session has been inactive at least <paramref name="inactivity"/>.</summary>
+    [Alias("ClearIfInactive")]
+    Task<bool> ClearIfInactiveAsync(TimeSpan inactivity);
+
+    /// <summary>Deactivates the session when it has been idle at least <paramref name="idle"/> and is not replying.</summary>
+    [Alias("DeactivateIfIdle")]
+    Task<bool> DeactivateIfIdleAsync(TimeSpan idle);
+}

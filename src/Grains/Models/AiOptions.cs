@@ -1,0 +1,45 @@
+namespace Assistant.Models;
+
+/// <summary>The AI model. Section <c>AI</c> (environment variables <c>AI__Endpoint</c>, ...).</summary>
+public sealed class AiOptions
+{
+    public const string Section = "AI";
+
+    /// <summary><c>OpenAI</c> or <c>Offline</c>. Unset: OpenAI when <see cref="Endpoint"/> is set, otherwise Offline.</summary>
+    public AiProvider? Provider { get; set; }
+
+    /// <summary>Base URL of the OpenAI-compatible API, including <c>/v1</c> (for example <c>http://localhost:11434/v1</c>).</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>API key sent as a bearer token; servers that need none (Ollama) accept any value.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The model name, as the server knows it (for example <c>gpt-4o-mini</c> or <c>llama3.2</c>).</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Seconds one request may take before it is retried. Default 60.</summary>
+    public double TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Seconds a whole reply may take, retries and streaming included. Default 300.</summary>
+    public double ReplyTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Retries after a 429, a 5xx, a timeout or a connection failure. Default 3.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First retry delay in seconds; it doubles with each retry (with jitter). Default 1.</summary>
+    public double RetryBaseDelaySeconds { get; set; } = 1;
+
+    /// <summary>The longest <c>Retry-After</c> honoured before retrying, in seconds; longer waits fail the reply instead. Default 30.</summary>
+    public double MaxRetryAfterSeconds { get; set; } = 30;
+
+    /// <summary>Upper bound on tokens in one reply (sent as <c>max_completion_tokens</c>). Default 1024.</summary>
+    public int MaxOutputTokens { get; set; } = 1024;
+
+    /// <summary>Sampling temperature; unset leaves the server's default.</summary>
+    public float? Temperature { get; set; }
+
+    /// <summary>Whether the model may call the built-in tools (current time, service health). Default true.</summary>
+    public bool EnableTools { get; set; } = true;
+
+    public AiProvider EffectiveProvider => Provider ?? (string.IsNullOrWhiteSpace(Endpoint) ? AiProvider.Offline : AiProvider.OpenAI);
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Models;
+
+public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AiOptions o)
+    {
+        var failures = new List<string>();
+        if (o.EffectiveProvider == AiProvider.OpenAI)
+        {
+            if (!Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Add($"AI:Endpoint must be an http(s) URL such as http://localhost:11434/v1 (was '{o.Endpoint}')");
+            }
+
+            if (string.IsNullOrWhiteSpace(o.Model))
+            {
+                failures.Add("AI:Model is required with the OpenAI provider (for example gpt-4o-mini or llama3.2)");
+            }
+        }
+
+        if (o.TimeoutSeconds <= 0)
+        {
+            failures.Add($"AI:TimeoutSeconds must be greater than 0 (was {o.TimeoutSeconds})");
+        }
+
+        if (o.ReplyTimeoutSeconds < o.TimeoutSeconds)
+        {
+            failures.Add($"AI:ReplyTimeoutSeconds ({o.ReplyTimeoutSeconds}) must be at least AI:TimeoutSeconds ({o.TimeoutSeconds})");
+        }
+
+        if (o.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"AI:MaxRetries must be between 0 and 10 (was {o.MaxRetries})");
+        }
+
+        if (o.RetryBaseDelaySeconds < 0 || o.MaxRetryAfterSeconds < 0)
+        {
+            failures.Add("AI:RetryBaseDelaySeconds and AI:MaxRetryAfterSeconds must not be negative");
+        }
+
+        if (o.MaxOutputTokens <= 0)
+        {
+            failures.Add($"AI:MaxOutputTokens must be greater than 0 (was {o.MaxOutputTokens})");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Models;
+
+/// <summary>The configured model with the options every request carries (limits, tools).</summary>
+public sealed class ChatModel
+{
+    private readonly IChatClient _client;
+    private readonly ChatOptions _options;
+
+    public ChatModel(IChatClient client, IOptions<AiOptions> options, BuiltInTools tools)
+    {
+        _client = client;
+        var ai = options.Value;
+        Provider = ai.EffectiveProvider;
+        Name = Provider == AiProvider.Offline ? "offline" : ai.Model!;
+        ReplyTimeout = TimeSpan.FromSeconds(ai.ReplyTimeoutSeconds);
+        _options = new ChatOptions
+        {
+            MaxOutputTokens = ai.MaxOutputTokens,
+            Temperature = ai.Temperature,
+            Tools = ai.EnableTools && Provider != AiProvider.Offline ? tools.All : null,
+        };
+    }
+
+    public AiProvider Provider { get; }
+
+    public string Name { get; }
+
+    public TimeSpan ReplyTimeout { get; }
+
+    public IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken) =>
+        _client.GetStreamingResponseAsync(messages, _options.Clone(), cancellationToken);
+}

@@ -1,0 +1,89 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using Polly;
+
+namespace Assistant.Models;
+
+public static class ModelServices
+{
+    public const string HttpClientName = "ai-model";
+
+    /// <summary>
+    /// The chat model from the <c>AI</c> section: an OpenAI-compatible endpoint through
+    /// Microsoft.Extensions.AI with retries by Polly (429, 5xx, timeouts, connection failures;
+    /// exponential backoff with jitter; <c>Retry-After</c> honoured up to a bound), or the offline provider.
+    /// </summary>
+    public static IServiceCollection AddChatModel(this IServiceCollection services)
+    {
+        services.AddOptions<AiOptions>().BindConfiguration(AiOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AiOptions>, AiOptionsValidator>();
+
+        services.AddHttpClient(HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("ai-model", (pipeline, context) =>
+            {
+                var ai = context.ServiceProvider.GetRequiredService<IOptions<AiOptions>>().Value;
+                if (ai.MaxRetries > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = ai.MaxRetries,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = TimeSpan.FromSeconds(ai.RetryBaseDelaySeconds),
+                        ShouldRetryAfterHeader = false,
+                        DelayGenerator = args => new ValueTask<TimeSpan?>(RetryAfter(args.Outcome.Result, ai.MaxRetryAfterSeconds)),
+                    });
+                }
+
+                pipeline.AddTimeout(TimeSpan.FromSeconds(ai.TimeoutSeconds));
+            });
+
+        services.AddSingleton<BuiltInTools>();
+        services.AddSingleton<IChatClient>(CreateClient);
+        services.AddSingleton<ChatModel>();
+        return services;
+    }
+
+    private static IChatClient CreateClient(IServiceProvider services)
+    {
+        var ai = services.GetRequiredService<IOptions<AiOptions>>().Value;
+        if (ai.EffectiveProvider == AiProvider.Offline)
+        {
+            return new OfflineChatClient();
+        }
+
+        var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
+        var openAi = new OpenAIClient(
+            new ApiKeyCredential(string.IsNullOrEmpty(ai.ApiKey) ? "no-key" : ai.ApiKey),
+            new OpenAIClientOptions
+            {
+                Endpoint = new Uri(ai.Endpoint!),
+                Transport = new HttpClientPipelineTransport(http),
+                // Polly in the HttpClient does the retrying; the SDK's own retries would multiply it.
+                RetryPolicy = new ClientRetryPolicy(0),
+                NetworkTimeout = TimeSpan.FromSeconds(ai.ReplyTimeoutSeconds),
+            });
+        return new ChatClientBuilder(openAi.GetChatClient(ai.Model).AsIChatClient())
+            .UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 4)
+            .Build(services);
+    }
+
+    /// <summary>The delay a 429 or 503 asks for, when it asks for one we are willing to wait; otherwise null (use the backoff).</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, double maxSeconds)
+    {
+        if (response is null || (response.StatusCode != HttpStatusCode.TooManyRequests && response.StatusCode != HttpStatusCode.ServiceUnavailable))
+        {
+            return null;
+        }
+
+        var retryAfter = response.Headers.RetryAfter;
+        var delay = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return delay is { } d && d > TimeSpan.Zero && d.TotalSeconds <= maxSeconds ? d : null;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Assistant.Sessions;
+
+/// <summary>Conversations and their limits. Section <c>Sessions</c>.</summary>
+public sealed class ChatSessionOptions
+{
+    public const string Section = "Sessions";
+
+    /// <summary>The system prompt every conversation starts from.</summary>
+    public string SystemPrompt { get; set; } =
+        "You are a helpful assistant talking to people in Telegram. Answer clearly and concisely. " +
+        "When asked about the time or about this service's health, use the tools you have.";
+
+    /// <summary>Messages kept in the context window (the system prompt is extra). Default 100.</summary>
+    public int MaxContextMessages { get; set; } = 100;
+
+    /// <summary>Estimated tokens the context window may hold, system prompt included. Default 16,000.</summary>
+    public int MaxContextTokens { get; set; } = 16_000;
+
+    /// <summary>Messages kept when the ResourceMonitor forces an optimisation under pressure. Default 50.</summary>
+    public int PressureContextMessages { get; set; } = 50;
+
+    /// <summary>Longest message accepted, in characters. Default 16,000.</summary>
+    public int MaxMessageChars { get; set; } = 16_000;
+
+    /// <summary>Longest session id accepted, in characters. Default 128.</summary>
+    public int MaxSessionIdLength { get; set; } = 128;
+
+    /// <summary>Messages that may wait behind the reply in progress before new ones are refused. Default 20.</summary>
+    public int MaxQueuedMessages { get; set; } = 20;
+
+    /// <summary>Minutes without a call after which a session's activation is collected. Default 15.</summary>
+    public double IdleMinutes { get; set; } = 15;
+
+    /// <summary>Hours without a message after which the cleanup cycle clears a session's context. Default 24.</summary>
+    public double InactiveContextHours { get; set; } = 24;
+}

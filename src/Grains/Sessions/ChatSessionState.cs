@@ -1,0 +1,65 @@
+namespace Assistant.Sessions;
+
+/// <summary>Everything a session persists: its context window and its statistics.</summary>
+[GenerateSerializer, Alias("Assistant.Sessions.ChatSessionState")]
+public sealed class ChatSessionState
+{
+    /// <summary>The context window, oldest first; the system prompt is not in it.</summary>
+    [Id(0)]
+    public List<ChatEntry> Messages { get; set; } = [];
+
+    [Id(1)]
+    public SessionStatistics Statistics { get; set; } = new();
+}
+
+[GenerateSerializer, Alias("Assistant.Sessions.SessionStatistics")]
+public sealed class SessionStatistics
+{
+    public const int RecentResponseLimit = 20;
+
+    [Id(0)]
+    public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(1)]
+    public DateTimeOffset LastActiveAt { get; set; }
+
+    [Id(2)]
+    public long MessagesReceived { get; set; }
+
+    [Id(3)]
+    public long Replies { get; set; }
+
+    [Id(4)]
+    public long TotalResponseMs { get; set; }
+
+    /// <summary>The last <see cref="RecentResponseLimit"/> response times, oldest first.</summary>
+    [Id(5)]
+    public List<long> RecentResponseMs { get; set; } = [];
+
+    [Id(6)]
+    public Dictionary<string, long> ErrorsByType { get; set; } = [];
+
+    [Id(7)]
+    public Dictionary<string, long> ToolCalls { get; set; } = [];
+
+    [Id(8)]
+    public long Cancelled { get; set; }
+
+    [Id(9)]
+    public long ContextPrunes { get; set; }
+
+    [Id(10)]
+    public DateTimeOffset? ContextClearedAt { get; set; }
+
+    public void RecordResponse(long milliseconds)
+    {
+        TotalResponseMs += milliseconds;
+        RecentResponseMs.Add(milliseconds);
+        if (RecentResponseMs.Count > RecentResponseLimit)
+        {
+            RecentResponseMs.RemoveAt(0);
+        }
+    }
+
+    public void Count(Dictionary<string, long> counters, string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
+}

@@ -1,0 +1,44 @@
+namespace Assistant.Sessions;
+
+/// <summary>
+/// What an active session last published about itself to its silo's registry: an immutable
+/// copy, so reports read it from any thread while the session goes on.
+/// </summary>
+public sealed record SessionSnapshot(
+    string SessionId,
+    int Messages,
+    long EstimatedBytes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastActiveAt,
+    long Replies,
+    IReadOnlyList<long> RecentResponseMs,
+    IReadOnlyDictionary<string, long> ErrorsByType,
+    IReadOnlyDictionary<string, long> ToolCalls)
+{
+    /// <summary>Per-session overhead beyond the message texts: activation, state object, statistics.</summary>
+    public const long BaseBytes = 4096;
+
+    /// <summary>Per-message overhead beyond its text: the entry object, its strings' headers, the list slot.</summary>
+    public const long PerMessageBytes = 120;
+
+    public static SessionSnapshot Of(string sessionId, ChatSessionState state)
+    {
+        var s = state.Statistics;
+        long bytes = BaseBytes;
+        foreach (var message in state.Messages)
+        {
+            bytes += PerMessageBytes + (2L * message.Text.Length);
+        }
+
+        return new SessionSnapshot(
+            sessionId,
+            state.Messages.Count,
+            bytes,
+            s.CreatedAt,
+            s.LastActiveAt,
+            s.Replies,
+            [.. s.RecentResponseMs],
+            new Dictionary<string, long>(s.ErrorsByType),
+            new Dictionary<string, long>(s.ToolCalls));
+    }
+}

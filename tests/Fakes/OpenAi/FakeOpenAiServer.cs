@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Assistant.Fakes.OpenAi;
+
+/// <summary>
+/// An OpenAI-compatible chat completions server on 127.0.0.1 (<c>POST /v1/chat/completions</c>,
+/// streaming and not), as Ollama, vLLM or OpenAI itself would answer. Scripted responses are used
+/// in order; afterwards <see cref="Responder"/> answers (by default it echoes the last user message).
+/// </summary>
+public sealed class FakeOpenAiServer : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<FakeResponse> _script = new();
+    private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+    private WebApplication? _app;
+
+    public int Port { get; private set; }
+
+    /// <summary>The base URL to configure as <c>AI__Endpoint</c>.</summary>
+    public string BaseUrl => $"http://127.0.0.1:{Port}/v1";
+
+    public ConcurrentQueue<FakeCompletionRequest> Requests { get; } = new();
+
+    /// <summary>Answers requests once the script is used up.</summary>
+    public Func<FakeCompletionRequest, FakeResponse> Responder { get; set; } = Echo;
+
+    /// <summary>Time before each answer starts (the model "thinking").</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>Time between streamed chunks.</summary>
+    public TimeSpan ChunkDelay { get; set; }
+
+    public static FakeResponse Echo(FakeCompletionRequest request) => new FakeResponse.Text($"Echo: {request.LastUserText}");
+
+    public static async Task<FakeOpenAiServer> StartAsync(int port = 0)
+    {
+        var server = new FakeOpenAiServer();
+        (server._app, server.Port) = await LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", server.HandleAsync), port);
+        return server;
+    }
+
+    public void Enqueue(params FakeResponse[] responses)
+    {
+        foreach (var response in responses)
+        {
+            _script.Enqueue(response);
+        }
+    }
+
+    /// <summary>Completes once at least <paramref name="count"/> requests have arrived since the last reset.</summary>
+    public Task WaitForRequestsAsync(int count, TimeSpan? timeout = null)
+    {
+        lock (_waiters)
+        {
+            if (Requests.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, reached));
+            return reached.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        }
+    }
+
+    public void Reset()
+    {
+        _script.Clear();
+        Requests.Clear();
+        Responder = Echo;
+        Delay = TimeSpan.Zero;
+        ChunkDelay = TimeSpan.Zero;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var request = Parse(context, body.RootElement.Clone());
+        Requests.Enqueue(request);
+        lock (_waiters)
+        {
+            foreach (var waiter in _waiters.Where(w => Requests.Count >= w.Count).ToList())
+            {
+                waiter.Reached.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+
+        var response = _script.TryDequeue(out var scripted) ? scripted : Responder(request);
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted);
+        }
+
+        switch (response)
+        {
+            case FakeResponse.Status status:
+                context.Response.StatusCode = status.Code;
+                if (status.RetryAfterSeconds is { } seconds)
+                {
+                    context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                }
+
+                await context.Response.WriteAsJsonAsync(new { error = new { message = $"fake error {status.Code}", type = "fake_error", code = status.Code.ToString(CultureInfo.InvariantCulture) } });
+                return;
+            case FakeResponse.Garbage garbage:
+                context.Response.ContentType = request.Stream ? "text/event-stream" : "application/json";
+                await context.Response.WriteAsync(request.Stream ? $"data: {garbage.Body}\n\n" : garbage.Body);
+                return;
+            case FakeResponse.Held held:
+                await held.Release.WaitAsync(context.RequestAborted);
+                await WriteTextAsync(context, request, held.Content, 8, null);
+                return;
+            case FakeResponse.HeldMidStream mid:
+                await WriteTextAsync(context, request, mid.Head + mid.Tail, Math.Max(1, mid.Head.Length), mid);
+                return;
+            case FakeResponse.ToolCall call:
+                await WriteToolCallAsync(context, request, call);
+                return;
+            case FakeResponse.Text text:
+                await WriteTextAsync(context, request, text.Content, text.ChunkSize, null);
+                return;
+        }
+    }
+
+    private static FakeCompletionRequest Parse(HttpContext context, JsonElement body)
+    {
+        var messages = body.GetProperty("messages").EnumerateArray()
+            .Select(m => new FakeMessage(
+                m.GetProperty("role").GetString()!,
+                m.TryGetProperty("content", out var c) ? (c.ValueKind == JsonValueKind.String ? c.GetString() : c.ToString()) : null))
+            .ToList();
+        var tools = body.TryGetProperty("tools", out var t)
+            ? t.EnumerateArray().Select(x => x.GetProperty("function").GetProperty("name").GetString()!).ToList()
+            : [];
+        return new FakeCompletionRequest(
+            context.Request.Headers.Authorization.ToString(),
+            body.GetProperty("model").GetString()!,
+            body.TryGetProperty("stream", out var s) && s.GetBoolean(),
+            messages,
+            tools,
+            body.TryGetProperty("max_completion_tokens", out var max) ? max.GetInt32() : null,
+            body);
+    }
+
+    private async Task WriteTextAsync(HttpContext context, FakeCompletionRequest request, string content, int chunkSize, FakeResponse.HeldMidStream? hold)
+    {
+        var id = $"chatcmpl-{Guid.NewGuid():N}";
+        if (!request.Stream)
+        {
+            await context.Response.WriteAsJsonAsync(new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "chat.completion",
+                ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["model"] = request.Model,
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+                    ["finish_reason"] = "stop",
+                }),
+                ["usage"] = Usage(request, content),
+            });
+            return;
+        }
+
+        await StartStreamAsync(context);
+        var sent = 0;
+        await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null));
+        for (var i = 0; i < content.Length; i += chunkSize)
+        {
+            if (hold is not null && sent >= hold.Head.Length)
+            {
+                await hold.Release.WaitAsync(context.RequestAborted);
+                hold = null;
+            }
+
+            var piece = content.Substring(i, Math.Min(chunkSize, content.Length - i));
+            sent += piece.Length;
+            await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject { ["content"] = piece }, null));
+            if (ChunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(ChunkDelay, context.RequestAborted);
+            }
+        }
+
+        await FinishStreamAsync(context, id, request, content, "stop");
+    }
+
+    private async Task WriteToolCallAsync(HttpContext context, FakeCompletionRequest request, FakeResponse.ToolCall call)
+    {
+        var id = $"chatcmpl-{Guid.NewGuid():N}";
+        var toolCall = new JsonObject
+        {
+            ["index"] = 0,
+            ["id"] = $"call_{Guid.NewGuid():N}"[..20],
+            ["type"] = "function",
+            ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.ArgumentsJson },
+        };
+        if (!request.Stream)
+        {
+            await context.Response.WriteAsJsonAsync(new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "chat.completion",
+                ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["model"] = request.Model,
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new JsonArray(toolCall) },
+                    ["finish_reason"] = "tool_calls",
+                }),
+                ["usage"] = Usage(request, ""),
+            });
+            return;
+        }
+
+        await StartStreamAsync(context);
+        await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new JsonArray(toolCall) }, null));
+        await FinishStreamAsync(context, id, request, "", "tool_calls");
+    }
+
+    private static async Task StartStreamAsync(HttpContext context)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    private static async Task FinishStreamAsync(HttpContext context, string id, FakeCompletionRequest request, string content, string finishReason)
+    {
+        await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject(), finishReason));
+        var usage = Chunk(id, request.Model, null, null);
+        usage["choices"] = new JsonArray();
+        usage["usage"] = Usage(request, content);
+        await WriteChunkAsync(context, usage);
+        await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    private static JsonObject Chunk(string id, string model, JsonObject? delta, string? finishReason)
+    {
+        var chunk = new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "chat.completion.chunk",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["model"] = model,
+        };
+        if (delta is not null)
+        {
+            chunk["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finishReason });
+        }
+
+        return chunk;
+    }
+
+    private static JsonObject Usage(FakeCompletionRequest request, string content)
+    {
+        var prompt = request.Messages.Sum(m => (m.Content?.Length ?? 0) / 4);
+        return new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = content.Length / 4, ["total_tokens"] = prompt + (content.Length / 4) };
+    }
+
+    private static async Task WriteChunkAsync(HttpContext context, JsonObject chunk)
+    {
+        var line = new StringBuilder("data: ").Append(chunk.ToJsonString()).Append("\n\n").ToString();
+        await context.Response.WriteAsync(line, context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+}

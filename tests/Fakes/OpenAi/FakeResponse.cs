@@ -1,0 +1,23 @@
+namespace Assistant.Fakes.OpenAi;
+
+/// <summary>How the fake model answers one chat completion request.</summary>
+public abstract record FakeResponse
+{
+    /// <summary>A normal answer, streamed in chunks of <paramref name="ChunkSize"/> characters when the request streams.</summary>
+    public sealed record Text(string Content, int ChunkSize = 8) : FakeResponse;
+
+    /// <summary>An HTTP error such as 429 (with Retry-After) or 500, with an OpenAI-style error body.</summary>
+    public sealed record Status(int Code, int? RetryAfterSeconds = null) : FakeResponse;
+
+    /// <summary>200 with a body that is not what the protocol promises.</summary>
+    public sealed record Garbage(string Body = "this is not json {{{") : FakeResponse;
+
+    /// <summary>The model asks to call a tool; the next request carries the result.</summary>
+    public sealed record ToolCall(string Name, string ArgumentsJson = "{}") : FakeResponse;
+
+    /// <summary>Answers <paramref name="Content"/> only once <paramref name="Release"/> completes (or the caller gives up).</summary>
+    public sealed record Held(Task Release, string Content) : FakeResponse;
+
+    /// <summary>Streams <paramref name="Head"/>, then waits for <paramref name="Release"/> before streaming <paramref name="Tail"/>.</summary>
+    public sealed record HeldMidStream(string Head, Task Release, string Tail) : FakeResponse;
+}

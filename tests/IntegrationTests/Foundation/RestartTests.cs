@@ -1,0 +1,36 @@
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Foundation;
+
+/// <summary>Grain state in the SQLite file survives the real executable being stopped or killed.</summary>
+public sealed class RestartTests
+{
+    [Theory]
+    [InlineData(Signals.Term)]
+    [InlineData(Signals.Kill)]
+    public async Task A_conversation_survives_a_process_restart(int signal)
+    {
+        var directory = TestPaths.NewTempDirectory("restart");
+        var session = $"restart-{signal}";
+        await using var silo = new SiloProcess(directory);
+        await silo.StartAndWaitHealthyAsync();
+
+        // No model configured: the offline provider answers, honestly.
+        var reply = await silo.Http.SendAsync(session, "remember me");
+        Assert.Contains("No AI model is configured", reply.GetProperty("reply").GetString());
+
+        if (signal == Signals.Term)
+        {
+            Assert.Equal(0, await silo.StopAsync());
+        }
+        else
+        {
+            await silo.KillAsync();
+        }
+
+        await silo.StartAndWaitHealthyAsync();
+        var restored = await silo.Http.GetSessionAsync(session);
+        Assert.Equal(["remember me", reply.GetProperty("reply").GetString()!], SessionClient.Texts(restored));
+        Assert.Equal(1, restored.GetProperty("statistics").GetProperty("replies").GetInt64());
+    }
+}

@@ -1,5 +1,6 @@
 using Assistant.Api.Health;
 using Assistant.Api.Sessions;
+using Assistant.Api.Telegram;
 using Microsoft.AspNetCore.Routing;
 
 namespace Assistant.Api;
@@ -11,6 +12,7 @@ public static class ApiEndpoints
     {
         endpoints.MapHealthApi();
         endpoints.MapSessionsApi();
+        endpoints.MapTelegramApi();
         return endpoints;
     }
 }

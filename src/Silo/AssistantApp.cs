@@ -1,5 +1,6 @@
 using Assistant.Api;
 using Assistant.Sessions;
+using Assistant.Telegram;
 using Assistant.Silo.Hosting;
 using Orleans.Dashboard;
 
@@ -12,11 +13,13 @@ public static class AssistantApp
     {
         // appsettings.json ships next to the binaries; data/, logs/ and backup/ follow the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddTelegramSecrets();
         builder.AddAssistantLogging();
         builder.AddAssistantStorage();
         builder.AddAssistantOrleans();
         builder.AddAssistantHttp();
         builder.Services.AddChatSessions();
+        builder.Services.AddTelegramChannel();
 
         var app = builder.Build();
         app.UseExceptionHandler();

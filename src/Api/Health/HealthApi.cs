@@ -1,3 +1,4 @@
+using Assistant.Telegram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,10 +20,10 @@ public static class HealthApi
     }
 
     internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> GetHealthAsync(
-        HealthCheckService checks, CancellationToken cancellationToken)
+        HealthCheckService checks, TelegramStatusService telegramStatus, CancellationToken cancellationToken)
     {
         var report = await checks.CheckHealthAsync(r => r.Tags.Contains(ReadyTag), cancellationToken);
-        const string telegram = "disabled";
+        var telegram = await telegramStatus.StateAsync(cancellationToken);
         if (report.Status == HealthStatus.Healthy)
         {
             return TypedResults.Ok(new HealthResponse("healthy", telegram));

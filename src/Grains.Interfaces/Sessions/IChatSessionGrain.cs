@@ -16,6 +16,18 @@ public interface IChatSessionGrain : IGrainWithStringKey
     [Alias("AskStreaming")]
     IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request);
 
+    /// <summary>
+    /// Hands over a Telegram message. Returns once the message is stored (so the poller may
+    /// confirm the update); the reply is sent to the chat afterwards. A redelivered update is
+    /// recognised by its update id and ignored.
+    /// </summary>
+    [Alias("Deliver")]
+    Task<Assistant.Telegram.DeliveryOutcome> DeliverAsync(Assistant.Telegram.TelegramIncoming message);
+
+    /// <summary>Answers accepted Telegram messages left unanswered, for instance after the session's silo was lost.</summary>
+    [Alias("Resume")]
+    Task ResumeAsync();
+
     [Alias("Get")]
     Task<SessionView> GetAsync();
 

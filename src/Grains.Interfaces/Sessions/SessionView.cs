@@ -9,7 +9,8 @@ public sealed record class SessionView(
     [property: Id(3)] IReadOnlyList<MessageView> Messages,
     [property: Id(4)] SessionStatisticsView Statistics,
     [property: Id(5)] bool Replying,
-    [property: Id(6)] int Queued);
+    [property: Id(6)] int Queued,
+    [property: Id(7)] int TelegramPending);
 
 [GenerateSerializer, Immutable, Alias("Assistant.Sessions.MessageView")]
 public sealed record class MessageView(

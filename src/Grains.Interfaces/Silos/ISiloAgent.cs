@@ -12,4 +12,7 @@ public interface ISiloAgent : IGrainService
 {
     [Alias("GetSessionReport")]
     Task<SiloSessionReport> GetSessionReportAsync(int largest);
+
+    [Alias("GetTelegramCounters")]
+    Task<Assistant.Telegram.TelegramSiloCounters> GetTelegramCountersAsync();
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Assistant.Models;
+using Assistant.Telegram;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,8 @@ using Orleans.Concurrency;
 namespace Assistant.Sessions;
 
 /// <summary>
-/// A conversation. Reentrant so that cancel, reset and reads get through while a reply is
-/// streaming; the ordering of messages is this grain's own queue, worked by one loop.
+/// A conversation. Reentrant so that cancel, reset, reads and Telegram hand-overs get through
+/// while a reply is streaming; the order of messages is this grain's own queue, worked by one loop.
 /// </summary>
 [Reentrant]
 internal sealed partial class ChatSessionGrain(
@@ -19,6 +20,8 @@ internal sealed partial class ChatSessionGrain(
     IOptions<ChatSessionOptions> options,
     LocalSessionRegistry registry,
     SessionDirectory directory,
+    TelegramResponder telegram,
+    Health.IServiceHealthSummary health,
     TimeProvider time,
     ILogger<ChatSessionGrain> logger) : Grain, IChatSessionGrain
 {
@@ -39,10 +42,19 @@ internal sealed partial class ChatSessionGrain(
 
     private ContextWindow Window => _window ??= new ContextWindow(_options.MaxContextMessages, _options.MaxContextTokens);
 
+    private int SystemPromptTokens => TokenEstimator.Estimate(_options.SystemPrompt);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastCall = time.GetTimestamp();
         registry.Publish(SessionSnapshot.Of(SessionId, State));
+
+        // Telegram messages accepted before a crash or a move to this silo are answered now.
+        foreach (var item in State.Inbox)
+        {
+            Enqueue(new Turn(new ChatRequest(item.Message.Text), time.GetTimestamp(), streaming: false, item));
+        }
+
         return Task.CompletedTask;
     }
 
@@ -68,14 +80,43 @@ internal sealed partial class ChatSessionGrain(
 
     public IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request) => StreamAsync(Accept(request, streaming: true));
 
-    private static async IAsyncEnumerable<ReplyEvent> StreamAsync(Turn turn, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async Task<DeliveryOutcome> DeliverAsync(TelegramIncoming message)
     {
-        // A caller that goes away (client disconnect) cancels its reply.
-        await using var stopOnDisconnect = cancellationToken.Register(turn.Cancellation.Cancel);
-        await foreach (var item in turn.Events!.Reader.ReadAllAsync(CancellationToken.None))
+        Touch();
+        if (State.Knows(message.UpdateId))
         {
-            yield return item;
+            LogDuplicate(logger, SessionId, message.UpdateId);
+            return DeliveryOutcome.Duplicate;
         }
+
+        var item = new TelegramInboxItem { Message = message, AcceptedAt = time.GetUtcNow() };
+        if (message.Content == TelegramContent.Command && TelegramCommands.Name(message.Text) == TelegramCommands.Cancel)
+        {
+            // /cancel acts now, not after the reply it is meant to stop; its notice follows in order.
+            var stoppable = _current is { } current && !current.Cancellation.IsCancellationRequested;
+            _current?.Cancellation.Cancel();
+            item.Notice = stoppable ? TelegramCommands.Cancelled : TelegramCommands.NothingToCancel;
+        }
+
+        State.Inbox.Add(item);
+        await PersistAsync();
+        await MarkPendingAsync(item.AcceptedAt);
+        Enqueue(new Turn(new ChatRequest(message.Text), time.GetTimestamp(), streaming: false, item));
+        return DeliveryOutcome.Accepted;
+    }
+
+    public Task ResumeAsync()
+    {
+        // Activation already queued the inbox; this only covers an inbox left behind by a failed worker.
+        if (_worker is null)
+        {
+            foreach (var item in State.Inbox)
+            {
+                Enqueue(new Turn(new ChatRequest(item.Message.Text), time.GetTimestamp(), streaming: false, item));
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<SessionView> GetAsync()
@@ -96,21 +137,13 @@ internal sealed partial class ChatSessionGrain(
             s.ContextClearedAt);
         var messages = State.Messages.Select(m => new MessageView(m.Role, m.Text, m.Time)).ToList();
         return Task.FromResult(new SessionView(
-            SessionId, messages.Count, ContextWindow.TotalTokens(State.Messages), messages, statistics, _current is not null, _queue.Count));
+            SessionId, messages.Count, ContextWindow.TotalTokens(State.Messages), messages, statistics, _current is not null, _queue.Count, State.Inbox.Count));
     }
 
     public async Task ResetAsync()
     {
         Touch();
-        _generation++;
-        _current?.Cancellation.Cancel();
-        while (_queue.TryDequeue(out var waiting))
-        {
-            waiting.Complete(new ChatReply("The conversation was reset before this message was answered.", 0, Elapsed(waiting), ModelFailure.Cancelled));
-        }
-
-        State.Messages.Clear();
-        await PersistAsync();
+        await ResetConversationAsync(cancelQueued: true);
         LogReset(logger, SessionId);
     }
 
@@ -129,11 +162,12 @@ internal sealed partial class ChatSessionGrain(
     public async Task<PruneResult> ForceOptimizationAsync()
     {
         var tight = new ContextWindow(_options.PressureContextMessages, _options.MaxContextTokens / 2);
-        var removed = tight.Prune(State.Messages, TokenEstimator.Estimate(_options.SystemPrompt));
+        var removed = tight.Prune(State.Messages, SystemPromptTokens);
         if (removed > 0)
         {
             State.Statistics.ContextPrunes++;
             await PersistAsync();
+            registry.Publish(SessionSnapshot.Of(SessionId, State));
             LogForcedPrune(logger, SessionId, removed, State.Messages.Count);
         }
 
@@ -151,6 +185,7 @@ internal sealed partial class ChatSessionGrain(
         State.Messages.Clear();
         State.Statistics.ContextClearedAt = now;
         await PersistAsync();
+        registry.Publish(SessionSnapshot.Of(SessionId, State));
         await directory.MarkClearedAsync(SessionId, now);
         LogCleared(logger, SessionId, inactivity.TotalHours);
         return true;
@@ -165,6 +200,16 @@ internal sealed partial class ChatSessionGrain(
 
         DeactivateOnIdle();
         return Task.FromResult(true);
+    }
+
+    private static async IAsyncEnumerable<ReplyEvent> StreamAsync(Turn turn, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // A caller that goes away (client disconnect) cancels its reply.
+        await using var stopOnDisconnect = cancellationToken.Register(turn.Cancellation.Cancel);
+        await foreach (var item in turn.Events!.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            yield return item;
+        }
     }
 
     private Turn Accept(ChatRequest request, bool streaming)
@@ -182,9 +227,14 @@ internal sealed partial class ChatSessionGrain(
         }
 
         var turn = new Turn(request with { Text = text }, time.GetTimestamp(), streaming);
+        Enqueue(turn);
+        return turn;
+    }
+
+    private void Enqueue(Turn turn)
+    {
         _queue.Enqueue(turn);
         _worker ??= WorkAsync();
-        return turn;
     }
 
     private async Task WorkAsync()
@@ -194,7 +244,14 @@ internal sealed partial class ChatSessionGrain(
             _current = turn;
             try
             {
-                await ReplyAsync(turn);
+                if (turn.Telegram is { } item)
+                {
+                    await AnswerTelegramAsync(turn, item);
+                }
+                else
+                {
+                    await ReplyAsync(turn);
+                }
             }
             catch (Exception ex)
             {
@@ -210,78 +267,212 @@ internal sealed partial class ChatSessionGrain(
         _worker = null;
     }
 
+    private async Task AnswerTelegramAsync(Turn turn, TelegramInboxItem item)
+    {
+        var message = item.Message;
+        var target = TelegramTarget.For(message);
+        switch (message.Content)
+        {
+            case TelegramContent.Text when telegram.IsAllowed(message.UserId):
+                await ReplyAsync(turn);
+                return;
+            case TelegramContent.Text:
+                if (!State.RefusedUsers.Contains(message.UserId))
+                {
+                    State.RefusedUsers.Add(message.UserId);
+                    await NoticeAsync(target, TelegramCommands.NotAllowed);
+                }
+
+                break;
+            case TelegramContent.Command:
+                await NoticeAsync(target, await RunCommandAsync(item));
+                break;
+            default:
+                await NoticeAsync(target, TelegramCommands.Unsupported(message.Content));
+                break;
+        }
+
+        FinishTelegram(item);
+        await PersistAsync();
+        await TouchDirectoryAsync();
+    }
+
+    private async Task<string> RunCommandAsync(TelegramInboxItem item)
+    {
+        var message = item.Message;
+        if (!telegram.IsAllowed(message.UserId))
+        {
+            return TelegramCommands.NotAllowed;
+        }
+
+        switch (TelegramCommands.Name(message.Text))
+        {
+            case TelegramCommands.Start:
+                return TelegramCommands.Welcome(message.FirstName);
+            case TelegramCommands.Help:
+                return TelegramCommands.HelpText;
+            case TelegramCommands.Reset:
+                await ResetConversationAsync(cancelQueued: false);
+                return TelegramCommands.ResetDone;
+            case TelegramCommands.Cancel:
+                return item.Notice ?? TelegramCommands.NothingToCancel;
+            case TelegramCommands.Status:
+                return telegram.IsAdmin(message.UserId) ? await health.DescribeAsync() : TelegramCommands.AdminsOnly;
+            default:
+                return TelegramCommands.UnknownCommand;
+        }
+    }
+
+    private async Task NoticeAsync(TelegramTarget target, string text)
+    {
+        try
+        {
+            await telegram.NoticeAsync(target, text);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNoticeFailed(logger, ex, SessionId);
+        }
+    }
+
+    private void FinishTelegram(TelegramInboxItem item)
+    {
+        State.Inbox.Remove(item);
+        State.RememberUpdate(item.Message.UpdateId);
+    }
+
+    private async Task ResetConversationAsync(bool cancelQueued)
+    {
+        _generation++;
+        _current?.Cancellation.Cancel();
+        if (cancelQueued)
+        {
+            var keep = new List<Turn>();
+            while (_queue.TryDequeue(out var waiting))
+            {
+                if (waiting.Telegram is not null)
+                {
+                    keep.Add(waiting); // Accepted Telegram messages are still answered, in the new conversation.
+                    continue;
+                }
+
+                waiting.Complete(new ChatReply("The conversation was reset before this message was answered.", 0, Elapsed(waiting), ModelFailure.Cancelled));
+            }
+
+            keep.ForEach(_queue.Enqueue);
+        }
+
+        State.Messages.Clear();
+        await PersistAsync();
+        registry.Publish(SessionSnapshot.Of(SessionId, State));
+    }
+
+    /// <summary>
+    /// One exchange. The context changes only at the end (question and answer together), so a
+    /// state write in between (a Telegram message id) never records half an exchange.
+    /// </summary>
     private async Task ReplyAsync(Turn turn)
     {
         var generation = _generation;
-        var statistics = State.Statistics;
-        var now = time.GetUtcNow();
-        if (statistics.CreatedAt == default)
-        {
-            statistics.CreatedAt = now;
-        }
+        var question = ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow());
+        var writer = turn.Telegram is { } item ? telegram.CreateWriter(TelegramTarget.For(item.Message), item.ReplyMessageIds, PersistAsync) : null;
 
-        statistics.LastActiveAt = now;
-        statistics.MessagesReceived++;
-        State.Messages.Add(ChatEntry.Create(ChatEntry.User, turn.Request.Text, now));
-        Prune();
+        var (text, failure) = await GenerateAsync(turn, question, writer);
 
-        var (text, failure) = await GenerateAsync(turn);
-        if (generation != _generation)
+        var reply = failure switch
         {
-            turn.Complete(new ChatReply("The conversation was reset while this reply was being written.", 0, Elapsed(turn), ModelFailure.Cancelled));
-            return;
-        }
+            null => text,
+            ModelFailure.Cancelled when text.Length > 0 => text + "\n\n(cancelled)",
+            _ => ModelFailure.Apology(failure),
+        };
 
-        var finished = time.GetUtcNow();
-        var elapsed = Elapsed(turn);
-        string reply;
-        if (failure is null)
+        if (writer is not null)
         {
-            State.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, text, finished));
-            statistics.Replies++;
-            statistics.RecordResponse(elapsed);
-            reply = text;
-        }
-        else if (failure == ModelFailure.Cancelled)
-        {
-            statistics.Cancelled++;
-            if (text.Length > 0)
+            try
             {
-                // The partial answer stays, marked, so the turn remains whole and the model sees what the user saw.
-                State.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, text + " [cancelled]", finished));
+                await writer.FinishAsync(reply, CancellationToken.None);
             }
-
-            reply = text.Length > 0 ? text + "\n\n(cancelled)" : ModelFailure.Apology(failure);
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The chat may be gone (bot blocked, chat deleted): the exchange is still kept.
+                LogTelegramDeliveryFailed(logger, ex, SessionId);
+            }
         }
-        else
+
+        var elapsed = Elapsed(turn);
+        if (generation == _generation)
         {
-            statistics.Count(statistics.ErrorsByType, failure);
-            reply = ModelFailure.Apology(failure);
+            Record(question, text, failure, elapsed);
         }
 
-        statistics.LastActiveAt = finished;
-        Prune();
+        if (turn.Telegram is { } done)
+        {
+            FinishTelegram(done);
+        }
+
         await PersistAsync();
         registry.Publish(SessionSnapshot.Of(SessionId, State));
         await TouchDirectoryAsync();
-        turn.Complete(new ChatReply(reply, State.Messages.Count, elapsed, failure));
+        turn.Complete(generation == _generation
+            ? new ChatReply(reply, State.Messages.Count, elapsed, failure)
+            : new ChatReply("The conversation was reset while this reply was being written.", State.Messages.Count, elapsed, ModelFailure.Cancelled));
+    }
+
+    private void Record(ChatEntry question, string text, string? failure, long elapsed)
+    {
+        var statistics = State.Statistics;
+        var finished = time.GetUtcNow();
+        if (statistics.CreatedAt == default)
+        {
+            statistics.CreatedAt = question.Time;
+        }
+
+        statistics.MessagesReceived++;
+        statistics.LastActiveAt = finished;
+        State.Messages.Add(question);
+        switch (failure)
+        {
+            case null:
+                State.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, text, finished));
+                statistics.Replies++;
+                statistics.RecordResponse(elapsed);
+                break;
+            case ModelFailure.Cancelled:
+                statistics.Cancelled++;
+                if (text.Length > 0)
+                {
+                    // The partial answer stays, marked, so the turn remains whole and the model sees what the user saw.
+                    State.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, text + " [cancelled]", finished));
+                }
+
+                break;
+            default:
+                statistics.Count(statistics.ErrorsByType, failure);
+                break;
+        }
+
+        if (Window.Prune(State.Messages, SystemPromptTokens) > 0)
+        {
+            statistics.ContextPrunes++;
+        }
     }
 
     /// <summary>Streams the model's answer; returns the text and, when it did not complete, the kind of failure.</summary>
-    private async Task<(string Text, string? Failure)> GenerateAsync(Turn turn)
+    private async Task<(string Text, string? Failure)> GenerateAsync(Turn turn, ChatEntry question, TelegramReplyWriter? writer)
     {
         using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, deadline.Token);
         var text = new StringBuilder();
         try
         {
-            await foreach (var update in model.StreamAsync(BuildPrompt(), linked.Token))
+            await foreach (var update in model.StreamAsync(BuildPrompt(question), linked.Token))
             {
                 CountToolCalls(update);
                 if (!string.IsNullOrEmpty(update.Text))
                 {
                     text.Append(update.Text);
                     turn.Publish(update.Text);
+                    writer?.OnText(text.ToString());
                 }
             }
 
@@ -305,10 +496,16 @@ internal sealed partial class ChatSessionGrain(
         }
     }
 
-    private List<ChatMessage> BuildPrompt()
+    /// <summary>The system prompt, then the context as it will be once the question joins it.</summary>
+    private List<ChatMessage> BuildPrompt(ChatEntry question)
     {
-        var prompt = new List<ChatMessage>(State.Messages.Count + 1) { new(ChatRole.System, _options.SystemPrompt) };
-        foreach (var message in State.Messages)
+        var window = new List<ChatEntry>(State.Messages.Count + 1);
+        window.AddRange(State.Messages);
+        window.Add(question);
+        Window.Prune(window, SystemPromptTokens);
+
+        var prompt = new List<ChatMessage>(window.Count + 1) { new(ChatRole.System, _options.SystemPrompt) };
+        foreach (var message in window)
         {
             prompt.Add(new ChatMessage(message.Role == ChatEntry.User ? ChatRole.User : ChatRole.Assistant, message.Text));
         }
@@ -324,14 +521,6 @@ internal sealed partial class ChatSessionGrain(
             {
                 State.Statistics.Count(State.Statistics.ToolCalls, call.Name);
             }
-        }
-    }
-
-    private void Prune()
-    {
-        if (Window.Prune(State.Messages, TokenEstimator.Estimate(_options.SystemPrompt)) > 0)
-        {
-            State.Statistics.ContextPrunes++;
         }
     }
 
@@ -353,11 +542,26 @@ internal sealed partial class ChatSessionGrain(
         try
         {
             var s = State.Statistics;
-            await directory.TouchAsync(SessionId, s.CreatedAt, s.LastActiveAt, State.Messages.Count);
+            var now = time.GetUtcNow();
+            DateTimeOffset? pending = State.Inbox.Count == 0 ? null : State.Inbox.Min(i => i.AcceptedAt);
+            await directory.TouchAsync(SessionId, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, State.Messages.Count, pending);
         }
         catch (Exception ex)
         {
             // The index only drives the 24 h cleanup; the exchange itself is already saved.
+            LogDirectoryFailed(logger, ex, SessionId);
+        }
+    }
+
+    private async Task MarkPendingAsync(DateTimeOffset since)
+    {
+        try
+        {
+            await directory.MarkPendingAsync(SessionId, since);
+        }
+        catch (Exception ex)
+        {
+            // Only recovery after a lost silo depends on it; the message itself is already saved.
             LogDirectoryFailed(logger, ex, SessionId);
         }
     }
@@ -389,4 +593,13 @@ internal sealed partial class ChatSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: deactivated ({Reason}) before the reply in progress finished")]
     private static partial void LogDeactivatedMidReply(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: Telegram update {UpdateId} was already received; ignored")]
+    private static partial void LogDuplicate(ILogger logger, string sessionId, long updateId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a notice could not be sent to Telegram")]
+    private static partial void LogNoticeFailed(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the reply could not be delivered to Telegram; it is kept in the conversation")]
+    private static partial void LogTelegramDeliveryFailed(ILogger logger, Exception exception, string sessionId);
 }

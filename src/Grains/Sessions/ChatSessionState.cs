@@ -10,6 +10,49 @@ public sealed class ChatSessionState
 
     [Id(1)]
     public SessionStatistics Statistics { get; set; } = new();
+
+    /// <summary>Telegram messages accepted (the update was confirmed) and not yet fully answered, oldest first.</summary>
+    [Id(2)]
+    public List<TelegramInboxItem> Inbox { get; set; } = [];
+
+    /// <summary>The last Telegram update ids this session finished, to drop redeliveries.</summary>
+    [Id(3)]
+    public List<long> RecentUpdateIds { get; set; } = [];
+
+    /// <summary>Users who were told once that they are not allowed.</summary>
+    [Id(4)]
+    public List<long> RefusedUsers { get; set; } = [];
+
+    public const int RecentUpdateLimit = 256;
+
+    public void RememberUpdate(long updateId)
+    {
+        RecentUpdateIds.Add(updateId);
+        if (RecentUpdateIds.Count > RecentUpdateLimit)
+        {
+            RecentUpdateIds.RemoveRange(0, RecentUpdateIds.Count - RecentUpdateLimit);
+        }
+    }
+
+    public bool Knows(long updateId) => RecentUpdateIds.Contains(updateId) || Inbox.Exists(i => i.Message.UpdateId == updateId);
+}
+
+/// <summary>A Telegram message waiting for its answer, and the messages of the answer sent so far.</summary>
+[GenerateSerializer, Alias("Assistant.Sessions.TelegramInboxItem")]
+public sealed class TelegramInboxItem
+{
+    [Id(0)]
+    public Assistant.Telegram.TelegramIncoming Message { get; set; } = null!;
+
+    [Id(1)]
+    public List<int> ReplyMessageIds { get; set; } = [];
+
+    /// <summary>For commands decided on arrival (<c>/cancel</c>): the answer to send.</summary>
+    [Id(2)]
+    public string? Notice { get; set; }
+
+    [Id(3)]
+    public DateTimeOffset AcceptedAt { get; set; }
 }
 
 [GenerateSerializer, Alias("Assistant.Sessions.SessionStatistics")]

@@ -5,19 +5,54 @@ namespace Assistant.Sessions;
 /// <summary>The <c>chat_sessions</c> index: which conversations exist and when each was last active.</summary>
 public sealed class SessionDirectory(Database database)
 {
-    public async Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, CancellationToken cancellationToken = default)
+    /// <summary>Records an exchange; <paramref name="pendingSince"/> is when the oldest unanswered Telegram message arrived, if any.</summary>
+    public async Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, DateTimeOffset? pendingSince, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand("""
-            INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count)
-            VALUES (@id, @created, @active, @count)
+            INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
+            VALUES (@id, @created, @active, @count, @pending)
             ON CONFLICT (session_id) DO UPDATE SET
                 last_active_at = excluded.last_active_at,
                 message_count = excluded.message_count,
+                pending_since = excluded.pending_since,
                 context_cleared_at = CASE WHEN excluded.message_count > 0 THEN NULL ELSE chat_sessions.context_cleared_at END
             """);
         await command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime)
-            .With("count", messageCount).ExecuteNonQueryAsync(cancellationToken);
+            .With("count", messageCount).With("pending", pendingSince?.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Records that a Telegram message was accepted and awaits its answer.</summary>
+    public async Task MarkPendingAsync(string sessionId, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("""
+            INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
+            VALUES (@id, @since, @since, 0, @since)
+            ON CONFLICT (session_id) DO UPDATE SET
+                pending_since = COALESCE(chat_sessions.pending_since, excluded.pending_since)
+            """);
+        await command.With("id", sessionId).With("since", since.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Sessions holding Telegram messages accepted before <paramref name="before"/> and still unanswered.</summary>
+    public async Task<IReadOnlyList<string>> FindPendingAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("""
+            SELECT session_id FROM chat_sessions
+            WHERE pending_since IS NOT NULL AND pending_since < @before
+            ORDER BY pending_since
+            LIMIT @limit
+            """);
+        await using var reader = await command.With("before", before.UtcDateTime).With("limit", limit).ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
     }
 
     /// <summary>Sessions with a context whose last message is older than <paramref name="cutoff"/>, oldest first.</summary>

@@ -22,6 +22,9 @@ public static class SessionServices
         services.AddChatModel();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LocalSessionRegistry>();
+        services.AddSingleton<Monitoring.PressureState>();
+        services.AddOptions<ClusterRetryOptions>().BindConfiguration(ClusterRetryOptions.Section);
+        services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<SessionReports>();
         services.AddSingleton<IServiceHealthSummary, HealthCheckSummary>();

@@ -3,8 +3,11 @@ using System.Threading.Channels;
 namespace Assistant.Sessions;
 
 /// <summary>One message waiting for, or getting, its reply inside a session.</summary>
-internal sealed class Turn(ChatRequest request, long acceptedAt, bool streaming)
+internal sealed class Turn(ChatRequest request, long acceptedAt, bool streaming, TelegramInboxItem? telegram = null)
 {
+    /// <summary>Set for a Telegram message: its answer goes to the chat, nobody awaits the turn.</summary>
+    public TelegramInboxItem? Telegram { get; } = telegram;
+
     public ChatRequest Request { get; } = request;
 
     /// <summary>The <see cref="TimeProvider"/> timestamp at which the session accepted the message.</summary>

@@ -10,8 +10,11 @@ internal sealed class SiloAgent(
     ILoggerFactory loggerFactory,
     ILocalSiloDetails details,
     LocalSessionRegistry sessions,
+    Telegram.TelegramCounters telegram,
     TimeProvider time) : GrainService(id, silo, loggerFactory), ISiloAgent
 {
     public Task<SiloSessionReport> GetSessionReportAsync(int largest) =>
         Task.FromResult(sessions.Report(details.Name, largest, time.GetUtcNow()));
+
+    public Task<Telegram.TelegramSiloCounters> GetTelegramCountersAsync() => Task.FromResult(telegram.Snapshot(details.Name));
 }

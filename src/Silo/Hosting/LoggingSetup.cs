@@ -50,7 +50,7 @@ public static class LoggingSetup
             {
                 configuration.WriteTo.Console(outputTemplate: Template, formatProvider: null);
             }
-        });
+        }, preserveStaticLogger: true); // each host its own logger, not the process-wide Log.Logger
         builder.Services.AddSingleton<SecretRedactor>();
         return builder;
     }

@@ -26,6 +26,30 @@ public static class SessionClient
     public static async Task<HttpResponseMessage> PostRawAsync(this HttpClient http, string path, string body, string contentType = "application/json") =>
         await http.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType));
 
+    /// <summary>
+    /// Waits until the session has nothing in hand: no reply in progress, nothing queued, no
+    /// Telegram message unanswered (its state is saved). Bounded; no event announces it.
+    /// </summary>
+    public static async Task WaitUntilSettledAsync(HttpClient http, string session, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var view = await http.GetSessionAsync(session);
+            if (!view.GetProperty("replying").GetBoolean() && view.GetProperty("queued").GetInt32() == 0 && view.GetProperty("telegram_pending").GetInt32() == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Session {session} did not settle: {view}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public static string[] Texts(JsonElement session) =>
         [.. session.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()!)];
 

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Assistant.Telegram;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+
+namespace Assistant.Api.Telegram;
+
+public static class TelegramApi
+{
+    public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
+
+    public static RouteGroupBuilder MapTelegramApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/telegram").WithTags("Telegram");
+        group.MapGet("/status", GetStatusAsync);
+        group.MapPost("/webhook", ReceiveAsync);
+        return group;
+    }
+
+    internal static async Task<Ok<TelegramStatus>> GetStatusAsync(TelegramStatusService status, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await status.GetAsync(cancellationToken));
+
+    /// <summary>
+    /// Telegram's webhook delivery: checks the secret, hands the update to its session and
+    /// answers 200 once it is stored; a failure answers 500 so that Telegram delivers it again.
+    /// </summary>
+    internal static async Task<Results<Ok, ProblemHttpResult, NotFound>> ReceiveAsync(
+        HttpRequest request, TelegramBot bot, TelegramCounters counters, UpdateRouter router, CancellationToken cancellationToken)
+    {
+        if (!bot.Enabled || bot.Options.Mode != TelegramMode.Webhook)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!SecretMatches(request.Headers[SecretHeader].ToString(), bot.Options.WebhookSecret!))
+        {
+            return TypedResults.Problem($"Missing or wrong {SecretHeader}.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+        }
+
+        Update? update;
+        try
+        {
+            update = await JsonSerializer.DeserializeAsync<Update>(request.Body, JsonBotAPI.Options, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.Problem($"The body is not a Telegram update: {ex.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Malformed update");
+        }
+
+        if (update is null)
+        {
+            return TypedResults.Problem("The body is not a Telegram update.", statusCode: StatusCodes.Status400BadRequest, title: "Malformed update");
+        }
+
+        counters.RecordWebhookDelivery();
+        await router.RouteAsync(update, cancellationToken);
+        return TypedResults.Ok();
+    }
+
+    private static bool SecretMatches(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+}

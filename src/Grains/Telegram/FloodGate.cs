@@ -1,0 +1,106 @@
+namespace Assistant.Telegram;
+
+/// <summary>
+/// Decides when a message may go, within Telegram's limits: a global rate, one message a second
+/// per chat, twenty a minute per group (spaced evenly: one every three seconds), and whatever a
+/// 429's <c>retry_after</c> demands. A message is either allowed now (and counted) or told when
+/// to ask again; nothing is booked in the future, so a chat blocked for an hour holds up no other
+/// chat. Thread-safe; time is passed in, so it is tested without clocks.
+/// </summary>
+public sealed class FloodGate(FloodGateOptions options)
+{
+    private readonly object _sync = new();
+    private readonly Dictionary<long, ChatState> _chats = [];
+    private DateTimeOffset _globalNext = DateTimeOffset.UnixEpoch;
+
+    /// <summary>How many silos share the global rate; each silo's gate takes its share.</summary>
+    public int Silos { get; set; } = 1;
+
+    /// <summary>
+    /// True when a message to this chat may go now (it is counted); otherwise false, with the
+    /// moment to ask again in <paramref name="retryAt"/>.
+    /// </summary>
+    public bool TryAcquire(long chatId, bool group, DateTimeOffset now, out DateTimeOffset retryAt)
+    {
+        var globalInterval = Interval(Math.Max(1, Silos) / options.GlobalPerSecond);
+        var chatInterval = Interval(1 / options.PerChatPerSecond);
+        var groupInterval = Interval(60 / options.PerGroupPerMinute);
+        lock (_sync)
+        {
+            var chat = _chats.TryGetValue(chatId, out var existing) ? existing : _chats[chatId] = new ChatState();
+            chat.LastUsed = now;
+            var allowed = Max(Max(chat.BlockedUntil, chat.Next), group ? chat.GroupNext : DateTimeOffset.UnixEpoch);
+            allowed = Max(allowed, _globalNext);
+            if (allowed > now)
+            {
+                retryAt = allowed;
+                return false;
+            }
+
+            chat.Next = now + chatInterval;
+            if (group)
+            {
+                chat.GroupNext = now + groupInterval;
+            }
+
+            _globalNext = now + globalInterval;
+            retryAt = now;
+            return true;
+        }
+    }
+
+    /// <summary>Telegram answered 429: nothing more goes to this chat until <c>retry_after</c> has passed.</summary>
+    public void Penalize(long chatId, TimeSpan retryAfter, DateTimeOffset now)
+    {
+        lock (_sync)
+        {
+            var chat = _chats.TryGetValue(chatId, out var existing) ? existing : _chats[chatId] = new ChatState();
+            chat.BlockedUntil = Max(chat.BlockedUntil, now + retryAfter);
+            chat.RateLimitedAt = now;
+            chat.LastUsed = now;
+        }
+    }
+
+    /// <summary>Whether this chat got a 429 within the cooldown (its streaming should slow down).</summary>
+    public bool RecentlyRateLimited(long chatId, DateTimeOffset now)
+    {
+        lock (_sync)
+        {
+            return _chats.TryGetValue(chatId, out var chat) && chat.RateLimitedAt is { } at
+                && now - at < TimeSpan.FromSeconds(options.RateLimitedCooldownSeconds);
+        }
+    }
+
+    /// <summary>Forgets chats idle for an hour, so the gate does not grow without bound.</summary>
+    public int Forget(DateTimeOffset now)
+    {
+        lock (_sync)
+        {
+            var stale = _chats.Where(c => now - c.Value.LastUsed > TimeSpan.FromHours(1) && c.Value.BlockedUntil < now).Select(c => c.Key).ToList();
+            foreach (var id in stale)
+            {
+                _chats.Remove(id);
+            }
+
+            return stale.Count;
+        }
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>Rounded up to the tick, so that N intervals never fit in less than the period they share.</summary>
+    private static TimeSpan Interval(double seconds) => TimeSpan.FromTicks((long)Math.Ceiling(seconds * TimeSpan.TicksPerSecond));
+
+    private sealed class ChatState
+    {
+        public DateTimeOffset Next { get; set; } = DateTimeOffset.UnixEpoch;
+
+        public DateTimeOffset GroupNext { get; set; } = DateTimeOffset.UnixEpoch;
+
+        public DateTimeOffset BlockedUntil { get; set; } = DateTimeOffset.UnixEpoch;
+
+        public DateTimeOffset? RateLimitedAt { get; set; }
+
+        public DateTimeOffset LastUsed { get; set; }
+    }
+}

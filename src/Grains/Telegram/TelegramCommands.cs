@@ -1,0 +1,46 @@
+namespace Assistant.Telegram;
+
+/// <summary>The bot's commands and the fixed texts it answers with.</summary>
+public static class TelegramCommands
+{
+    public const string Start = "/start";
+    public const string Help = "/help";
+    public const string Reset = "/reset";
+    public const string Cancel = "/cancel";
+    public const string Status = "/status";
+
+    public const string HelpText =
+        "I'm an AI assistant. Send me a text message and I'll answer; I remember our conversation until you reset it.\n\n" +
+        "/reset — start a new conversation\n" +
+        "/cancel — stop the reply I'm writing\n" +
+        "/status — service health (administrators)\n" +
+        "/help — this message\n\n" +
+        "I read text only: photos, voice messages, stickers and documents aren't supported yet.";
+
+    public const string NotAllowed = "Sorry, this assistant is private and your account is not on its list of allowed users.";
+    public const string AdminsOnly = "Sorry, /status is for the service's administrators.";
+    public const string ResetDone = "Started a new conversation. What would you like to talk about?";
+    public const string Cancelled = "Stopped the reply I was writing.";
+    public const string NothingToCancel = "There's no reply in progress to cancel.";
+    public const string UnknownCommand = "I don't know that command. Send /help to see what I can do.";
+
+    /// <summary>The command word without its bot suffix, lower case: <c>/Reset@MyBot now</c> gives <c>/reset</c>.</summary>
+    public static string Name(string text)
+    {
+        var first = text.Split([' ', '\n'], 2)[0];
+        var at = first.IndexOf('@', StringComparison.Ordinal);
+        return (at < 0 ? first : first[..at]).ToLowerInvariant();
+    }
+
+    public static string Welcome(string? firstName) =>
+        $"Hi{(string.IsNullOrWhiteSpace(firstName) ? "" : " " + firstName)}! " + HelpText;
+
+    public static string Unsupported(TelegramContent content) => content switch
+    {
+        TelegramContent.Photo => "I can't look at photos yet — I read text only. Please describe what you need in a message.",
+        TelegramContent.Voice => "I can't listen to voice or audio messages yet — I read text only. Please type your question.",
+        TelegramContent.Sticker => "Nice sticker! I read text only, though — send me a message and I'll answer.",
+        TelegramContent.Document => "I can't open files or videos yet — I read text only. Please paste the text you'd like me to look at.",
+        _ => "I read text messages only. Please send your question as text.",
+    };
+}

@@ -1,0 +1,50 @@
+namespace Assistant.Telegram;
+
+/// <summary>The Telegram channel. Section <c>Telegram</c>; with no bot token the channel is disabled.</summary>
+public sealed class TelegramOptions
+{
+    public const string Section = "Telegram";
+
+    /// <summary>The bot token from @BotFather. Also read from the file <c>scripts/telegram_login.sh</c> writes.</summary>
+    public string? BotToken { get; set; }
+
+    /// <summary>Base URL of the Bot API. Default the public one; a local Bot API server or a test server otherwise.</summary>
+    public string ApiBaseUrl { get; set; } = "https://api.telegram.org";
+
+    /// <summary><c>Polling</c> (default) or <c>Webhook</c>.</summary>
+    public TelegramMode Mode { get; set; } = TelegramMode.Polling;
+
+    /// <summary>User ids allowed to talk to the bot; empty allows everyone.</summary>
+    public List<long> AllowedUsers { get; set; } = [];
+
+    /// <summary>User ids allowed to use <c>/status</c>.</summary>
+    public List<long> AdminUsers { get; set; } = [];
+
+    /// <summary>Public HTTPS URL Telegram posts updates to, ending in <c>/telegram/webhook</c> (webhook mode).</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>Secret Telegram sends in <c>X-Telegram-Bot-Api-Secret-Token</c> (webhook mode; 1-256 of A-Z a-z 0-9 _ -).</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Seconds one getUpdates long poll may wait for updates. Default 25.</summary>
+    public int PollTimeoutSeconds { get; set; } = 25;
+
+    /// <summary>Seconds without a completed getUpdates after which the watchdog restarts polling. Default 90.</summary>
+    public int StallSeconds { get; set; } = 90;
+
+    /// <summary>Seconds between each silo's checks that the channel is running somewhere. Default 5.</summary>
+    public double KeeperSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Seconds after which an accepted but unanswered message counts as left behind (its silo was
+    /// lost) and the channel wakes its session; also how often it looks. Default 10.
+    /// </summary>
+    public double RecoverySeconds { get; set; } = 10;
+
+    /// <summary>The file <c>scripts/telegram_login.sh</c> stores the token in. Default <c>secrets/telegram.json</c>.</summary>
+    public string SecretsFile { get; set; } = "secrets/telegram.json";
+
+    public FloodGateOptions FloodGate { get; set; } = new();
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(BotToken);
+}

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace Assistant.Telegram;
+
+/// <summary>
+/// Every message this silo sends or edits goes through here: the flood gate decides when, a 429
+/// makes the chat wait as long as Telegram says (the message stays queued, however long), rejected
+/// formatting falls back to plain text, and "message is not modified" is not an error.
+/// </summary>
+public sealed partial class TelegramOutbox(
+    TelegramBot bot,
+    FloodGate gate,
+    TelegramCounters counters,
+    IClusterMembershipService membership,
+    TimeProvider time,
+    ILogger<TelegramOutbox> logger)
+{
+    private const int NetworkAttempts = 5;
+
+    /// <returns>The id of the message Telegram created.</returns>
+    public async Task<int> SendAsync(TelegramTarget target, string text, bool replyToUser, ParseMode parseMode, CancellationToken cancellationToken)
+    {
+        var message = await DeliverAsync(target, parseMode, mode => bot.Client.SendMessage(
+            target.ChatId,
+            text,
+            mode,
+            replyParameters: replyToUser ? new ReplyParameters { MessageId = target.ReplyTo, AllowSendingWithoutReply = true } : null,
+            messageThreadId: target.ThreadId,
+            cancellationToken: cancellationToken), cancellationToken);
+        counters.CountSent();
+        LogSent(logger, target.ChatId, message!.MessageId, text.Length);
+        return message.MessageId;
+    }
+
+    public async Task EditAsync(TelegramTarget target, int messageId, string text, ParseMode parseMode, CancellationToken cancellationToken)
+    {
+        var edited = await DeliverAsync(target, parseMode, mode => bot.Client.EditMessageText(target.ChatId, messageId, text, mode, cancellationToken: cancellationToken), cancellationToken);
+        if (edited is not null)
+        {
+            counters.CountEdited();
+            LogEdited(logger, target.ChatId, messageId, text.Length);
+        }
+    }
+
+    /// <returns>The message, or null when Telegram said it was not modified.</returns>
+    private async Task<Message?> DeliverAsync(TelegramTarget target, ParseMode parseMode, Func<ParseMode, Task<Message>> call, CancellationToken cancellationToken)
+    {
+        var mode = parseMode;
+        var networkFailures = 0;
+        while (true)
+        {
+            gate.Silos = Math.Max(1, membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active));
+            while (!gate.TryAcquire(target.ChatId, target.Group, time.GetUtcNow(), out var retryAt))
+            {
+                await Task.Delay(Max(retryAt - time.GetUtcNow(), TimeSpan.FromMilliseconds(1)), time, cancellationToken);
+            }
+
+            try
+            {
+                return await call(mode);
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode == 429)
+            {
+                var retryAfter = TimeSpan.FromSeconds(Math.Max(1, ex.Parameters?.RetryAfter ?? 1));
+                counters.CountTooManyRequests();
+                gate.Penalize(target.ChatId, retryAfter, time.GetUtcNow());
+                LogRateLimited(logger, target.ChatId, retryAfter.TotalSeconds);
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode == 400 && mode != ParseMode.None && ex.Message.Contains("can't parse entities", StringComparison.OrdinalIgnoreCase))
+            {
+                LogPlainFallback(logger, target.ChatId, ex.Message);
+                mode = ParseMode.None;
+            }
+            catch (ApiRequestException ex)
+            {
+                counters.CountFailed($"{ex.ErrorCode}: {ex.Message}");
+                LogRejected(logger, target.ChatId, ex.ErrorCode, ex.Message);
+                throw;
+            }
+            catch (Exception ex) when (ex is RequestException or HttpRequestException && ++networkFailures < NetworkAttempts)
+            {
+                counters.RecordError(ex.Message);
+                LogNetworkRetry(logger, target.ChatId, networkFailures, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << networkFailures)), time, cancellationToken);
+            }
+            catch (Exception ex) when (ex is RequestException or HttpRequestException)
+            {
+                counters.CountFailed(ex.Message);
+                throw;
+            }
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent message {MessageId} to chat {ChatId} ({Length} chars)")]
+    private static partial void LogSent(ILogger logger, long chatId, int messageId, int length);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Edited message {MessageId} in chat {ChatId} ({Length} chars)")]
+    private static partial void LogEdited(ILogger logger, long chatId, int messageId, int length);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram answered 429 for chat {ChatId}: waiting {Seconds} s before sending again")]
+    private static partial void LogRateLimited(ILogger logger, long chatId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram rejected the formatting for chat {ChatId} ({Reason}); sending plain text")]
+    private static partial void LogPlainFallback(ILogger logger, long chatId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram refused a message for chat {ChatId}: {Code} {Reason}")]
+    private static partial void LogRejected(ILogger logger, long chatId, int code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reach Telegram for chat {ChatId} (attempt {Attempt}): {Reason}")]
+    private static partial void LogNetworkRetry(ILogger logger, long chatId, int attempt, string reason);
+}

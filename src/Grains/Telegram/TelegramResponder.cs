@@ -1,0 +1,31 @@
+using Assistant.Monitoring;
+using Assistant.Streaming;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot.Types.Enums;
+
+namespace Assistant.Telegram;
+
+/// <summary>What a session needs to answer in Telegram: reply writers, short notices, and who may do what.</summary>
+public sealed class TelegramResponder(
+    TelegramOutbox outbox,
+    StreamingCadence cadence,
+    FloodGate gate,
+    IOptions<TelegramOptions> options,
+    PressureState pressure,
+    TimeProvider time,
+    ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger<TelegramResponder>();
+
+    public bool IsAllowed(long userId) => options.Value.AllowedUsers.Count == 0 || options.Value.AllowedUsers.Contains(userId);
+
+    public bool IsAdmin(long userId) => options.Value.AdminUsers.Contains(userId);
+
+    internal TelegramReplyWriter CreateWriter(TelegramTarget target, List<int> messageIds, Func<Task> persist) =>
+        new(outbox, cadence, gate, () => pressure.Throttling, time, target, messageIds, persist, _logger);
+
+    /// <summary>Sends a short fixed text in reply to the user's message.</summary>
+    public Task<int> NoticeAsync(TelegramTarget target, string text, CancellationToken cancellationToken = default) =>
+        outbox.SendAsync(target, text, replyToUser: true, ParseMode.None, cancellationToken);
+}

@@ -1,0 +1,532 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Assistant.Fakes.Telegram;
+
+/// <summary>
+/// A Telegram Bot API server on 127.0.0.1 (<c>POST /bot{token}/{method}</c>) for the real
+/// Telegram.Bot client: getMe, getUpdates long polling with offsets, sendMessage, editMessageText,
+/// setWebhook, deleteWebhook, getWebhookInfo, logOut. Users "write" through <see cref="SendUserMessage"/>.
+/// Switches inject 429s, 409s, rejected entities, slow or hanging responses.
+/// </summary>
+public sealed class FakeTelegramServer : IAsyncDisposable
+{
+    public const string BotUsername = "test_assistant_bot";
+    public const string BotFirstName = "Test Assistant";
+    public const long BotId = 700_000_001;
+
+    private readonly object _sync = new();
+    private readonly List<JsonObject> _pending = [];
+    private readonly List<JsonObject> _redeliver = [];
+    private readonly Dictionary<long, int> _nextMessageId = [];
+    private readonly List<FakeBotMessage> _botMessages = [];
+    private readonly ConcurrentQueue<FakeCall> _calls = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _newUpdates = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource? _activePoll;
+    private long _nextUpdateId = 100_000;
+    private WebApplication? _app;
+
+    private FakeTelegramServer(string token) => Token = token;
+
+    public string Token { get; }
+
+    public int Port { get; private set; }
+
+    /// <summary>The base URL to configure as <c>Telegram__ApiBaseUrl</c>.</summary>
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public string? WebhookUrl { get; private set; }
+
+    public string? WebhookSecret { get; private set; }
+
+    /// <summary>The next this many sendMessage calls answer 429 with <see cref="RetryAfterSeconds"/>.</summary>
+    public int TooManyRequestsForSends { get; set; }
+
+    public int RetryAfterSeconds { get; set; } = 3;
+
+    /// <summary>getUpdates answers 409 Conflict, as when another instance polls the same token.</summary>
+    public bool ConflictOnGetUpdates { get; set; }
+
+    /// <summary>Messages with a parse_mode are refused with "can't parse entities".</summary>
+    public bool RejectEntities { get; set; }
+
+    /// <summary>getUpdates never answers (until the caller gives up).</summary>
+    public bool HangGetUpdates { get; set; }
+
+    /// <summary>Delay before every answer.</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
+    public IReadOnlyCollection<FakeCall> Calls => _calls;
+
+    public int Conflicts => _calls.Count(c => c.Status == 409);
+
+    public static async Task<FakeTelegramServer> StartAsync(string token, int port = 0)
+    {
+        var server = new FakeTelegramServer(token);
+        (server._app, server.Port) = await LoopbackServer.StartAsync(app => app.MapPost("/bot{token}/{method}", server.HandleAsync), port);
+        return server;
+    }
+
+    /// <summary>A user writes to the bot; the update waits for getUpdates. Returns the user's message id.</summary>
+    public int SendUserMessage(long chatId, long userId, string text, bool group = false, int? replyTo = null, string firstName = "Ann") =>
+        Enqueue(UserMessage(chatId, userId, group, firstName, replyTo, m => m["text"] = text, text.StartsWith('/') ? Command(text) : null));
+
+    /// <summary>A user sends a photo, sticker, voice message or document.</summary>
+    public int SendUserMedia(long chatId, long userId, string kind, bool group = false) =>
+        Enqueue(UserMessage(chatId, userId, group, "Ann", null, m => m[kind] = Media(kind), null));
+
+    /// <summary>The update Telegram would POST to a webhook for a user's message (not queued for getUpdates).</summary>
+    public string WebhookUpdate(long chatId, long userId, string text, out int messageId)
+    {
+        var update = UserMessage(chatId, userId, false, "Ann", null, m => m["text"] = text, null);
+        messageId = update["message"]!["message_id"]!.GetValue<int>();
+        return update.ToJsonString();
+    }
+
+    /// <summary>The next getUpdates returns this update again whatever the offset, as a redelivery would.</summary>
+    public void Redeliver(int messageId, long chatId)
+    {
+        lock (_sync)
+        {
+            var update = _allUpdates.Single(u => u["message"]!["message_id"]!.GetValue<int>() == messageId && u["message"]!["chat"]!["id"]!.GetValue<long>() == chatId);
+            _redeliver.Add(update);
+            Pulse(ref _newUpdates);
+        }
+    }
+
+    public IReadOnlyList<FakeBotMessage> BotMessages(long chatId)
+    {
+        lock (_sync)
+        {
+            return [.. _botMessages.Where(m => m.ChatId == chatId)];
+        }
+    }
+
+    /// <summary>The bot's messages that answer the user's message <paramref name="replyTo"/>.</summary>
+    public IReadOnlyList<FakeBotMessage> RepliesTo(long chatId, int replyTo)
+    {
+        lock (_sync)
+        {
+            return [.. _botMessages.Where(m => m.ChatId == chatId && m.ReplyTo == replyTo)];
+        }
+    }
+
+    /// <summary>Waits until the bot's messages in a chat satisfy <paramref name="condition"/>.</summary>
+    public async Task WaitUntilAsync(long chatId, Func<IReadOnlyList<FakeBotMessage>, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            Task changed;
+            lock (_sync)
+            {
+                if (condition([.. _botMessages.Where(m => m.ChatId == chatId)]))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)) != changed)
+            {
+                throw new TimeoutException($"Timed out waiting for {what} in chat {chatId}. Bot messages: " +
+                    string.Join(" | ", BotMessages(chatId).Select(m => $"#{m.MessageId}→{m.ReplyTo}: {Shorten(m.Text)}")));
+            }
+        }
+    }
+
+    /// <summary>Waits for the bot to call a method (at least <paramref name="count"/> times in all).</summary>
+    public async Task WaitForCallsAsync(string method, int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            Task changed;
+            lock (_sync)
+            {
+                if (_calls.Count(c => c.Method == method) >= count)
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)) != changed)
+            {
+                throw new TimeoutException($"Timed out waiting for {count} calls of {method}; saw {_calls.Count(c => c.Method == method)}.");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private readonly List<JsonObject> _allUpdates = [];
+
+    private int Enqueue(JsonObject update)
+    {
+        lock (_sync)
+        {
+            _pending.Add(update);
+            _allUpdates.Add(update);
+            Pulse(ref _newUpdates);
+            return update["message"]!["message_id"]!.GetValue<int>();
+        }
+    }
+
+    private JsonObject UserMessage(long chatId, long userId, bool group, string firstName, int? replyTo, Action<JsonObject> content, JsonArray? entities)
+    {
+        lock (_sync)
+        {
+            var message = new JsonObject
+            {
+                ["message_id"] = NextMessageId(chatId),
+                ["from"] = new JsonObject { ["id"] = userId, ["is_bot"] = false, ["first_name"] = firstName },
+                ["chat"] = group
+                    ? new JsonObject { ["id"] = chatId, ["type"] = "supergroup", ["title"] = "Test group" }
+                    : new JsonObject { ["id"] = chatId, ["type"] = "private", ["first_name"] = firstName },
+                ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            };
+            content(message);
+            if (entities is not null)
+            {
+                message["entities"] = entities;
+            }
+
+            if (replyTo is { } id && _botMessages.FirstOrDefault(m => m.ChatId == chatId && m.MessageId == id) is { } original)
+            {
+                message["reply_to_message"] = new JsonObject
+                {
+                    ["message_id"] = original.MessageId,
+                    ["from"] = BotUser(),
+                    ["chat"] = message["chat"]!.DeepClone(),
+                    ["date"] = original.SentAt.ToUnixTimeSeconds(),
+                    ["text"] = original.Text,
+                };
+            }
+
+            return new JsonObject { ["update_id"] = ++_nextUpdateId, ["message"] = message };
+        }
+    }
+
+    private static JsonArray Command(string text) =>
+        [new JsonObject { ["type"] = "bot_command", ["offset"] = 0, ["length"] = text.Split(' ')[0].Length }];
+
+    private static JsonNode Media(string kind) => kind switch
+    {
+        "photo" => new JsonArray(new JsonObject { ["file_id"] = "p1", ["file_unique_id"] = "up1", ["width"] = 90, ["height"] = 90 }),
+        "sticker" => new JsonObject { ["file_id"] = "s1", ["file_unique_id"] = "us1", ["type"] = "regular", ["width"] = 512, ["height"] = 512, ["is_animated"] = false, ["is_video"] = false },
+        "voice" => new JsonObject { ["file_id"] = "v1", ["file_unique_id"] = "uv1", ["duration"] = 3 },
+        _ => new JsonObject { ["file_id"] = "d1", ["file_unique_id"] = "ud1", ["file_name"] = "report.pdf" },
+    };
+
+    private int NextMessageId(long chatId)
+    {
+        var id = _nextMessageId.GetValueOrDefault(chatId, 1);
+        _nextMessageId[chatId] = id + 1;
+        return id;
+    }
+
+    private static JsonObject BotUser() => new() { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = BotFirstName, ["username"] = BotUsername };
+
+    private async Task HandleAsync(HttpContext context, string token, string method)
+    {
+        if (ResponseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ResponseDelay, context.RequestAborted);
+        }
+
+        if (token != Token)
+        {
+            await ErrorAsync(context, method, 401, "Unauthorized", null);
+            return;
+        }
+
+        var body = context.Request.ContentLength is 0 or null && !context.Request.HasJsonContentType()
+            ? new JsonObject()
+            : (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? new JsonObject();
+        switch (method.ToLowerInvariant())
+        {
+            case "getme":
+                await OkAsync(context, method, BotUser(), null);
+                break;
+            case "getupdates":
+                await GetUpdatesAsync(context, body);
+                break;
+            case "sendmessage":
+                await SendMessageAsync(context, body);
+                break;
+            case "editmessagetext":
+                await EditMessageAsync(context, body);
+                break;
+            case "setwebhook":
+                WebhookUrl = body["url"]?.GetValue<string>();
+                WebhookSecret = body["secret_token"]?.GetValue<string>();
+                await OkAsync(context, method, true, null);
+                break;
+            case "deletewebhook":
+                WebhookUrl = null;
+                WebhookSecret = null;
+                await OkAsync(context, method, true, null);
+                break;
+            case "getwebhookinfo":
+                int pending;
+                lock (_sync)
+                {
+                    pending = _pending.Count;
+                }
+
+                await OkAsync(context, method, new JsonObject { ["url"] = WebhookUrl ?? "", ["has_custom_certificate"] = false, ["pending_update_count"] = pending }, null);
+                break;
+            case "logout":
+                await OkAsync(context, method, true, null);
+                break;
+            default:
+                await ErrorAsync(context, method, 404, "Not Found", null);
+                break;
+        }
+    }
+
+    private async Task GetUpdatesAsync(HttpContext context, JsonObject body)
+    {
+        if (WebhookUrl is not null)
+        {
+            await ErrorAsync(context, "getUpdates", 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", null);
+            return;
+        }
+
+        if (ConflictOnGetUpdates)
+        {
+            await ErrorAsync(context, "getUpdates", 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", null);
+            return;
+        }
+
+        // A newer getUpdates ends the one still waiting, with 409, as Telegram does.
+        using var mine = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var previous = Interlocked.Exchange(ref _activePoll, mine);
+        previous?.Cancel();
+        try
+        {
+            if (HangGetUpdates)
+            {
+                await Task.Delay(Timeout.Infinite, mine.Token);
+            }
+
+            var offset = body["offset"]?.GetValue<long>() ?? 0;
+            var limit = body["limit"]?.GetValue<int>() ?? 100;
+            var wait = TimeSpan.FromSeconds(body["timeout"]?.GetValue<int>() ?? 0);
+            var deadline = DateTime.UtcNow + wait;
+            while (true)
+            {
+                Task arrived;
+                JsonArray? result = null;
+                lock (_sync)
+                {
+                    _pending.RemoveAll(u => u["update_id"]!.GetValue<long>() < offset);
+                    var ready = _redeliver.Concat(_pending.Where(u => u["update_id"]!.GetValue<long>() >= offset)).Take(limit).ToList();
+                    _redeliver.Clear();
+                    if (ready.Count > 0 || DateTime.UtcNow >= deadline)
+                    {
+                        result = [.. ready.Select(u => u.DeepClone())];
+                    }
+
+                    arrived = _newUpdates.Task;
+                }
+
+                if (result is not null)
+                {
+                    await OkAsync(context, "getUpdates", result, null);
+                    return;
+                }
+
+                var left = deadline - DateTime.UtcNow;
+                await Task.WhenAny(arrived, Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, mine.Token));
+                mine.Token.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await ErrorAsync(context, "getUpdates", 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", null);
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _activePoll, null, mine);
+        }
+    }
+
+    private async Task SendMessageAsync(HttpContext context, JsonObject body)
+    {
+        var chatId = ChatId(body);
+        var text = body["text"]?.GetValue<string>() ?? "";
+        var parseMode = body["parse_mode"]?.GetValue<string>();
+        bool tooMany;
+        lock (_sync)
+        {
+            tooMany = TooManyRequestsForSends > 0;
+            if (tooMany)
+            {
+                TooManyRequestsForSends--;
+            }
+        }
+
+        if (tooMany)
+        {
+            await ErrorAsync(context, "sendMessage", 429, $"Too Many Requests: retry after {RetryAfterSeconds}", chatId, new JsonObject { ["retry_after"] = RetryAfterSeconds });
+            return;
+        }
+
+        if (await RefuseAsync(context, "sendMessage", chatId, text, parseMode))
+        {
+            return;
+        }
+
+        FakeBotMessage message;
+        lock (_sync)
+        {
+            message = new FakeBotMessage
+            {
+                ChatId = chatId,
+                MessageId = NextMessageId(chatId),
+                ReplyTo = body["reply_parameters"]?["message_id"]?.GetValue<int>() ?? body["reply_to_message_id"]?.GetValue<int>(),
+                SentAt = DateTimeOffset.UtcNow,
+                Text = text,
+                ParseMode = parseMode,
+            };
+            _botMessages.Add(message);
+        }
+
+        await OkAsync(context, "sendMessage", MessageJson(message), chatId);
+    }
+
+    private async Task EditMessageAsync(HttpContext context, JsonObject body)
+    {
+        var chatId = ChatId(body);
+        var messageId = body["message_id"]!.GetValue<int>();
+        var text = body["text"]?.GetValue<string>() ?? "";
+        var parseMode = body["parse_mode"]?.GetValue<string>();
+        if (await RefuseAsync(context, "editMessageText", chatId, text, parseMode))
+        {
+            return;
+        }
+
+        FakeBotMessage? message;
+        lock (_sync)
+        {
+            message = _botMessages.FirstOrDefault(m => m.ChatId == chatId && m.MessageId == messageId);
+        }
+
+        if (message is null)
+        {
+            await ErrorAsync(context, "editMessageText", 400, "Bad Request: message to edit not found", chatId);
+            return;
+        }
+
+        if (message.Text == text && message.ParseMode == parseMode)
+        {
+            await ErrorAsync(context, "editMessageText", 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", chatId);
+            return;
+        }
+
+        lock (_sync)
+        {
+            message.Text = text;
+            message.ParseMode = parseMode;
+            message.Edits.Add(text);
+        }
+
+        await OkAsync(context, "editMessageText", MessageJson(message), chatId);
+    }
+
+    private async Task<bool> RefuseAsync(HttpContext context, string method, long chatId, string text, string? parseMode)
+    {
+        if (text.Length is 0 or > 4096)
+        {
+            await ErrorAsync(context, method, 400, text.Length == 0 ? "Bad Request: message text is empty" : "Bad Request: message is too long", chatId);
+            return true;
+        }
+
+        if (RejectEntities && parseMode is not null)
+        {
+            await ErrorAsync(context, method, 400, "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 12", chatId);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static long ChatId(JsonObject body) => body["chat_id"] switch
+    {
+        JsonValue v when v.TryGetValue<long>(out var id) => id,
+        JsonValue v => long.Parse(v.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+        _ => 0,
+    };
+
+    private static JsonObject MessageJson(FakeBotMessage message)
+    {
+        var json = new JsonObject
+        {
+            ["message_id"] = message.MessageId,
+            ["from"] = BotUser(),
+            ["chat"] = new JsonObject { ["id"] = message.ChatId, ["type"] = message.ChatId < 0 ? "supergroup" : "private" },
+            ["date"] = message.SentAt.ToUnixTimeSeconds(),
+            ["text"] = message.Text,
+        };
+        if (message.Edits.Count > 0)
+        {
+            json["edit_date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        }
+
+        return json;
+    }
+
+    private async Task OkAsync(HttpContext context, string method, JsonNode result, long? chatId)
+    {
+        Record(method, 200, chatId);
+        await context.Response.WriteAsJsonAsync(new JsonObject { ["ok"] = true, ["result"] = result });
+    }
+
+    private async Task ErrorAsync(HttpContext context, string method, int code, string description, long? chatId, JsonObject? parameters = null)
+    {
+        Record(method, code, chatId);
+        context.Response.StatusCode = code;
+        var body = new JsonObject { ["ok"] = false, ["error_code"] = code, ["description"] = description };
+        if (parameters is not null)
+        {
+            body["parameters"] = parameters;
+        }
+
+        await context.Response.WriteAsJsonAsync(body);
+    }
+
+    private void Record(string method, int status, long? chatId)
+    {
+        lock (_sync)
+        {
+            _calls.Enqueue(new FakeCall(method, DateTimeOffset.UtcNow, status, chatId));
+            Pulse(ref _changed);
+        }
+    }
+
+    private static void Pulse(ref TaskCompletionSource signal)
+    {
+        var fired = signal;
+        signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fired.TrySetResult();
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Assistant.Fakes.Telegram;
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Telegram;
+
+public sealed class LoginScriptTests
+{
+    [Fact]
+    public async Task Login_checks_the_token_stores_it_privately_and_the_service_uses_it_then_logout_removes_it()
+    {
+        await using var telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+        var directory = TestPaths.NewTempDirectory("login");
+        var environment = new Dictionary<string, string> { ["Telegram__ApiBaseUrl"] = telegram.BaseUrl };
+
+        var login = await Script.RunAsync("telegram_login.sh", directory, environment, arguments: TelegramSiloFixture.Token);
+
+        Assert.Equal(0, login.ExitCode);
+        Assert.Contains("Logged in as @test_assistant_bot", login.Output);
+        Assert.DoesNotContain(TelegramSiloFixture.Token, login.All);
+        var file = Path.Combine(directory, "secrets", "telegram.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+
+        // No Telegram__BotToken: the service reads the stored one.
+        await using (var silo = await InProcessSilo.StartAsync(directory, new Dictionary<string, string?>
+        {
+            ["Telegram:SecretsFile"] = file,
+            ["Telegram:ApiBaseUrl"] = telegram.BaseUrl,
+            ["Telegram:PollTimeoutSeconds"] = "1",
+        }))
+        {
+            await telegram.WaitForCallsAsync("getUpdates", 1);
+            using var status = JsonDocument.Parse(await silo.Http.GetStringAsync("/telegram/status"));
+            Assert.Equal("test_assistant_bot", status.RootElement.GetProperty("bot").GetProperty("username").GetString());
+        }
+
+        var logout = await Script.RunAsync("telegram_logout.sh", directory, environment, arguments: "--api");
+
+        Assert.Equal(0, logout.ExitCode);
+        Assert.False(File.Exists(file));
+        Assert.Contains(telegram.Calls, c => c.Method == "logOut" && c.Status == 200);
+    }
+
+    [Fact]
+    public async Task A_token_Telegram_refuses_is_reported_and_nothing_is_stored()
+    {
+        await using var telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+        var directory = TestPaths.NewTempDirectory("login-bad");
+
+        var login = await Script.RunAsync("telegram_login.sh", directory, new Dictionary<string, string> { ["Telegram__ApiBaseUrl"] = telegram.BaseUrl }, arguments: "999:wrong-token");
+
+        Assert.NotEqual(0, login.ExitCode);
+        Assert.Contains("Unauthorized", login.Error);
+        Assert.False(File.Exists(Path.Combine(directory, "secrets", "telegram.json")));
+    }
+}

@@ -1,0 +1,266 @@
+using System.Text.Json;
+using Assistant.Fakes.OpenAi;
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Telegram;
+
+/// <summary>The real Telegram.Bot client polling a fake Bot API; replies from a fake model.</summary>
+public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFixture<TelegramSiloFixture>, IDisposable
+{
+    private static long _nextChat = 5_000;
+    private readonly long _chat = Interlocked.Increment(ref _nextChat);
+
+    public void Dispose()
+    {
+        fixture.Model.Reset();
+        fixture.Telegram.RejectEntities = false;
+        fixture.Telegram.TooManyRequestsForSends = 0;
+        fixture.Telegram.ConflictOnGetUpdates = false;
+        fixture.Telegram.HangGetUpdates = false;
+    }
+
+    [Fact]
+    public async Task Status_shows_connected_with_the_bots_username_and_health_reflects_it()
+    {
+        using var status = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
+        var root = status.RootElement;
+
+        Assert.Equal("connected", root.GetProperty("state").GetString());
+        Assert.Equal("polling", root.GetProperty("mode").GetString());
+        Assert.Equal("test_assistant_bot", root.GetProperty("bot").GetProperty("username").GetString());
+        Assert.Equal(700_000_001, root.GetProperty("bot").GetProperty("id").GetInt64());
+        Assert.Equal("Test Assistant", root.GetProperty("bot").GetProperty("first_name").GetString());
+        Assert.True(root.GetProperty("seconds_since_last_update").GetDouble() < 10);
+        Assert.Equal(JsonValueKind.String, root.GetProperty("initialized_at").ValueKind);
+        using var health = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/health"));
+        Assert.Equal("connected", health.RootElement.GetProperty("telegram").GetString());
+    }
+
+    [Fact]
+    public async Task A_message_gets_exactly_one_reply_streamed_by_sending_then_editing()
+    {
+        var answer = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"word{i}"));
+        fixture.Model.Enqueue(new FakeResponse.Text(answer, ChunkSize: 12));
+        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(60);
+
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "tell me sixty words");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == answer), "the whole reply");
+
+        var reply = Assert.Single(fixture.Telegram.RepliesTo(_chat, asked));
+        Assert.NotEmpty(reply.Edits); // it was streamed: sent early, then edited
+        Assert.True(reply.Edits.Count < 20, "edits follow the cadence, not every chunk");
+        Assert.Single(fixture.Telegram.BotMessages(_chat));
+        Assert.Equal("tell me sixty words", fixture.Model.Requests.Single().LastUserText);
+    }
+
+    [Fact]
+    public async Task A_6000_character_reply_arrives_as_two_messages_with_its_code_block_intact()
+    {
+        var intro = string.Join("\n\n", Enumerable.Range(1, 36).Select(i => $"Paragraph {i}: " + new string('a', 90)));
+        var code = "```csharp\n" + string.Join("\n", Enumerable.Range(1, 12).Select(i => $"Console.WriteLine({i}); // line {i}")) + "\n```";
+        var outro = string.Join("\n\n", Enumerable.Range(1, 17).Select(i => $"Closing {i}: " + new string('b', 90)));
+        var answer = intro + "\n\n" + code + "\n\n" + outro;
+        Assert.InRange(answer.Length, 5_800, 6_400);
+        Assert.InRange(answer.IndexOf("```", StringComparison.Ordinal), 3_300, 4_096); // the block starts before the cut
+        Assert.InRange(answer.LastIndexOf("```", StringComparison.Ordinal), 4_096, 5_000); // and ends after it
+        fixture.Model.Enqueue(new FakeResponse.Text(answer, ChunkSize: 500));
+
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "write a long answer");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Count == 2 && m[0].Text.Length + m[1].Text.Length > 5_500 && !m[0].Text.EndsWith('…'), "two messages");
+
+        var messages = fixture.Telegram.BotMessages(_chat);
+        Assert.Equal(asked, messages[0].ReplyTo);
+        Assert.All(messages, m => Assert.InRange(m.Text.Length, 1, 4096));
+        Assert.All(messages, m => Assert.Equal(0, CountFences(m.Text) % 2));
+        Assert.Contains(code, messages[1].Text);
+        Assert.Equal(answer.Replace("\n", ""), string.Concat(messages.Select(m => m.Text)).Replace("\n", ""));
+    }
+
+    [Fact]
+    public async Task A_429_with_retry_after_3_delays_the_reply_then_delivers_it()
+    {
+        fixture.Telegram.TooManyRequestsForSends = 1;
+        fixture.Telegram.RetryAfterSeconds = 3;
+        var before = fixture.Telegram.Calls.Count(c => c.Status == 429);
+
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "hello despite limits");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "Echo: hello despite limits"), "the delayed reply");
+
+        var sends = fixture.Telegram.Calls.Where(c => c.Method == "sendMessage" && c.ChatId == _chat).ToList();
+        Assert.Equal(429, sends[0].Status);
+        Assert.Equal(200, sends[1].Status);
+        Assert.True(sends[1].At - sends[0].At >= TimeSpan.FromSeconds(2.9), $"waited {(sends[1].At - sends[0].At).TotalSeconds:0.00} s");
+        Assert.Single(fixture.Telegram.RepliesTo(_chat, asked));
+        Assert.Equal(before + 1, fixture.Telegram.Calls.Count(c => c.Status == 429));
+        using var status = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
+        Assert.True(status.RootElement.GetProperty("too_many_requests").GetInt64() >= 1, status.RootElement.ToString());
+    }
+
+    [Fact]
+    public async Task A_redelivered_update_gets_no_second_reply()
+    {
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "only once please");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the first reply");
+
+        fixture.Telegram.Redeliver(asked, _chat);
+        // Messages of a chat are answered in order: once the next one is answered, a reply to the
+        // redelivered update would already have been sent.
+        var next = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "and this one");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == next), "the reply to the next message");
+
+        Assert.Single(fixture.Telegram.RepliesTo(_chat, asked));
+        Assert.Equal(2, fixture.Model.Requests.Count);
+    }
+
+    [Fact]
+    public async Task When_Telegram_rejects_the_formatting_the_reply_arrives_as_plain_text()
+    {
+        fixture.Telegram.RejectEntities = true;
+        fixture.Model.Enqueue(new FakeResponse.Text("Some *bold claim with an unclosed star"));
+
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "format this");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "Some *bold claim with an unclosed star"), "the plain reply");
+
+        var reply = Assert.Single(fixture.Telegram.RepliesTo(_chat, asked));
+        Assert.Null(reply.ParseMode);
+    }
+
+    [Fact]
+    public async Task Commands_start_help_reset_and_status_answer_as_documented()
+    {
+        var start = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "/start", firstName: "Zoe");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == start), "the welcome");
+        Assert.StartsWith("Hi Zoe!", fixture.Telegram.RepliesTo(_chat, start)[0].Text);
+
+        var question = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "remember the word banana");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == question), "the answer");
+        var reset = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "/reset");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == reset), "the reset notice");
+        Assert.Contains("new conversation", fixture.Telegram.RepliesTo(_chat, reset)[0].Text);
+        var session = await fixture.Silo.Http.GetSessionAsync(_chat.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, session.GetProperty("message_count").GetInt32());
+
+        var status = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "/status");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == status), "the refusal");
+        Assert.Contains("administrators", fixture.Telegram.RepliesTo(_chat, status)[0].Text);
+
+        var adminChat = _chat + 100_000;
+        var adminStatus = fixture.Telegram.SendUserMessage(adminChat, TelegramSiloFixture.Admin, "/status");
+        await fixture.Telegram.WaitUntilAsync(adminChat, m => m.Any(x => x.ReplyTo == adminStatus), "the status");
+        Assert.Contains("healthy", fixture.Telegram.RepliesTo(adminChat, adminStatus)[0].Text);
+    }
+
+    [Theory]
+    [InlineData("photo", "photos")]
+    [InlineData("voice", "voice")]
+    [InlineData("sticker", "sticker")]
+    [InlineData("document", "files")]
+    public async Task Media_gets_a_clear_reply_saying_what_is_supported(string kind, string words)
+    {
+        var sent = fixture.Telegram.SendUserMedia(_chat, TelegramSiloFixture.Member, kind);
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the notice");
+        var notice = fixture.Telegram.RepliesTo(_chat, sent)[0].Text;
+        Assert.Contains(words, notice, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("text", notice);
+        Assert.Empty(fixture.Model.Requests);
+    }
+
+    [Fact]
+    public async Task A_user_not_on_the_allowed_list_gets_one_polite_refusal_then_silence()
+    {
+        var first = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Stranger, "let me in");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == first), "the refusal");
+        fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Stranger, "please?");
+        var member = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "I am allowed");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == member), "the member's reply");
+
+        var messages = fixture.Telegram.BotMessages(_chat);
+        Assert.Equal(2, messages.Count);
+        Assert.Contains("not on its list of allowed users", messages[0].Text);
+        Assert.Equal("Echo: I am allowed", messages[1].Text);
+        Assert.Single(fixture.Model.Requests);
+    }
+
+    [Fact]
+    public async Task In_a_group_the_bot_answers_only_when_mentioned_or_replied_to()
+    {
+        var group = -(1_000_000_000_000 + _chat);
+        fixture.Telegram.SendUserMessage(group, TelegramSiloFixture.Member, "just chatting among ourselves", group: true);
+        var mention = fixture.Telegram.SendUserMessage(group, TelegramSiloFixture.Member, "@test_assistant_bot what is 2+2?", group: true);
+        await fixture.Telegram.WaitUntilAsync(group, m => m.Any(x => x.ReplyTo == mention), "the answer to the mention");
+        var botMessage = fixture.Telegram.RepliesTo(group, mention)[0].MessageId;
+        var reply = fixture.Telegram.SendUserMessage(group, TelegramSiloFixture.Member, "and 3+3?", group: true, replyTo: botMessage);
+        await fixture.Telegram.WaitUntilAsync(group, m => m.Any(x => x.ReplyTo == reply), "the answer to the reply");
+
+        Assert.Equal(["what is 2+2?", "and 3+3?"], fixture.Model.Requests.Select(r => r.LastUserText));
+        Assert.Equal(2, fixture.Telegram.BotMessages(group).Count);
+    }
+
+    [Fact]
+    public async Task A_409_conflict_shows_as_disconnected_and_polling_recovers_when_it_clears()
+    {
+        var getUpdates = fixture.Telegram.Calls.Count(c => c.Method == "getUpdates");
+        fixture.Telegram.ConflictOnGetUpdates = true;
+        await fixture.Telegram.WaitForCallsAsync("getUpdates", getUpdates + 2);
+        await WaitForStatusAsync(s => s.GetProperty("state").GetString() == "disconnected" && s.GetProperty("last_error").GetString()!.Contains("409"), "a 409 to show");
+
+        fixture.Telegram.ConflictOnGetUpdates = false;
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "back again?");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the reply after the conflict", TimeSpan.FromSeconds(30));
+        await WaitForStatusAsync(s => s.GetProperty("state").GetString() == "connected", "connected again");
+    }
+
+    [Fact]
+    public async Task The_watchdog_restarts_a_stalled_poll_and_reports_it()
+    {
+        using var before = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
+        var restarts = before.RootElement.GetProperty("stall_restarts").GetInt64();
+        fixture.Telegram.HangGetUpdates = true;
+
+        await WaitForStatusAsync(s => s.GetProperty("stall_restarts").GetInt64() > restarts, "a stall restart", TimeSpan.FromSeconds(30));
+        fixture.Telegram.HangGetUpdates = false;
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "still there?");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the reply after the stall", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_bot_token_never_reaches_the_log_files()
+    {
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "log something");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the reply");
+
+        var logs = Path.Combine(fixture.Silo.Directory, "logs");
+        var files = Directory.GetFiles(logs);
+        Assert.Contains(files, f => Path.GetFileName(f) == "telegram.log");
+        foreach (var file in files)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var text = await new StreamReader(stream).ReadToEndAsync();
+            Assert.DoesNotContain(TelegramSiloFixture.Token, text);
+            Assert.DoesNotContain(TelegramSiloFixture.Token.Split(':')[1], text);
+        }
+    }
+
+    private async Task WaitForStatusAsync(Func<JsonElement, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            using var status = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
+            if (condition(status.RootElement))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}: {status.RootElement}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static int CountFences(string text) => text.Split('\n').Count(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal));
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Telegram;
+
+/// <summary>Webhook mode: Telegram POSTs updates to /telegram/webhook with the secret header.</summary>
+public sealed class TelegramWebhookTests(TelegramWebhookFixture fixture) : IClassFixture<TelegramWebhookFixture>
+{
+    private const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
+    private static long _nextChat = 8_000;
+    private readonly long _chat = Interlocked.Increment(ref _nextChat);
+
+    [Fact]
+    public async Task Start_up_registers_the_webhook_with_its_secret_and_status_says_webhook()
+    {
+        Assert.Equal("https://bot.example.test/telegram/webhook", fixture.Telegram.WebhookUrl);
+        Assert.Equal("s3cret-token_for-tests", fixture.Telegram.WebhookSecret);
+        using var status = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
+        Assert.Equal("webhook", status.RootElement.GetProperty("mode").GetString());
+        Assert.Equal("connected", status.RootElement.GetProperty("state").GetString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-secret")]
+    public async Task A_missing_or_wrong_secret_is_401_and_nothing_is_answered(string? secret)
+    {
+        var update = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, "sneaky", out _);
+
+        using var response = await PostAsync(update, secret);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(fixture.Telegram.BotMessages(_chat));
+    }
+
+    [Fact]
+    public async Task A_delivered_update_is_answered_once_even_when_Telegram_delivers_it_twice()
+    {
+        var update = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, "hello by webhook", out var messageId);
+
+        using (var first = await PostAsync(update, "s3cret-token_for-tests"))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using (var again = await PostAsync(update, "s3cret-token_for-tests"))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == messageId && x.Text == "Echo: hello by webhook"), "the reply");
+        var next = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, "next", out var nextId);
+        using (var third = await PostAsync(next, "s3cret-token_for-tests"))
+        {
+            Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+        }
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == nextId), "the reply to the next update");
+        Assert.Single(fixture.Telegram.RepliesTo(_chat, messageId));
+        using var status = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
+        Assert.True(status.RootElement.GetProperty("seconds_since_last_update").GetDouble() < 30);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_an_update_is_400()
+    {
+        using var response = await PostAsync("{\"update_id\": \"not a number\"", "s3cret-token_for-tests");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string body, string? secret)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (secret is not null)
+        {
+            request.Headers.Add(SecretHeader, secret);
+        }
+
+        return await fixture.Silo.Http.SendAsync(request);
+    }
+}

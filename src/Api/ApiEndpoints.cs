@@ -1,4 +1,5 @@
 using Assistant.Api.Health;
+using Assistant.Api.Resources;
 using Assistant.Api.Sessions;
 using Assistant.Api.Telegram;
 using Microsoft.AspNetCore.Routing;
@@ -13,6 +14,7 @@ public static class ApiEndpoints
         endpoints.MapHealthApi();
         endpoints.MapSessionsApi();
         endpoints.MapTelegramApi();
+        endpoints.MapResourcesApi();
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using Assistant.Api;
+using Assistant.Monitoring;
 using Assistant.Sessions;
 using Assistant.Telegram;
 using Assistant.Silo.Hosting;
@@ -9,7 +10,9 @@ namespace Assistant.Silo;
 /// <summary>The whole service in one process: the Orleans silo and its HTTP front end.</summary>
 public static class AssistantApp
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="args">Command-line arguments (configuration keys as <c>--Section:Key=value</c>).</param>
+    /// <param name="overrideServices">Runs after every registration, to replace a service (a test's fake clock or sampler).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? overrideServices = null)
     {
         // appsettings.json ships next to the binaries; data/, logs/ and backup/ follow the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -20,6 +23,9 @@ public static class AssistantApp
         builder.AddAssistantHttp();
         builder.Services.AddChatSessions();
         builder.Services.AddTelegramChannel();
+        builder.Services.AddMonitoring();
+        builder.Services.AddAssistantApi();
+        overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -1,11 +1,13 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using Assistant.Monitoring;
 using Assistant.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Assistant.Api.Sessions;
@@ -16,7 +18,7 @@ public static class SessionsApi
     {
         var group = endpoints.MapGroup("/sessions").WithTags("Sessions");
         group.MapGet("/report", GetReportAsync);
-        group.MapPost("/{id}/messages", PostMessageAsync);
+        group.MapPost("/{id}/messages", PostMessageAsync).AddEndpointFilter(ThrottleAsync);
         group.MapGet("/{id}", GetSessionAsync);
         group.MapDelete("/{id}", ResetSessionAsync);
         group.MapPost("/{id}/cancel", CancelAsync);
@@ -115,6 +117,20 @@ public static class SessionsApi
         {
             await events.DisposeAsync();
         }
+    }
+
+    /// <summary>While the monitor throttles under high CPU, chat requests wait their turn or get 429.</summary>
+    private static async ValueTask<object?> ThrottleAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var admission = context.HttpContext.RequestServices.GetRequiredService<ChatAdmission>();
+        using var lease = await admission.EnterAsync(context.HttpContext.RequestAborted);
+        if (lease is null)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem("The service is under high CPU load and is throttling chat requests; try again shortly.", statusCode: StatusCodes.Status429TooManyRequests, title: "Throttled");
+        }
+
+        return await next(context);
     }
 
     private static bool WantsEventStream(HttpRequest request) =>

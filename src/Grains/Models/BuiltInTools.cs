@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Assistant.Health;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Assistant.Models;
 
@@ -14,7 +15,7 @@ public sealed class BuiltInTools
     private readonly TimeProvider _time;
     private readonly IServiceHealthSummary _health;
 
-    public BuiltInTools(TimeProvider time, IServiceHealthSummary health)
+    public BuiltInTools([FromKeyedServices(Clock.Key)] TimeProvider time, IServiceHealthSummary health)
     {
         _time = time;
         _health = health;

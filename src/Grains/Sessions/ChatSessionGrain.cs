@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Assistant.Models;
@@ -22,7 +23,7 @@ internal sealed partial class ChatSessionGrain(
     SessionDirectory directory,
     TelegramResponder telegram,
     Health.IServiceHealthSummary health,
-    TimeProvider time,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<ChatSessionGrain> logger) : Grain, IChatSessionGrain
 {
     private readonly ChatSessionOptions _options = options.Value;

@@ -9,7 +9,7 @@ public sealed partial class SessionReports(ISiloAgents agents, ILogger<SessionRe
     public async Task<SessionsReport> BuildAsync(int largest, CancellationToken cancellationToken = default)
     {
         var silos = await agents.ActiveSilosAsync();
-        var parts = await Task.WhenAll(silos.Select(silo => TryGetAsync(silo, largest, cancellationToken)));
+        var parts = await Task.WhenAll(silos.Select(silo => TryGetAsync(silo.Address, largest, cancellationToken)));
         return SessionsReport.Merge([.. parts.OfType<SiloSessionReport>()], largest);
     }
 

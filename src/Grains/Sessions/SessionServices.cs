@@ -20,7 +20,7 @@ public static class SessionServices
         services.AddSingleton(sp => new StreamingCadence(sp.GetRequiredService<IOptions<StreamingCadenceOptions>>().Value));
 
         services.AddChatModel();
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(Clock.Key, TimeProvider.System);
         services.AddSingleton<LocalSessionRegistry>();
         services.AddSingleton<Monitoring.PressureState>();
         services.AddOptions<ClusterRetryOptions>().BindConfiguration(ClusterRetryOptions.Section);

@@ -1,20 +1,81 @@
+using System.Runtime;
+using Assistant.Monitoring;
 using Assistant.Sessions;
+using Assistant.Telegram;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Assistant.Silos;
 
-/// <summary>This silo's agent: answers, for the cluster, what only this silo knows.</summary>
-internal sealed class SiloAgent(
+/// <summary>This silo's agent: answers, for the cluster, what only this silo knows or can do.</summary>
+internal sealed partial class SiloAgent(
     GrainId id,
     Silo silo,
     ILoggerFactory loggerFactory,
     ILocalSiloDetails details,
     LocalSessionRegistry sessions,
-    Telegram.TelegramCounters telegram,
-    TimeProvider time) : GrainService(id, silo, loggerFactory), ISiloAgent
+    TelegramCounters telegram,
+    IResourceSampler sampler,
+    PressureState pressure,
+    IGrainFactory grains,
+    [FromKeyedServices(Clock.Key)] TimeProvider time) : GrainService(id, silo, loggerFactory), ISiloAgent
 {
+    private const int Parallelism = 32;
+    private readonly ILogger _logger = loggerFactory.CreateLogger<SiloAgent>();
+
     public Task<SiloSessionReport> GetSessionReportAsync(int largest) =>
         Task.FromResult(sessions.Report(details.Name, largest, time.GetUtcNow()));
 
-    public Task<Telegram.TelegramSiloCounters> GetTelegramCountersAsync() => Task.FromResult(telegram.Snapshot(details.Name));
+    public Task<TelegramSiloCounters> GetTelegramCountersAsync() => Task.FromResult(telegram.Snapshot(details.Name));
+
+    public Task<ResourceSnapshot> SampleAsync() => Task.FromResult(sampler.Sample());
+
+    public async Task<SessionCleanup> CleanupSessionsAsync(TimeSpan idle, bool pruneContexts, bool compactHeap)
+    {
+        var before = Environment.WorkingSet / 1024.0 / 1024.0;
+        var deactivated = 0;
+        var pruned = 0;
+        await Parallel.ForEachAsync(
+            sessions.Snapshots.Select(s => s.SessionId).ToList(),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
+            async (sessionId, _) =>
+            {
+                var session = grains.GetGrain<IChatSessionGrain>(sessionId);
+                if (await session.DeactivateIfIdleAsync(idle))
+                {
+                    Interlocked.Increment(ref deactivated);
+                }
+                else if (pruneContexts)
+                {
+                    Interlocked.Add(ref pruned, (await session.ForceOptimizationAsync()).RemovedMessages);
+                }
+            });
+
+        if (compactHeap)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        var after = Environment.WorkingSet / 1024.0 / 1024.0;
+        LogCleanup(_logger, deactivated, pruned, before, after);
+        return new SessionCleanup(details.Name, deactivated, pruned, Math.Round(before, 1), Math.Round(after, 1), compactHeap);
+    }
+
+    public Task ApplyPressureAsync(bool throttling, bool emergency)
+    {
+        if (pressure.Throttling != throttling || pressure.Emergency != emergency)
+        {
+            LogPressure(_logger, throttling, emergency);
+        }
+
+        pressure.Set(throttling, emergency);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cleanup on this silo: {Deactivated} idle sessions deactivated, {Pruned} messages pruned; memory {Before:0.0} MB -> {After:0.0} MB")]
+    private static partial void LogCleanup(ILogger logger, int deactivated, int pruned, double before, double after);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pressure on this silo: throttling {Throttling}, emergency {Emergency}")]
+    private static partial void LogPressure(ILogger logger, bool throttling, bool emergency);
 }

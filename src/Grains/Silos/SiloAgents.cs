@@ -6,9 +6,9 @@ internal sealed class SiloAgents(IServiceProvider services, IGrainFactory grains
 {
     public ISiloAgent On(SiloAddress silo) => GetGrainService(silo);
 
-    public async Task<IReadOnlyList<SiloAddress>> ActiveSilosAsync()
+    public async Task<IReadOnlyList<SiloInfo>> ActiveSilosAsync()
     {
-        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        return [.. hosts.Keys];
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        return [.. hosts.Select(h => new SiloInfo(h.SiloAddress, h.SiloName))];
     }
 }

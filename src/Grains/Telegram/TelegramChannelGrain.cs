@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Telegram.Bot;
@@ -20,7 +21,7 @@ internal sealed partial class TelegramChannelGrain(
     TelegramCounters counters,
     Sessions.SessionDirectory directory,
     ILocalSiloDetails silo,
-    TimeProvider time,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<TelegramChannelGrain> logger) : Grain, ITelegramChannelGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-alive";

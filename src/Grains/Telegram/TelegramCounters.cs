@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Assistant.Telegram;
 
 /// <summary>This silo's outbound Telegram traffic, for <c>/telegram/status</c>.</summary>
-public sealed class TelegramCounters(TimeProvider time)
+public sealed class TelegramCounters([FromKeyedServices(Clock.Key)] TimeProvider time)
 {
     private long _sent;
     private long _edited;

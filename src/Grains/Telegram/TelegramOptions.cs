@@ -32,9 +32,6 @@ public sealed class TelegramOptions
     /// <summary>Seconds without a completed getUpdates after which the watchdog restarts polling. Default 90.</summary>
     public int StallSeconds { get; set; } = 90;
 
-    /// <summary>Seconds between each silo's checks that the channel is running somewhere. Default 5.</summary>
-    public double KeeperSeconds { get; set; } = 5;
-
     /// <summary>
     /// Seconds after which an accepted but unanswered message counts as left behind (its silo was
     /// lost) and the channel wakes its session; also how often it looks. Default 10.

@@ -46,9 +46,9 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
             failures.Add($"Telegram:StallSeconds ({o.StallSeconds}) must be longer than Telegram:PollTimeoutSeconds ({o.PollTimeoutSeconds})");
         }
 
-        if (o.KeeperSeconds <= 0 || o.RecoverySeconds <= 0)
+        if (o.RecoverySeconds <= 0)
         {
-            failures.Add($"Telegram:KeeperSeconds and Telegram:RecoverySeconds must be greater than 0 (were {o.KeeperSeconds} and {o.RecoverySeconds})");
+            failures.Add($"Telegram:RecoverySeconds must be greater than 0 (was {o.RecoverySeconds})");
         }
 
         if (o.FloodGate.GlobalPerSecond <= 0 || o.FloodGate.PerChatPerSecond <= 0 || o.FloodGate.PerGroupPerMinute <= 0)

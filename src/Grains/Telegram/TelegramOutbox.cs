@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Telegram.Bot;
@@ -17,7 +18,7 @@ public sealed partial class TelegramOutbox(
     FloodGate gate,
     TelegramCounters counters,
     IClusterMembershipService membership,
-    TimeProvider time,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<TelegramOutbox> logger)
 {
     private const int NetworkAttempts = 5;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Assistant.Streaming;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot.Types.Enums;
@@ -15,7 +16,7 @@ internal sealed partial class TelegramReplyWriter(
     StreamingCadence cadence,
     FloodGate gate,
     Func<bool> highCpu,
-    TimeProvider time,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
     TelegramTarget target,
     List<int> messageIds,
     Func<Task> persist,

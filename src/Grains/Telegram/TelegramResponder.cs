@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Assistant.Monitoring;
 using Assistant.Streaming;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ public sealed class TelegramResponder(
     FloodGate gate,
     IOptions<TelegramOptions> options,
     PressureState pressure,
-    TimeProvider time,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger<TelegramResponder>();

@@ -25,7 +25,7 @@ public static class TelegramServices
         services.AddSingleton<TelegramResponder>();
         services.AddSingleton<UpdateRouter>();
         services.AddSingleton<TelegramStatusService>();
-        services.AddHostedService<TelegramChannelKeeper>();
+        services.AddHostedService<TelegramWebhookCleanup>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Assistant.Silos;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ public sealed partial class TelegramStatusService(
     IGrainFactory grains,
     ISiloAgents agents,
     ClusterRetry retry,
-    TimeProvider time,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<TelegramStatusService> logger)
 {
     private (TelegramState State, DateTimeOffset At)? _cached;
@@ -79,11 +80,11 @@ public sealed partial class TelegramStatusService(
         {
             try
             {
-                return await agents.On(s).GetTelegramCountersAsync().WaitAsync(cancellationToken);
+                return await agents.On(s.Address).GetTelegramCountersAsync().WaitAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogSiloUnreachable(logger, s.ToString(), ex.Message);
+                LogSiloUnreachable(logger, s.Name, ex.Message);
                 return null;
             }
         }));

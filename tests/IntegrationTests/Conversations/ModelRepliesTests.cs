@@ -136,7 +136,7 @@ public sealed class ModelRepliesTests(ModelSiloFixture fixture) : IClassFixture<
 
         var reply = await fixture.Http.SendAsync(_session, "how are you doing, service?");
 
-        Assert.Contains("healthy", reply.GetProperty("reply").GetString());
+        Assert.Contains("Health score", reply.GetProperty("reply").GetString());
         var session = await fixture.Http.GetSessionAsync(_session);
         Assert.Equal(1, session.GetProperty("statistics").GetProperty("tool_calls").GetProperty("service_health").GetInt64());
     }

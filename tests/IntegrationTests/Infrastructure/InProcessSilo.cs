@@ -35,7 +35,7 @@ public sealed class InProcessSilo : IAsyncDisposable
     /// Starts a silo whose data and logs live in <paramref name="directory"/>; <paramref name="settings"/>
     /// are configuration keys (<c>Section:Key</c>) that override the defaults.
     /// </summary>
-    public static async Task<InProcessSilo> StartAsync(string directory, IDictionary<string, string?>? settings = null)
+    public static async Task<InProcessSilo> StartAsync(string directory, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? overrideServices = null)
     {
         var httpPort = TestPorts.Free();
         var values = new Dictionary<string, string?>
@@ -52,7 +52,7 @@ public sealed class InProcessSilo : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = AssistantApp.Build(values.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
+        var app = AssistantApp.Build([.. values.Select(kv => $"--{kv.Key}={kv.Value}")], overrideServices);
         await app.StartAsync();
         return new InProcessSilo(app, httpPort, directory);
     }

@@ -47,7 +47,7 @@ public class TelegramSiloFixture : IAsyncLifetime
         ["Telegram:Mode"] = mode,
         ["Telegram:PollTimeoutSeconds"] = "1",
         ["Telegram:StallSeconds"] = "4",
-        ["Telegram:KeeperSeconds"] = "1",
+        ["Cluster:Singletons:Seconds"] = "1",
         ["Telegram:AdminUsers:0"] = Admin.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Telegram:AllowedUsers:0"] = Admin.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Telegram:AllowedUsers:1"] = Member.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -147,7 +147,7 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
         var adminChat = _chat + 100_000;
         var adminStatus = fixture.Telegram.SendUserMessage(adminChat, TelegramSiloFixture.Admin, "/status");
         await fixture.Telegram.WaitUntilAsync(adminChat, m => m.Any(x => x.ReplyTo == adminStatus), "the status");
-        Assert.Contains("healthy", fixture.Telegram.RepliesTo(adminChat, adminStatus)[0].Text);
+        Assert.Contains("Health score", fixture.Telegram.RepliesTo(adminChat, adminStatus)[0].Text);
     }
 
     [Theory]

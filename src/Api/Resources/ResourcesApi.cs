@@ -1,0 +1,34 @@
+using Assistant.Api.Admin;
+using Assistant.Monitoring;
+using Assistant.Silos;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Api.Resources;
+
+public static class ResourcesApi
+{
+    public static RouteGroupBuilder MapResourcesApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/resources").WithTags("Resources");
+        group.MapGet("/status", GetStatusAsync);
+        group.MapPost("/cleanup", CleanupAsync).RequireAdminKey();
+        return group;
+    }
+
+    /// <param name="history">How many recent health samples to include (default 20).</param>
+    /// <param name="refresh">Run a health cycle first, for figures taken now.</param>
+    internal static async Task<Ok<ResourcesStatus>> GetStatusAsync(
+        IGrainFactory grains, ClusterRetry retry, IOptions<MonitoringOptions> options, ChatAdmission admission,
+        CancellationToken cancellationToken, int history = 20, bool refresh = false)
+    {
+        var status = await retry.CallAsync(() => grains.GetGrain<IResourceMonitorGrain>(0).GetStatusAsync(history, refresh), cancellationToken);
+        return TypedResults.Ok(ResourcesStatus.From(status, options.Value, admission));
+    }
+
+    internal static async Task<Ok<CleanupResult>> CleanupAsync(IGrainFactory grains, ClusterRetry retry, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await retry.CallAsync(() => grains.GetGrain<IResourceMonitorGrain>(0).CleanupAsync("requested through POST /resources/cleanup"), cancellationToken));
+}

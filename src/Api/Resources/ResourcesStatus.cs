@@ -1,0 +1,56 @@
+using Assistant.Monitoring;
+
+namespace Assistant.Api.Resources;
+
+/// <summary>The body of <c>GET /resources/status</c>, in the operations guide's shape plus limits, silos and history.</summary>
+public sealed record ResourcesStatus(
+    HealthSection Health,
+    EmergencySection Emergency,
+    ResourceLimits Limits,
+    IReadOnlyList<SiloHealth> Silos,
+    IReadOnlyList<HealthSample> History,
+    IReadOnlyList<PerformanceAlert> RecentAlerts,
+    IReadOnlyList<RestartRequest> RestartRequests,
+    CleanupResult? LastCleanup,
+    DateTimeOffset? LastCycleAt,
+    long Cycles,
+    string MonitorSilo)
+{
+    public static ResourcesStatus From(MonitorStatus s, MonitoringOptions o, ChatAdmission admission) => new(
+        new HealthSection(s.Current, s.HealthScore, s.Alerts, s.Recommendations),
+        new EmergencySection(s.EmergencyMode, s.CpuThrottling, s.EmergencyCleanups, admission.Refused),
+        ResourceLimits.From(o),
+        s.Silos,
+        s.History,
+        s.RecentAlerts,
+        s.RestartRequests,
+        s.LastCleanup,
+        s.LastCycleAt,
+        s.Cycles,
+        s.MonitorSilo);
+}
+
+/// <summary><c>current_resources</c> is the cluster: memory and sessions summed, CPU and utilisation averaged.</summary>
+public sealed record HealthSection(ClusterResources CurrentResources, double HealthScore, IReadOnlyList<PerformanceAlert> Alerts, IReadOnlyList<string> Recommendations);
+
+/// <summary><c>throttled_requests</c>: chat requests this silo refused with 429 while throttling.</summary>
+public sealed record EmergencySection(bool EmergencyMode, bool CpuThrottling, long EmergencyCleanups, long ThrottledRequests);
+
+public sealed record ResourceLimits(
+    double MemoryLimitMb,
+    int SessionCapacity,
+    double MemoryWarningMb,
+    double MemoryCriticalMb,
+    double EmergencyMemoryMb,
+    double HealthScoreWarning,
+    double CpuSustainedPercent,
+    double CpuSustainedSeconds,
+    double CpuHighPercent,
+    double ThrottleCpuPercent,
+    double SessionLoadPercent,
+    double DiskWarningPercent)
+{
+    public static ResourceLimits From(MonitoringOptions o) => new(
+        o.MemoryLimitMb, o.SessionCapacity, o.MemoryWarningMb, o.MemoryCriticalMb, o.EmergencyMemoryMb, o.HealthScoreWarning,
+        o.CpuSustainedPercent, o.CpuSustainedSeconds, o.CpuHighPercent, o.ThrottleCpuPercent, o.SessionLoadPercent, o.DiskWarningPercent);
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Assistant.Monitoring;
+
+/// <summary>
+/// Which alerts hold for the figures of one health cycle. Pure: the same figures give the same
+/// alerts; delivering them (and not too often) is <see cref="AlertGate"/>'s business.
+/// </summary>
+public sealed class AlertRules(MonitoringOptions options)
+{
+    public const string MemoryElevated = "memory_elevated";
+    public const string MemoryWarning = "memory_warning";
+    public const string MemoryCritical = "memory_critical";
+    public const string CpuSustained = "cpu_sustained";
+    public const string CpuSpike = "cpu_spike";
+    public const string SessionOverflow = "session_overflow";
+    public const string DiskSpace = "disk_space";
+    public const string HealthDegraded = "health_degraded";
+
+    public const string ClusterSilo = "cluster";
+
+    /// <param name="snapshot">The silo's snapshot of this cycle.</param>
+    /// <param name="cpuHistory">The silo's earlier CPU samples, oldest first, for the sustained-CPU rule.</param>
+    public IEnumerable<PerformanceAlert> ForSilo(ResourceSnapshot snapshot, IReadOnlyList<(DateTimeOffset At, double Cpu)> cpuHistory)
+    {
+        var s = snapshot;
+        if (s.MemoryMb > options.MemoryCriticalMb)
+        {
+            yield return Alert(MemoryCritical, AlertSeverity.Critical, s,
+                $"Memory at {F(s.MemoryMb)} MB, over the critical {F(options.MemoryCriticalMb)} MB.",
+                "Restart the silo (requested automatically); then look for the sessions or contexts that grew.");
+        }
+        else if (s.MemoryMb > options.MemoryWarningMb)
+        {
+            yield return Alert(MemoryWarning, AlertSeverity.High, s,
+                $"Memory at {F(s.MemoryMb)} MB, over {F(options.MemoryWarningMb)} MB.",
+                "Run POST /resources/cleanup, or add a silo if the load is real.");
+        }
+        else if (s.MemoryUtilizationPercent > options.MemoryElevatedPercent)
+        {
+            yield return Alert(MemoryElevated, AlertSeverity.Low, s,
+                $"Memory at {F(s.MemoryUtilizationPercent)} % of the {F(options.MemoryLimitMb)} MB limit.",
+                "Nothing yet; the optimisation cycle prunes contexts above this level.");
+        }
+
+        if (s.CpuPercent > options.CpuHighPercent)
+        {
+            yield return Alert(CpuSpike, AlertSeverity.High, s,
+                $"CPU at {F(s.CpuPercent)} %, over {F(options.CpuHighPercent)} %.",
+                "Chat requests are being throttled; add a silo if it persists.");
+        }
+        else if (s.CpuPercent > options.CpuSustainedPercent && Sustained(s, cpuHistory))
+        {
+            yield return Alert(CpuSustained, AlertSeverity.Medium, s,
+                $"CPU above {F(options.CpuSustainedPercent)} % for {F(options.CpuSustainedSeconds)} s (now {F(s.CpuPercent)} %).",
+                "Check what the load is; add a silo if it is real.");
+        }
+
+        var load = 100.0 * s.ActiveSessions / options.SessionCapacity;
+        if (load > options.SessionLoadPercent)
+        {
+            yield return Alert(SessionOverflow, AlertSeverity.Medium, s,
+                $"{s.ActiveSessions} active sessions, {F(load)} % of the capacity of {options.SessionCapacity}.",
+                "Inactive sessions are being cleaned up; raise Monitoring:SessionCapacity or add a silo if this is the normal load.");
+        }
+
+        if (s.DiskUsagePercent > options.DiskCriticalPercent)
+        {
+            yield return Alert(DiskSpace, AlertSeverity.Critical, s,
+                $"The data folder's disk is {F(s.DiskUsagePercent)} % full.",
+                "Free disk space now (old backups in backup/, logs/), or move Storage:DatabasePath to a larger disk.");
+        }
+        else if (s.DiskUsagePercent > options.DiskWarningPercent)
+        {
+            yield return Alert(DiskSpace, AlertSeverity.High, s,
+                $"The data folder's disk is {F(s.DiskUsagePercent)} % full.",
+                "Free disk space (old backups in backup/, logs/) or run scripts/maintenance.sh vacuum.");
+        }
+    }
+
+    public IEnumerable<PerformanceAlert> ForCluster(double healthScore, DateTimeOffset now)
+    {
+        if (healthScore < options.HealthScoreWarning)
+        {
+            yield return new PerformanceAlert(HealthDegraded, AlertSeverity.High,
+                $"Health score {F(healthScore)}, under {F(options.HealthScoreWarning)}.", now, ClusterSilo, null,
+                "See the silos' figures in /resources/status; clean up or add capacity.");
+        }
+    }
+
+    private bool Sustained(ResourceSnapshot now, IReadOnlyList<(DateTimeOffset At, double Cpu)> history)
+    {
+        var since = now.Timestamp - TimeSpan.FromSeconds(options.CpuSustainedSeconds);
+        if (history.Count == 0 || history[0].At > since)
+        {
+            return false; // Not observed for the whole window yet.
+        }
+
+        return history.Where(h => h.At >= since).All(h => h.Cpu > options.CpuSustainedPercent);
+    }
+
+    private static PerformanceAlert Alert(string type, AlertSeverity severity, ResourceSnapshot snapshot, string message, string action) =>
+        new(type, severity, $"{snapshot.Silo}: {message}", snapshot.Timestamp, snapshot.Silo, snapshot, action);
+
+    private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+}

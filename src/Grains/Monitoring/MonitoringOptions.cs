@@ -1,0 +1,103 @@
+namespace Assistant.Monitoring;
+
+/// <summary>
+/// The ResourceMonitor: cadences, limits and alert thresholds. Section <c>Monitoring</c>.
+/// Defaults follow the operations guide.
+/// </summary>
+public sealed class MonitoringOptions
+{
+    public const string Section = "Monitoring";
+
+    /// <summary>Seconds between health cycles (a grain timer). Default 30.</summary>
+    public double HealthIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Seconds between optimisation cycles (a reminder; at least 60). Default 60.</summary>
+    public double OptimizationIntervalSeconds { get; set; } = 60;
+
+    /// <summary>Minutes between cleanup cycles (a reminder). Default 5.</summary>
+    public double CleanupIntervalMinutes { get; set; } = 5;
+
+    /// <summary>Hours between runs of the daily task (a reminder). Default 24.</summary>
+    public double DailyIntervalHours { get; set; } = 24;
+
+    /// <summary>Hours of health samples kept in the history. Default 24.</summary>
+    public double HistoryHours { get; set; } = 24;
+
+    /// <summary>The memory a silo should stay within; memory_utilization_percent is measured against it. Default 500 MB.</summary>
+    public double MemoryLimitMb { get; set; } = 500;
+
+    /// <summary>Active sessions one silo is sized for; session load is measured against it. Default 100.</summary>
+    public int SessionCapacity { get; set; } = 100;
+
+    /// <summary>Memory utilisation at which a low alert is logged. Default 70 %.</summary>
+    public double MemoryElevatedPercent { get; set; } = 70;
+
+    /// <summary>Process memory above which a high memory_warning is raised. Default 800 MB.</summary>
+    public double MemoryWarningMb { get; set; } = 800;
+
+    /// <summary>Process memory above which a critical alert is raised (and a restart requested). Default 900 MB.</summary>
+    public double MemoryCriticalMb { get; set; } = 900;
+
+    /// <summary>Health score below which a high health_degraded alert is raised. Default 60.</summary>
+    public double HealthScoreWarning { get; set; } = 60;
+
+    /// <summary>CPU above which, held for <see cref="CpuSustainedSeconds"/>, a medium alert is raised. Default 80 %.</summary>
+    public double CpuSustainedPercent { get; set; } = 80;
+
+    /// <summary>How long CPU must stay above <see cref="CpuSustainedPercent"/>. Default 120 s.</summary>
+    public double CpuSustainedSeconds { get; set; } = 120;
+
+    /// <summary>CPU above which a high cpu_spike alert is raised. Default 85 %.</summary>
+    public double CpuHighPercent { get; set; } = 85;
+
+    /// <summary>Session load (of <see cref="SessionCapacity"/>) above which a medium alert is raised and inactive sessions are cleaned up. Default 80 %.</summary>
+    public double SessionLoadPercent { get; set; } = 80;
+
+    /// <summary>Disk use of the data folder's filesystem above which a high disk_space alert is raised. Default 90 %.</summary>
+    public double DiskWarningPercent { get; set; } = 90;
+
+    /// <summary>Disk use above which disk_space is critical. Default 95 %.</summary>
+    public double DiskCriticalPercent { get; set; } = 95;
+
+    /// <summary>Minutes before the same alert (type and silo) is delivered again. Default 15.</summary>
+    public double AlertCooldownMinutes { get; set; } = 15;
+
+    /// <summary>URL that receives medium and higher alerts as JSON POSTs; unset sends none.</summary>
+    public string? AlertWebhookUrl { get; set; }
+
+    /// <summary>Process memory above which emergency mode starts (emergency cleanup). Default 600 MB.</summary>
+    public double EmergencyMemoryMb { get; set; } = 600;
+
+    /// <summary>Emergency mode ends when memory is back under this. Default 540 MB.</summary>
+    public double EmergencyExitMemoryMb { get; set; } = 540;
+
+    /// <summary>Seconds between emergency cleanups while emergency mode lasts. Default 60.</summary>
+    public double EmergencyCleanupCooldownSeconds { get; set; } = 60;
+
+    /// <summary>Minutes of idleness after which an emergency cleanup deactivates a session. Default 1.</summary>
+    public double EmergencyIdleMinutes { get; set; } = 1;
+
+    /// <summary>CPU above which throttling starts. Default 85 %.</summary>
+    public double ThrottleCpuPercent { get; set; } = 85;
+
+    /// <summary>Throttling ends when CPU is back under this on every silo. Default 70 %.</summary>
+    public double ThrottleExitCpuPercent { get; set; } = 70;
+
+    /// <summary>Chat requests a silo handles at once while throttling. Default 4.</summary>
+    public int ThrottleConcurrency { get; set; } = 4;
+
+    /// <summary>Chat requests that may wait while throttling; beyond it, HTTP 429. Default 50.</summary>
+    public int ThrottleQueueLength { get; set; } = 50;
+
+    /// <summary>Retry-After sent with a throttled 429, in seconds. Default 5.</summary>
+    public int ThrottleRetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>Memory utilisation above which the optimisation cycle prunes contexts to the pressure window. Default 70 %.</summary>
+    public double OptimizeAbovePercent { get; set; } = 70;
+
+    /// <summary>Days after which finished server_tasks rows are deleted by the daily task. Default 7.</summary>
+    public double TaskRetentionDays { get; set; } = 7;
+
+    /// <summary>Sessions inactive this long have their context cleared by the cleanup cycle, at most this many per cycle. Default 500.</summary>
+    public int ClearContextsPerCycle { get; set; } = 500;
+}

@@ -1,0 +1,59 @@
+using Assistant.Monitoring;
+using Assistant.Telegram;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Silos;
+
+/// <summary>
+/// On every silo: calls the cluster singletons (the ResourceMonitor, and the Telegram channel when
+/// it is configured) every few seconds. A call activates a singleton that is not running, so one
+/// lost with its silo is back within seconds, on a surviving silo. Reminders are the backstop.
+/// </summary>
+internal sealed partial class SingletonKeeper(
+    IGrainFactory grains,
+    IOptions<TelegramOptions> telegram,
+    IOptions<SingletonKeeperOptions> options,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
+    ILogger<SingletonKeeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Seconds), time);
+        do
+        {
+            await KeepAsync("ResourceMonitor", () => grains.GetGrain<IResourceMonitorGrain>(0).EnsureRunningAsync(), stoppingToken);
+            if (telegram.Value.Enabled)
+            {
+                await KeepAsync("TelegramChannel", () => grains.GetGrain<ITelegramChannelGrain>(0).EnsureRunningAsync(), stoppingToken);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task KeepAsync(string singleton, Func<Task> call, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await call().WaitAsync(TimeSpan.FromSeconds(10), stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnreachable(logger, singleton, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Singleton} not reachable yet ({Exception}: {Reason})")]
+    private static partial void LogUnreachable(ILogger logger, string singleton, string exception, string reason);
+}
+
+/// <summary>Section <c>Cluster:Singletons</c>.</summary>
+public sealed class SingletonKeeperOptions
+{
+    public const string Section = "Cluster:Singletons";
+
+    /// <summary>Seconds between each silo's calls to the cluster singletons. Default 5.</summary>
+    public double Seconds { get; set; } = 5;
+}

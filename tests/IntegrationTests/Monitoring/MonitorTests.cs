@@ -1,0 +1,223 @@
+using System.Net;
+using System.Text.Json;
+using Assistant.Fakes;
+using Assistant.Fakes.OpenAi;
+using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Monitoring;
+using Assistant.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Assistant.IntegrationTests.Monitoring;
+
+/// <summary>
+/// The ResourceMonitor in a running silo with a sampler whose figures the test sets and a fake
+/// clock for the service's own time. Health cycles run on demand (GET /resources/status?refresh=true).
+/// </summary>
+public sealed class MonitorTests : IAsyncLifetime
+{
+    private const string AdminKey = "admin-test-key";
+    private readonly SamplerFigures _figures = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private FakeWebhookReceiver _alerts = null!;
+    private FakeOpenAiServer _model = null!;
+    private InProcessSilo _silo = null!;
+
+    public async Task InitializeAsync()
+    {
+        _alerts = await FakeWebhookReceiver.StartAsync();
+        _model = await FakeOpenAiServer.StartAsync();
+        var settings = ModelSiloFixture.Settings(_model);
+        settings["Monitoring:HealthIntervalSeconds"] = "3600"; // cycles run when the test asks
+        settings["Monitoring:AlertWebhookUrl"] = _alerts.Url;
+        settings["Monitoring:SessionCapacity"] = "10";
+        settings["Monitoring:ThrottleConcurrency"] = "1";
+        settings["Monitoring:ThrottleQueueLength"] = "0";
+        settings["Admin:ApiKey"] = AdminKey;
+        _silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("monitor"), settings, services =>
+        {
+            services.AddKeyedSingleton<TimeProvider>(Assistant.Clock.Key, _clock);
+            services.Replace(ServiceDescriptor.Singleton<IResourceSampler>(sp => new SettableSampler(
+                _figures, sp.GetRequiredService<LocalSessionRegistry>(), sp.GetRequiredService<ILocalSiloDetails>(), _clock, 500)));
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        await _model.DisposeAsync();
+        await _alerts.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_status_has_the_guides_shape_and_a_score_that_follows_the_formula()
+    {
+        _figures.MemoryMb = 345.2;
+        _figures.CpuPercent = 25.5;
+        _figures.ActiveSessions = 12;
+
+        var status = await RefreshAsync();
+
+        var current = status.GetProperty("health").GetProperty("current_resources");
+        Assert.Equal(345.2, current.GetProperty("memory_mb").GetDouble());
+        Assert.Equal(25.5, current.GetProperty("cpu_percent").GetDouble());
+        Assert.Equal(12, current.GetProperty("active_sessions").GetInt32());
+        Assert.Equal(69, current.GetProperty("memory_utilization_percent").GetDouble());
+        // Session capacity is 10 here: load 120 % gives session health 0.
+        Assert.Equal(Math.Round((0.4 * 0) + (0.3 * (100 - (25.5 * 1.2))) + (0.3 * 0), 1), status.GetProperty("health").GetProperty("health_score").GetDouble());
+        Assert.Equal(JsonValueKind.Array, status.GetProperty("health").GetProperty("alerts").ValueKind);
+        Assert.NotEmpty(status.GetProperty("health").GetProperty("recommendations").EnumerateArray());
+        var emergency = status.GetProperty("emergency");
+        Assert.False(emergency.GetProperty("emergency_mode").GetBoolean());
+        Assert.False(emergency.GetProperty("cpu_throttling").GetBoolean());
+        Assert.Equal(0, emergency.GetProperty("emergency_cleanups").GetInt64());
+        Assert.Equal(500, status.GetProperty("limits").GetProperty("memory_limit_mb").GetDouble());
+        Assert.Single(status.GetProperty("silos").EnumerateArray());
+        Assert.True(status.GetProperty("history").GetArrayLength() >= 1);
+    }
+
+    [Fact]
+    public async Task An_alert_is_delivered_once_then_held_back_for_the_cooldown_then_delivered_again()
+    {
+        _figures.MemoryMb = 850;
+
+        await RefreshAsync();
+        await _alerts.WaitForAsync(IsMemoryWarning, 1);
+        var second = await RefreshAsync();
+        await RefreshAsync();
+
+        Assert.Single(_alerts.Received, IsMemoryWarning);
+        Assert.Contains(second.GetProperty("health").GetProperty("alerts").EnumerateArray(), a => a.GetProperty("alert_type").GetString() == "memory_warning" && a.GetProperty("severity").GetString() == "high");
+
+        _clock.Advance(TimeSpan.FromMinutes(16));
+        await RefreshAsync();
+        await _alerts.WaitForAsync(IsMemoryWarning, 2);
+        var alert = _alerts.Received.First(IsMemoryWarning);
+        Assert.Equal(850, alert.GetProperty("snapshot").GetProperty("memory_mb").GetDouble());
+        Assert.False(string.IsNullOrWhiteSpace(alert.GetProperty("recommended_action").GetString()));
+    }
+
+    [Fact]
+    public async Task A_critical_alert_requests_a_restart_and_low_alerts_are_only_logged()
+    {
+        _figures.MemoryMb = 400; // 80 % of the limit: low
+        var low = await RefreshAsync();
+        Assert.Contains(low.GetProperty("health").GetProperty("alerts").EnumerateArray(), a => a.GetProperty("severity").GetString() == "low");
+
+        _figures.MemoryMb = 950;
+        var critical = await RefreshAsync();
+
+        await _alerts.WaitForAsync(a => a.GetProperty("alert_type").GetString() == "memory_critical", 1);
+        Assert.DoesNotContain(_alerts.Received, a => a.GetProperty("severity").GetString() == "low");
+        var request = Assert.Single(critical.GetProperty("restart_requests").EnumerateArray());
+        Assert.Contains("memory_critical", request.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Over_the_emergency_memory_idle_sessions_are_deactivated_and_counted_then_emergency_ends_with_hysteresis()
+    {
+        foreach (var id in new[] { "idle-1", "idle-2", "idle-3" })
+        {
+            await _silo.Http.SendAsync(id, "hello");
+        }
+
+        Assert.Equal(3, await ActiveSessionsAsync());
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        _figures.MemoryMb = 650;
+
+        var during = await RefreshAsync();
+
+        Assert.True(during.GetProperty("emergency").GetProperty("emergency_mode").GetBoolean());
+        Assert.Equal(1, during.GetProperty("emergency").GetProperty("emergency_cleanups").GetInt64());
+        Assert.Equal(3, during.GetProperty("last_cleanup").GetProperty("sessions_deactivated").GetInt32());
+        await WaitAsync(async () => await ActiveSessionsAsync() == 0, "the idle sessions to be deactivated");
+
+        _figures.MemoryMb = 580; // under the entry threshold, over the exit one: still in emergency
+        Assert.True((await RefreshAsync()).GetProperty("emergency").GetProperty("emergency_mode").GetBoolean());
+        _figures.MemoryMb = 500;
+        var after = await RefreshAsync();
+        Assert.False(after.GetProperty("emergency").GetProperty("emergency_mode").GetBoolean());
+        Assert.Equal(1, after.GetProperty("emergency").GetProperty("emergency_cleanups").GetInt64());
+
+        // The conversations themselves are intact.
+        var restored = await _silo.Http.GetSessionAsync("idle-2");
+        Assert.Equal(2, restored.GetProperty("message_count").GetInt32());
+    }
+
+    [Fact]
+    public async Task High_CPU_turns_throttling_on_until_CPU_falls_under_the_exit_threshold()
+    {
+        _figures.CpuPercent = 90;
+        Assert.True((await RefreshAsync()).GetProperty("emergency").GetProperty("cpu_throttling").GetBoolean());
+
+        // One chat request at a time, none waiting: a second one while the first runs gets 429.
+        var release = new TaskCompletionSource();
+        _model.Enqueue(new FakeResponse.Held(release.Task, "slow answer"));
+        var first = _silo.Http.SendAsync("throttled-1", "first");
+        await _model.WaitForRequestsAsync(1);
+        using (var second = await _silo.Http.PostRawAsync("/sessions/throttled-2/messages", """{"text":"second"}"""))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+            Assert.Equal("5", second.Headers.RetryAfter?.ToString());
+        }
+
+        release.SetResult();
+        Assert.Equal("slow answer", (await first).GetProperty("reply").GetString());
+
+        _figures.CpuPercent = 75; // under the entry threshold, over the exit one
+        Assert.True((await RefreshAsync()).GetProperty("emergency").GetProperty("cpu_throttling").GetBoolean());
+        _figures.CpuPercent = 60;
+        Assert.False((await RefreshAsync()).GetProperty("emergency").GetProperty("cpu_throttling").GetBoolean());
+        await _silo.Http.SendAsync("throttled-3", "free again");
+    }
+
+    [Fact]
+    public async Task Cleanup_needs_the_admin_key_and_reports_what_it_freed()
+    {
+        using (var refused = await _silo.Http.PostAsync("/resources/cleanup", null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        await _silo.Http.SendAsync("to-clean", "hi");
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/resources/cleanup");
+        request.Headers.Add("X-Api-Key", AdminKey);
+        using var response = await _silo.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, result.RootElement.GetProperty("sessions_deactivated").GetInt32());
+        Assert.Single(result.RootElement.GetProperty("silos").EnumerateArray());
+    }
+
+    private static bool IsMemoryWarning(JsonElement alert) => alert.GetProperty("alert_type").GetString() == "memory_warning";
+
+    private async Task<JsonElement> RefreshAsync()
+    {
+        var body = await _silo.Http.GetStringAsync("/resources/status?refresh=true&history=5");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private async Task<int> ActiveSessionsAsync()
+    {
+        using var report = JsonDocument.Parse(await _silo.Http.GetStringAsync("/sessions/report"));
+        return report.RootElement.GetProperty("active_sessions").GetInt32();
+    }
+
+    /// <summary>Deactivation completes after the call that requested it; waits for it, bounded.</summary>
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

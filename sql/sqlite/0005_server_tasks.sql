@@ -8,8 +8,11 @@ CREATE TABLE IF NOT EXISTS server_tasks
     status       TEXT NOT NULL DEFAULT 'pending'
                  CHECK (status IN ('pending', 'running', 'completed', 'failed')),
     payload      TEXT NULL,
+    result       TEXT NULL,
     error        TEXT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
     created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+    started_at   TEXT NULL,
     processed_at TEXT NULL
 );
 

@@ -1,4 +1,6 @@
 using Assistant.Api.Health;
+using Assistant.Api.Maintenance;
+using Assistant.Api.Restarts;
 using Assistant.Api.Resources;
 using Assistant.Api.Sessions;
 using Assistant.Api.Telegram;
@@ -15,6 +17,9 @@ public static class ApiEndpoints
         endpoints.MapSessionsApi();
         endpoints.MapTelegramApi();
         endpoints.MapResourcesApi();
+        endpoints.MapRestartApi();
+        endpoints.MapMaintenanceApi();
+        endpoints.MapTasksApi();
         return endpoints;
     }
 }

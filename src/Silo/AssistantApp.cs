@@ -1,4 +1,5 @@
 using Assistant.Api;
+using Assistant.Maintenance;
 using Assistant.Monitoring;
 using Assistant.Sessions;
 using Assistant.Telegram;
@@ -24,6 +25,7 @@ public static class AssistantApp
         builder.Services.AddChatSessions();
         builder.Services.AddTelegramChannel();
         builder.Services.AddMonitoring();
+        builder.Services.AddMaintenance();
         builder.Services.AddAssistantApi();
         overrideServices?.Invoke(builder.Services);
 

@@ -1,6 +1,11 @@
 using Assistant.Silo;
 using Assistant.Silo.Hosting;
 
+if (MaintenanceCommand.IsRequested(args))
+{
+    return await MaintenanceCommand.RunAsync(args);
+}
+
 try
 {
     await using var app = AssistantApp.Build(args);

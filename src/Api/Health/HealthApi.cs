@@ -1,3 +1,5 @@
+using Assistant.Maintenance;
+using Assistant.Restarts;
 using Assistant.Telegram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,16 +22,19 @@ public static class HealthApi
     }
 
     internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> GetHealthAsync(
-        HealthCheckService checks, TelegramStatusService telegramStatus, CancellationToken cancellationToken)
+        HealthCheckService checks, TelegramStatusService telegramStatus, ServiceMode mode, RestartCoordinator restart, CancellationToken cancellationToken)
     {
         var report = await checks.CheckHealthAsync(r => r.Tags.Contains(ReadyTag), cancellationToken);
         var telegram = await telegramStatus.StateAsync(cancellationToken);
-        if (report.Status == HealthStatus.Healthy)
-        {
-            return TypedResults.Ok(new HealthResponse("healthy", telegram));
-        }
-
-        return TypedResults.Json(new HealthResponse("unhealthy", telegram, Describe(report)), statusCode: StatusCodes.Status503ServiceUnavailable);
+        var healthy = report.Status == HealthStatus.Healthy;
+        var body = new HealthResponse(
+            healthy ? "healthy" : "unhealthy",
+            telegram,
+            healthy ? null : Describe(report),
+            mode.Maintenance ? true : null,
+            mode.Maintenance ? mode.Message : null,
+            restart.Draining ? true : null);
+        return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static string Describe(HealthReport report) => string.Join("; ", report.Entries

@@ -60,6 +60,11 @@ public static class SessionsApi
             context.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem(busy.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Session busy");
         }
+        catch (MaintenanceModeException maintenance)
+        {
+            context.Response.Headers.RetryAfter = "300";
+            return TypedResults.Problem(maintenance.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Maintenance mode");
+        }
     }
 
     internal static async Task<Ok<SessionView>> GetSessionAsync(string id, IGrainFactory grains) =>
@@ -122,6 +127,13 @@ public static class SessionsApi
     /// <summary>While the monitor throttles under high CPU, chat requests wait their turn or get 429.</summary>
     private static async ValueTask<object?> ThrottleAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        if (context.HttpContext.RequestServices.GetRequiredService<Assistant.Restarts.RestartCoordinator>().Draining)
+        {
+            // A silo that is restarting takes no new chat requests; another silo (or this one, shortly) will.
+            context.HttpContext.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem("This silo is restarting and takes no new chat requests; try again in a few seconds.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Restarting");
+        }
+
         var admission = context.HttpContext.RequestServices.GetRequiredService<ChatAdmission>();
         using var lease = await admission.EnterAsync(context.HttpContext.RequestAborted);
         if (lease is null)

@@ -30,4 +30,16 @@ public interface ISiloAgent : IGrainService
     /// <summary>Applies the monitor's decision: throttle chat requests and slow streaming, emergency mode.</summary>
     [Alias("ApplyPressure")]
     Task ApplyPressureAsync(bool throttling, bool emergency);
+
+    /// <summary>Applies maintenance mode on this silo.</summary>
+    [Alias("ApplyServiceMode")]
+    Task ApplyServiceModeAsync(Assistant.Maintenance.ServiceModeState mode);
+
+    /// <summary>
+    /// Starts a graceful restart of this silo: stop taking new chat requests, let replies in
+    /// progress finish for up to <paramref name="graceSeconds"/>, leave the cluster and exit with
+    /// the restart exit code (75) for the supervisor to start it again.
+    /// </summary>
+    [Alias("BeginRestart")]
+    Task<bool> BeginRestartAsync(long entryId, string reason, double graceSeconds);
 }

@@ -23,6 +23,7 @@ internal sealed partial class ResourceMonitorGrain(
     ServerTasks tasks,
     IOptions<MonitoringOptions> monitoringOptions,
     IOptions<ChatSessionOptions> sessionOptions,
+    IOptions<Restarts.RestartOptions> restartOptions,
     ILocalSiloDetails silo,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<ResourceMonitorGrain> logger) : Grain, IResourceMonitorGrain, IRemindable
@@ -162,6 +163,12 @@ internal sealed partial class ResourceMonitorGrain(
         LogCycle(logger, _score, _cluster.MemoryMb, _cluster.MemoryUtilizationPercent, _cluster.CpuPercent, _cluster.ActiveSessions, _cluster.Silos);
 
         var dirty = await EscalateAsync(alerts, now);
+        foreach (var over in snapshots.Where(s => s.MemoryMb > restartOptions.Value.MemoryLimitMb && !alerts.Any(a => a.Silo == s.Silo && a.Severity == AlertSeverity.Critical)))
+        {
+            await RequestRestartAsync(over.Silo, $"memory {over.MemoryMb} MB over Restart:MemoryLimitMb {restartOptions.Value.MemoryLimitMb} MB", Restarts.RestartCommand.MemoryLimit, now);
+            dirty = true;
+        }
+
         await DecidePressureAsync(snapshots, now);
         dirty |= await RelieveAsync(snapshots, now);
         if (dirty)
@@ -243,24 +250,43 @@ internal sealed partial class ResourceMonitorGrain(
             }
 
             await notifier.DeliverAsync(alert);
-            if (alert.Severity == AlertSeverity.Critical)
+            if (alert.Severity == AlertSeverity.Critical && restartOptions.Value.OnCriticalAlerts && alert.Silo != AlertRules.ClusterSilo)
             {
-                RequestRestart(alert, now);
+                await RequestRestartAsync(alert.Silo, $"{alert.AlertType}: {alert.Message}", Restarts.RestartCommand.CriticalAlert, now);
             }
         }
 
         return dirty;
     }
 
-    private void RequestRestart(PerformanceAlert alert, DateTimeOffset now)
+    /// <summary>Asks the restart manager to restart a silo (when automatic restarts are on) and records the answer.</summary>
+    private async Task RequestRestartAsync(string silo, string reason, string source, DateTimeOffset now)
     {
-        state.State.RestartRequests.Add(new RestartRequest(now, alert.Silo, $"{alert.AlertType}: {alert.Message}", "recorded"));
+        string outcome;
+        if (!restartOptions.Value.AutoRestart)
+        {
+            outcome = "not requested: Restart:AutoRestart is off";
+        }
+        else
+        {
+            try
+            {
+                var decision = await GrainFactory.GetGrain<Restarts.IRestartManagerGrain>(0).RequestAsync(new Restarts.RestartCommand(silo, reason, source));
+                outcome = decision.Accepted ? "restarting" : $"refused: {decision.Message}";
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                outcome = $"failed: {ex.Message}";
+            }
+        }
+
+        state.State.RestartRequests.Add(new RestartRequest(now, silo, reason, outcome));
         if (state.State.RestartRequests.Count > ResourceMonitorState.RecentLimit)
         {
             state.State.RestartRequests.RemoveAt(0);
         }
 
-        LogRestartRequested(logger, alert.Silo, alert.AlertType);
+        LogRestartRequested(logger, silo, reason, outcome);
     }
 
     /// <summary>Emergency mode and throttling, each with hysteresis, pushed to every silo.</summary>
@@ -426,8 +452,8 @@ internal sealed partial class ResourceMonitorGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Alert (critical) {AlertType}: {Message}")]
     private static partial void LogCriticalAlert(ILogger logger, string alertType, string message);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Restart of silo {Silo} requested ({AlertType})")]
-    private static partial void LogRestartRequested(ILogger logger, string silo, string alertType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restart of silo {Silo} requested ({Reason}): {Outcome}")]
+    private static partial void LogRestartRequested(ILogger logger, string silo, string reason, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Emergency mode {State} (highest silo memory {MemoryMb} MB)")]
     private static partial void LogEmergency(ILogger logger, string state, double memoryMb);

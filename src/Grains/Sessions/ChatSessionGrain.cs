@@ -23,6 +23,7 @@ internal sealed partial class ChatSessionGrain(
     SessionDirectory directory,
     TelegramResponder telegram,
     Health.IServiceHealthSummary health,
+    Maintenance.ServiceMode mode,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<ChatSessionGrain> logger) : Grain, IChatSessionGrain
 {
@@ -88,6 +89,15 @@ internal sealed partial class ChatSessionGrain(
         {
             LogDuplicate(logger, SessionId, message.UpdateId);
             return DeliveryOutcome.Duplicate;
+        }
+
+        if (mode.Maintenance && IsNew)
+        {
+            // Politely turned away, and remembered so a redelivery is not answered twice.
+            State.RememberUpdate(message.UpdateId);
+            await PersistAsync();
+            await NoticeAsync(TelegramTarget.For(message), mode.Message);
+            return DeliveryOutcome.Accepted;
         }
 
         var item = new TelegramInboxItem { Message = message, AcceptedAt = time.GetUtcNow() };
@@ -213,9 +223,17 @@ internal sealed partial class ChatSessionGrain(
         }
     }
 
+    /// <summary>A session that has never exchanged a message: maintenance mode turns these away.</summary>
+    private bool IsNew => State.Statistics.CreatedAt == default && State.Messages.Count == 0 && State.Inbox.Count == 0;
+
     private Turn Accept(ChatRequest request, bool streaming)
     {
         Touch();
+        if (mode.Maintenance && IsNew)
+        {
+            throw new MaintenanceModeException(mode.Message);
+        }
+
         var text = request.Text?.Trim() ?? "";
         if (text.Length == 0 || text.Length > _options.MaxMessageChars)
         {
@@ -240,9 +258,13 @@ internal sealed partial class ChatSessionGrain(
 
     private async Task WorkAsync()
     {
+        // Always asynchronous, so _worker is stored before the loop can end and clear it (a reply
+        // from the offline model, on SQLite, can otherwise complete synchronously).
+        await Task.Yield();
         while (_queue.TryDequeue(out var turn))
         {
             _current = turn;
+            registry.ReplyStarted();
             try
             {
                 if (turn.Telegram is { } item)
@@ -262,6 +284,7 @@ internal sealed partial class ChatSessionGrain(
             finally
             {
                 _current = null;
+                registry.ReplyFinished();
             }
         }
 

@@ -10,8 +10,45 @@ namespace Assistant.Sessions;
 public sealed class LocalSessionRegistry
 {
     private readonly ConcurrentDictionary<string, SessionSnapshot> _sessions = new();
+    private readonly object _replies = new();
+    private int _activeReplies;
+    private TaskCompletionSource _idle = Completed();
 
     public int Count => _sessions.Count;
+
+    /// <summary>Replies being written on this silo now.</summary>
+    public int ActiveReplies => Volatile.Read(ref _activeReplies);
+
+    public void ReplyStarted()
+    {
+        lock (_replies)
+        {
+            if (_activeReplies++ == 0)
+            {
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    public void ReplyFinished()
+    {
+        lock (_replies)
+        {
+            if (--_activeReplies == 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Completes when no reply is in progress; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    public Task WaitForNoRepliesAsync(TimeSpan timeout, TimeProvider time)
+    {
+        lock (_replies)
+        {
+            return _idle.Task.WaitAsync(timeout, time);
+        }
+    }
 
     public IEnumerable<SessionSnapshot> Snapshots => _sessions.Values;
 
@@ -46,6 +83,13 @@ public sealed class LocalSessionRegistry
         var top = snapshots.OrderByDescending(s => s.EstimatedBytes).Take(largest)
             .Select(s => new SessionMemory(s.SessionId, s.EstimatedBytes, s.Messages)).ToList();
         return new SiloSessionReport(silo, snapshots.Count, bytes, top, new Dictionary<long, long>(latency.Buckets), replies, errors, tools, durations);
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource();
+        done.SetResult();
+        return done;
     }
 
     internal static void Sum(Dictionary<string, long> into, IReadOnlyDictionary<string, long> from)

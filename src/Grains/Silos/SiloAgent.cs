@@ -17,6 +17,8 @@ internal sealed partial class SiloAgent(
     TelegramCounters telegram,
     IResourceSampler sampler,
     PressureState pressure,
+    Maintenance.ServiceMode mode,
+    Restarts.RestartCoordinator restarts,
     IGrainFactory grains,
     [FromKeyedServices(Clock.Key)] TimeProvider time) : GrainService(id, silo, loggerFactory), ISiloAgent
 {
@@ -72,6 +74,15 @@ internal sealed partial class SiloAgent(
         pressure.Set(throttling, emergency);
         return Task.CompletedTask;
     }
+
+    public Task ApplyServiceModeAsync(Maintenance.ServiceModeState state)
+    {
+        mode.Apply(state);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> BeginRestartAsync(long entryId, string reason, double graceSeconds) =>
+        Task.FromResult(restarts.Begin(entryId, reason, TimeSpan.FromSeconds(graceSeconds)));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cleanup on this silo: {Deactivated} idle sessions deactivated, {Pruned} messages pruned; memory {Before:0.0} MB -> {After:0.0} MB")]
     private static partial void LogCleanup(ILogger logger, int deactivated, int pruned, double before, double after);

@@ -58,6 +58,7 @@ public sealed partial class SchemaMigrator(Database database, ILogger<SchemaMigr
 
     private async Task<IReadOnlyList<int>> MigrateSqliteAsync(IReadOnlyList<SchemaScript> scripts, CancellationToken cancellationToken)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(database.FilePath)!);
         await using var connection = await database.OpenAsync(cancellationToken);
 
         // Reading the schema first makes a file that is not a database fail here, before any write.

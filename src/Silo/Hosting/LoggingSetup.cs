@@ -20,7 +20,8 @@ public static class LoggingSetup
     /// Serilog with the files of the operations guide: <c>system.log</c> (everything),
     /// <c>tasks-YYYYMMDD.log</c> (background tasks), <c>telegram.log</c> (Telegram traffic), and the console.
     /// </summary>
-    public static WebApplicationBuilder AddAssistantLogging(this WebApplicationBuilder builder)
+    public static TBuilder AddAssistantLogging<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<LogsOptions>().BindConfiguration(LogsOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LogsOptions>, LogsOptionsValidator>();

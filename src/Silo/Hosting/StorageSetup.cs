@@ -9,7 +9,8 @@ public static class StorageSetup
     /// The database and its schema. The schema is brought up to date by a hosted service that
     /// is registered before Orleans, so it runs before the ADO.NET providers read their queries.
     /// </summary>
-    public static WebApplicationBuilder AddAssistantStorage(this WebApplicationBuilder builder)
+    public static TBuilder AddAssistantStorage<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();

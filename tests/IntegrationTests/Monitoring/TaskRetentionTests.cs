@@ -31,7 +31,7 @@ public sealed class TaskRetentionTests
             }
         }
 
-        var deleted = await new ServerTasks(database).DeleteFinishedBeforeAsync(now.AddDays(-7));
+        var deleted = await new ServerTasks(database, TimeProvider.System).DeleteFinishedBeforeAsync(now.AddDays(-7));
 
         Assert.Equal(2, deleted);
         await using var check = new SqliteConnection($"Data Source={path};Pooling=False");

@@ -225,6 +225,31 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task In_maintenance_mode_a_new_user_is_told_politely_and_an_existing_one_is_answered()
+    {
+        var regular = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "hello before maintenance");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == regular), "the first reply");
+        var mode = fixture.Silo.Grains.GetGrain<Assistant.Maintenance.IServiceModeGrain>(0);
+        await mode.SetAsync(true, "Down for maintenance until 14:00, sorry!");
+        try
+        {
+            var newcomerChat = _chat + 200_000;
+            var newcomer = fixture.Telegram.SendUserMessage(newcomerChat, TelegramSiloFixture.Member, "hi, I'm new");
+            var again = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "still there?");
+
+            await fixture.Telegram.WaitUntilAsync(newcomerChat, m => m.Any(x => x.ReplyTo == newcomer), "the maintenance notice");
+            await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == again), "the existing user's reply");
+            Assert.Equal("Down for maintenance until 14:00, sorry!", fixture.Telegram.RepliesTo(newcomerChat, newcomer)[0].Text);
+            Assert.Equal("Echo: still there?", fixture.Telegram.RepliesTo(_chat, again)[0].Text);
+            Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText == "hi, I'm new");
+        }
+        finally
+        {
+            await mode.SetAsync(false, null);
+        }
+    }
+
+    [Fact]
     public async Task The_bot_token_never_reaches_the_log_files()
     {
         var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "log something");

@@ -1,0 +1,54 @@
+# Shared by the operator scripts; source it, do not run it.
+# The service runs with the repository root as its working directory (ASSISTANT_HOME overrides
+# it), so data/, logs/, backup/, secrets/ and run/ land there.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${ASSISTANT_HOME:-$ROOT}"
+
+RUN_DIR="${ASSISTANT_RUN_DIR:-run}"
+CONFIGURATION="${ASSISTANT_CONFIGURATION:-Release}"
+DLL="$ROOT/src/Silo/bin/$CONFIGURATION/net10.0/Assistant.Silo.dll"
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed; $2"
+}
+
+# Builds the silo unless it is already built and nothing changed (dotnet build is incremental).
+build_silo() {
+  need dotnet "install the .NET 10 SDK (https://dot.net)"
+  say "Building the silo ($CONFIGURATION) ..."
+  dotnet build "$ROOT/src/Silo" -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly >/dev/null || die "the build failed; run: dotnet build src/Silo -c $CONFIGURATION"
+}
+
+ensure_built() {
+  if [[ "${ASSISTANT_NO_BUILD:-}" == "1" && -f "$DLL" ]]; then
+    return
+  fi
+  build_silo
+}
+
+# True when something accepts connections on 127.0.0.1:PORT.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+alive() {
+  [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null
+}
+
+read_pid() {
+  [[ -f "$1" ]] && tr -dc '0-9' <"$1" || true
+}
+
+# The SQLite file the service uses (Storage__DatabasePath, default data/system.db).
+database_path() {
+  printf '%s' "${Storage__DatabasePath:-data/system.db}"
+}
+
+uses_sqlite() {
+  [[ "${Storage__Provider:-Sqlite}" == "Sqlite" ]]
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The supervisor loop start.sh runs for one silo: starts it, and starts it again when it exits
+# asking for a restart (75) or crashes; stops on a clean exit (0), a configuration error (2),
+# a stop request from stop.sh, or more than 5 crashes in 5 minutes.
+#
+#   scripts/supervise.sh INDEX DLL     (started by start.sh; not meant to be run by hand)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+index="$1"
+dll="$2"
+pid_file="$RUN_DIR/silo-$index.pid"
+stop_file="$RUN_DIR/stop-$index"
+crashes=()
+
+stamp() { date -u '+%Y-%m-%d %H:%M:%S'; }
+
+while true; do
+  dotnet "$dll" &
+  child=$!
+  echo "$child" >"$pid_file"
+  echo "$(stamp) supervisor: silo $index started (pid $child)"
+  wait "$child"
+  code=$?
+  rm -f "$pid_file"
+  if [[ -f "$stop_file" ]]; then
+    echo "$(stamp) supervisor: silo $index stopped (exit $code) on request"
+    break
+  fi
+  case "$code" in
+    75) echo "$(stamp) supervisor: silo $index asked for a restart; starting it again" ;;
+    0) echo "$(stamp) supervisor: silo $index exited normally"; break ;;
+    2) echo "$(stamp) supervisor: silo $index could not start (configuration or database); not restarting"; break ;;
+    *)
+      now=$(date +%s)
+      recent=()
+      for at in "${crashes[@]}" "$now"; do
+        ((now - at < 300)) && recent+=("$at")
+      done
+      crashes=("${recent[@]}")
+      if ((${#crashes[@]} > 5)); then
+        echo "$(stamp) supervisor: silo $index crashed ${#crashes[@]} times in 5 minutes (last exit $code); giving up"
+        break
+      fi
+      echo "$(stamp) supervisor: silo $index crashed (exit $code); starting it again in 5 s"
+      sleep 5
+      ;;
+  esac
+done
+
+rm -f "$stop_file" "$RUN_DIR/supervisor-$index.pid"

@@ -1,0 +1,185 @@
+using System.Globalization;
+using Assistant.Monitoring;
+using Assistant.Silos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Assistant.Restarts;
+
+/// <summary>
+/// Decides and records restarts. The loop guard counts each silo's restarts in the last hour:
+/// past <see cref="RestartOptions.MaxPerHour"/> a restart is refused and an alert raised instead;
+/// automatic restarts also back off (the base delay doubled for each restart in the hour).
+/// </summary>
+[Reentrant]
+internal sealed partial class RestartManagerGrain(
+    [PersistentState("restarts")] IPersistentState<RestartManagerState> state,
+    ISiloAgents agents,
+    AlertNotifier alerts,
+    IOptions<RestartOptions> options,
+    ILocalSiloDetails local,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
+    ILogger<RestartManagerGrain> logger) : Grain, IRestartManagerGrain, IRemindable
+{
+    private const string ScheduleReminder = "scheduled-restart";
+    private readonly RestartOptions _options = options.Value;
+    private bool _rolling;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (NextScheduled() is { } next)
+        {
+            // Re-registered on activation so a changed ScheduledTime takes effect; the period is a day.
+            await this.RegisterOrUpdateReminder(ScheduleReminder, next - time.GetUtcNow(), TimeSpan.FromDays(1));
+        }
+        else if (await this.GetReminder(ScheduleReminder) is { } old)
+        {
+            await this.UnregisterReminder(old);
+        }
+    }
+
+    public Task EnsureRunningAsync() => Task.CompletedTask;
+
+    public async Task<RestartDecision> RequestAsync(RestartCommand command)
+    {
+        var silos = await agents.ActiveSilosAsync();
+        var target = silos.FirstOrDefault(s => s.Name == command.Silo);
+        if (target is null)
+        {
+            return new RestartDecision(false, $"No active silo is named '{command.Silo}'. Active silos: {string.Join(", ", silos.Select(s => s.Name))}.", null, UnknownSilo: true);
+        }
+
+        var now = time.GetUtcNow();
+        var recent = state.State.History.Where(e => e.Silo == command.Silo && e.Outcome != RestartEntry.Refused && now - e.At < TimeSpan.FromHours(1)).ToList();
+        string? refusal = null;
+        if (recent.Count >= _options.MaxPerHour)
+        {
+            refusal = $"Silo {command.Silo} has restarted {recent.Count} times in the last hour (limit Restart:MaxPerHour = {_options.MaxPerHour}); refusing to restart it again, which looks like a restart loop.";
+        }
+        else if (command.Source != RestartCommand.Manual && recent.Count > 0)
+        {
+            var wait = TimeSpan.FromSeconds(_options.BackoffBaseSeconds * Math.Pow(2, recent.Count - 1));
+            var since = now - recent.Max(e => e.At);
+            if (since < wait)
+            {
+                refusal = $"Silo {command.Silo} restarted {since.TotalSeconds:0} s ago; automatic restarts back off for {wait.TotalSeconds:0} s after the previous one.";
+            }
+        }
+
+        var entry = new RestartEntry(state.State.NextId++, now, command.Silo, command.Reason, command.Source, refusal is null ? RestartEntry.Draining : RestartEntry.Refused, null, null);
+        Record(entry);
+        await state.WriteStateAsync();
+        if (refusal is not null)
+        {
+            LogRefused(logger, command.Silo, refusal);
+            await alerts.DeliverAsync(new PerformanceAlert("restart_refused", AlertSeverity.High, refusal, now, command.Silo, null,
+                "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand."));
+            return new RestartDecision(false, refusal, entry);
+        }
+
+        LogRestarting(logger, command.Silo, command.Source, command.Reason);
+        var began = await agents.On(target.Address).BeginRestartAsync(entry.Id, command.Reason, _options.GraceSeconds);
+        return new RestartDecision(true, began ? $"Silo {command.Silo} is draining and will restart." : $"Silo {command.Silo} was already restarting.", entry);
+    }
+
+    public async Task RecordDrainedAsync(long entryId, double drainSeconds, double uptimeSeconds)
+    {
+        var index = state.State.History.FindIndex(e => e.Id == entryId);
+        if (index >= 0)
+        {
+            state.State.History[index] = state.State.History[index] with
+            {
+                Outcome = RestartEntry.Restarted,
+                DrainSeconds = Math.Round(drainSeconds, 2),
+                UptimeBeforeSeconds = Math.Round(uptimeSeconds, 1),
+            };
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<RestartStatus> GetStatusAsync() => Task.FromResult(new RestartStatus(
+        new RestartConfig(_options.AutoRestart, _options.MemoryLimitMb, _options.OnCriticalAlerts, _options.MaxPerHour, _options.BackoffBaseSeconds, _options.GraceSeconds, _options.ScheduledTime),
+        [.. state.State.History],
+        NextScheduled()));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ScheduleReminder && !_rolling)
+        {
+            _rolling = true;
+            state.State.LastScheduledRun = time.GetUtcNow();
+            await state.WriteStateAsync();
+            _ = RollingRestartAsync();
+        }
+    }
+
+    /// <summary>Restarts the silos one at a time, each after the previous one is back; this grain's own silo last.</summary>
+    private async Task RollingRestartAsync()
+    {
+        try
+        {
+            var silos = await agents.ActiveSilosAsync();
+            foreach (var silo in silos.OrderBy(s => s.Address.Equals(local.SiloAddress) ? 1 : 0))
+            {
+                var decision = await RequestAsync(new RestartCommand(silo.Name, "scheduled daily restart", RestartCommand.Scheduled));
+                if (decision.Accepted)
+                {
+                    await WaitUntilBackAsync(silo);
+                }
+            }
+        }
+        finally
+        {
+            _rolling = false;
+        }
+    }
+
+    private async Task WaitUntilBackAsync(SiloInfo silo)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(_options.GraceSeconds + 180);
+        while (time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), time);
+            var active = await agents.ActiveSilosAsync();
+            if (active.Any(s => s.Name == silo.Name && s.Address.Generation != silo.Address.Generation))
+            {
+                return;
+            }
+        }
+
+        LogNotBack(logger, silo.Name);
+    }
+
+    private DateTimeOffset? NextScheduled()
+    {
+        if (string.IsNullOrEmpty(_options.ScheduledTime))
+        {
+            return null;
+        }
+
+        var at = TimeOnly.ParseExact(_options.ScheduledTime, "HH:mm", CultureInfo.InvariantCulture);
+        var now = time.GetUtcNow();
+        var today = new DateTimeOffset(DateOnly.FromDateTime(now.UtcDateTime).ToDateTime(at), TimeSpan.Zero);
+        return today > now ? today : today.AddDays(1);
+    }
+
+    private void Record(RestartEntry entry)
+    {
+        state.State.History.Insert(0, entry);
+        if (state.State.History.Count > RestartManagerState.HistoryLimit)
+        {
+            state.State.History.RemoveRange(RestartManagerState.HistoryLimit, state.State.History.Count - RestartManagerState.HistoryLimit);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restart of silo {Silo} ({Source}): {Reason}")]
+    private static partial void LogRestarting(ILogger logger, string silo, string source, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restart of silo {Silo} refused: {Refusal}")]
+    private static partial void LogRefused(ILogger logger, string silo, string refusal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled restart: silo {Silo} did not come back in time; continuing with the next")]
+    private static partial void LogNotBack(ILogger logger, string silo);
+}

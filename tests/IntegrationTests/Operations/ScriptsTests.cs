@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Operations;
+
+/// <summary>The real executable under scripts/start.sh and scripts/stop.sh.</summary>
+public sealed class ScriptsTests
+{
+    private const string Key = "operator-key";
+
+    [Fact]
+    public async Task A_forced_restart_exits_and_comes_back_under_the_supervisor_keeping_sessions_and_the_hourly_limit_refuses_the_next()
+    {
+        await using var service = new ScriptedService("restart", new Dictionary<string, string> { ["Admin__ApiKey"] = Key, ["Restart__MaxPerHour"] = "1" });
+        var start = await service.StartAsync();
+        Assert.True(start.ExitCode == 0, start.All);
+        Assert.Contains($"http://localhost:{service.HttpPort}/dashboard/", start.Output);
+        await service.Http.SendAsync("kept", "remember this");
+
+        using (var refused = await service.Http.PostAsync("/restart/force", null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using (var forced = await Admin(service).PostAsJsonAsync("/restart/force", new { reason = "test restart" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, forced.StatusCode);
+        }
+
+        await WaitForAsync(() => service.SupervisorLog.Contains("asked for a restart; starting it again", StringComparison.Ordinal), "the supervisor to restart the silo");
+        await WaitForAsync(async () => (await TryGetAsync(service.Http, "/health")) == HttpStatusCode.OK, "the silo to be healthy again");
+
+        using var status = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
+        var entry = status.RootElement.GetProperty("history")[0];
+        Assert.Equal("test restart", entry.GetProperty("reason").GetString());
+        Assert.Equal("restarted", entry.GetProperty("outcome").GetString());
+        Assert.True(entry.GetProperty("drain_seconds").GetDouble() >= 0);
+        Assert.True(entry.GetProperty("uptime_before_seconds").GetDouble() > 0);
+        Assert.Equal(1, status.RootElement.GetProperty("config").GetProperty("max_restarts_per_hour").GetInt32());
+        Assert.True(status.RootElement.TryGetProperty("scheduled", out _));
+
+        var session = await service.Http.GetSessionAsync("kept");
+        Assert.Equal("remember this", SessionClient.Texts(session)[0]);
+
+        using var second = await Admin(service).PostAsync("/restart/force", null);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Contains("Restart:MaxPerHour", await second.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, await TryGetAsync(service.Http, "/health"));
+    }
+
+    [Fact]
+    public async Task Stop_stops_gracefully_and_removes_the_pid_files_and_a_second_start_is_refused()
+    {
+        await using var service = new ScriptedService("stop");
+        Assert.Equal(0, (await service.StartAsync()).ExitCode);
+
+        var second = await service.StartAsync();
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("already running", second.Error);
+        Assert.Equal(HttpStatusCode.OK, await TryGetAsync(service.Http, "/health"));
+
+        var stop = await service.StopAsync();
+        Assert.Equal(0, stop.ExitCode);
+        Assert.Contains("stopped gracefully", stop.Output);
+        Assert.Empty(Directory.GetFiles(Path.Combine(service.Home, "run"), "*.pid"));
+        Assert.Null(await TryGetAsync(service.Http, "/health"));
+        Assert.Contains("stopped (exit 0) on request", service.SupervisorLog);
+    }
+
+    [Fact]
+    public async Task Start_refuses_a_corrupt_database_with_instructions_and_leaves_it_untouched()
+    {
+        await using var service = new ScriptedService("corrupt-start");
+        var file = Path.Combine(service.Home, "data", "system.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var garbage = new byte[16 * 1024];
+        new Random(3).NextBytes(garbage);
+        await File.WriteAllBytesAsync(file, garbage);
+
+        var start = await service.StartAsync();
+
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains("left untouched", start.Error);
+        Assert.Contains("scripts/backup.sh restore", start.Error);
+        Assert.Equal(garbage, await File.ReadAllBytesAsync(file));
+        Assert.False(Directory.Exists(Path.Combine(service.Home, "run")) && Directory.GetFiles(Path.Combine(service.Home, "run"), "*.pid").Length > 0);
+    }
+
+    private static HttpClient Admin(ScriptedService service)
+    {
+        var client = new HttpClient { BaseAddress = service.Http.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        return client;
+    }
+
+    private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            using var response = await http.GetAsync(path);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Waits, bounded, for an outside process to reach a state (a restart has no event to await).</summary>
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using Assistant.Restarts;
 using Assistant.Silo;
 using Assistant.Silo.Hosting;
 
@@ -9,8 +10,9 @@ if (MaintenanceCommand.IsRequested(args))
 try
 {
     await using var app = AssistantApp.Build(args);
+    var restart = app.Services.GetRequiredService<RestartCoordinator>(); // RunAsync disposes the services
     await app.RunAsync();
-    return Environment.ExitCode;
+    return restart.RequestedExitCode ?? Environment.ExitCode;
 }
 catch (Exception ex) when (StartupErrors.Describe(ex) is { } line)
 {

@@ -2,6 +2,7 @@ using Assistant.Maintenance;
 using Assistant.Restarts;
 using Assistant.Telegram;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
@@ -11,20 +12,25 @@ namespace Assistant.Api.Health;
 
 public static class HealthApi
 {
-    /// <summary>Health checks tagged with this run for <c>/health</c> and <c>/health/ready</c>.</summary>
+    /// <summary>Checks tagged with this run for <c>/health</c>: a real grain call and a database query.</summary>
+    public const string HealthTag = "health";
+
+    /// <summary>Checks tagged with this run for <c>/health/ready</c>: those of /health, the silo Active, not restarting.</summary>
     public const string ReadyTag = "ready";
 
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/health").WithTags("Health");
         group.MapGet("", GetHealthAsync);
+        group.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        group.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
         return group;
     }
 
     internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> GetHealthAsync(
         HealthCheckService checks, TelegramStatusService telegramStatus, ServiceMode mode, RestartCoordinator restart, CancellationToken cancellationToken)
     {
-        var report = await checks.CheckHealthAsync(r => r.Tags.Contains(ReadyTag), cancellationToken);
+        var report = await checks.CheckHealthAsync(r => r.Tags.Contains(HealthTag), cancellationToken);
         var telegram = await telegramStatus.StateAsync(cancellationToken);
         var healthy = report.Status == HealthStatus.Healthy;
         var body = new HealthResponse(
@@ -35,6 +41,15 @@ public static class HealthApi
             mode.Maintenance ? mode.Message : null,
             restart.Draining ? true : null);
         return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary><c>{"status":"healthy","checks":{"grain_call":"healthy",...}}</c>, with the reason of each failing check.</summary>
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        var checks = report.Entries.ToDictionary(
+            e => e.Key,
+            e => e.Value.Status == HealthStatus.Healthy ? "healthy" : $"unhealthy: {e.Value.Exception?.Message ?? e.Value.Description}");
+        return context.Response.WriteAsJsonAsync(new { status = report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", checks });
     }
 
     private static string Describe(HealthReport report) => string.Join("; ", report.Entries

@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Assistant.Monitoring;
 using Assistant.Sessions;
+using Assistant.Silos;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,7 @@ public static class SessionsApi
     }
 
     internal static async Task<IResult> PostMessageAsync(
-        string id, HttpContext context, IGrainFactory grains, IOptions<ChatSessionOptions> options, IOptions<JsonOptions> json)
+        string id, HttpContext context, IGrainFactory grains, ClusterRetry retry, IOptions<ChatSessionOptions> options, IOptions<JsonOptions> json)
     {
         if (SessionInput.CheckId(id, options.Value) is { } badId)
         {
@@ -50,10 +51,10 @@ public static class SessionsApi
         {
             if (WantsEventStream(context.Request))
             {
-                return await StreamAsync(session, chat, context.RequestAborted);
+                return await StreamAsync(session, chat, retry, context.RequestAborted);
             }
 
-            return TypedResults.Ok(MessageResponse.From(await session.AskAsync(chat)));
+            return TypedResults.Ok(MessageResponse.From(await retry.CallAsync(() => session.AskAsync(chat), context.RequestAborted)));
         }
         catch (SessionBusyException busy)
         {
@@ -67,28 +68,38 @@ public static class SessionsApi
         }
     }
 
-    internal static async Task<Ok<SessionView>> GetSessionAsync(string id, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IChatSessionGrain>(id).GetAsync());
-
-    internal static async Task<Results<NoContent, ValidationProblem>> ResetSessionAsync(string id, IGrainFactory grains, IOptions<ChatSessionOptions> options)
+    internal static async Task<Results<Ok<SessionView>, ValidationProblem>> GetSessionAsync(
+        string id, IGrainFactory grains, ClusterRetry retry, IOptions<ChatSessionOptions> options, CancellationToken cancellationToken)
     {
         if (SessionInput.CheckId(id, options.Value) is { } badId)
         {
             return Invalid("id", badId);
         }
 
-        await grains.GetGrain<IChatSessionGrain>(id).ResetAsync();
+        return TypedResults.Ok(await retry.CallAsync(() => grains.GetGrain<IChatSessionGrain>(id).GetAsync(), cancellationToken));
+    }
+
+    internal static async Task<Results<NoContent, ValidationProblem>> ResetSessionAsync(
+        string id, IGrainFactory grains, ClusterRetry retry, IOptions<ChatSessionOptions> options, CancellationToken cancellationToken)
+    {
+        if (SessionInput.CheckId(id, options.Value) is { } badId)
+        {
+            return Invalid("id", badId);
+        }
+
+        await retry.CallAsync(() => grains.GetGrain<IChatSessionGrain>(id).ResetAsync(), cancellationToken);
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Results<Ok<CancelResponse>, ValidationProblem>> CancelAsync(string id, IGrainFactory grains, IOptions<ChatSessionOptions> options)
+    internal static async Task<Results<Ok<CancelResponse>, ValidationProblem>> CancelAsync(
+        string id, IGrainFactory grains, ClusterRetry retry, IOptions<ChatSessionOptions> options, CancellationToken cancellationToken)
     {
         if (SessionInput.CheckId(id, options.Value) is { } badId)
         {
             return Invalid("id", badId);
         }
 
-        return TypedResults.Ok(new CancelResponse(await grains.GetGrain<IChatSessionGrain>(id).CancelAsync()));
+        return TypedResults.Ok(new CancelResponse(await retry.CallAsync(() => grains.GetGrain<IChatSessionGrain>(id).CancelAsync(), cancellationToken)));
     }
 
     internal static async Task<Ok<SessionsReport>> GetReportAsync(SessionReports reports, CancellationToken cancellationToken, int largest = 20) =>
@@ -98,11 +109,23 @@ public static class SessionsApi
     /// Server-sent events: <c>delta</c> events with <c>{"text": ...}</c> as the reply grows, then one
     /// <c>done</c> event with the same body as the non-streaming answer.
     /// </summary>
-    private static async Task<IResult> StreamAsync(IChatSessionGrain session, ChatRequest chat, CancellationToken cancellationToken)
+    private static async Task<IResult> StreamAsync(IChatSessionGrain session, ChatRequest chat, ClusterRetry retry, CancellationToken cancellationToken)
     {
-        var events = session.AskStreamingAsync(chat).WithCancellation(cancellationToken).GetAsyncEnumerator();
-        // The first step runs the session's checks (busy, length), so refusals still get a proper status code.
-        var first = await events.MoveNextAsync();
+        // The first step runs the session's checks (busy, length), so refusals still get a proper
+        // status code; it is also the only step that can be retried after a lost silo.
+        var (events, first) = await retry.CallAsync(async () =>
+        {
+            var enumerator = session.AskStreamingAsync(chat).WithCancellation(cancellationToken).GetAsyncEnumerator();
+            try
+            {
+                return (enumerator, await enumerator.MoveNextAsync());
+            }
+            catch
+            {
+                await enumerator.DisposeAsync();
+                throw;
+            }
+        }, cancellationToken);
         return TypedResults.ServerSentEvents(Items(events, first));
     }
 

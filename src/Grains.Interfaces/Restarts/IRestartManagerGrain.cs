@@ -42,7 +42,8 @@ public sealed record class RestartDecision(
     [property: Id(0)] bool Accepted,
     [property: Id(1)] string Message,
     [property: Id(2)] RestartEntry? Entry,
-    [property: Id(3)] bool UnknownSilo = false);
+    [property: Id(3)] bool UnknownSilo = false,
+    [property: Id(4)] bool AlreadyRestarting = false);
 
 /// <summary>One restart, asked for, refused or done.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Restarts.RestartEntry")]

@@ -262,6 +262,13 @@ internal sealed partial class ResourceMonitorGrain(
     /// <summary>Asks the restart manager to restart a silo (when automatic restarts are on) and records the answer.</summary>
     private async Task RequestRestartAsync(string silo, string reason, string source, DateTimeOffset now)
     {
+        // After a refusal, the same silo is not asked about again until the alert cooldown has passed.
+        var refusedKey = $"restart_refused@{silo}";
+        if (state.State.AlertDeliveries.TryGetValue(refusedKey, out var refusedAt) && now - refusedAt < TimeSpan.FromMinutes(_options.AlertCooldownMinutes))
+        {
+            return;
+        }
+
         string outcome;
         if (!restartOptions.Value.AutoRestart)
         {
@@ -272,7 +279,21 @@ internal sealed partial class ResourceMonitorGrain(
             try
             {
                 var decision = await GrainFactory.GetGrain<Restarts.IRestartManagerGrain>(0).RequestAsync(new Restarts.RestartCommand(silo, reason, source));
+                if (decision.AlreadyRestarting)
+                {
+                    return;
+                }
+
                 outcome = decision.Accepted ? "restarting" : $"refused: {decision.Message}";
+                if (!decision.Accepted)
+                {
+                    // The restart manager has already delivered this alert; here it joins the record and the log.
+                    state.State.AlertDeliveries[refusedKey] = now;
+                    var refused = new PerformanceAlert("restart_refused", AlertSeverity.High, decision.Message, now, silo, null,
+                        "Find out why the silo keeps needing restarts before restarting it by hand.");
+                    state.State.RecentAlerts.Add(refused);
+                    LogAlert(logger, "high", refused.AlertType, refused.Message);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -27,6 +27,9 @@ public sealed partial class RestartCoordinator(
 
     public bool Draining => Volatile.Read(ref _draining) == 1;
 
+    /// <summary>The exit code the process should end with, once a restart has stopped the host; null otherwise.</summary>
+    public int? RequestedExitCode { get; private set; }
+
     /// <returns>False when a restart is already under way here.</returns>
     public bool Begin(long entryId, string reason, TimeSpan grace)
     {
@@ -64,7 +67,7 @@ public sealed partial class RestartCoordinator(
         }
 
         LogExiting(logger, drain.TotalSeconds, RestartExitCode);
-        Environment.ExitCode = RestartExitCode;
+        RequestedExitCode = RestartExitCode;
         lifetime.StopApplication();
     }
 

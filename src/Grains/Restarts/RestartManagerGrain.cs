@@ -25,6 +25,7 @@ internal sealed partial class RestartManagerGrain(
 {
     private const string ScheduleReminder = "scheduled-restart";
     private readonly RestartOptions _options = options.Value;
+    private readonly Dictionary<string, int> _draining = [];
     private bool _rolling;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -52,6 +53,12 @@ internal sealed partial class RestartManagerGrain(
         }
 
         var now = time.GetUtcNow();
+        if (_draining.TryGetValue(command.Silo, out var generation) && generation == target.Address.Generation)
+        {
+            // The same process was already told to restart and is still draining.
+            return new RestartDecision(false, $"Silo {command.Silo} is already restarting.", null, AlreadyRestarting: true);
+        }
+
         var recent = state.State.History.Where(e => e.Silo == command.Silo && e.Outcome != RestartEntry.Refused && now - e.At < TimeSpan.FromHours(1)).ToList();
         string? refusal = null;
         if (recent.Count >= _options.MaxPerHour)
@@ -80,6 +87,7 @@ internal sealed partial class RestartManagerGrain(
         }
 
         LogRestarting(logger, command.Silo, command.Source, command.Reason);
+        _draining[command.Silo] = target.Address.Generation;
         var began = await agents.On(target.Address).BeginRestartAsync(entry.Id, command.Reason, _options.GraceSeconds);
         return new RestartDecision(true, began ? $"Silo {command.Silo} is draining and will restart." : $"Silo {command.Silo} was already restarting.", entry);
     }

@@ -29,6 +29,11 @@ public sealed partial class SchemaMigrator(Database database, ILogger<SchemaMigr
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
     {
         var scripts = SchemaScript.For(database.Provider);
+        if (scripts.Count == 0)
+        {
+            throw new InvalidOperationException($"This build has no schema scripts for {database.Provider} (sql/ is embedded at build time).");
+        }
+
         try
         {
             return database.Provider == StorageProvider.Sqlite

@@ -40,8 +40,14 @@ public static class HttpSetup
             .Validate(o => o.TimeoutSeconds > 0, "Health:TimeoutSeconds must be greater than 0").ValidateOnStart();
         var timeout = TimeSpan.FromSeconds(configuration.GetSection(HealthOptions.Section).Get<HealthOptions>()?.TimeoutSeconds ?? 5);
         builder.Services.AddHealthChecks()
-            .AddCheck<GrainCallHealthCheck>(GrainCallHealthCheck.Name, tags: [HealthApi.ReadyTag], timeout: timeout)
-            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthApi.ReadyTag], timeout: timeout);
+            .AddCheck<GrainCallHealthCheck>(GrainCallHealthCheck.Name, tags: [HealthApi.HealthTag, HealthApi.ReadyTag], timeout: timeout)
+            .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthApi.HealthTag, HealthApi.ReadyTag], timeout: timeout)
+            .AddCheck<SiloActiveHealthCheck>(SiloActiveHealthCheck.Name, tags: [HealthApi.ReadyTag], timeout: timeout)
+            .AddCheck<NotRestartingHealthCheck>(NotRestartingHealthCheck.Name, tags: [HealthApi.ReadyTag], timeout: timeout);
+
+        // Kestrel answers while the silo is still joining: /health/live says the process is up,
+        // /health/ready says whether it can serve. The schema is migrated in the "starting" phase, before any of them.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         return builder;
     }
 }

@@ -6,8 +6,9 @@ namespace Assistant.Silo.Hosting;
 public static class StorageSetup
 {
     /// <summary>
-    /// The database and its schema. The schema is brought up to date by a hosted service that
-    /// is registered before Orleans, so it runs before the ADO.NET providers read their queries.
+    /// The database and its schema. The schema is brought up to date in the host's "starting"
+    /// phase, which completes before any hosted service (Orleans included) starts, so the ADO.NET
+    /// providers find their queries even though services start concurrently.
     /// </summary>
     public static TBuilder AddAssistantStorage<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -20,10 +21,18 @@ public static class StorageSetup
         return builder;
     }
 
-    private sealed class SchemaMigrationService(SchemaMigrator migrator) : IHostedService
+    private sealed class SchemaMigrationService(SchemaMigrator migrator) : IHostedLifecycleService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => migrator.MigrateAsync(cancellationToken);
+        public Task StartingAsync(CancellationToken cancellationToken) => migrator.MigrateAsync(cancellationToken);
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

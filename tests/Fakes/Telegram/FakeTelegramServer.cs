@@ -28,6 +28,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private TaskCompletionSource _newUpdates = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _activePoll;
     private long _nextUpdateId = 100_000;
+    private TaskCompletionSource? _hold;
+    private int _sendsInProgress;
     private WebApplication? _app;
 
     private FakeTelegramServer(string token) => Token = token;
@@ -59,6 +61,38 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     /// <summary>Delay before every answer.</summary>
     public TimeSpan ResponseDelay { get; set; }
+
+    /// <summary>
+    /// While set, sendMessage requests wait at the door, unprocessed. When released, a request
+    /// whose client has gone (killed) is dropped, as a request that never reached Telegram.
+    /// </summary>
+    public bool HoldSends
+    {
+        get => _hold is not null;
+        set
+        {
+            lock (_sync)
+            {
+                if (value && _hold is null)
+                {
+                    _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+                else if (!value && _hold is not null)
+                {
+                    _hold.TrySetResult();
+                    _hold = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>sendMessage requests being processed right now (past the hold).</summary>
+    public int SendsInProgress => Volatile.Read(ref _sendsInProgress);
+
+    /// <summary>When the last sendMessage was answered.</summary>
+    public DateTimeOffset LastSendAnsweredAt { get; private set; }
+
+    public int DroppedSends => _calls.Count(c => c.Method == "sendMessage" && c.Status == 0);
 
     public IReadOnlyCollection<FakeCall> Calls => _calls;
 
@@ -371,6 +405,30 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private async Task SendMessageAsync(HttpContext context, JsonObject body)
     {
         var chatId = ChatId(body);
+        if (_hold is { } hold)
+        {
+            await hold.Task.WaitAsync(TimeSpan.FromMinutes(5));
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                Record("sendMessage", 0, chatId);
+                return;
+            }
+        }
+
+        Interlocked.Increment(ref _sendsInProgress);
+        try
+        {
+            await ProcessSendAsync(context, body, chatId);
+        }
+        finally
+        {
+            LastSendAnsweredAt = DateTimeOffset.UtcNow;
+            Interlocked.Decrement(ref _sendsInProgress);
+        }
+    }
+
+    private async Task ProcessSendAsync(HttpContext context, JsonObject body, long chatId)
+    {
         var text = body["text"]?.GetValue<string>() ?? "";
         var parseMode = body["parse_mode"]?.GetValue<string>();
         bool tooMany;

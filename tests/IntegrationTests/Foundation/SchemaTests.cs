@@ -6,56 +6,58 @@ namespace Assistant.IntegrationTests.Foundation;
 
 public sealed class SchemaTests
 {
-    [Fact]
-    public async Task A_fresh_file_gets_every_script_in_order_and_a_recorded_version()
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task A_fresh_database_gets_every_script_in_order_and_a_recorded_version(StorageKind kind)
     {
-        var path = Path.Combine(TestPaths.NewTempDirectory("schema"), "system.db");
-        var database = TestDatabase.Sqlite(path);
+        var settings = await TestStorage.SettingsAsync(kind, TestPaths.NewTempDirectory("schema"), "schema");
+        var database = TestStorage.Database(settings);
 
         var applied = await TestDatabase.Migrator(database).MigrateAsync();
 
-        var scripts = SchemaScript.For(StorageProvider.Sqlite).Select(s => s.Version).ToList();
+        var scripts = SchemaScript.For(database.Provider).Select(s => s.Version).ToList();
         Assert.Equal(scripts, applied);
         Assert.Equal(scripts, await TestDatabase.Migrator(database).AppliedVersionsAsync());
-        Assert.Contains("table server_tasks", await TestDatabase.DumpSqliteSchemaAsync(path));
+        Assert.Contains("server_tasks", await TestDatabase.DumpSchemaAsync(database));
     }
 
-    [Fact]
-    public async Task Migrating_twice_changes_nothing()
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task Migrating_twice_changes_nothing(StorageKind kind)
     {
-        var path = Path.Combine(TestPaths.NewTempDirectory("schema"), "system.db");
-        var database = await TestDatabase.MigratedSqliteAsync(path);
-        var before = await TestDatabase.DumpSqliteSchemaAsync(path);
+        var database = await TestStorage.MigratedAsync(kind, "schema");
+        var before = await TestDatabase.DumpSchemaAsync(database);
 
         var appliedAgain = await TestDatabase.Migrator(database).MigrateAsync();
 
         Assert.Empty(appliedAgain);
-        Assert.Equal(before, await TestDatabase.DumpSqliteSchemaAsync(path));
+        Assert.Equal(before, await TestDatabase.DumpSchemaAsync(database));
     }
 
-    [Fact]
-    public async Task Running_every_script_a_second_time_leaves_the_same_schema()
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task Running_every_script_a_second_time_leaves_the_same_schema(StorageKind kind)
     {
-        var path = Path.Combine(TestPaths.NewTempDirectory("schema"), "system.db");
-        await TestDatabase.MigratedSqliteAsync(path);
-        var before = await TestDatabase.DumpSqliteSchemaAsync(path);
+        var database = await TestStorage.MigratedAsync(kind, "schema");
+        var before = await TestDatabase.DumpSchemaAsync(database);
 
-        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        await using (var connection = await database.OpenAsync())
         {
-            await connection.OpenAsync();
-            foreach (var script in SchemaScript.For(StorageProvider.Sqlite))
+            foreach (var script in SchemaScript.For(database.Provider))
             {
-                await using var command = connection.CreateCommand();
-                command.CommandText = script.Sql;
+                await using var command = connection.CreateCommand(script.Sql);
                 await command.ExecuteNonQueryAsync();
             }
         }
 
-        Assert.Equal(before, await TestDatabase.DumpSqliteSchemaAsync(path));
+        Assert.Equal(before, await TestDatabase.DumpSchemaAsync(database));
     }
 
     [Fact]
-    public async Task The_database_is_switched_to_WAL()
+    public async Task The_SQLite_database_is_switched_to_WAL()
     {
         var path = Path.Combine(TestPaths.NewTempDirectory("schema"), "system.db");
         await TestDatabase.MigratedSqliteAsync(path);
@@ -82,5 +84,19 @@ public sealed class SchemaTests
         Assert.Contains("left untouched", failure.Message);
         Assert.Equal(garbage, await File.ReadAllBytesAsync(path));
         Assert.False(File.Exists(path + "-wal"));
+    }
+
+    [Fact]
+    public async Task An_unreachable_PostgreSQL_server_stops_startup_naming_the_setting()
+    {
+        var database = TestStorage.Database(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "PostgreSql",
+            ["Storage:ConnectionString"] = $"Host=127.0.0.1;Port={TestPorts.Free()};Username=nobody;Database=none;Timeout=3",
+        });
+
+        var failure = await Assert.ThrowsAsync<StartupFailureException>(() => TestDatabase.Migrator(database).MigrateAsync());
+
+        Assert.StartsWith("Storage:ConnectionString", failure.Message);
     }
 }

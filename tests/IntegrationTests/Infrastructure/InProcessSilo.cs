@@ -46,6 +46,9 @@ public sealed class InProcessSilo : IAsyncDisposable
             ["Logs:Console"] = "false",
             ["Cluster:SiloPort"] = TestPorts.Free().ToString(CultureInfo.InvariantCulture),
             ["Cluster:GatewayPort"] = TestPorts.Free().ToString(CultureInfo.InvariantCulture),
+
+            // Many silos share this test process, so its memory is no silo's own: no automatic restarts here.
+            ["Restart:AutoRestart"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

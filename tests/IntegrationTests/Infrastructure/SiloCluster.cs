@@ -20,10 +20,17 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public async Task<SiloProcess> StartSiloAsync()
     {
+        var silo = AddSilo();
+        await silo.StartAndWaitHealthyAsync(TimeSpan.FromSeconds(90));
+        return silo;
+    }
+
+    /// <summary>A silo of this cluster, not started yet.</summary>
+    public SiloProcess AddSilo()
+    {
         var silo = new SiloProcess(Path.Combine(_directory, $"silo{Silos.Count + 1}"), _environment);
         Directory.CreateDirectory(silo.WorkingDirectory);
         Silos.Add(silo);
-        await silo.StartAndWaitHealthyAsync(TimeSpan.FromSeconds(90));
         return silo;
     }
 

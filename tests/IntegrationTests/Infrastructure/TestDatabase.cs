@@ -20,6 +20,34 @@ public static class TestDatabase
         return database;
     }
 
+    /// <summary>Everything that makes up the schema, for either kind of database.</summary>
+    public static async Task<string> DumpSchemaAsync(Database database) =>
+        database.FilePath is { } file ? await DumpSqliteSchemaAsync(file) : await DumpPostgresSchemaAsync(database);
+
+    /// <summary>Tables, columns, indexes, functions and the Orleans query texts of a PostgreSQL database.</summary>
+    public static async Task<string> DumpPostgresSchemaAsync(Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        var lines = new List<string>();
+        foreach (var sql in new[]
+        {
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
+            "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+            "SELECT p.proname || ': ' || md5(p.prosrc) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1",
+            "SELECT QueryKey || ': ' || QueryText FROM OrleansQuery ORDER BY QueryKey",
+        })
+        {
+            await using var command = connection.CreateCommand(sql);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+
     /// <summary>Everything that makes up the schema: objects with their SQL, and the Orleans query texts.</summary>
     public static async Task<string> DumpSqliteSchemaAsync(string path)
     {

@@ -112,6 +112,7 @@ public sealed class MonitorTests : IAsyncLifetime
         Assert.DoesNotContain(_alerts.Received, a => a.GetProperty("severity").GetString() == "low");
         var request = Assert.Single(critical.GetProperty("restart_requests").EnumerateArray());
         Assert.Contains("memory_critical", request.GetProperty("reason").GetString());
+        Assert.Contains("Restart:AutoRestart is off", request.GetProperty("outcome").GetString()); // on in production; see ScriptsTests
     }
 
     [Fact]

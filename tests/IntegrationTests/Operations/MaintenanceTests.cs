@@ -93,6 +93,22 @@ public sealed class MaintenanceTests
         Assert.Contains("analyze", ScriptedService.ReadShared(Directory.GetFiles(Path.Combine(directory, "logs"), "tasks-*.log").Single()));
     }
 
+    [Fact]
+    public async Task On_PostgreSQL_analyze_vacuum_and_reindex_run_and_the_SQLite_specific_ones_say_what_to_use_instead()
+    {
+        var database = await TestStorage.MigratedAsync(StorageKind.PostgreSql, "pg-maintenance");
+        var operations = new MaintenanceOperations(database, new ServerTasks(database, TimeProvider.System),
+            Options.Create(new MaintenanceOptions()), Options.Create(new MonitoringOptions()), TimeProvider.System, NullLogger<MaintenanceOperations>.Instance);
+
+        Assert.StartsWith("ANALYZE", (await operations.RunAsync(MaintenanceOperations.Analyze)).Summary);
+        Assert.StartsWith("VACUUM (ANALYZE) done", (await operations.RunAsync(MaintenanceOperations.Vacuum)).Summary);
+        Assert.StartsWith("REINDEX TABLE done", (await operations.RunAsync(MaintenanceOperations.Reindex)).Summary);
+        Assert.Contains("pg_dump", operations.Refusal(MaintenanceOperations.Backup));
+        Assert.Contains("SQLite-specific", operations.Refusal(MaintenanceOperations.IntegrityCheck));
+        Assert.Contains("CHECKPOINT", operations.Refusal(MaintenanceOperations.Checkpoint));
+        await Assert.ThrowsAsync<NotSupportedException>(() => operations.RunAsync(MaintenanceOperations.Backup));
+    }
+
     private static async Task<(Database Database, MaintenanceOperations Operations, string BackupFolder)> CreateAsync(int retain = 7)
     {
         var directory = TestPaths.NewTempDirectory("maintenance");

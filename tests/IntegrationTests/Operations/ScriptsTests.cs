@@ -51,6 +51,43 @@ public sealed class ScriptsTests
     }
 
     [Fact]
+    public async Task Over_the_memory_limit_the_monitor_restarts_the_silo_once_then_the_loop_guard_refuses_and_alerts()
+    {
+        await using var service = new ScriptedService("auto-restart", new Dictionary<string, string>
+        {
+            ["Restart__MemoryLimitMb"] = "50", // any silo is over this: it asks for a restart as soon as it looks
+            ["Restart__MaxPerHour"] = "1",
+            ["Restart__BackoffBaseSeconds"] = "0",
+            ["Monitoring__HealthIntervalSeconds"] = "1",
+        });
+        var start = await service.StartAsync();
+        Assert.True(start.ExitCode == 0, start.All);
+
+        await WaitForAsync(async () =>
+        {
+            try
+            {
+                using var status = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
+                return status.RootElement.GetProperty("history").EnumerateArray().Any(e => e.GetProperty("outcome").GetString() == "refused");
+            }
+            catch (HttpRequestException)
+            {
+                return false; // restarting
+            }
+        }, "a restart, then a refused one");
+
+        using var history = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
+        var entries = history.RootElement.GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(["refused", "restarted"], entries.Select(e => e.GetProperty("outcome").GetString()));
+        Assert.All(entries, e => Assert.Equal("memory_limit", e.GetProperty("source").GetString()));
+        Assert.Single(service.SupervisorLog.Split('\n'), l => l.Contains("asked for a restart", StringComparison.Ordinal));
+        using var resources = JsonDocument.Parse(await service.Http.GetStringAsync("/resources/status"));
+        Assert.Contains(resources.RootElement.GetProperty("restart_requests").EnumerateArray(), r => r.GetProperty("outcome").GetString()!.StartsWith("refused", StringComparison.Ordinal));
+        Assert.Contains(resources.RootElement.GetProperty("recent_alerts").EnumerateArray(), a => a.GetProperty("alert_type").GetString() == "restart_refused");
+        Assert.Contains("Alert (high) restart_refused", ScriptedService.ReadShared(Path.Combine(service.Home, "logs", "system.log")));
+    }
+
+    [Fact]
     public async Task Stop_stops_gracefully_and_removes_the_pid_files_and_a_second_start_is_refused()
     {
         await using var service = new ScriptedService("stop");
@@ -67,6 +104,59 @@ public sealed class ScriptsTests
         Assert.Empty(Directory.GetFiles(Path.Combine(service.Home, "run"), "*.pid"));
         Assert.Null(await TryGetAsync(service.Http, "/health"));
         Assert.Contains("stopped (exit 0) on request", service.SupervisorLog);
+    }
+
+    [Fact]
+    public async Task Start_with_two_silos_runs_them_on_consecutive_ports_as_one_cluster_and_stop_stops_both()
+    {
+        await using var service = new ScriptedService("two-silos");
+        var base0 = FreeRun(2);
+        service.Environment["Cluster__SiloPort"] = base0.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        service.Environment["Cluster__GatewayPort"] = FreeRun(2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var http = FreeRun(2);
+        var start = await Script.RunAsync("start.sh", service.Home, service.Environment, arguments: ["--port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silos", "2"]);
+        Assert.True(start.ExitCode == 0, start.All);
+        Assert.Contains("(2 silo(s))", start.Output);
+
+        using var second = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http + 1}") };
+        using var status = JsonDocument.Parse(await second.GetStringAsync("/resources/status?refresh=true"));
+        var silos = status.RootElement.GetProperty("silos").EnumerateArray().Select(s => s.GetProperty("silo").GetString()!).ToList();
+        Assert.Equal(2, silos.Count);
+        Assert.Contains(silos, s => s.EndsWith($"-{base0}", StringComparison.Ordinal));
+        Assert.Contains(silos, s => s.EndsWith($"-{base0 + 1}", StringComparison.Ordinal));
+
+        var stop = await service.StopAsync();
+        Assert.Equal(0, stop.ExitCode);
+        Assert.Contains("Silo 1 stopped gracefully", stop.Output);
+        Assert.Contains("Silo 2 stopped gracefully", stop.Output);
+        Assert.Empty(Directory.GetFiles(Path.Combine(service.Home, "run"), "*.pid"));
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports.</summary>
+    private static int FreeRun(int count)
+    {
+        while (true)
+        {
+            var first = TestPorts.Free();
+            if (Enumerable.Range(first + 1, count - 1).All(p => !InUse(p)))
+            {
+                return first;
+            }
+        }
+
+        static bool InUse(int port)
+        {
+            try
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                return false;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
     }
 
     [Fact]

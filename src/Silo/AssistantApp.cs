@@ -1,4 +1,5 @@
 using Assistant.Api;
+using Assistant.Api.Admin;
 using Assistant.Maintenance;
 using Assistant.Monitoring;
 using Assistant.Sessions;
@@ -22,6 +23,7 @@ public static class AssistantApp
         builder.AddAssistantStorage();
         builder.AddAssistantOrleans();
         builder.AddAssistantHttp();
+        builder.AddAssistantTelemetry();
         builder.Services.AddChatSessions();
         builder.Services.AddTelegramChannel();
         builder.Services.AddMonitoring();
@@ -32,8 +34,11 @@ public static class AssistantApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapAssistantApi();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapAssistantMetrics().RequireAdminKeyWhenConfigured();
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAdminKeyWhenConfigured();
         return app;
     }
 }

@@ -1,38 +1,26 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Assistant.Api.Admin;
 
-/// <summary>Admin endpoints need <c>X-Api-Key</c> equal to <c>Admin:ApiKey</c>; otherwise 401 with a problem body.</summary>
+/// <summary>
+/// Which endpoints need the admin key (<c>Admin:ApiKey</c>), as ASP.NET Core authorization
+/// policies over the <see cref="AdminKeyHandler"/> scheme.
+/// </summary>
 public static class AdminKey
 {
+    public const string Scheme = "AdminKey";
+
+    /// <summary>Admin operations (cleanup, restart, maintenance): 401 until a key is configured.</summary>
+    public const string Always = "admin-key";
+
+    /// <summary>The dashboard, <c>/metrics</c>, chat endpoints: open until a key is configured, then need it.</summary>
+    public const string WhenConfigured = "admin-key-when-configured";
+
     public const string Header = "X-Api-Key";
 
     public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-            Check(context.HttpContext) is { } refusal ? refusal : await next(context));
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(Always);
 
-    /// <returns>Null when the request carries the admin key, otherwise the 401 to answer.</returns>
-    public static IResult? Check(HttpContext context)
-    {
-        var key = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value.ApiKey;
-        if (string.IsNullOrEmpty(key))
-        {
-            return Unauthorized("This endpoint needs the admin API key, and none is configured: set Admin__ApiKey and send it in X-Api-Key.");
-        }
-
-        var given = context.Request.Headers[Header].ToString();
-        return Matches(given, key) ? null : Unauthorized($"Missing or wrong {Header}.");
-    }
-
-    public static bool Matches(string given, string key) =>
-        given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key));
-
-    private static IResult Unauthorized(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+    public static TBuilder RequireAdminKeyWhenConfigured<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(WhenConfigured);
 }

@@ -6,8 +6,9 @@ public sealed class AdminOptions
     public const string Section = "Admin";
 
     /// <summary>
-    /// The key operators send in <c>X-Api-Key</c> for admin endpoints (cleanup, restart, maintenance).
-    /// Unset: admin endpoints answer 401 until one is configured.
+    /// The key operators send (<c>X-Api-Key</c>, Bearer token or Basic password) for admin endpoints
+    /// (cleanup, restart, maintenance), which answer 401 until one is configured. Once set, the
+    /// dashboard, <c>/metrics</c> and the sessions endpoints need it too; the health endpoints never do.
     /// </summary>
     public string? ApiKey { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using Assistant.Api.Admin;
 using Assistant.Monitoring;
 using Assistant.Sessions;
 using Assistant.Silos;
@@ -19,10 +20,10 @@ public static class SessionsApi
     {
         var group = endpoints.MapGroup("/sessions").WithTags("Sessions");
         group.MapGet("/report", GetReportAsync);
-        group.MapPost("/{id}/messages", PostMessageAsync).AddEndpointFilter(ThrottleAsync);
-        group.MapGet("/{id}", GetSessionAsync);
-        group.MapDelete("/{id}", ResetSessionAsync);
-        group.MapPost("/{id}/cancel", CancelAsync);
+        group.MapPost("/{id}/messages", PostMessageAsync).AddEndpointFilter(ThrottleAsync).RequireAdminKeyWhenConfigured();
+        group.MapGet("/{id}", GetSessionAsync).RequireAdminKeyWhenConfigured(); // the conversation itself
+        group.MapDelete("/{id}", ResetSessionAsync).RequireAdminKeyWhenConfigured();
+        group.MapPost("/{id}/cancel", CancelAsync).RequireAdminKeyWhenConfigured();
         return group;
     }
 

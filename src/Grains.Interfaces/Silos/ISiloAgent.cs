@@ -27,9 +27,12 @@ public interface ISiloAgent : IGrainService
     [Alias("CleanupSessions")]
     Task<Assistant.Monitoring.SessionCleanup> CleanupSessionsAsync(TimeSpan idle, bool pruneContexts, bool compactHeap);
 
-    /// <summary>Applies the monitor's decision: throttle chat requests and slow streaming, emergency mode.</summary>
+    /// <summary>
+    /// Applies the monitor's decision (throttle chat requests and slow streaming, emergency mode)
+    /// and tells this silo the cluster's health score, which its <c>/metrics</c> shows.
+    /// </summary>
     [Alias("ApplyPressure")]
-    Task ApplyPressureAsync(bool throttling, bool emergency);
+    Task ApplyPressureAsync(bool throttling, bool emergency, double healthScore);
 
     /// <summary>Applies maintenance mode on this silo.</summary>
     [Alias("ApplyServiceMode")]

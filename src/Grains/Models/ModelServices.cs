@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net;
+using Assistant.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
@@ -15,6 +16,12 @@ public static class ModelServices
     public const string HttpClientName = "ai-model";
 
     /// <summary>
+    /// Microsoft.Extensions.AI's OpenTelemetry meter and activity source for model requests:
+    /// <c>gen_ai.client.operation.duration</c> (seconds) and <c>gen_ai.client.token.usage</c>.
+    /// </summary>
+    public const string TelemetrySource = "Assistant.Model";
+
+    /// <summary>
     /// The chat model from the <c>AI</c> section: an OpenAI-compatible endpoint through
     /// Microsoft.Extensions.AI with retries by Polly (429, 5xx, timeouts, connection failures;
     /// exponential backoff with jitter; <c>Retry-After</c> honoured up to a bound), or the offline provider.
@@ -24,8 +31,8 @@ public static class ModelServices
         services.AddOptions<AiOptions>().BindConfiguration(AiOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AiOptions>, AiOptionsValidator>();
 
-        services.AddHttpClient(HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("ai-model", (pipeline, context) =>
+        var http = services.AddHttpClient(HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        http.AddResilienceHandler("ai-model", (pipeline, context) =>
             {
                 var ai = context.ServiceProvider.GetRequiredService<IOptions<AiOptions>>().Value;
                 if (ai.MaxRetries > 0)
@@ -43,6 +50,7 @@ public static class ModelServices
 
                 pipeline.AddTimeout(TimeSpan.FromSeconds(ai.TimeoutSeconds));
             });
+        http.AddUpstreamMeter(UpstreamMeter.Model); // added after the retries, so inside them: every 429 counts
 
         services.AddSingleton<BuiltInTools>();
         services.AddSingleton<IChatClient>(CreateClient);
@@ -55,7 +63,7 @@ public static class ModelServices
         var ai = services.GetRequiredService<IOptions<AiOptions>>().Value;
         if (ai.EffectiveProvider == AiProvider.Offline)
         {
-            return new OfflineChatClient();
+            return new ChatClientBuilder(new OfflineChatClient()).UseOpenTelemetry(sourceName: TelemetrySource).Build(services);
         }
 
         var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
@@ -71,6 +79,7 @@ public static class ModelServices
             });
         return new ChatClientBuilder(openAi.GetChatClient(ai.Model).AsIChatClient())
             .UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 4)
+            .UseOpenTelemetry(sourceName: TelemetrySource) // inside function invocation: one measurement per model request
             .Build(services);
     }
 

@@ -1,22 +1,28 @@
 namespace Assistant.Monitoring;
 
 /// <summary>
-/// What the ResourceMonitor last decided about pressure, as this silo knows it: whether CPU
-/// throttling is on (new chat requests queue or get 429; streaming slows down) and whether the
-/// service is in emergency mode. The monitor pushes it to every silo's agent.
+/// What the ResourceMonitor last decided, as this silo knows it: whether CPU throttling is on
+/// (new chat requests queue or get 429; streaming slows down), whether the service is in
+/// emergency mode, and the cluster's health score. The monitor pushes it to every silo's agent
+/// after each health cycle.
 /// </summary>
 public sealed class PressureState
 {
     private volatile bool _throttling;
     private volatile bool _emergency;
+    private volatile object? _healthScore;
 
     public bool Throttling => _throttling;
 
     public bool Emergency => _emergency;
 
-    public void Set(bool throttling, bool emergency)
+    /// <summary>0-100; null until the first health cycle has reached this silo.</summary>
+    public double? HealthScore => (double?)_healthScore;
+
+    public void Set(bool throttling, bool emergency, double healthScore)
     {
         _throttling = throttling;
         _emergency = emergency;
+        _healthScore = healthScore;
     }
 }

@@ -19,6 +19,7 @@ internal sealed partial class ResourceMonitorGrain(
     [PersistentState("monitor")] IPersistentState<ResourceMonitorState> state,
     ISiloAgents agents,
     AlertNotifier notifier,
+    Metrics.AssistantMetrics metrics,
     SessionDirectory directory,
     ServerTasks tasks,
     IOptions<MonitoringOptions> monitoringOptions,
@@ -225,6 +226,7 @@ internal sealed partial class ResourceMonitorGrain(
             if (alert.Severity == AlertSeverity.Low)
             {
                 LogLowAlert(logger, alert.AlertType, alert.Message);
+                metrics.Alert(alert.Severity);
                 continue;
             }
 
@@ -233,6 +235,7 @@ internal sealed partial class ResourceMonitorGrain(
                 continue;
             }
 
+            metrics.Alert(alert.Severity);
             dirty = true;
             if (alert.Severity == AlertSeverity.Critical)
             {
@@ -342,7 +345,7 @@ internal sealed partial class ResourceMonitorGrain(
         {
             try
             {
-                await agents.On(s.Address).ApplyPressureAsync(_throttling, _emergency).WaitAsync(TimeSpan.FromSeconds(10));
+                await agents.On(s.Address).ApplyPressureAsync(_throttling, _emergency, _score).WaitAsync(TimeSpan.FromSeconds(10));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -361,6 +364,7 @@ internal sealed partial class ResourceMonitorGrain(
             var over = snapshots.Where(s => s.MemoryMb > _options.EmergencyExitMemoryMb).Select(s => s.Silo).ToHashSet();
             await CleanupAcrossAsync("emergency cleanup", TimeSpan.FromMinutes(_options.EmergencyIdleMinutes), pruneContexts: true, compactHeap: true, clearInactive: false, onlyOver: over);
             state.State.EmergencyCleanups++;
+            metrics.EmergencyCleanup();
             dirty = true;
         }
 

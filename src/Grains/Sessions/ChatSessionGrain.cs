@@ -22,6 +22,7 @@ internal sealed partial class ChatSessionGrain(
     LocalSessionRegistry registry,
     SessionDirectory directory,
     TelegramResponder telegram,
+    Metrics.AssistantMetrics metrics,
     Health.IServiceHealthSummary health,
     Maintenance.ServiceMode mode,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
@@ -177,6 +178,7 @@ internal sealed partial class ChatSessionGrain(
         if (removed > 0)
         {
             State.Statistics.ContextPrunes++;
+            metrics.ContextPruned("forced");
             await PersistAsync();
             registry.Publish(SessionSnapshot.Of(SessionId, State));
             LogForcedPrune(logger, SessionId, removed, State.Messages.Count);
@@ -478,6 +480,7 @@ internal sealed partial class ChatSessionGrain(
         if (Window.Prune(State.Messages, SystemPromptTokens) > 0)
         {
             statistics.ContextPrunes++;
+            metrics.ContextPruned("window");
         }
     }
 

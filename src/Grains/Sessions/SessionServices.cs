@@ -1,4 +1,5 @@
 using Assistant.Health;
+using Assistant.Metrics;
 using Assistant.Models;
 using Assistant.Silos;
 using Assistant.Streaming;
@@ -19,6 +20,7 @@ public static class SessionServices
         services.AddOptions<StreamingCadenceOptions>().BindConfiguration(StreamingCadenceOptions.Section);
         services.AddSingleton(sp => new StreamingCadence(sp.GetRequiredService<IOptions<StreamingCadenceOptions>>().Value));
 
+        services.AddAssistantMetrics();
         services.AddChatModel();
         services.TryAddKeyedSingleton(Clock.Key, TimeProvider.System);
         services.AddSingleton<LocalSessionRegistry>();

@@ -64,14 +64,14 @@ internal sealed partial class SiloAgent(
         return new SessionCleanup(details.Name, deactivated, pruned, Math.Round(before, 1), Math.Round(after, 1), compactHeap);
     }
 
-    public Task ApplyPressureAsync(bool throttling, bool emergency)
+    public Task ApplyPressureAsync(bool throttling, bool emergency, double healthScore)
     {
         if (pressure.Throttling != throttling || pressure.Emergency != emergency)
         {
             LogPressure(_logger, throttling, emergency);
         }
 
-        pressure.Set(throttling, emergency);
+        pressure.Set(throttling, emergency, healthScore);
         return Task.CompletedTask;
     }
 

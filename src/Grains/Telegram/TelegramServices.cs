@@ -1,3 +1,4 @@
+using Assistant.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
@@ -17,7 +18,7 @@ public static class TelegramServices
         {
             var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
             c.Timeout = TimeSpan.FromSeconds(o.PollTimeoutSeconds + (2 * o.StallSeconds));
-        });
+        }).AddUpstreamMeter(UpstreamMeter.Telegram);
         services.AddSingleton<TelegramBot>();
         services.AddSingleton(sp => new FloodGate(sp.GetRequiredService<IOptions<TelegramOptions>>().Value.FloodGate));
         services.AddSingleton<TelegramCounters>();

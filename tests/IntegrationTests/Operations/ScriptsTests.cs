@@ -17,7 +17,7 @@ public sealed class ScriptsTests
         var start = await service.StartAsync();
         Assert.True(start.ExitCode == 0, start.All);
         Assert.Contains($"http://localhost:{service.HttpPort}/dashboard/", start.Output);
-        await service.Http.SendAsync("kept", "remember this");
+        await Admin(service).SendAsync("kept", "remember this"); // with an admin key, the sessions API needs it too
 
         using (var refused = await service.Http.PostAsync("/restart/force", null))
         {
@@ -41,7 +41,7 @@ public sealed class ScriptsTests
         Assert.Equal(1, status.RootElement.GetProperty("config").GetProperty("max_restarts_per_hour").GetInt32());
         Assert.True(status.RootElement.TryGetProperty("scheduled", out _));
 
-        var session = await service.Http.GetSessionAsync("kept");
+        var session = await Admin(service).GetSessionAsync("kept");
         Assert.Equal("remember this", SessionClient.Texts(session)[0]);
 
         using var second = await Admin(service).PostAsync("/restart/force", null);

@@ -86,7 +86,7 @@ public sealed class TasksAndModeTests : IAsyncLifetime
     [Fact]
     public async Task Maintenance_mode_turns_new_sessions_away_keeps_existing_ones_and_shows_in_health()
     {
-        await _silo.Http.SendAsync("existing", "hello before");
+        await _admin.SendAsync("existing", "hello before");
 
         using (var on = await _admin.PostAsJsonAsync("/maintenance/mode", new { enabled = true, message = "Back at 14:00." }))
         {
@@ -99,13 +99,13 @@ public sealed class TasksAndModeTests : IAsyncLifetime
             Assert.Equal("Back at 14:00.", health.RootElement.GetProperty("maintenance_message").GetString());
         }
 
-        using (var refused = await _silo.Http.PostAsJsonAsync("/sessions/newcomer/messages", new { text = "hi" }))
+        using (var refused = await _admin.PostAsJsonAsync("/sessions/newcomer/messages", new { text = "hi" }))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.Contains("Back at 14:00.", await refused.Content.ReadAsStringAsync());
         }
 
-        var existing = await _silo.Http.SendAsync("existing", "still there?");
+        var existing = await _admin.SendAsync("existing", "still there?");
         Assert.Equal(4, existing.GetProperty("message_count").GetInt32());
 
         using (var off = await _admin.PostAsJsonAsync("/maintenance/mode", new { enabled = false }))
@@ -113,7 +113,7 @@ public sealed class TasksAndModeTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, off.StatusCode);
         }
 
-        await _silo.Http.SendAsync("newcomer", "now?");
+        await _admin.SendAsync("newcomer", "now?");
         Assert.Equal("""{"status":"healthy","telegram":"disabled"}""", await _silo.Http.GetStringAsync("/health"));
     }
 

@@ -1,0 +1,66 @@
+using System.Diagnostics.Metrics;
+using Assistant.Monitoring;
+using Assistant.Sessions;
+
+namespace Assistant.Metrics;
+
+/// <summary>
+/// The service's own instruments (meter <c>Assistant</c>), exported at <c>/metrics</c> by Prometheus
+/// naming: dots become underscores, counters gain <c>_total</c>, units become suffixes. Labels never
+/// carry chat or user ids, so the number of series stays fixed however many people write.
+/// The model's request duration comes from Microsoft.Extensions.AI's own OpenTelemetry meter.
+/// </summary>
+public sealed class AssistantMetrics
+{
+    public const string MeterName = "Assistant";
+
+    private readonly Counter<long> _telegramCalls;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _alerts;
+    private readonly Counter<long> _emergencyCleanups;
+    private readonly Counter<long> _contextPrunes;
+
+    public AssistantMetrics(IMeterFactory meters, LocalSessionRegistry sessions, PressureState pressure)
+    {
+        var meter = meters.Create(MeterName);
+        _telegramCalls = meter.CreateCounter<long>("assistant.telegram.api.calls", "{call}", "Bot API calls made by this silo, by method and outcome.");
+        _rateLimited = meter.CreateCounter<long>("assistant.rate_limited", "{response}", "429 Too Many Requests answers received, by upstream (telegram, model).");
+        _alerts = meter.CreateCounter<long>("assistant.alerts", "{alert}", "Alerts the ResourceMonitor raised, by severity.");
+        _emergencyCleanups = meter.CreateCounter<long>("assistant.emergency_cleanups", "{cleanup}", "Emergency cleanups the ResourceMonitor ran.");
+        _contextPrunes = meter.CreateCounter<long>("assistant.context.prunes", "{prune}", "Context windows pruned, by trigger (window: over the message or token limit; forced: optimisation or cleanup).");
+        meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");
+        meter.CreateObservableGauge("assistant.replies.in_progress", () => sessions.ActiveReplies, "{reply}", "Replies being written on this silo now.");
+        meter.CreateObservableGauge("assistant.health.score_ratio", HealthScore, "1", "The cluster's health score (0-1) from the ResourceMonitor's last health cycle.");
+
+        // Counters show from the first scrape, at zero, so rate() and alert rules have a series to work on.
+        foreach (var severity in Enum.GetValues<AlertSeverity>())
+        {
+            _alerts.Add(0, SeverityTag(severity));
+        }
+
+        foreach (var upstream in new[] { UpstreamMeter.Telegram, UpstreamMeter.Model })
+        {
+            _rateLimited.Add(0, new KeyValuePair<string, object?>("upstream", upstream));
+        }
+
+        _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "window"));
+        _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "forced"));
+        _emergencyCleanups.Add(0);
+
+        IEnumerable<Measurement<double>> HealthScore() =>
+            pressure.HealthScore is { } score ? [new Measurement<double>(score / 100.0)] : [];
+    }
+
+    public void TelegramCall(string method, string outcome) =>
+        _telegramCalls.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RateLimited(string upstream) => _rateLimited.Add(1, new KeyValuePair<string, object?>("upstream", upstream));
+
+    public void Alert(AlertSeverity severity) => _alerts.Add(1, SeverityTag(severity));
+
+    public void EmergencyCleanup() => _emergencyCleanups.Add(1);
+
+    public void ContextPruned(string trigger) => _contextPrunes.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
+
+    private static KeyValuePair<string, object?> SeverityTag(AlertSeverity severity) => new("severity", severity.ToString().ToLowerInvariant());
+}

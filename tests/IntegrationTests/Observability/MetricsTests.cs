@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Assistant.Fakes;
+using Assistant.Fakes.OpenAi;
+using Assistant.Fakes.Telegram;
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Observability;
+
+/// <summary>
+/// The silo executable with an admin key, its Telegram channel on the fake Bot API, its model on the
+/// fake OpenAI server and OTLP export to a fake collector: what <c>/metrics</c> shows after real
+/// traffic, and which endpoints the key guards. Its own process, so no other silo's meters mix in.
+/// </summary>
+public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<MetricsTests.Service>
+{
+    private const string Key = "metrics-test-key";
+    private const long Chat = TelegramSiloFixture.Member;
+
+    [Fact]
+    public async Task Metrics_count_the_exchanges_the_service_made_with_no_chat_ids_in_labels()
+    {
+        // The tests of this class share the process and run one at a time: compare with before.
+        var before = await service.ScrapeUntilAsync(_ => true, "an answer");
+        service.Model.Enqueue(new FakeResponse.Status(429)); // the first model request is refused once, then retried
+        service.Telegram.RetryAfterSeconds = 1;
+        service.Telegram.TooManyRequestsForSends = 1;         // and so is the first reply
+        service.Telegram.SendUserMessage(Chat, Chat, "hello");
+        await service.Telegram.WaitUntilAsync(Chat, m => m.Any(x => x.Text.Contains("Echo: hello", StringComparison.Ordinal)), "the first reply");
+        service.Telegram.SendUserMessage(Chat, Chat, "again");
+        await service.Telegram.WaitUntilAsync(Chat, m => m.Any(x => x.Text.Contains("Echo: again", StringComparison.Ordinal)), "the second reply");
+
+        // The second exchange takes the context over Sessions:MaxContextMessages (2), which prunes it.
+        var metrics = await service.ScrapeUntilAsync(m => m.Has("assistant_health_score_ratio")
+            && m.Value("assistant_context_prunes_total", ("trigger", "window")) > before.Value("assistant_context_prunes_total", ("trigger", "window")),
+            "the prune and the first health cycle");
+
+        double Added(string name, params (string, string)[] labels) => metrics.Value(name, labels) - before.Value(name, labels);
+        Assert.Equal(1, Added("assistant_context_prunes_total", ("trigger", "window")));
+        Assert.Equal(0, Added("assistant_context_prunes_total", ("trigger", "forced")));
+        Assert.Equal(1, metrics.Value("assistant_telegram_api_calls_total", ("method", "sendMessage"), ("outcome", "rate_limited")));
+        Assert.True(metrics.Value("assistant_telegram_api_calls_total", ("method", "sendMessage"), ("outcome", "ok")) >= 2);
+        Assert.True(metrics.Value("assistant_telegram_api_calls_total", ("method", "getUpdates"), ("outcome", "ok")) >= 2);
+        Assert.Equal(1, Added("assistant_rate_limited_total", ("upstream", "telegram")));
+        Assert.Equal(1, Added("assistant_rate_limited_total", ("upstream", "model")));
+        Assert.Equal(2, ModelRequests(metrics) - ModelRequests(before));
+        Assert.Equal(1, Added("assistant_sessions_active"));
+        Assert.Equal(0, metrics.Value("assistant_replies_in_progress"));
+        Assert.InRange(metrics.Value("assistant_health_score_ratio"), 0.0, 1.0);
+        Assert.Equal(0, metrics.Value("assistant_emergency_cleanups_total"));
+        foreach (var severity in new[] { "low", "medium", "high", "critical" })
+        {
+            Assert.True(metrics.Value("assistant_alerts_total", ("severity", severity)) >= 0);
+        }
+
+        Assert.True(metrics.Has("orleans_catalog_activations"), "Orleans' own meters are exported");
+        Assert.True(metrics.Has("http_server_request_duration_seconds_count"), "ASP.NET Core's request duration is exported");
+        Assert.DoesNotContain(metrics.Samples, s => s.Labels.Values.Any(v => v.Contains(Chat.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)));
+        Assert.DoesNotContain(TelegramSiloFixture.Token.Split(':')[1], metrics.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_an_admin_key_the_dashboard_metrics_and_session_endpoints_need_it_and_health_does_not()
+    {
+        using var anonymous = new HttpClient { BaseAddress = service.Silo.Http.BaseAddress };
+        foreach (var path in new[] { "/metrics", "/dashboard/", "/sessions/web-1" })
+        {
+            using var refused = await anonymous.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("Basic", refused.Headers.WwwAuthenticate.Single().Scheme);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("admin API key", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var post = await anonymous.PostAsJsonAsync("/sessions/web-1/messages", new { text = "hi" }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+        }
+
+        using (var reset = await anonymous.DeleteAsync("/sessions/web-1"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, reset.StatusCode);
+        }
+
+        using (var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics"))
+        {
+            wrong.Headers.Add("X-Api-Key", "not-the-key");
+            using var response = await anonymous.SendAsync(wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        // The key in each of the three places it may travel.
+        using (var basic = new HttpRequestMessage(HttpMethod.Get, "/metrics"))
+        {
+            basic.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("operator:" + Key)));
+            using var response = await anonymous.SendAsync(basic);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        using (var header = new HttpRequestMessage(HttpMethod.Get, "/dashboard/"))
+        {
+            header.Headers.Add("X-Api-Key", Key);
+            using var response = await anonymous.SendAsync(header);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var bearer = new HttpRequestMessage(HttpMethod.Post, "/sessions/web-1/messages") { Content = JsonContent.Create(new { text = "hi" }) })
+        {
+            bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+            using var response = await anonymous.SendAsync(bearer);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        foreach (var path in new[] { "/health", "/health/live", "/health/ready", "/resources/status" })
+        {
+            using var open = await anonymous.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_are_pushed_to_an_otlp_collector_when_one_is_configured()
+    {
+        var export = await service.Collector.WaitForAsync(
+            body => Contains(body, "assistant.sessions.active") && Contains(body, "assistant.health.score_ratio"),
+            TimeSpan.FromSeconds(30));
+
+        Assert.Equal("application/x-protobuf", export.ContentType);
+        Assert.True(Contains(export.Body, "Microsoft.Orleans"), "Orleans' meter travels with ours");
+    }
+
+    private static double ModelRequests(PrometheusText metrics) => metrics.Samples
+        .Where(s => s.Name == "gen_ai_client_operation_duration_seconds_count" && s.Labels.GetValueOrDefault("gen_ai_request_model") == "fake-model")
+        .Sum(s => s.Value);
+
+    private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
+
+    public sealed class Service : IAsyncLifetime
+    {
+        public FakeTelegramServer Telegram { get; private set; } = null!;
+
+        public FakeOpenAiServer Model { get; private set; } = null!;
+
+        public FakeOtlpReceiver Collector { get; private set; } = null!;
+
+        public SiloProcess Silo { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+            Model = await FakeOpenAiServer.StartAsync();
+            Collector = await FakeOtlpReceiver.StartAsync();
+            var settings = ModelSiloFixture.Settings(Model);
+            foreach (var (key, value) in TelegramSiloFixture.Settings(Telegram))
+            {
+                settings[key] = value;
+            }
+
+            settings["Admin:ApiKey"] = Key;
+            settings["Sessions:MaxContextMessages"] = "2";
+            settings["Sessions:PressureContextMessages"] = "2";
+            settings["Monitoring:HealthIntervalSeconds"] = "1";
+            settings["Telemetry:OtlpEndpoint"] = Collector.Endpoint;
+            settings["Telemetry:OtlpProtocol"] = "http/protobuf";
+            settings["Telemetry:OtlpExportIntervalSeconds"] = "1";
+            settings["Logs:Console"] = "true";
+            Silo = new SiloProcess(TestPaths.NewTempDirectory("metrics"), settings.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value!));
+            await Silo.StartAndWaitHealthyAsync();
+            await Telegram.WaitForCallsAsync("getUpdates", 1);
+        }
+
+        /// <summary>Scrapes <c>/metrics</c> (with the key) until <paramref name="ready"/> holds.</summary>
+        public async Task<PrometheusText> ScrapeUntilAsync(Func<PrometheusText, bool> ready, string what)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (true)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+                request.Headers.Add("X-Api-Key", Key);
+                using var response = await Silo.Http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                var metrics = new PrometheusText(await response.Content.ReadAsStringAsync());
+                if (ready(metrics))
+                {
+                    return metrics;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"/metrics did not show {what} within 20 s:\n{metrics.Text}");
+                }
+
+                await Task.Delay(200);
+            }
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Silo.DisposeAsync();
+            await Collector.DisposeAsync();
+            await Model.DisposeAsync();
+            await Telegram.DisposeAsync();
+        }
+    }
+}

@@ -33,9 +33,12 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         await service.Telegram.WaitUntilAsync(Chat, m => m.Any(x => x.Text.Contains("Echo: again", StringComparison.Ordinal)), "the second reply");
 
         // The second exchange takes the context over Sessions:MaxContextMessages (2), which prunes it.
+        // The reply reaches the chat before the exchange is persisted and the grain counts it done,
+        // so wait for the gauge to fall back: a reply that never counted itself finished fails here.
         var metrics = await service.ScrapeUntilAsync(m => m.Has("assistant_health_score_ratio")
-            && m.Value("assistant_context_prunes_total", ("trigger", "window")) > before.Value("assistant_context_prunes_total", ("trigger", "window")),
-            "the prune and the first health cycle");
+            && m.Value("assistant_context_prunes_total", ("trigger", "window")) > before.Value("assistant_context_prunes_total", ("trigger", "window"))
+            && m.Value("assistant_replies_in_progress") == 0,
+            "the prune, the first health cycle and no reply left in progress");
 
         double Added(string name, params (string, string)[] labels) => metrics.Value(name, labels) - before.Value(name, labels);
         Assert.Equal(1, Added("assistant_context_prunes_total", ("trigger", "window")));

@@ -7,9 +7,10 @@ namespace Assistant.Storage;
 
 /// <summary>
 /// The one database of the service: what the Orleans ADO.NET providers are pointed at, and
-/// where our own tables (<c>server_tasks</c>, ...) live. Opens pooled connections.
+/// where our own tables (<c>server_tasks</c>, ...) live. Every connection comes from its
+/// <see cref="DataSource"/> (pooled).
 /// </summary>
-public sealed class Database
+public sealed class Database : IAsyncDisposable
 {
     public Database(IOptions<StorageOptions> options)
     {
@@ -26,13 +27,13 @@ public sealed class Database
             FilePath = Path.GetFullPath(builder.DataSource);
             builder.DataSource = FilePath;
             ConnectionString = builder.ConnectionString;
-            Factory = SqliteFactory.Instance;
+            DataSource = new SqliteDataSource(ConnectionString, CommandTimeout);
         }
         else
         {
             var builder = new NpgsqlConnectionStringBuilder(value.ConnectionString) { CommandTimeout = value.CommandTimeoutSeconds };
             ConnectionString = builder.ConnectionString;
-            Factory = NpgsqlFactory.Instance;
+            DataSource = NpgsqlDataSource.Create(ConnectionString);
         }
     }
 
@@ -45,7 +46,8 @@ public sealed class Database
 
     public TimeSpan CommandTimeout { get; }
 
-    public DbProviderFactory Factory { get; }
+    /// <summary>Where every connection to the database comes from; the Orleans providers are given it too.</summary>
+    public DbDataSource DataSource { get; }
 
     /// <summary>The invariant name the Orleans ADO.NET providers expect.</summary>
     public string AdoNetInvariant => Provider == StorageProvider.Sqlite ? "System.Data.SQLite" : "Npgsql";
@@ -62,21 +64,10 @@ public sealed class Database
         return $"postgresql://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
     }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
-    {
-        var connection = Factory.CreateConnection()!;
-        connection.ConnectionString = ConnectionString;
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        DataSource.OpenConnectionAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
     /// <summary>
     /// Reads from the database; throws when it does not answer. On SQLite this opens the file

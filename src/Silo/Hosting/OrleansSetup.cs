@@ -22,17 +22,17 @@ public static class OrleansSetup
             silo.UseAdoNetClustering(o => o.Configure<Database>((options, db) =>
             {
                 options.Invariant = db.AdoNetInvariant;
-                options.ConnectionString = db.ConnectionString;
+                options.DataSource = db.DataSource;
             }));
             silo.AddAdoNetGrainStorageAsDefault(o => o.Configure<Database>((options, db) =>
             {
                 options.Invariant = db.AdoNetInvariant;
-                options.ConnectionString = db.ConnectionString;
+                options.DataSource = db.DataSource;
             }));
             silo.UseAdoNetReminderService(o => o.Configure<Database>((options, db) =>
             {
                 options.Invariant = db.AdoNetInvariant;
-                options.ConnectionString = db.ConnectionString;
+                options.DataSource = db.DataSource;
             }));
 
             var services = silo.Services;

@@ -1,0 +1,43 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Assistant.Storage;
+
+/// <summary>
+/// Pooled SQLite connections that wait for the write lock inside SQLite (<c>busy_timeout</c>).
+/// Without it, a writer that finds another mid-commit gets SQLITE_BUSY at once and
+/// Microsoft.Data.Sqlite retries after sleeping its thread for 150 ms: under concurrent chats that
+/// sleep, not the disk, set the pace. Every user of the database opens connections here: the
+/// Orleans providers (through their <c>DataSource</c> option) and our own tables.
+/// </summary>
+public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout) : DbDataSource
+{
+    private readonly string _busyTimeout = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
+
+    public override string ConnectionString => connectionString;
+
+    protected override DbConnection CreateDbConnection() => new SqliteConnection(connectionString);
+
+    protected override DbConnection OpenDbConnection()
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = _busyTimeout;
+            pragma.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // Microsoft.Data.Sqlite completes its async methods synchronously; this says so plainly.
+    protected override ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(OpenDbConnection());
+}

@@ -20,6 +20,9 @@ public sealed class StorageOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary><c>Binary</c> (default) or <c>Json</c>: how grain state is written; either format reads the other.</summary>
+    public StateFormat StateFormat { get; set; } = StateFormat.Binary;
+
     /// <summary>Seconds a command may run before it is abandoned. Default 30.</summary>
     public int CommandTimeoutSeconds { get; set; } = 30;
 }

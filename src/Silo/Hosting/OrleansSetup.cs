@@ -24,10 +24,11 @@ public static class OrleansSetup
                 options.Invariant = db.AdoNetInvariant;
                 options.DataSource = db.DataSource;
             }));
-            silo.AddAdoNetGrainStorageAsDefault(o => o.Configure<Database>((options, db) =>
+            silo.AddAdoNetGrainStorageAsDefault(o => o.Configure<Database, IOptions<StorageOptions>, Orleans.Serialization.Serializer, Orleans.Storage.IGrainStorageSerializer>((options, db, storage, orleans, json) =>
             {
                 options.Invariant = db.AdoNetInvariant;
                 options.DataSource = db.DataSource;
+                options.GrainStorageSerializer = StateFormats.Serializer(storage.Value.StateFormat, orleans, json);
             }));
             silo.UseAdoNetReminderService(o => o.Configure<Database>((options, db) =>
             {

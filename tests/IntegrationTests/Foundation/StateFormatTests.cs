@@ -1,0 +1,45 @@
+using Assistant.IntegrationTests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Assistant.IntegrationTests.Foundation;
+
+/// <summary>Storage:StateFormat: what is written, and that a change of format loses no conversation.</summary>
+public sealed class StateFormatTests
+{
+    [Fact]
+    public async Task Switching_between_json_and_binary_state_keeps_every_conversation()
+    {
+        var directory = TestPaths.NewTempDirectory("state-format");
+        await using (var json = await InProcessSilo.StartAsync(directory, new Dictionary<string, string?> { ["Storage:StateFormat"] = "Json" }))
+        {
+            await json.Http.SendAsync("kept", "written as json");
+        }
+
+        Assert.Equal((byte)'{', await FirstPayloadByteAsync(directory));
+
+        await using (var binary = await InProcessSilo.StartAsync(directory))
+        {
+            Assert.Equal(["written as json"], UserTexts(await binary.Http.GetSessionAsync("kept")));
+            await binary.Http.SendAsync("kept", "written as binary");
+        }
+
+        Assert.NotEqual((byte)'{', await FirstPayloadByteAsync(directory));
+
+        await using var back = await InProcessSilo.StartAsync(directory, new Dictionary<string, string?> { ["Storage:StateFormat"] = "Json" });
+        Assert.Equal(["written as json", "written as binary"], UserTexts(await back.Http.GetSessionAsync("kept")));
+    }
+
+    private static List<string> UserTexts(System.Text.Json.JsonElement session) =>
+        [.. session.GetProperty("messages").EnumerateArray().Where(m => m.GetProperty("role").GetString() == "user").Select(m => m.GetProperty("text").GetString()!)];
+
+    /// <summary>The first byte of the session's stored state.</summary>
+    private static async Task<byte> FirstPayloadByteAsync(string directory)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "data", "system.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE GrainIdExtensionString = 'kept'";
+        var payload = (byte[])(await command.ExecuteScalarAsync())!;
+        return payload[0];
+    }
+}

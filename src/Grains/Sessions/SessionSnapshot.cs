@@ -18,8 +18,8 @@ public sealed record SessionSnapshot(
     /// <summary>Per-session overhead beyond the message texts: activation, state object, statistics.</summary>
     public const long BaseBytes = 4096;
 
-    /// <summary>Per-message overhead beyond its text: the entry object, its strings' headers, the list slot.</summary>
-    public const long PerMessageBytes = 120;
+    /// <summary>Per-message overhead beyond its UTF-8 text: the entry object, the byte array's header, the list slot.</summary>
+    public const long PerMessageBytes = 96;
 
     public static SessionSnapshot Of(string sessionId, ChatSessionState state)
     {
@@ -27,7 +27,7 @@ public sealed record SessionSnapshot(
         long bytes = BaseBytes;
         foreach (var message in state.Messages)
         {
-            bytes += PerMessageBytes + (2L * message.Text.Length);
+            bytes += PerMessageBytes + message.Utf8Length;
         }
 
         return new SessionSnapshot(

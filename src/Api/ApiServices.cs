@@ -11,6 +11,7 @@ public static class ApiServices
     public static IServiceCollection AddAssistantApi(this IServiceCollection services)
     {
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        services.AddSingleton<Health.CachedHealthReport>();
         services.AddAuthentication(AdminKey.Scheme)
             .AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(AdminKey.Scheme, _ => { });
         services.AddSingleton<IAuthorizationHandler, AdminKeyWhenConfigured>();

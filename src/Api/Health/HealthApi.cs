@@ -28,9 +28,9 @@ public static class HealthApi
     }
 
     internal static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> GetHealthAsync(
-        HealthCheckService checks, TelegramStatusService telegramStatus, ServiceMode mode, RestartCoordinator restart, CancellationToken cancellationToken)
+        CachedHealthReport checks, TelegramStatusService telegramStatus, ServiceMode mode, RestartCoordinator restart, CancellationToken cancellationToken)
     {
-        var report = await checks.CheckHealthAsync(r => r.Tags.Contains(HealthTag), cancellationToken);
+        var report = await checks.GetAsync().WaitAsync(cancellationToken);
         var telegram = await telegramStatus.StateAsync(cancellationToken);
         var healthy = report.Status == HealthStatus.Healthy;
         var body = new HealthResponse(

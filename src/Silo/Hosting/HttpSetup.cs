@@ -37,7 +37,8 @@ public static class HttpSetup
         builder.Services.AddProblemDetails();
 
         builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section)
-            .Validate(o => o.TimeoutSeconds > 0, "Health:TimeoutSeconds must be greater than 0").ValidateOnStart();
+            .Validate(o => o.TimeoutSeconds > 0, "Health:TimeoutSeconds must be greater than 0")
+            .Validate(o => o.CacheSeconds is >= 0 and <= 60, "Health:CacheSeconds must be between 0 and 60").ValidateOnStart();
         var timeout = TimeSpan.FromSeconds(configuration.GetSection(HealthOptions.Section).Get<HealthOptions>()?.TimeoutSeconds ?? 5);
         builder.Services.AddHealthChecks()
             .AddCheck<GrainCallHealthCheck>(GrainCallHealthCheck.Name, tags: [HealthApi.HealthTag, HealthApi.ReadyTag], timeout: timeout)

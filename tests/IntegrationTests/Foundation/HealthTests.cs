@@ -1,16 +1,19 @@
 using System.Net;
 using System.Text.Json;
 using Assistant.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Assistant.IntegrationTests.Foundation;
 
 public sealed class HealthTests
 {
     [Fact]
-    public async Task Health_is_200_with_the_documented_body_and_503_with_a_reason_when_the_database_is_gone()
+    public async Task Health_is_200_with_the_documented_body_and_503_with_a_reason_once_the_database_is_gone_and_its_answer_is_reused_for_a_second()
     {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         var directory = TestPaths.NewTempDirectory("health");
-        await using var silo = await InProcessSilo.StartAsync(directory);
+        await using var silo = await InProcessSilo.StartAsync(directory, overrideServices: s => s.AddKeyedSingleton<TimeProvider>(Assistant.Clock.Key, clock));
 
         using (var healthy = await silo.Http.GetAsync("/health"))
         {
@@ -18,9 +21,16 @@ public sealed class HealthTests
             Assert.Equal("""{"status":"healthy","telegram":"disabled"}""", await healthy.Content.ReadAsStringAsync());
         }
 
-        // The file vanishing (a wiped or unmounted disk) must show, although pooled connections keep the old file open.
+        // The file vanishing (a wiped or unmounted disk) must show, although pooled connections keep the old file open;
+        // within Health:CacheSeconds (1 s) probes get the answer already found.
         var file = Path.Combine(directory, "data", "system.db");
         File.Move(file, file + ".away");
+        using (var cached = await silo.Http.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(1));
         using (var unhealthy = await silo.Http.GetAsync("/health"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
@@ -31,6 +41,7 @@ public sealed class HealthTests
         }
 
         File.Move(file + ".away", file);
+        clock.Advance(TimeSpan.FromSeconds(1));
         using var recovered = await silo.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
     }

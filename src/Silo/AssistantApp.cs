@@ -38,7 +38,11 @@ public static class AssistantApp
         app.UseAuthorization();
         app.MapAssistantApi();
         app.MapAssistantMetrics().RequireAdminKeyWhenConfigured();
-        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAdminKeyWhenConfigured();
+        if (OrleansSetup.DashboardEnabled(app.Configuration))
+        {
+            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAdminKeyWhenConfigured();
+        }
+
         return app;
     }
 }

@@ -69,8 +69,18 @@ public static class OrleansSetup
             services.AddOptions<SiloMessagingOptions>().Configure<IOptions<ClusterSettings>>((o, s) =>
                 o.ResponseTimeout = TimeSpan.FromSeconds(s.Value.ResponseTimeoutSeconds));
 
-            silo.AddDashboard();
+            if (DashboardEnabled(builder.Configuration))
+            {
+                silo.AddDashboard();
+            }
         });
         return builder;
     }
+
+    /// <summary>
+    /// <c>Dashboard:Enabled</c> (default true): the Orleans Dashboard on this silo. It costs about
+    /// 70 MB of resident memory (its web assets are held in memory, its counters sampled every
+    /// second); turn it off on every silo of a cluster or on none, since each dashboard asks every silo.
+    /// </summary>
+    public static bool DashboardEnabled(IConfiguration configuration) => configuration.GetValue("Dashboard:Enabled", true);
 }

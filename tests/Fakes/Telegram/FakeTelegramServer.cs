@@ -96,6 +96,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     public IReadOnlyCollection<FakeCall> Calls => _calls;
 
+    /// <summary>Raised as the bot's message is created or edited, with its text at that moment (for latency measurements).</summary>
+    public event Action<FakeBotMessage, string>? BotMessageChanged;
+
     public int Conflicts => _calls.Count(c => c.Status == 409);
 
     public static async Task<FakeTelegramServer> StartAsync(string token, int port = 0)
@@ -467,6 +470,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             _botMessages.Add(message);
         }
 
+        BotMessageChanged?.Invoke(message, text);
         await OkAsync(context, "sendMessage", MessageJson(message), chatId);
     }
 
@@ -506,6 +510,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             message.Edits.Add(text);
         }
 
+        BotMessageChanged?.Invoke(message, text);
         await OkAsync(context, "editMessageText", MessageJson(message), chatId);
     }
 

@@ -40,11 +40,12 @@ if [[ -z "${ASSISTANT_TEST_POSTGRES:-}" ]]; then
     chown postgres "$pg_dir"
     run_pg=(runuser -u postgres --)
   fi
-  "${run_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-  "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -s \
-    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start
+  # Run from its own folder: the postgres user may not enter the clone's (mktemp makes it private).
+  (cd "$pg_dir" && "${run_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null)
+  (cd "$pg_dir" && "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -s \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start)
   stop_postgres() {
-    "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -s stop || true
+    (cd "$pg_dir" && "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -s stop) || true
     rm -rf "$pg_dir"
   }
   trap stop_postgres EXIT

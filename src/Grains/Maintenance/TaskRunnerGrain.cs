@@ -1,3 +1,4 @@
+using Assistant.Silos;
 using Assistant.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ internal sealed partial class TaskRunnerGrain(
     ServerTasks tasks,
     MaintenanceOperations operations,
     IOptions<MaintenanceOptions> options,
+    IReminderTable reminders,
     ILogger<TaskRunnerGrain> logger) : Grain, ITaskRunnerGrain, IRemindable
 {
     private const string VacuumReminder = "weekly-vacuum";
@@ -30,8 +32,8 @@ internal sealed partial class TaskRunnerGrain(
             LogRecovered(logger, retried, failed);
         }
 
-        await ScheduleAsync(VacuumReminder, TimeSpan.FromDays(options.Value.VacuumIntervalDays));
-        await ScheduleAsync(BackupReminder, TimeSpan.FromHours(options.Value.BackupIntervalHours));
+        await this.EnsureAsync(reminders, VacuumReminder, TimeSpan.FromDays(options.Value.VacuumIntervalDays));
+        await this.EnsureAsync(reminders, BackupReminder, TimeSpan.FromHours(options.Value.BackupIntervalHours));
         Kick();
     }
 
@@ -109,22 +111,6 @@ internal sealed partial class TaskRunnerGrain(
         {
             await tasks.FailAsync(task.Id, ex.Message);
             LogFailed(logger, ex, task.Id, task.Type);
-        }
-    }
-
-    private async Task ScheduleAsync(string name, TimeSpan period)
-    {
-        var existing = await this.GetReminder(name);
-        if (period <= TimeSpan.Zero)
-        {
-            if (existing is not null)
-            {
-                await this.UnregisterReminder(existing);
-            }
-        }
-        else if (existing is null)
-        {
-            await this.RegisterOrUpdateReminder(name, period, period);
         }
     }
 

@@ -26,6 +26,7 @@ internal sealed partial class ResourceMonitorGrain(
     IOptions<ChatSessionOptions> sessionOptions,
     IOptions<Restarts.RestartOptions> restartOptions,
     ILocalSiloDetails silo,
+    IReminderTable reminders,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<ResourceMonitorGrain> logger) : Grain, IResourceMonitorGrain, IRemindable
 {
@@ -54,9 +55,9 @@ internal sealed partial class ResourceMonitorGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await EnsureReminderAsync(OptimizeReminder, TimeSpan.FromSeconds(_options.OptimizationIntervalSeconds));
-        await EnsureReminderAsync(CleanupReminder, TimeSpan.FromMinutes(_options.CleanupIntervalMinutes));
-        await EnsureReminderAsync(DailyReminder, TimeSpan.FromHours(_options.DailyIntervalHours));
+        await this.EnsureAsync(reminders, OptimizeReminder, TimeSpan.FromSeconds(_options.OptimizationIntervalSeconds));
+        await this.EnsureAsync(reminders, CleanupReminder, TimeSpan.FromMinutes(_options.CleanupIntervalMinutes));
+        await this.EnsureAsync(reminders, DailyReminder, TimeSpan.FromHours(_options.DailyIntervalHours));
         var every = TimeSpan.FromSeconds(_options.HealthIntervalSeconds);
         this.RegisterGrainTimer(HealthCycleAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), every) { KeepAlive = true });
         LogStarted(logger, silo.Name);
@@ -446,18 +447,6 @@ internal sealed partial class ResourceMonitorGrain(
         }
 
         return cleared;
-    }
-
-    private async Task EnsureReminderAsync(string name, TimeSpan period)
-    {
-        // Kept as registered, so a failover does not push the daily task back by a day.
-        var existing = await this.GetReminder(name);
-        if (existing is null || state.State.ReminderPeriods.GetValueOrDefault(name) != period)
-        {
-            await this.RegisterOrUpdateReminder(name, period, period);
-            state.State.ReminderPeriods[name] = period;
-            await state.WriteStateAsync();
-        }
     }
 
     private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);

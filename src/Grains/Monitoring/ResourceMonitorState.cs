@@ -20,9 +20,5 @@ public sealed class ResourceMonitorState
     [Id(4)]
     public DateTimeOffset? LastDailyRun { get; set; }
 
-    /// <summary>The period each reminder was registered with, to notice a changed setting.</summary>
-    [Id(5)]
-    public Dictionary<string, TimeSpan> ReminderPeriods { get; set; } = [];
-
     public const int RecentLimit = 50;
 }

@@ -20,10 +20,7 @@ public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
             }
         }
 
-        if (o.TimeoutSeconds <= 0)
-        {
-            failures.Add($"AI:TimeoutSeconds must be greater than 0 (was {o.TimeoutSeconds})");
-        }
+        failures.Positive("AI:TimeoutSeconds", o.TimeoutSeconds);
 
         if (o.ReplyTimeoutSeconds < o.TimeoutSeconds)
         {
@@ -40,10 +37,7 @@ public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
             failures.Add("AI:RetryBaseDelaySeconds and AI:MaxRetryAfterSeconds must not be negative");
         }
 
-        if (o.MaxOutputTokens <= 0)
-        {
-            failures.Add($"AI:MaxOutputTokens must be greater than 0 (was {o.MaxOutputTokens})");
-        }
+        failures.Positive("AI:MaxOutputTokens", o.MaxOutputTokens);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -7,15 +7,15 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
     public ValidateOptionsResult Validate(string? name, MonitoringOptions o)
     {
         var failures = new List<string>();
-        Positive(failures, "Monitoring:HealthIntervalSeconds", o.HealthIntervalSeconds);
-        Positive(failures, "Monitoring:CleanupIntervalMinutes", o.CleanupIntervalMinutes);
-        Positive(failures, "Monitoring:DailyIntervalHours", o.DailyIntervalHours);
-        Positive(failures, "Monitoring:HistoryHours", o.HistoryHours);
-        Positive(failures, "Monitoring:MemoryLimitMb", o.MemoryLimitMb);
-        Positive(failures, "Monitoring:SessionCapacity", o.SessionCapacity);
-        Positive(failures, "Monitoring:AlertCooldownMinutes", o.AlertCooldownMinutes);
-        Positive(failures, "Monitoring:ThrottleConcurrency", o.ThrottleConcurrency);
-        Positive(failures, "Monitoring:TaskRetentionDays", o.TaskRetentionDays);
+        failures.Positive("Monitoring:HealthIntervalSeconds", o.HealthIntervalSeconds);
+        failures.Positive("Monitoring:CleanupIntervalMinutes", o.CleanupIntervalMinutes);
+        failures.Positive("Monitoring:DailyIntervalHours", o.DailyIntervalHours);
+        failures.Positive("Monitoring:HistoryHours", o.HistoryHours);
+        failures.Positive("Monitoring:MemoryLimitMb", o.MemoryLimitMb);
+        failures.Positive("Monitoring:SessionCapacity", o.SessionCapacity);
+        failures.Positive("Monitoring:AlertCooldownMinutes", o.AlertCooldownMinutes);
+        failures.Positive("Monitoring:ThrottleConcurrency", o.ThrottleConcurrency);
+        failures.Positive("Monitoring:TaskRetentionDays", o.TaskRetentionDays);
         if (o.OptimizationIntervalSeconds < 60)
         {
             failures.Add($"Monitoring:OptimizationIntervalSeconds must be at least 60 (it is a reminder; was {o.OptimizationIntervalSeconds})");
@@ -42,13 +42,5 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void Positive(List<string> failures, string key, double value)
-    {
-        if (value <= 0)
-        {
-            failures.Add($"{key} must be greater than 0 (was {value})");
-        }
     }
 }

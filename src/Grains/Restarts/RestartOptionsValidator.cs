@@ -8,10 +8,7 @@ public sealed class RestartOptionsValidator : IValidateOptions<RestartOptions>
     public ValidateOptionsResult Validate(string? name, RestartOptions o)
     {
         var failures = new List<string>();
-        if (o.MemoryLimitMb <= 0)
-        {
-            failures.Add($"Restart:MemoryLimitMb must be greater than 0 (was {o.MemoryLimitMb})");
-        }
+        failures.Positive("Restart:MemoryLimitMb", o.MemoryLimitMb);
 
         if (o.MaxPerHour < 1)
         {

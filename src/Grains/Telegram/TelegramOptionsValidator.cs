@@ -46,10 +46,7 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
             failures.Add($"Telegram:StallSeconds ({o.StallSeconds}) must be longer than Telegram:PollTimeoutSeconds ({o.PollTimeoutSeconds})");
         }
 
-        if (o.RecoverySeconds <= 0)
-        {
-            failures.Add($"Telegram:RecoverySeconds must be greater than 0 (was {o.RecoverySeconds})");
-        }
+        failures.Positive("Telegram:RecoverySeconds", o.RecoverySeconds);
 
         if (o.FloodGate.GlobalPerSecond <= 0 || o.FloodGate.PerChatPerSecond <= 0 || o.FloodGate.PerGroupPerMinute <= 0)
         {

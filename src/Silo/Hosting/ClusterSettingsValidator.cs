@@ -35,12 +35,12 @@ internal sealed class ClusterSettingsValidator : IValidateOptions<ClusterSetting
             failures.Add($"Cluster:ListenAddress '{s.ListenAddress}' is not an IP address");
         }
 
-        CheckPositive(failures, "Cluster:ProbeTimeoutSeconds", s.ProbeTimeoutSeconds);
-        CheckPositive(failures, "Cluster:IAmAliveSeconds", s.IAmAliveSeconds);
-        CheckPositive(failures, "Cluster:TableRefreshSeconds", s.TableRefreshSeconds);
-        CheckPositive(failures, "Cluster:ResponseTimeoutSeconds", s.ResponseTimeoutSeconds);
-        CheckPositive(failures, "Cluster:MissedProbesLimit", s.MissedProbesLimit);
-        CheckPositive(failures, "Cluster:VotesForDeathDeclaration", s.VotesForDeathDeclaration);
+        failures.Positive("Cluster:ProbeTimeoutSeconds", s.ProbeTimeoutSeconds);
+        failures.Positive("Cluster:IAmAliveSeconds", s.IAmAliveSeconds);
+        failures.Positive("Cluster:TableRefreshSeconds", s.TableRefreshSeconds);
+        failures.Positive("Cluster:ResponseTimeoutSeconds", s.ResponseTimeoutSeconds);
+        failures.Positive("Cluster:MissedProbesLimit", s.MissedProbesLimit);
+        failures.Positive("Cluster:VotesForDeathDeclaration", s.VotesForDeathDeclaration);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -49,14 +49,6 @@ internal sealed class ClusterSettingsValidator : IValidateOptions<ClusterSetting
         if (port is < 1 or > 65535)
         {
             failures.Add($"{key} must be a port between 1 and 65535 (was {port})");
-        }
-    }
-
-    private static void CheckPositive(List<string> failures, string key, double value)
-    {
-        if (value <= 0)
-        {
-            failures.Add($"{key} must be greater than 0 (was {value})");
         }
     }
 }

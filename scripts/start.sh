@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the service in the background, supervised, and returns once /health answers.
+# Starts the service in the background, supervised, and returns once every silo is ready
+# (GET /health/ready: healthy, active in the cluster, not restarting).
 #
 #   scripts/start.sh [--port 9000] [--silos 1]
 #
@@ -26,7 +27,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$port" =~ ^[0-9]+$ && "$port" -ge 1 && "$port" -le 65535 ]] || die "--port must be a port number (was '$port')"
 [[ "$silos" =~ ^[0-9]+$ && "$silos" -ge 1 && "$silos" -le 16 ]] || die "--silos must be between 1 and 16 (was '$silos')"
-need curl "install it (apt-get install curl) — it checks /health"
+need curl "install it (apt-get install curl) — it checks /health/ready"
 
 silo_base="${Cluster__SiloPort:-11111}"
 gateway_base="${Cluster__GatewayPort:-30000}"
@@ -108,12 +109,13 @@ for ((i = 1; i <= silos; i++)); do
   echo $! >"$RUN_DIR/supervisor-$i.pid"
 done
 
-# 6. Wait until every silo answers /health.
+# 6. Wait until every silo is ready. /health answers while a silo is still joining the cluster;
+#    /health/ready only once it is active in it, so "running" below means every silo has joined.
 for ((i = 1; i <= silos; i++)); do
   http=$((port + i - 1))
-  say "Waiting for silo $i on port $http ..."
+  say "Waiting for silo $i on port $http to join the cluster ..."
   for ((t = 0; ; t++)); do
-    if curl --silent --fail --max-time 2 "http://127.0.0.1:$http/health" >/dev/null 2>&1; then
+    if ready=$(curl --silent --fail-with-body --max-time 2 "http://127.0.0.1:$http/health/ready" 2>/dev/null); then
       break
     fi
     if ! alive "$(read_pid "$RUN_DIR/supervisor-$i.pid")"; then
@@ -121,7 +123,7 @@ for ((i = 1; i <= silos; i++)); do
       die "silo $i stopped during start-up; see above and $RUN_DIR/supervisor-$i.log"
     fi
     if ((t >= 240)); then
-      die "silo $i did not answer /health within 120 s; see $RUN_DIR/supervisor-$i.log and logs/system.log"
+      die "silo $i was not ready within 120 s (last /health/ready: ${ready:-no answer}); see $RUN_DIR/supervisor-$i.log and logs/system.log"
     fi
     sleep 0.5
   done

@@ -49,10 +49,12 @@ public sealed class ClusterRolesTests
         Assert.All(reports, r => Assert.Equal(3, r.GetProperty("silos").GetArrayLength()));
         Assert.Equal(12, reports[0].GetProperty("silos").EnumerateArray().Sum(s => s.GetProperty("active_sessions").GetInt32()));
 
-        // The dashboard on any silo shows all three.
+        // The dashboard on any silo shows all three. Its counters are refreshed at most once a second
+        // and start empty (a request arriving while a refresh runs gets the previous ones), so poll as
+        // the dashboard page does.
         foreach (var silo in cluster.Silos)
         {
-            var counters = await GetJsonAsync(silo, "/dashboard/DashboardCounters");
+            var counters = await GetJsonUntilAsync(silo, "/dashboard/DashboardCounters", c => c.GetProperty("totalActiveHostCount").GetInt32() > 0);
             Assert.Equal(3, counters.GetProperty("totalActiveHostCount").GetInt32());
             Assert.Equal(3, counters.GetProperty("hosts").GetArrayLength());
         }
@@ -60,4 +62,24 @@ public sealed class ClusterRolesTests
 
     private static async Task<JsonElement> GetJsonAsync(SiloProcess silo, string path) =>
         JsonDocument.Parse(await silo.Http.GetStringAsync(path)).RootElement.Clone();
+
+    private static async Task<JsonElement> GetJsonUntilAsync(SiloProcess silo, string path, Func<JsonElement, bool> filled)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var json = await GetJsonAsync(silo, path);
+            if (filled(json))
+            {
+                return json;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{path} was still empty after 20 s: {json}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
 }

@@ -1,7 +1,11 @@
 using System.Globalization;
+using Assistant.Monitoring;
+using Assistant.Sessions;
 using Assistant.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Assistant.IntegrationTests.Infrastructure;
 
@@ -55,7 +59,23 @@ public sealed class InProcessSilo : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = AssistantApp.Build([.. values.Select(kv => $"--{kv.Key}={kv.Value}")], overrideServices);
+        // For the same reason every in-process silo reports calm figures (SamplerFigures' defaults)
+        // unless the test sets its own sampler: read from the shared process, they once sent a silo
+        // into emergency mode mid-test, pruning the test's conversation. SamplingTests checks the
+        // real sampler on a silo process of its own.
+        var calm = new SamplerFigures();
+        void Services(IServiceCollection services)
+        {
+            services.Replace(ServiceDescriptor.Singleton<IResourceSampler>(sp => new SettableSampler(
+                calm,
+                sp.GetRequiredService<LocalSessionRegistry>(),
+                sp.GetRequiredService<ILocalSiloDetails>(),
+                sp.GetRequiredKeyedService<TimeProvider>(Assistant.Clock.Key),
+                sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.MemoryLimitMb)));
+            overrideServices?.Invoke(services);
+        }
+
+        var app = AssistantApp.Build([.. values.Select(kv => $"--{kv.Key}={kv.Value}")], Services);
         await app.StartAsync();
         return new InProcessSilo(app, httpPort, directory);
     }

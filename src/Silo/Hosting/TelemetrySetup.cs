@@ -48,6 +48,13 @@ public static class TelemetrySetup
     }
 
     /// <summary><c>GET /metrics</c> in the Prometheus text format.</summary>
-    public static IEndpointConventionBuilder MapAssistantMetrics(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+    public static IEndpointConventionBuilder MapAssistantMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        // Our instruments are created now, not by the first component that records one, so every
+        // assistant_* series is on a silo's first scrape. The meter provider comes first: the
+        // counters' starting zeros are recorded in the constructor and only count once it listens.
+        endpoints.ServiceProvider.GetRequiredService<MeterProvider>();
+        endpoints.ServiceProvider.GetRequiredService<AssistantMetrics>();
+        return endpoints.MapPrometheusScrapingEndpoint("/metrics");
+    }
 }

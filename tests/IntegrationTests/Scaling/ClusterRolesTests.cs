@@ -25,6 +25,14 @@ public sealed class ClusterRolesTests
             await cluster.StartSiloAsync();
         }
 
+        // Every silo exports our series from its first scrape, also one that has hosted nothing yet.
+        foreach (var silo in cluster.Silos)
+        {
+            var metrics = new PrometheusText(await silo.Http.GetStringAsync("/metrics"));
+            Assert.Equal(0, metrics.Value("assistant_replies_in_progress", ("channel", "telegram")));
+            Assert.Equal(0, metrics.Value("assistant_emergency_cleanups_total"));
+        }
+
         // One poller: every silo names the same channel silo, and Telegram never sees two getUpdates at once (409).
         var polls = telegram.Calls.Count(c => c.Method == "getUpdates");
         await telegram.WaitForCallsAsync("getUpdates", polls + 5);

@@ -29,7 +29,7 @@ public sealed class AssistantMetrics
         _emergencyCleanups = meter.CreateCounter<long>("assistant.emergency_cleanups", "{cleanup}", "Emergency cleanups the ResourceMonitor ran.");
         _contextPrunes = meter.CreateCounter<long>("assistant.context.prunes", "{prune}", "Context windows pruned, by trigger (window: over the message or token limit; forced: optimisation or cleanup).");
         meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");
-        meter.CreateObservableGauge("assistant.replies.in_progress", () => sessions.ActiveReplies, "{reply}", "Replies being written on this silo now.");
+        meter.CreateObservableGauge("assistant.replies.in_progress", RepliesInProgress, "{reply}", "Replies being written on this silo now, by channel (telegram, api).");
         meter.CreateObservableGauge("assistant.health.score_ratio", HealthScore, "1", "The cluster's health score (0-1) from the ResourceMonitor's last health cycle.");
 
         // Counters show from the first scrape, at zero, so rate() and alert rules have a series to work on.
@@ -46,6 +46,12 @@ public sealed class AssistantMetrics
         _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "window"));
         _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "forced"));
         _emergencyCleanups.Add(0);
+
+        IEnumerable<Measurement<int>> RepliesInProgress()
+        {
+            var (telegram, api) = sessions.ActiveRepliesByChannel();
+            return [new(telegram, new KeyValuePair<string, object?>("channel", "telegram")), new(api, new KeyValuePair<string, object?>("channel", "api"))];
+        }
 
         IEnumerable<Measurement<double>> HealthScore() =>
             pressure.HealthScore is { } score ? [new Measurement<double>(score / 100.0)] : [];

@@ -266,7 +266,7 @@ internal sealed partial class ChatSessionGrain(
         while (_queue.TryDequeue(out var turn))
         {
             _current = turn;
-            registry.ReplyStarted();
+            registry.ReplyStarted(telegram: turn.Telegram is not null);
             try
             {
                 if (turn.Telegram is { } item)
@@ -286,7 +286,7 @@ internal sealed partial class ChatSessionGrain(
             finally
             {
                 _current = null;
-                registry.ReplyFinished();
+                registry.ReplyFinished(telegram: turn.Telegram is not null);
             }
         }
 

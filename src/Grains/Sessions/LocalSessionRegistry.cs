@@ -12,6 +12,7 @@ public sealed class LocalSessionRegistry
     private readonly ConcurrentDictionary<string, SessionSnapshot> _sessions = new();
     private readonly object _replies = new();
     private int _activeReplies;
+    private int _activeTelegramReplies;
     private TaskCompletionSource _idle = Completed();
 
     public int Count => _sessions.Count;
@@ -19,7 +20,16 @@ public sealed class LocalSessionRegistry
     /// <summary>Replies being written on this silo now.</summary>
     public int ActiveReplies => Volatile.Read(ref _activeReplies);
 
-    public void ReplyStarted()
+    /// <summary>The replies being written now, split into those answering Telegram messages and the rest (the HTTP API).</summary>
+    public (int Telegram, int Api) ActiveRepliesByChannel()
+    {
+        lock (_replies)
+        {
+            return (_activeTelegramReplies, _activeReplies - _activeTelegramReplies);
+        }
+    }
+
+    public void ReplyStarted(bool telegram)
     {
         lock (_replies)
         {
@@ -27,13 +37,16 @@ public sealed class LocalSessionRegistry
             {
                 _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+
+            _activeTelegramReplies += telegram ? 1 : 0;
         }
     }
 
-    public void ReplyFinished()
+    public void ReplyFinished(bool telegram)
     {
         lock (_replies)
         {
+            _activeTelegramReplies -= telegram ? 1 : 0;
             if (--_activeReplies == 0)
             {
                 _idle.TrySetResult();

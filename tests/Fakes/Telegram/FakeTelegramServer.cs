@@ -30,6 +30,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private long _nextUpdateId = 100_000;
     private TaskCompletionSource? _hold;
     private int _sendsInProgress;
+    private int _heldSends;
     private WebApplication? _app;
 
     private FakeTelegramServer(string token) => Token = token;
@@ -89,8 +90,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     /// <summary>sendMessage requests being processed right now (past the hold).</summary>
     public int SendsInProgress => Volatile.Read(ref _sendsInProgress);
 
-    /// <summary>When the last sendMessage was answered.</summary>
-    public DateTimeOffset LastSendAnsweredAt { get; private set; }
+    /// <summary>sendMessage requests waiting at the door while <see cref="HoldSends"/> is set.</summary>
+    public int HeldSends => Volatile.Read(ref _heldSends);
 
     public int DroppedSends => _calls.Count(c => c.Method == "sendMessage" && c.Status == 0);
 
@@ -410,7 +411,16 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         var chatId = ChatId(body);
         if (_hold is { } hold)
         {
-            await hold.Task.WaitAsync(TimeSpan.FromMinutes(5));
+            Interlocked.Increment(ref _heldSends);
+            try
+            {
+                await hold.Task.WaitAsync(TimeSpan.FromMinutes(5));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _heldSends);
+            }
+
             if (context.RequestAborted.IsCancellationRequested)
             {
                 Record("sendMessage", 0, chatId);
@@ -425,7 +435,6 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
         finally
         {
-            LastSendAnsweredAt = DateTimeOffset.UtcNow;
             Interlocked.Decrement(ref _sendsInProgress);
         }
     }

@@ -37,7 +37,7 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         // so wait for the gauge to fall back: a reply that never counted itself finished fails here.
         var metrics = await service.ScrapeUntilAsync(m => m.Has("assistant_health_score_ratio")
             && m.Value("assistant_context_prunes_total", ("trigger", "window")) > before.Value("assistant_context_prunes_total", ("trigger", "window"))
-            && m.Value("assistant_replies_in_progress") == 0,
+            && m.Value("assistant_replies_in_progress", ("channel", "telegram")) == 0,
             "the prune, the first health cycle and no reply left in progress");
 
         double Added(string name, params (string, string)[] labels) => metrics.Value(name, labels) - before.Value(name, labels);
@@ -50,7 +50,8 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.Equal(1, Added("assistant_rate_limited_total", ("upstream", "model")));
         Assert.Equal(2, ModelRequests(metrics) - ModelRequests(before));
         Assert.Equal(1, Added("assistant_sessions_active"));
-        Assert.Equal(0, metrics.Value("assistant_replies_in_progress"));
+        Assert.Equal(0, metrics.Value("assistant_replies_in_progress", ("channel", "telegram")));
+        Assert.Equal(0, metrics.Value("assistant_replies_in_progress", ("channel", "api")));
         Assert.InRange(metrics.Value("assistant_health_score_ratio"), 0.0, 1.0);
         Assert.Equal(0, metrics.Value("assistant_emergency_cleanups_total"));
         foreach (var severity in new[] { "low", "medium", "high", "critical" })
@@ -62,6 +63,18 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.True(metrics.Has("http_server_request_duration_seconds_count"), "ASP.NET Core's request duration is exported");
         Assert.DoesNotContain(metrics.Samples, s => s.Labels.Values.Any(v => v.Contains(Chat.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)));
         Assert.DoesNotContain(TelegramSiloFixture.Token.Split(':')[1], metrics.Text, StringComparison.Ordinal);
+
+        // While a Telegram reply is being written, the gauge counts it under its channel.
+        var release = new TaskCompletionSource();
+        service.Model.Enqueue(new FakeResponse.Held(release.Task, "held answer"));
+        var requests = service.Model.Requests.Count;
+        service.Telegram.SendUserMessage(Chat, Chat, "hold on");
+        await service.Model.WaitForRequestsAsync(requests + 1);
+        var writing = await service.ScrapeUntilAsync(m => m.Value("assistant_replies_in_progress", ("channel", "telegram")) == 1, "the Telegram reply in progress");
+        Assert.Equal(0, writing.Value("assistant_replies_in_progress", ("channel", "api")));
+        release.SetResult();
+        await service.Telegram.WaitUntilAsync(Chat, m => m.Any(x => x.Text.Contains("held answer", StringComparison.Ordinal)), "the held reply");
+        await service.ScrapeUntilAsync(m => m.Value("assistant_replies_in_progress", ("channel", "telegram")) == 0, "the held reply finished");
     }
 
     [Fact]

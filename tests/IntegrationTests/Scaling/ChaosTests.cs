@@ -18,7 +18,8 @@ namespace Assistant.IntegrationTests.Scaling;
 /// <remarks>
 /// The kills are placed outside Telegram's send window: just before each kill the fake Bot API
 /// holds new sendMessage requests at the door (they are dropped if their silo dies, as requests
-/// that never reached Telegram), and the kill waits until no send is being processed. A kill
+/// that never reached Telegram), and the kill waits until every Telegram reply in progress on any
+/// silo (<c>assistant_replies_in_progress{channel="telegram"}</c>) is one of those held. A kill
 /// inside that window — after Telegram created a message, before the silo recorded its id — can
 /// produce a second reply: the Bot API has no idempotency key (docs/scaling.md).
 /// </remarks>
@@ -26,6 +27,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
 {
     private const int TelegramUsers = 6;
     private const int HttpUsers = 3;
+
+    /// <summary>How long the OpenTelemetry Prometheus exporter reuses a scrape (its documented default).</summary>
+    private const int ScrapeCacheMilliseconds = 300;
 
     [Theory]
     [InlineData(StorageKind.Sqlite)]
@@ -81,10 +85,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private static async Task<string> KillAndRestartAsync(SiloCluster cluster, FakeTelegramServer telegram, Load load, SiloProcess victim)
     {
         telegram.HoldSends = true;
+        await Task.Delay(ScrapeCacheMilliseconds + 100); // every scrape from now on was taken after the hold began
         var quiet = Stopwatch.StartNew();
-        while (telegram.SendsInProgress > 0 || DateTimeOffset.UtcNow - telegram.LastSendAnsweredAt < TimeSpan.FromMilliseconds(300))
+        while (!await AllTelegramRepliesHeldAsync(cluster, telegram))
         {
-            Assert.True(quiet.Elapsed < TimeSpan.FromSeconds(30), "Telegram sends did not settle before the kill");
+            Assert.True(quiet.Elapsed < TimeSpan.FromSeconds(30), "Telegram replies did not settle at the door before the kill");
             await Task.Delay(20);
         }
 
@@ -97,6 +102,22 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await victim.StartAndWaitHealthyAsync(TimeSpan.FromSeconds(120));
         return $"killed silo on port {victim.SiloPort}: first reply served by a surviving silo {Stopwatch.GetElapsedTime(killedAt, first).TotalMilliseconds:0} ms after the kill; " +
             $"every user answered again within {Stopwatch.GetElapsedTime(killedAt, all).TotalMilliseconds:0} ms";
+    }
+
+    /// <summary>
+    /// True when no sendMessage is past the door and every Telegram reply in progress is waiting at
+    /// it: then no silo holds a message Telegram created but the silo has not yet recorded.
+    /// </summary>
+    private static async Task<bool> AllTelegramRepliesHeldAsync(SiloCluster cluster, FakeTelegramServer telegram)
+    {
+        var held = telegram.HeldSends;
+        double writing = 0;
+        foreach (var silo in cluster.Running)
+        {
+            writing += new PrometheusText(await silo.Http.GetStringAsync("/metrics")).Value("assistant_replies_in_progress", ("channel", "telegram"));
+        }
+
+        return telegram.SendsInProgress == 0 && telegram.HeldSends == held && writing == held;
     }
 
     private static async Task<SiloProcess> ChannelSiloAsync(SiloCluster cluster)

@@ -40,7 +40,7 @@ case "${1:-}" in
     say "Restored $file as $db. Start the service with scripts/start.sh."
     ;;
   *)
-    sed -n '2,8p' "$0" >&2
+    usage >&2
     exit 2
     ;;
 esac

@@ -12,6 +12,8 @@ DLL="$ROOT/src/Silo/bin/$CONFIGURATION/net10.0/Assistant.Silo.dll"
 say() { printf '%s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# The calling script's usage: its leading comment block, without the "# ".
+usage() { sed -n '2,/^[^#]/{/^#/{s/^# \{0,1\}//;p}}' "$0"; }
 
 need() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed; $2"

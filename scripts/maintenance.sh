@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 if [[ $# -ne 1 || "$1" == -* ]]; then
-  sed -n '2,9p' "$0" >&2
+  usage >&2
   exit 2
 fi
 

@@ -10,7 +10,7 @@ timeout="${ASSISTANT_STOP_TIMEOUT:-60}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --timeout) timeout="${2:?--timeout needs seconds}"; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done

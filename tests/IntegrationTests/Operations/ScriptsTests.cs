@@ -132,6 +132,22 @@ public sealed class ScriptsTests
         Assert.Empty(Directory.GetFiles(Path.Combine(service.Home, "run"), "*.pid"));
     }
 
+    [Theory]
+    [InlineData("start.sh", "--help", 0, "scripts/start.sh [--port 9000] [--silos 1]")]
+    [InlineData("stop.sh", "--help", 0, "scripts/stop.sh [--timeout 60]")]
+    [InlineData("maintenance.sh", "--help", 2, "scripts/maintenance.sh OPERATION")]
+    [InlineData("backup.sh", "--help", 2, "scripts/backup.sh list")]
+    public async Task Help_shows_the_scripts_usage_and_none_of_its_code(string script, string argument, int exitCode, string usage)
+    {
+        var help = await Script.RunAsync(script, TestPaths.NewTempDirectory("help"), arguments: [argument]);
+
+        Assert.Equal(exitCode, help.ExitCode);
+        Assert.Contains(usage, help.All);
+        Assert.DoesNotContain("set -euo pipefail", help.All);
+        Assert.DoesNotContain("source ", help.All);
+        Assert.DoesNotContain("# ", help.All);
+    }
+
     /// <summary>The first of <paramref name="count"/> consecutive free loopback ports.</summary>
     private static int FreeRun(int count)
     {

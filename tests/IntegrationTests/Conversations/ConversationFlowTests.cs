@@ -51,7 +51,7 @@ public sealed class ConversationFlowTests(ModelSiloFixture fixture) : IClassFixt
         var second = fixture.Http.SendAsync(_session, "second question");
         var view = await fixture.Http.GetSessionAsync(_session);
         Assert.True(view.GetProperty("replying").GetBoolean());
-        await WaitForAsync(async () => (await fixture.Http.GetSessionAsync(_session)).GetProperty("queued").GetInt32() == 1, "the second question to be queued");
+        await Eventually.WaitAsync(async () => (await fixture.Http.GetSessionAsync(_session)).GetProperty("queued").GetInt32() == 1, "the second question to be queued", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20));
 
         // The second question waits: the model has not seen it while the first reply is held.
         Assert.Single(fixture.Model.Requests);
@@ -151,21 +151,6 @@ public sealed class ConversationFlowTests(ModelSiloFixture fixture) : IClassFixt
         else
         {
             Assert.Contains("JSON", problem.RootElement.GetProperty("detail").GetString());
-        }
-    }
-
-    /// <summary>Waits, bounded, for a state that only shows through the API (no event announces it).</summary>
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Delay(20);
         }
     }
 }

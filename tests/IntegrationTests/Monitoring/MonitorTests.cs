@@ -133,7 +133,8 @@ public sealed class MonitorTests : IAsyncLifetime
         Assert.True(during.GetProperty("emergency").GetProperty("emergency_mode").GetBoolean());
         Assert.Equal(1, during.GetProperty("emergency").GetProperty("emergency_cleanups").GetInt64());
         Assert.Equal(3, during.GetProperty("last_cleanup").GetProperty("sessions_deactivated").GetInt32());
-        await WaitAsync(async () => await ActiveSessionsAsync() == 0, "the idle sessions to be deactivated");
+        // Deactivation completes after the call that requested it.
+        await Eventually.WaitAsync(async () => await ActiveSessionsAsync() == 0, "the idle sessions to be deactivated", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
 
         _figures.MemoryMb = 580; // under the entry threshold, over the exit one: still in emergency
         Assert.True((await RefreshAsync()).GetProperty("emergency").GetProperty("emergency_mode").GetBoolean());
@@ -205,20 +206,5 @@ public sealed class MonitorTests : IAsyncLifetime
     {
         using var report = JsonDocument.Parse(await _silo.Http.GetStringAsync("/sessions/report"));
         return report.RootElement.GetProperty("active_sessions").GetInt32();
-    }
-
-    /// <summary>Deactivation completes after the call that requested it; waits for it, bounded.</summary>
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

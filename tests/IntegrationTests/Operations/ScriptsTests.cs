@@ -29,7 +29,7 @@ public sealed class ScriptsTests
             Assert.Equal(HttpStatusCode.Accepted, forced.StatusCode);
         }
 
-        await WaitForAsync(() => service.SupervisorLog.Contains("asked for a restart; starting it again", StringComparison.Ordinal), "the supervisor to restart the silo");
+        await WaitForAsync(() => Task.FromResult(service.SupervisorLog.Contains("asked for a restart; starting it again", StringComparison.Ordinal)), "the supervisor to restart the silo");
         await WaitForAsync(async () => (await TryGetAsync(service.Http, "/health")) == HttpStatusCode.OK, "the silo to be healthy again");
 
         using var status = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
@@ -214,20 +214,7 @@ public sealed class ScriptsTests
         }
     }
 
-    private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);
-
     /// <summary>Waits, bounded, for an outside process to reach a state (a restart has no event to await).</summary>
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, string what) =>
+        Eventually.WaitAsync(condition, what, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200));
 }

@@ -70,11 +70,10 @@ public sealed class TasksAndModeTests : IAsyncLifetime
     [Fact]
     public async Task Tasks_left_running_by_a_crash_are_retried_or_marked_failed_at_start()
     {
-        var all = await WaitForAsync(async () =>
-        {
-            var tasks = JsonDocument.Parse(await _silo.Http.GetStringAsync("/tasks?limit=100")).RootElement.Clone();
-            return tasks.EnumerateArray().Where(t => t.GetProperty("id").GetInt64() <= 2).All(t => t.GetProperty("status").GetString() is "completed" or "failed") ? tasks : (JsonElement?)null;
-        });
+        var all = await Eventually.UntilAsync(
+            async () => JsonDocument.Parse(await _silo.Http.GetStringAsync("/tasks?limit=100")).RootElement.Clone(),
+            tasks => tasks.EnumerateArray().Where(t => t.GetProperty("id").GetInt64() <= 2).All(t => t.GetProperty("status").GetString() is "completed" or "failed"),
+            "the interrupted tasks to be handled", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
 
         var analyze = all.EnumerateArray().Single(t => t.GetProperty("id").GetInt64() == 1);
         var reindex = all.EnumerateArray().Single(t => t.GetProperty("id").GetInt64() == 2);
@@ -115,24 +114,5 @@ public sealed class TasksAndModeTests : IAsyncLifetime
 
         await _admin.SendAsync("newcomer", "now?");
         Assert.Equal("""{"status":"healthy","telegram":"disabled"}""", await _silo.Http.GetStringAsync("/health"));
-    }
-
-    private static async Task<JsonElement> WaitForAsync(Func<Task<JsonElement?>> probe)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for the interrupted tasks to be handled.");
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

@@ -62,7 +62,9 @@ public sealed class ClusterRolesTests
         // the dashboard page does.
         foreach (var silo in cluster.Silos)
         {
-            var counters = await GetJsonUntilAsync(silo, "/dashboard/DashboardCounters", c => c.GetProperty("totalActiveHostCount").GetInt32() > 0);
+            var counters = await Eventually.UntilAsync(
+                () => GetJsonAsync(silo, "/dashboard/DashboardCounters"), c => c.GetProperty("totalActiveHostCount").GetInt32() > 0,
+                "the dashboard's first counters", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
             Assert.Equal(3, counters.GetProperty("totalActiveHostCount").GetInt32());
             Assert.Equal(3, counters.GetProperty("hosts").GetArrayLength());
         }
@@ -70,24 +72,4 @@ public sealed class ClusterRolesTests
 
     private static async Task<JsonElement> GetJsonAsync(SiloProcess silo, string path) =>
         JsonDocument.Parse(await silo.Http.GetStringAsync(path)).RootElement.Clone();
-
-    private static async Task<JsonElement> GetJsonUntilAsync(SiloProcess silo, string path, Func<JsonElement, bool> filled)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var json = await GetJsonAsync(silo, path);
-            if (filled(json))
-            {
-                return json;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{path} was still empty after 20 s: {json}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
 }

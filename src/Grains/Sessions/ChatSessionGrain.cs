@@ -572,6 +572,13 @@ internal sealed partial class ChatSessionGrain(
             var now = time.GetUtcNow();
             DateTimeOffset? pending = State.Inbox.Count == 0 ? null : State.Inbox.Min(i => i.AcceptedAt);
             await directory.TouchAsync(SessionId, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, State.Messages.Count, pending);
+
+            // A message delivered while that write was under way may have marked itself pending just
+            // before the write cleared the mark; mark it again, or a lost silo would leave it unanswered.
+            if (pending is null && State.Inbox.Count > 0)
+            {
+                await directory.MarkPendingAsync(SessionId, State.Inbox.Min(i => i.AcceptedAt));
+            }
         }
         catch (Exception ex)
         {

@@ -215,17 +215,27 @@ public sealed class ChaosTests(ITestOutputHelper output)
             var deadline = Stopwatch.StartNew();
             while (true)
             {
-                var after = _lastReply.Where(r => _lastReplyStarted.TryGetValue(r.Key, out var started) && started > killedAt && r.Value > started)
-                    .Select(r => r.Value).ToList();
-                if (after.Count == TelegramUsers + HttpUsers)
+                var answered = _lastReply.Where(r => _lastReplyStarted.TryGetValue(r.Key, out var started) && started > killedAt && r.Value > started).ToList();
+                if (answered.Count == TelegramUsers + HttpUsers)
                 {
-                    return (after.Min(), after.Max());
+                    return (answered.Min(r => r.Value), answered.Max(r => r.Value));
                 }
 
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(120), $"only {after.Count} users were answered after the kill");
+                Assert.True(
+                    deadline.Elapsed < TimeSpan.FromSeconds(120),
+                    $"only {answered.Count} users were answered after the kill; not: {string.Join(", ", Users.Except(answered.Select(r => r.Key)).Select(Describe))}");
                 await Task.Delay(5);
             }
         }
+
+        private IEnumerable<string> Users =>
+            Enumerable.Range(1, TelegramUsers).Select(i => $"tg{90_000 + i}").Concat(Enumerable.Range(1, HttpUsers).Select(i => $"chaos-http-{i}"));
+
+        /// <summary>The user and the last message they sent, for a failure message.</summary>
+        private string Describe(string user) =>
+            user.StartsWith("tg", StringComparison.Ordinal)
+                ? $"{user} (last sent '{TelegramSent.GetValueOrDefault(long.Parse(user[2..], System.Globalization.CultureInfo.InvariantCulture))?.LastOrDefault().Text}')"
+                : $"{user} (last sent '{HttpSent.GetValueOrDefault(user)?.LastOrDefault()}')";
 
         private void Replied(string user, long started)
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Assistant.Api.Admin;
 using Assistant.Telegram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,11 +21,23 @@ public static class TelegramApi
         var group = endpoints.MapGroup("/telegram").WithTags("Telegram");
         group.MapGet("/status", GetStatusAsync);
         group.MapPost("/webhook", ReceiveAsync);
+        group.MapGet("/dead-letters", ListDeadLettersAsync).RequireAdminKey();
         return group;
     }
 
     internal static async Task<Ok<TelegramStatus>> GetStatusAsync(TelegramStatusService status, CancellationToken cancellationToken) =>
         TypedResults.Ok(await status.GetAsync(cancellationToken));
+
+    /// <summary>Messages the service gave up on, newest first (<c>?limit=</c>, default 50, at most 500).</summary>
+    internal static async Task<Results<Ok<DeadLetterList>, ProblemHttpResult>> ListDeadLettersAsync(DeadLetters letters, CancellationToken cancellationToken, int? limit = null)
+    {
+        if (limit is < 1 or > 500)
+        {
+            return TypedResults.Problem("limit must be between 1 and 500.", statusCode: StatusCodes.Status400BadRequest, title: "Bad limit");
+        }
+
+        return TypedResults.Ok(new DeadLetterList(await letters.CountAsync(cancellationToken), await letters.ListAsync(limit ?? 50, cancellationToken)));
+    }
 
     /// <summary>
     /// Telegram's webhook delivery: checks the secret, hands the update to its session and
@@ -62,6 +75,8 @@ public static class TelegramApi
         await router.RouteAsync(update, cancellationToken);
         return TypedResults.Ok();
     }
+
+    public sealed record DeadLetterList(long Total, IReadOnlyList<DeadLetter> Letters);
 
     private static bool SecretMatches(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));

@@ -24,9 +24,12 @@ public interface IChatSessionGrain : IGrainWithStringKey
     [Alias("Deliver")]
     Task<Assistant.Telegram.DeliveryOutcome> DeliverAsync(Assistant.Telegram.TelegramIncoming message);
 
-    /// <summary>Answers accepted Telegram messages left unanswered, for instance after the session's silo was lost.</summary>
-    [Alias("Resume")]
-    Task ResumeAsync();
+    /// <summary>
+    /// Answers accepted Telegram messages left unanswered, for instance after the session's silo
+    /// was lost; returns how many wait. With none, the session's recovery mark is cleared.
+    /// </summary>
+    [Alias("ResumeInbox")]
+    Task<int> ResumeAsync();
 
     [Alias("Get")]
     Task<SessionView> GetAsync();

@@ -36,7 +36,8 @@ public sealed record class TelegramChannelStatus(
     [property: Id(6)] string? LastError,
     [property: Id(7)] long StallRestarts,
     [property: Id(8)] string Silo,
-    [property: Id(9)] long Offset);
+    [property: Id(9)] long Offset,
+    [property: Id(10)] int ParkedUpdates);
 
 [GenerateSerializer, Immutable, Alias("Assistant.Telegram.TelegramBotUser")]
 public sealed record class TelegramBotUser(
@@ -54,4 +55,6 @@ public sealed record class TelegramSiloCounters(
     [property: Id(4)] long TooManyRequests,
     [property: Id(5)] DateTimeOffset? LastWebhookAt,
     [property: Id(6)] string? LastError,
-    [property: Id(7)] DateTimeOffset? LastErrorAt);
+    [property: Id(7)] DateTimeOffset? LastErrorAt,
+    [property: Id(8)] long Overflowed,
+    [property: Id(9)] long DeadLetters);

@@ -7,8 +7,10 @@ namespace Assistant.Sessions;
 /// The text is held as UTF-8: a session keeps up to 100 messages in memory for as long as it is
 /// active, and UTF-8 takes half the space of a .NET string for Latin text (the same for Cyrillic).
 /// Reading <see cref="Text"/> decodes it, so hot paths use <see cref="Utf8Length"/> where they can.
+/// An entry never changes once created (the setters are for the serializer), so it is
+/// <see cref="ImmutableAttribute">Immutable</see>: a copy of the session's state shares its entries.
 /// </remarks>
-[GenerateSerializer, Alias("Assistant.Sessions.ChatEntry")]
+[GenerateSerializer, Immutable, Alias("Assistant.Sessions.ChatEntry")]
 public sealed class ChatEntry
 {
     public const string User = "user";

@@ -1,6 +1,6 @@
 namespace Assistant.Sessions;
 
-/// <summary>Everything a session persists: its context window and its statistics.</summary>
+/// <summary>What a session persists about its conversation: the context window, statistics, and which Telegram updates it finished.</summary>
 [GenerateSerializer, Alias("Assistant.Sessions.ChatSessionState")]
 public sealed class ChatSessionState
 {
@@ -11,11 +11,17 @@ public sealed class ChatSessionState
     [Id(1)]
     public SessionStatistics Statistics { get; set; } = new();
 
-    /// <summary>Telegram messages accepted (the update was confirmed) and not yet fully answered, oldest first.</summary>
+    /// <summary>
+    /// Where accepted Telegram messages were kept before they got a state of their own
+    /// (<see cref="TelegramInboxState"/>); read once at activation and moved there.
+    /// </summary>
     [Id(2)]
     public List<TelegramInboxItem> Inbox { get; set; } = [];
 
-    /// <summary>The last Telegram update ids this session finished, to drop redeliveries.</summary>
+    /// <summary>
+    /// The last Telegram update ids this session finished, to drop redeliveries. Written in the
+    /// same commit as the exchange that answered them, so an answer is recorded exactly once.
+    /// </summary>
     [Id(3)]
     public List<long> RecentUpdateIds { get; set; } = [];
 
@@ -33,26 +39,6 @@ public sealed class ChatSessionState
             RecentUpdateIds.RemoveRange(0, RecentUpdateIds.Count - RecentUpdateLimit);
         }
     }
-
-    public bool Knows(long updateId) => RecentUpdateIds.Contains(updateId) || Inbox.Exists(i => i.Message.UpdateId == updateId);
-}
-
-/// <summary>A Telegram message waiting for its answer, and the messages of the answer sent so far.</summary>
-[GenerateSerializer, Alias("Assistant.Sessions.TelegramInboxItem")]
-public sealed class TelegramInboxItem
-{
-    [Id(0)]
-    public Assistant.Telegram.TelegramIncoming Message { get; set; } = null!;
-
-    [Id(1)]
-    public List<int> ReplyMessageIds { get; set; } = [];
-
-    /// <summary>For commands decided on arrival (<c>/cancel</c>): the answer to send.</summary>
-    [Id(2)]
-    public string? Notice { get; set; }
-
-    [Id(3)]
-    public DateTimeOffset AcceptedAt { get; set; }
 }
 
 [GenerateSerializer, Alias("Assistant.Sessions.SessionStatistics")]

@@ -35,6 +35,14 @@ public sealed class SessionDirectory(Database database)
         await command.With("id", sessionId).With("since", since.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Clears the mark of a session found to hold no unanswered message.</summary>
+    public async Task ClearPendingAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL");
+        await command.With("id", sessionId).ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Sessions holding Telegram messages accepted before <paramref name="before"/> and still unanswered.</summary>
     public async Task<IReadOnlyList<string>> FindPendingAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
     {

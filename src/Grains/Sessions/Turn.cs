@@ -1,24 +1,49 @@
 using System.Threading.Channels;
+using Assistant.Telegram;
 
 namespace Assistant.Sessions;
 
 /// <summary>One message waiting for, or getting, its reply inside a session.</summary>
-internal sealed class Turn(ChatRequest request, long acceptedAt, bool streaming, TelegramInboxItem? telegram = null)
+internal sealed class Turn
 {
-    /// <summary>Set for a Telegram message: its answer goes to the chat, nobody awaits the turn.</summary>
-    public TelegramInboxItem? Telegram { get; } = telegram;
+    private Turn(ChatRequest request, long acceptedAt, bool streaming, TelegramIncoming? telegram, bool resumed)
+    {
+        Request = request;
+        AcceptedAt = acceptedAt;
+        Telegram = telegram;
+        Resumed = resumed;
+        Events = streaming ? Channel.CreateUnbounded<ReplyEvent>(new() { SingleReader = true, SingleWriter = true }) : null;
+    }
 
-    public ChatRequest Request { get; } = request;
+    /// <summary>Set for a Telegram message: its answer goes to the chat, nobody awaits the turn. Its inbox item holds the rest.</summary>
+    public TelegramIncoming? Telegram { get; }
+
+    /// <summary>A Telegram message that was being answered when the previous activation ended: that counts as a failed attempt.</summary>
+    public bool Resumed { get; }
+
+    public ChatRequest Request { get; }
 
     /// <summary>The <see cref="TimeProvider"/> timestamp at which the session accepted the message.</summary>
-    public long AcceptedAt { get; } = acceptedAt;
+    public long AcceptedAt { get; }
 
     public TaskCompletionSource<ChatReply> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Events for a streaming caller; null when the caller waits for the whole reply.</summary>
-    public Channel<ReplyEvent>? Events { get; } = streaming ? Channel.CreateUnbounded<ReplyEvent>(new() { SingleReader = true, SingleWriter = true }) : null;
+    public Channel<ReplyEvent>? Events { get; }
 
+    /// <summary>The user's /cancel, /reset, or a caller that went away.</summary>
     public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>The model's answer once generated, so that a retry after a failed delivery or write does not ask again.</summary>
+    public ExchangeResult? Generated { get; set; }
+
+    /// <summary>Whether the answer reached Telegram, so that a retry after a failed write does not send it again.</summary>
+    public bool Delivered { get; set; }
+
+    public static Turn ForApi(ChatRequest request, long acceptedAt, bool streaming) => new(request, acceptedAt, streaming, null, false);
+
+    public static Turn ForTelegram(TelegramIncoming message, long acceptedAt, bool resumed) =>
+        new(new ChatRequest(message.Text), acceptedAt, streaming: false, message, resumed);
 
     public void Publish(string delta) => Events?.Writer.TryWrite(ReplyEvent.Delta(delta));
 

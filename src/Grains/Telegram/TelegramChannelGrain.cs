@@ -1,6 +1,8 @@
+using Assistant.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Serialization;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types.Enums;
@@ -8,26 +10,35 @@ using Telegram.Bot.Types.Enums;
 namespace Assistant.Telegram;
 
 /// <summary>
-/// The cluster's Telegram channel. In polling mode it runs the only getUpdates loop and advances
-/// the offset only once a batch has been handed to the sessions; a watchdog restarts a loop that
-/// has not completed a getUpdates for <see cref="TelegramOptions.StallSeconds"/>. In webhook mode
-/// it registers the webhook. Reentrant so status calls are answered during a long poll.
+/// The cluster's Telegram channel. In polling mode it runs the only getUpdates loop. A fetched
+/// batch is confirmed (the offset moves past it) once each update is stored by its session or
+/// parked here; parked updates are handed over again with backoff, so one chat's failure never
+/// holds up the others. A watchdog restarts a loop that has not completed a getUpdates for
+/// <see cref="TelegramOptions.StallSeconds"/>; a sweep of its own wakes sessions left with
+/// unanswered messages (<see cref="RecoverySweep"/>). In webhook mode it registers the webhook.
+/// Reentrant so status calls are answered during a long poll.
 /// </summary>
 [Reentrant, KeepAlive]
 internal sealed partial class TelegramChannelGrain(
-    [PersistentState("channel")] IPersistentState<TelegramChannelState> state,
+    [PersistentState("channel")] IPersistentState<TelegramChannelState> stored,
+    DeepCopier<TelegramChannelState> copier,
     TelegramBot bot,
     UpdateRouter router,
     TelegramCounters counters,
-    Sessions.SessionDirectory directory,
+    RecoverySweep recovery,
     ILocalSiloDetails silo,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<TelegramChannelGrain> logger) : Grain, ITelegramChannelGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-alive";
+
+    /// <summary>Empty polls in a row, while Telegram reports pending updates, after which the offset is re-synced.</summary>
+    private const int EmptyPollsBeforeResync = 2;
+
     private static readonly UpdateType[] AllowedUpdates = [UpdateType.Message];
 
-    private TelegramState _state = TelegramState.Initializing;
+    private readonly DurableState<TelegramChannelState> _state = new(stored, copier);
+    private TelegramState _status = TelegramState.Initializing;
     private TelegramBotUser? _identity;
     private DateTimeOffset? _initializedAt;
     private DateTimeOffset? _lastPollAt;
@@ -36,7 +47,7 @@ internal sealed partial class TelegramChannelGrain(
     private bool _webhookRegistered;
     private CancellationTokenSource? _loop;
     private (int Count, DateTimeOffset At)? _pending;
-    private DateTimeOffset _lastRecovery;
+    private int _emptyPolls;
 
     private TelegramOptions Options => bot.Options;
 
@@ -46,6 +57,8 @@ internal sealed partial class TelegramChannelGrain(
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         var check = TimeSpan.FromSeconds(Math.Clamp(Options.StallSeconds / 6.0, 0.5, 10));
         this.RegisterGrainTimer(WatchAsync, new GrainTimerCreationOptions(check, check) { Interleave = true, KeepAlive = true });
+        var every = TimeSpan.FromSeconds(Options.RecoverySeconds);
+        this.RegisterGrainTimer(ct => recovery.RunAsync(GrainFactory, every, ct), new GrainTimerCreationOptions(every, every) { Interleave = true, KeepAlive = true });
         Start();
         LogStarted(logger, Options.Mode.ToString(), silo.Name);
     }
@@ -63,30 +76,38 @@ internal sealed partial class TelegramChannelGrain(
 
     public async Task<TelegramChannelStatus> GetStatusAsync()
     {
-        if (_pending is not { } pending || time.GetUtcNow() - pending.At > TimeSpan.FromSeconds(5))
-        {
-            try
-            {
-                var info = await bot.Client.GetWebhookInfo();
-                _pending = pending = (info.PendingUpdateCount, time.GetUtcNow());
-            }
-            catch (Exception ex) when (ex is RequestException or HttpRequestException or TaskCanceledException)
-            {
-                _lastError = $"getWebhookInfo: {ex.Message}";
-            }
-        }
-
+        await PendingCountAsync(TimeSpan.FromSeconds(5));
         return new TelegramChannelStatus(
-            _state,
+            _status,
             Options.Mode.ToString().ToLowerInvariant(),
             _identity,
             _initializedAt,
             _lastPollAt,
             _pending?.Count,
             _lastError,
-            state.State.StallRestarts,
+            _state.Value.StallRestarts,
             silo.Name,
-            state.State.Offset);
+            _state.Value.Offset,
+            _state.Value.Parked.Count);
+    }
+
+    private async Task<int?> PendingCountAsync(TimeSpan maxAge)
+    {
+        if (_pending is not { } pending || time.GetUtcNow() - pending.At > maxAge)
+        {
+            try
+            {
+                var info = await bot.Client.GetWebhookInfo();
+                _pending = (info.PendingUpdateCount, time.GetUtcNow());
+            }
+            catch (Exception ex) when (ex is RequestException or HttpRequestException or TaskCanceledException)
+            {
+                _lastError = $"getWebhookInfo: {ex.Message}";
+                return null;
+            }
+        }
+
+        return _pending?.Count;
     }
 
     private void Start()
@@ -119,16 +140,26 @@ internal sealed partial class TelegramChannelGrain(
                     LogIdentity(logger, _identity.Username ?? _identity.FirstName, _identity.Id);
                 }
 
-                var updates = await bot.Client.GetUpdates(
-                    (int)state.State.Offset, 100, Options.PollTimeoutSeconds, AllowedUpdates, cancellationToken);
+                await RetryParkedAsync(cancellationToken);
+                var updates = await bot.Client.GetUpdates((int)_state.Value.Offset, 100, PollTimeout(), AllowedUpdates, cancellationToken);
                 _lastPollAt = time.GetUtcNow();
-                _state = TelegramState.Connected;
+                _status = TelegramState.Connected;
                 failures = 0;
-                if (updates.Length > 0 && await router.RouteBatchAsync(updates, cancellationToken) is { } next && next > state.State.Offset)
+                if (updates.Length == 0)
                 {
-                    state.State.Offset = next;
-                    await state.WriteStateAsync(cancellationToken);
+                    await ResyncIfSilencedAsync();
+                    continue;
                 }
+
+                _emptyPolls = 0;
+                var waiting = _state.Value.Parked.Select(p => p.Message.ChatId).ToHashSet();
+                var parked = await router.RouteBatchAsync(updates, waiting, time.GetUtcNow(), cancellationToken);
+                var next = updates.Max(u => u.Id) + 1L;
+                await _state.UpdateAsync(s =>
+                {
+                    s.Offset = next;
+                    s.Parked.AddRange(parked);
+                });
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
@@ -140,13 +171,59 @@ internal sealed partial class TelegramChannelGrain(
                 Fail("getUpdates", ex);
                 try
                 {
-                    await Task.Delay(Backoff(failures, ex), time, cancellationToken);
+                    await Task.Delay(BackoffAfter(failures, ex), time, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>With updates parked, a poll returns in time for the next of them to be tried.</summary>
+    private int PollTimeout()
+    {
+        if (_state.Value.Parked.Count == 0)
+        {
+            return Options.PollTimeoutSeconds;
+        }
+
+        var due = _state.Value.Parked.Min(p => p.NextAttemptAt) - time.GetUtcNow();
+        return (int)Math.Clamp(Math.Ceiling(due.TotalSeconds), 0, Options.PollTimeoutSeconds);
+    }
+
+    private async Task RetryParkedAsync(CancellationToken cancellationToken)
+    {
+        var parked = _state.Value.Parked;
+        var now = time.GetUtcNow();
+        if (parked.Count == 0 || !parked.Exists(p => p.NextAttemptAt <= now))
+        {
+            return;
+        }
+
+        var copy = parked.Select(p => new ParkedUpdate { Message = p.Message, Attempts = p.Attempts, NextAttemptAt = p.NextAttemptAt, LastError = p.LastError }).ToList();
+        var remaining = await router.RetryAsync(copy, now, Options.MaxDeliveryAttempts, cancellationToken);
+        await _state.UpdateAsync(s => s.Parked = remaining);
+    }
+
+    /// <summary>
+    /// Update ids can start again lower than the stored offset (after a week without updates, a
+    /// restored backup, a new token): polls then come back empty while Telegram holds updates.
+    /// </summary>
+    private async Task ResyncIfSilencedAsync()
+    {
+        if (_state.Value.Offset == 0 || ++_emptyPolls < EmptyPollsBeforeResync)
+        {
+            return;
+        }
+
+        _emptyPolls = 0;
+        if (await PendingCountAsync(TimeSpan.Zero) is > 0 and var pending)
+        {
+            var offset = _state.Value.Offset;
+            LogResync(logger, pending, offset);
+            await _state.UpdateAsync(s => s.Offset = 0);
         }
     }
 
@@ -158,7 +235,7 @@ internal sealed partial class TelegramChannelGrain(
             await bot.Client.SetWebhook(Options.WebhookUrl!, allowedUpdates: AllowedUpdates, secretToken: Options.WebhookSecret, cancellationToken: cancellationToken);
             _webhookRegistered = true;
             _initializedAt ??= time.GetUtcNow();
-            _state = TelegramState.Connected;
+            _status = TelegramState.Connected;
             LogWebhookSet(logger, Options.WebhookUrl!);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -169,7 +246,6 @@ internal sealed partial class TelegramChannelGrain(
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        await RecoverLeftBehindAsync(cancellationToken);
         if (Options.Mode == TelegramMode.Webhook)
         {
             if (!_webhookRegistered)
@@ -183,58 +259,27 @@ internal sealed partial class TelegramChannelGrain(
         var since = time.GetUtcNow() - (_lastPollAt is { } last && last > _loopStartedAt ? last : _loopStartedAt);
         if (since > TimeSpan.FromSeconds(Options.StallSeconds))
         {
-            state.State.StallRestarts++;
-            _state = TelegramState.Disconnected;
+            _status = TelegramState.Disconnected;
             _lastError = $"polling stalled: no getUpdates completed for {since.TotalSeconds:0} s; restarted";
-            LogStalled(logger, since.TotalSeconds, state.State.StallRestarts);
+            LogStalled(logger, since.TotalSeconds, _state.Value.StallRestarts + 1);
             Start();
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>Wakes sessions holding accepted messages that nobody answered, such as those of a lost silo.</summary>
-    private async Task RecoverLeftBehindAsync(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var every = TimeSpan.FromSeconds(Options.RecoverySeconds);
-        if (now - _lastRecovery < every)
-        {
-            return;
-        }
-
-        _lastRecovery = now;
-        try
-        {
-            var sessions = await directory.FindPendingAsync(now - every, 200, cancellationToken);
-            foreach (var id in sessions)
-            {
-                await GrainFactory.GetGrain<Sessions.IChatSessionGrain>(id).ResumeAsync().WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-            }
-
-            if (sessions.Count > 0)
-            {
-                LogRecovered(logger, sessions.Count);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogRecoveryFailed(logger, ex.Message);
+            await _state.UpdateAsync(s => s.StallRestarts++);
         }
     }
 
     private void Fail(string call, Exception ex)
     {
-        _state = TelegramState.Disconnected;
+        _status = TelegramState.Disconnected;
         _lastError = ex is ApiRequestException api ? $"{call}: {api.ErrorCode} {api.Message}" : $"{call}: {ex.Message}";
         counters.RecordError(_lastError);
         LogFailed(logger, _lastError);
     }
 
-    /// <summary>409 means another poller or a webhook holds the token: wait longer before trying again.</summary>
-    private static TimeSpan Backoff(int failures, Exception ex) =>
-        ex is ApiRequestException { ErrorCode: 409 } ? TimeSpan.FromSeconds(5)
-        : ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after)
-        : TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
+    /// <summary>A 429's retry_after is waited out whole; 409 (another poller or a webhook) waits 5 s; anything else backs off with jitter up to 30 s.</summary>
+    private static TimeSpan BackoffAfter(int failures, Exception ex) =>
+        ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after)
+        : ex is ApiRequestException { ErrorCode: 409 } ? TimeSpan.FromSeconds(5)
+        : Backoff.Jittered(failures, baseSeconds: 0.5);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram channel started in {Mode} mode on silo {Silo}")]
     private static partial void LogStarted(ILogger logger, string mode, string silo);
@@ -251,11 +296,8 @@ internal sealed partial class TelegramChannelGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram: {Error}")]
     private static partial void LogFailed(ILogger logger, string error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Woke {Count} sessions with unanswered Telegram messages")]
-    private static partial void LogRecovered(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for unanswered Telegram messages: {Reason}")]
-    private static partial void LogRecoveryFailed(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram reports {Pending} pending updates but polls at offset {Offset} return none: update ids started again lower; re-syncing the offset")]
+    private static partial void LogResync(ILogger logger, int pending, long offset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram polling stalled: no getUpdates completed for {Seconds:0} s; restarting it (restart {Count})")]
     private static partial void LogStalled(ILogger logger, double seconds, long count);

@@ -22,6 +22,7 @@ public static class TelegramCommands
     public const string ResetDone = "Started a new conversation. What would you like to talk about?";
     public const string Cancelled = "Stopped the reply I was writing.";
     public const string NothingToCancel = "There's no reply in progress to cancel.";
+    public const string Overflow = "I'm still working on your earlier messages. Please wait for my answers before sending more; I didn't read the messages you sent just now.";
     public const string UnknownCommand = "I don't know that command. Send /help to see what I can do.";
 
     /// <summary>The command word without its bot suffix, lower case: <c>/Reset@MyBot now</c> gives <c>/reset</c>.</summary>
@@ -31,6 +32,11 @@ public static class TelegramCommands
         var at = first.IndexOf('@', StringComparison.Ordinal);
         return (at < 0 ? first : first[..at]).ToLowerInvariant();
     }
+
+    /// <summary>Told when a message was given up after every attempt failed.</summary>
+    public static string Undeliverable(string text) =>
+        $"Sorry, something went wrong on my side and I couldn't answer your message{(text.Length == 0 ? "" : $" \"{(text.Length <= 40 ? text : text[..40] + "…")}\"")}. " +
+        "It has been set aside for the operator; please send it again in a little while.";
 
     public static string Welcome(string? firstName) =>
         $"Hi{(string.IsNullOrWhiteSpace(firstName) ? "" : " " + firstName)}! " + HelpText;

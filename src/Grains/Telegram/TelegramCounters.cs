@@ -9,6 +9,8 @@ public sealed class TelegramCounters([FromKeyedServices(Clock.Key)] TimeProvider
     private long _edited;
     private long _failed;
     private long _tooManyRequests;
+    private long _overflowed;
+    private long _deadLetters;
     private long _lastWebhookTicks;
     private (string Error, DateTimeOffset At)? _lastError;
 
@@ -21,6 +23,11 @@ public sealed class TelegramCounters([FromKeyedServices(Clock.Key)] TimeProvider
     public void CountEdited() => Interlocked.Increment(ref _edited);
 
     public void CountTooManyRequests() => Interlocked.Increment(ref _tooManyRequests);
+
+    /// <summary>A message that arrived while its chat already had <c>Sessions:MaxQueuedMessages</c> waiting.</summary>
+    public void CountOverflow() => Interlocked.Increment(ref _overflowed);
+
+    public void CountDeadLetter() => Interlocked.Increment(ref _deadLetters);
 
     public void CountFailed(string error)
     {
@@ -44,6 +51,8 @@ public sealed class TelegramCounters([FromKeyedServices(Clock.Key)] TimeProvider
             Interlocked.Read(ref _tooManyRequests),
             webhook == 0 ? null : new DateTimeOffset(webhook, TimeSpan.Zero),
             error?.Error,
-            error?.At);
+            error?.At,
+            Interlocked.Read(ref _overflowed),
+            Interlocked.Read(ref _deadLetters));
     }
 }

@@ -38,6 +38,12 @@ public sealed class TelegramOptions
     /// </summary>
     public double RecoverySeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How often handing a message to its session, or answering it, may fail before the user is
+    /// told and the message is set aside as a dead letter (<c>GET /telegram/dead-letters</c>). Default 5.
+    /// </summary>
+    public int MaxDeliveryAttempts { get; set; } = 5;
+
     /// <summary>The file <c>scripts/telegram_login.sh</c> stores the token in. Default <c>secrets/telegram.json</c>.</summary>
     public string SecretsFile { get; set; } = "secrets/telegram.json";
 

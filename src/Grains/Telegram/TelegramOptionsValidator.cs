@@ -47,6 +47,7 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
         }
 
         failures.Positive("Telegram:RecoverySeconds", o.RecoverySeconds);
+        failures.Positive("Telegram:MaxDeliveryAttempts", o.MaxDeliveryAttempts);
 
         if (o.FloodGate.GlobalPerSecond <= 0 || o.FloodGate.PerChatPerSecond <= 0 || o.FloodGate.PerGroupPerMinute <= 0)
         {

@@ -10,8 +10,12 @@ namespace Assistant.Telegram;
 
 /// <summary>
 /// Every message this silo sends or edits goes through here: the flood gate decides when, a 429
-/// makes the chat wait as long as Telegram says (the message stays queued, however long), rejected
-/// formatting falls back to plain text, and "message is not modified" is not an error.
+/// makes the chat wait as long as Telegram says (the message stays queued, however long, unless the
+/// caller's token is cancelled), rejected formatting falls back to plain text, and "message is not
+/// modified" is not an error. A 403 becomes <see cref="ChatUnreachableException"/>, an edit of a
+/// message that is gone <see cref="MessageNotEditableException"/>. Network failures are retried:
+/// edits (idempotent) and requests that never left up to five times, a sendMessage that may have
+/// reached Telegram once only, since Telegram has no idempotency key.
 /// </summary>
 public sealed partial class TelegramOutbox(
     TelegramBot bot,
@@ -22,11 +26,12 @@ public sealed partial class TelegramOutbox(
     ILogger<TelegramOutbox> logger)
 {
     private const int NetworkAttempts = 5;
+    private const int PossiblySentAttempts = 2;
 
     /// <returns>The id of the message Telegram created.</returns>
     public async Task<int> SendAsync(TelegramTarget target, string text, bool replyToUser, ParseMode parseMode, CancellationToken cancellationToken)
     {
-        var message = await DeliverAsync(target, parseMode, mode => bot.Client.SendMessage(
+        var message = await DeliverAsync(target, parseMode, idempotent: false, mode => bot.Client.SendMessage(
             target.ChatId,
             text,
             mode,
@@ -40,19 +45,27 @@ public sealed partial class TelegramOutbox(
 
     public async Task EditAsync(TelegramTarget target, int messageId, string text, ParseMode parseMode, CancellationToken cancellationToken)
     {
-        var edited = await DeliverAsync(target, parseMode, mode => bot.Client.EditMessageText(target.ChatId, messageId, text, mode, cancellationToken: cancellationToken), cancellationToken);
-        if (edited is not null)
+        try
         {
-            counters.CountEdited();
-            LogEdited(logger, target.ChatId, messageId, text.Length);
+            var edited = await DeliverAsync(target, parseMode, idempotent: true, mode => bot.Client.EditMessageText(target.ChatId, messageId, text, mode, cancellationToken: cancellationToken), cancellationToken);
+            if (edited is not null)
+            {
+                counters.CountEdited();
+                LogEdited(logger, target.ChatId, messageId, text.Length);
+            }
+        }
+        catch (ApiRequestException ex) when (TelegramRefusals.NotEditable(ex))
+        {
+            throw new MessageNotEditableException(messageId, ex.Message);
         }
     }
 
     /// <returns>The message, or null when Telegram said it was not modified.</returns>
-    private async Task<Message?> DeliverAsync(TelegramTarget target, ParseMode parseMode, Func<ParseMode, Task<Message>> call, CancellationToken cancellationToken)
+    private async Task<Message?> DeliverAsync(TelegramTarget target, ParseMode parseMode, bool idempotent, Func<ParseMode, Task<Message>> call, CancellationToken cancellationToken)
     {
         var mode = parseMode;
         var networkFailures = 0;
+        var possiblySent = 0;
         while (true)
         {
             gate.Silos = Math.Max(1, membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active));
@@ -72,14 +85,19 @@ public sealed partial class TelegramOutbox(
                 gate.Penalize(target.ChatId, retryAfter, time.GetUtcNow());
                 LogRateLimited(logger, target.ChatId, retryAfter.TotalSeconds);
             }
-            catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))
+            catch (ApiRequestException ex) when (TelegramRefusals.NotModified(ex))
             {
                 return null;
             }
-            catch (ApiRequestException ex) when (ex.ErrorCode == 400 && mode != ParseMode.None && ex.Message.Contains("can't parse entities", StringComparison.OrdinalIgnoreCase))
+            catch (ApiRequestException ex) when (mode != ParseMode.None && TelegramRefusals.BadEntities(ex))
             {
                 LogPlainFallback(logger, target.ChatId, ex.Message);
                 mode = ParseMode.None;
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode == 403)
+            {
+                counters.CountFailed($"{ex.ErrorCode}: {ex.Message}");
+                throw new ChatUnreachableException(target.ChatId, ex.Message);
             }
             catch (ApiRequestException ex)
             {
@@ -87,16 +105,19 @@ public sealed partial class TelegramOutbox(
                 LogRejected(logger, target.ChatId, ex.ErrorCode, ex.Message);
                 throw;
             }
-            catch (Exception ex) when (ex is RequestException or HttpRequestException && ++networkFailures < NetworkAttempts)
+            catch (Exception ex) when (TelegramRefusals.Network(ex) && !cancellationToken.IsCancellationRequested)
             {
+                var sentMaybe = !idempotent && !TelegramRefusals.NeverSent(ex);
+                possiblySent += sentMaybe ? 1 : 0;
+                if (++networkFailures >= NetworkAttempts || possiblySent >= PossiblySentAttempts)
+                {
+                    counters.CountFailed(ex.Message);
+                    throw sentMaybe ? new PossiblySentException(ex) : ex;
+                }
+
                 counters.RecordError(ex.Message);
                 LogNetworkRetry(logger, target.ChatId, networkFailures, ex.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << networkFailures)), time, cancellationToken);
-            }
-            catch (Exception ex) when (ex is RequestException or HttpRequestException)
-            {
-                counters.CountFailed(ex.Message);
-                throw;
             }
         }
     }

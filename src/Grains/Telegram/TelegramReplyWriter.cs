@@ -9,7 +9,8 @@ namespace Assistant.Telegram;
 /// Streams one reply into a chat: a first message once there is enough text, edits at the
 /// cadence the <see cref="StreamingCadence"/> allows, then the final text, split over as many
 /// messages as it needs. The ids of the messages sent are recorded (and persisted) as soon as
-/// they exist, so a reply resumed after a crash edits them instead of sending again.
+/// they exist, so a reply resumed after a crash edits them instead of sending again. A message
+/// that can no longer be edited (the user deleted it) is replaced by a new one.
 /// </summary>
 internal sealed partial class TelegramReplyWriter(
     TelegramOutbox outbox,
@@ -18,11 +19,13 @@ internal sealed partial class TelegramReplyWriter(
     Func<bool> highCpu,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     TelegramTarget target,
-    List<int> messageIds,
-    Func<Task> persist,
+    IReadOnlyList<int> sentBefore,
+    Func<IReadOnlyList<int>, Task> persist,
+    CancellationToken cancellationToken,
     ILogger logger)
 {
     private const string Ellipsis = "…";
+    private readonly List<int> _messageIds = [.. sentBefore];
     private long _lastPushAt;
     private int _pushedLength;
     private Task? _push;
@@ -49,7 +52,7 @@ internal sealed partial class TelegramReplyWriter(
     /// persisted as they come, except the last one's, which the caller persists together with the
     /// finished exchange: one write fewer between Telegram creating a message and our record of it.
     /// </summary>
-    public async Task FinishAsync(string text, CancellationToken cancellationToken)
+    public async Task FinishAsync(string text)
     {
         if (_push is not null)
         {
@@ -57,7 +60,7 @@ internal sealed partial class TelegramReplyWriter(
             {
                 await _push;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not ChatUnreachableException)
             {
                 LogPreviewFailed(logger, ex, target.ChatId);
             }
@@ -66,18 +69,59 @@ internal sealed partial class TelegramReplyWriter(
         var parts = MessageSplitter.Split(text);
         for (var i = 0; i < parts.Count; i++)
         {
-            if (i < messageIds.Count)
+            if (i < _messageIds.Count && await TryEditAsync(_messageIds[i], parts[i]))
             {
-                await outbox.EditAsync(target, messageIds[i], parts[i], ParseMode.Markdown, cancellationToken);
+                continue;
+            }
+
+            var id = await SendAsync(parts[i], replyToUser: i == 0);
+            if (i < _messageIds.Count)
+            {
+                _messageIds[i] = id;
             }
             else
             {
-                messageIds.Add(await outbox.SendAsync(target, parts[i], replyToUser: i == 0, ParseMode.Markdown, cancellationToken));
-                if (i < parts.Count - 1)
-                {
-                    await persist();
-                }
+                _messageIds.Add(id);
             }
+
+            if (i < parts.Count - 1)
+            {
+                await persist(_messageIds);
+            }
+        }
+    }
+
+    private async Task<bool> TryEditAsync(int messageId, string text)
+    {
+        if (messageId <= 0)
+        {
+            return false; // A message that may have arrived but whose id we never learned.
+        }
+
+        try
+        {
+            await outbox.EditAsync(target, messageId, text, ParseMode.Markdown, cancellationToken);
+            return true;
+        }
+        catch (MessageNotEditableException ex)
+        {
+            LogNotEditable(logger, target.ChatId, messageId, ex.Message);
+            return false;
+        }
+    }
+
+    /// <returns>The new message's id; 0 when the send may have arrived without telling us its id.</returns>
+    private async Task<int> SendAsync(string text, bool replyToUser)
+    {
+        try
+        {
+            return await outbox.SendAsync(target, text, replyToUser, ParseMode.Markdown, cancellationToken);
+        }
+        catch (PossiblySentException ex)
+        {
+            // Sending a third time could show the user the same text three times; it most likely arrived.
+            LogPossiblySent(logger, target.ChatId, ex.InnerException?.Message ?? ex.Message);
+            return 0;
         }
     }
 
@@ -85,14 +129,14 @@ internal sealed partial class TelegramReplyWriter(
     {
         _lastPushAt = time.GetTimestamp();
         _pushedLength = length;
-        if (messageIds.Count == 0)
+        if (_messageIds.Count == 0)
         {
-            messageIds.Add(await outbox.SendAsync(target, preview, replyToUser: true, ParseMode.None, CancellationToken.None));
-            await persist();
+            _messageIds.Add(await outbox.SendAsync(target, preview, replyToUser: true, ParseMode.None, cancellationToken));
+            await persist(_messageIds);
         }
-        else
+        else if (_messageIds[0] > 0)
         {
-            await outbox.EditAsync(target, messageIds[0], preview, ParseMode.None, CancellationToken.None);
+            await outbox.EditAsync(target, _messageIds[0], preview, ParseMode.None, cancellationToken);
         }
     }
 
@@ -102,4 +146,10 @@ internal sealed partial class TelegramReplyWriter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A streaming update to chat {ChatId} failed; the final text is still sent")]
     private static partial void LogPreviewFailed(ILogger logger, Exception exception, long chatId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} in chat {ChatId} can't be edited ({Reason}); the reply continues in a new message")]
+    private static partial void LogNotEditable(ILogger logger, long chatId, int messageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message to chat {ChatId} may have arrived although the connection failed ({Reason}); not sending it again")]
+    private static partial void LogPossiblySent(ILogger logger, long chatId, string reason);
 }

@@ -23,8 +23,10 @@ public sealed class TelegramResponder(
 
     public bool IsAdmin(long userId) => options.Value.AdminUsers.Contains(userId);
 
-    internal TelegramReplyWriter CreateWriter(TelegramTarget target, List<int> messageIds, Func<Task> persist) =>
-        new(outbox, cadence, gate, () => pressure.Throttling, time, target, messageIds, persist, _logger);
+    public int MaxDeliveryAttempts => options.Value.MaxDeliveryAttempts;
+
+    internal TelegramReplyWriter CreateWriter(TelegramTarget target, IReadOnlyList<int> sentBefore, Func<IReadOnlyList<int>, Task> persist, CancellationToken cancellationToken) =>
+        new(outbox, cadence, gate, () => pressure.Throttling, time, target, sentBefore, persist, cancellationToken, _logger);
 
     /// <summary>Sends a short fixed text in reply to the user's message.</summary>
     public Task<int> NoticeAsync(TelegramTarget target, string text, CancellationToken cancellationToken = default) =>

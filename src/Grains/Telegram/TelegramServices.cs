@@ -25,6 +25,8 @@ public static class TelegramServices
         services.AddSingleton<TelegramOutbox>();
         services.AddSingleton<TelegramResponder>();
         services.AddSingleton<UpdateRouter>();
+        services.AddSingleton<DeadLetters>();
+        services.AddSingleton<RecoverySweep>();
         services.AddSingleton<TelegramStatusService>();
         services.AddHostedService<TelegramWebhookCleanup>();
         return services;

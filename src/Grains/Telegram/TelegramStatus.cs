@@ -13,6 +13,9 @@ public sealed record TelegramStatus(
     string? LastError,
     long StallRestarts,
     string? ChannelSilo,
+    long DeadLetters,
+    long Overflowed,
+    int ParkedUpdates,
     IReadOnlyList<TelegramSiloCounters> Silos);
 
 public sealed record TelegramMessageCounts(long Sent, long Edited, long Failed);

@@ -10,6 +10,7 @@ public sealed partial class TelegramStatusService(
     IGrainFactory grains,
     ISiloAgents agents,
     ClusterRetry retry,
+    DeadLetters deadLetters,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<TelegramStatusService> logger)
 {
@@ -20,7 +21,7 @@ public sealed partial class TelegramStatusService(
         var mode = bot.Options.Mode.ToString().ToLowerInvariant();
         if (!bot.Enabled)
         {
-            return new TelegramStatus("disabled", mode, null, null, null, null, new TelegramMessageCounts(0, 0, 0), 0, null, 0, null, []);
+            return new TelegramStatus("disabled", mode, null, null, null, null, new TelegramMessageCounts(0, 0, 0), 0, null, 0, null, 0, 0, 0, []);
         }
 
         var channel = await retry.CallAsync(() => grains.GetGrain<ITelegramChannelGrain>(0).GetStatusAsync(), cancellationToken);
@@ -44,7 +45,23 @@ public sealed partial class TelegramStatusService(
             lastError,
             channel.StallRestarts,
             channel.Silo,
+            await DeadLetterCountAsync(cancellationToken),
+            silos.Sum(s => s.Overflowed),
+            channel.ParkedUpdates,
             silos);
+    }
+
+    private async Task<long> DeadLetterCountAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await deadLetters.CountAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnknown(logger, $"dead letters: {ex.Message}");
+            return -1;
+        }
     }
 
     /// <summary>The channel state for <c>/health</c>, asked at most every two seconds.</summary>

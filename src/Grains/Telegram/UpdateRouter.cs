@@ -5,76 +5,143 @@ using Telegram.Bot.Types;
 
 namespace Assistant.Telegram;
 
-/// <summary>Hands Telegram updates to the sessions of their chats, on whichever silo they live.</summary>
-public sealed partial class UpdateRouter(IGrainFactory grains, TelegramBot bot, ClusterRetry retry, ILogger<UpdateRouter> logger)
+/// <summary>
+/// Hands Telegram updates to the sessions of their chats, on whichever silo they live. An update
+/// a session cannot take (its storage fails) is parked by the poller with the later updates of its
+/// chat and handed over again with backoff, so no chat waits behind another; after
+/// <see cref="TelegramOptions.MaxDeliveryAttempts"/> the user is told and it becomes a dead letter.
+/// </summary>
+public sealed partial class UpdateRouter(
+    IGrainFactory grains,
+    TelegramBot bot,
+    ClusterRetry retry,
+    DeadLetters deadLetters,
+    TelegramResponder responder,
+    TelegramCounters counters,
+    ILogger<UpdateRouter> logger)
 {
-    public enum Outcome
+    /// <summary>Parses and delivers one update (the webhook); throws when its session cannot store it.</summary>
+    /// <returns>The outcome, or null when the update is not for the bot.</returns>
+    public async Task<DeliveryOutcome?> RouteAsync(Update update, CancellationToken cancellationToken = default)
     {
-        Delivered,
-        Duplicate,
-        Ignored,
+        var incoming = await ParseAsync(update, cancellationToken);
+        return incoming is null ? null : await DeliverAsync(incoming, cancellationToken);
     }
 
-    public async Task<Outcome> RouteAsync(Update update, CancellationToken cancellationToken = default)
+    public async Task<TelegramIncoming?> ParseAsync(Update update, CancellationToken cancellationToken)
     {
         var incoming = IncomingMessages.From(update, await bot.IdentityAsync(cancellationToken));
         if (incoming is null)
         {
             LogIgnored(logger, update.Id, update.Type.ToString());
-            return Outcome.Ignored;
         }
 
+        return incoming;
+    }
+
+    public async Task<DeliveryOutcome> DeliverAsync(TelegramIncoming incoming, CancellationToken cancellationToken)
+    {
         var session = grains.GetGrain<IChatSessionGrain>(incoming.ChatId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var result = await retry.CallAsync(() => session.DeliverAsync(incoming), cancellationToken);
-        LogRouted(logger, update.Id, incoming.ChatId, result.ToString());
-        return result == DeliveryOutcome.Accepted ? Outcome.Delivered : Outcome.Duplicate;
+        LogRouted(logger, incoming.UpdateId, incoming.ChatId, result.ToString());
+        return result;
     }
 
     /// <summary>
-    /// Routes a batch: chats in parallel, each chat's updates in order. Returns the offset to confirm:
-    /// one past the last update of the unbroken run of routed updates from the start of the batch.
+    /// Hands a fetched batch over: chats in parallel, each chat's updates in order. Returns the
+    /// updates to park: those that failed, with the later ones of their chats, and every update of a
+    /// chat listed in <paramref name="waitingChats"/> (it already has parked updates ahead of them).
     /// </summary>
-    public async Task<long?> RouteBatchAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken = default)
+    public async Task<List<ParkedUpdate>> RouteBatchAsync(IReadOnlyList<Update> updates, IReadOnlySet<long> waitingChats, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var failed = new HashSet<long>();
-        var byChat = updates.GroupBy(u => u.Message?.Chat.Id ?? 0);
-        await Task.WhenAll(byChat.Select(async chat =>
-        {
-            foreach (var update in chat.OrderBy(u => u.Id))
-            {
-                try
-                {
-                    await RouteAsync(update, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogRouteFailed(logger, ex, update.Id);
-                    lock (failed)
-                    {
-                        // Later updates of this chat wait too, so that its messages keep their order.
-                        foreach (var rest in chat.Where(u => u.Id >= update.Id))
-                        {
-                            failed.Add(rest.Id);
-                        }
-                    }
-
-                    return;
-                }
-            }
-        }));
-
-        long? confirmed = null;
+        var incoming = new List<TelegramIncoming>();
         foreach (var update in updates.OrderBy(u => u.Id))
         {
-            if (failed.Contains(update.Id))
+            if (await ParseAsync(update, cancellationToken) is { } message)
             {
-                break;
+                incoming.Add(message);
             }
-
-            confirmed = update.Id + 1;
         }
 
-        return confirmed;
+        var parked = await Task.WhenAll(incoming.GroupBy(m => m.ChatId).Select(chat => waitingChats.Contains(chat.Key)
+            ? Task.FromResult(chat.Select(m => new ParkedUpdate { Message = m, NextAttemptAt = now }).ToList())
+            : DeliverInOrderAsync([.. chat.Select(m => new ParkedUpdate { Message = m })], now, cancellationToken)));
+        return [.. parked.SelectMany(p => p)];
+    }
+
+    /// <summary>Hands parked updates over again, each chat's in order; returns those still parked. Updates given up are dead letters.</summary>
+    public async Task<List<ParkedUpdate>> RetryAsync(IReadOnlyList<ParkedUpdate> parked, DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken)
+    {
+        var remaining = await Task.WhenAll(parked.GroupBy(p => p.Message.ChatId).Select(async chat =>
+        {
+            var queue = chat.ToList();
+            if (queue[0].NextAttemptAt > now)
+            {
+                return queue;
+            }
+
+            var left = await DeliverInOrderAsync(queue, now, cancellationToken);
+            if (left.Count > 0 && left[0].Attempts >= maxAttempts && await GiveUpAsync(left[0], cancellationToken))
+            {
+                left.RemoveAt(0);
+                left.ForEach(p => p.NextAttemptAt = now); // The rest of the chat goes on at once.
+            }
+
+            return left;
+        }));
+        return [.. remaining.SelectMany(p => p)];
+    }
+
+    /// <summary>Delivers in order until one fails; returns that one (its attempt counted) and the rest.</summary>
+    private async Task<List<ParkedUpdate>> DeliverInOrderAsync(List<ParkedUpdate> queue, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < queue.Count; i++)
+        {
+            try
+            {
+                await DeliverAsync(queue[i].Message, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var failed = queue[i];
+                failed.Attempts++;
+                failed.LastError = $"{ex.GetType().Name}: {ex.Message}";
+                failed.NextAttemptAt = now + Backoff.Jittered(failed.Attempts);
+                LogRouteFailed(logger, ex, failed.Message.UpdateId, failed.Message.ChatId, failed.Attempts);
+                return queue[i..];
+            }
+        }
+
+        return [];
+    }
+
+    /// <returns>True once the dead letter is stored (the user is told, best effort); false to keep it parked.</returns>
+    private async Task<bool> GiveUpAsync(ParkedUpdate update, CancellationToken cancellationToken)
+    {
+        var message = update.Message;
+        try
+        {
+            var session = message.ChatId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await deadLetters.AddAsync(session, message, update.Attempts, update.LastError ?? "unknown", DeadLetters.Stage.Delivery, update.NextAttemptAt, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDeadLetterFailed(logger, ex, message.UpdateId);
+            return false;
+        }
+
+        counters.CountDeadLetter();
+        LogGaveUp(logger, message.UpdateId, message.ChatId, update.Attempts, update.LastError ?? "unknown");
+        try
+        {
+            await responder.NoticeAsync(TelegramTarget.For(message), TelegramCommands.Undeliverable(message.Text), cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogApologyFailed(logger, message.ChatId, ex.Message);
+        }
+
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Update {UpdateId} ({Type}) is not for the bot")]
@@ -83,6 +150,15 @@ public sealed partial class UpdateRouter(IGrainFactory grains, TelegramBot bot, 
     [LoggerMessage(Level = LogLevel.Information, Message = "Update {UpdateId} for chat {ChatId}: {Outcome}")]
     private static partial void LogRouted(ILogger logger, long updateId, long chatId, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Update {UpdateId} could not be handed to its session; it will be fetched again")]
-    private static partial void LogRouteFailed(ILogger logger, Exception exception, long updateId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Update {UpdateId} for chat {ChatId} could not be handed to its session (attempt {Attempt}); it waits and is tried again, the other chats go on")]
+    private static partial void LogRouteFailed(ILogger logger, Exception exception, long updateId, long chatId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up on update {UpdateId} for chat {ChatId} after {Attempts} attempts ({Failure}); the user was told and it is a dead letter")]
+    private static partial void LogGaveUp(ILogger logger, long updateId, long chatId, int attempts, string failure);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Update {UpdateId} could not be stored as a dead letter; it stays parked")]
+    private static partial void LogDeadLetterFailed(ILogger logger, Exception exception, long updateId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell chat {ChatId} that its message was given up: {Reason}")]
+    private static partial void LogApologyFailed(ILogger logger, long chatId, string reason);
 }

@@ -1,0 +1,155 @@
+using System.Text;
+using Assistant.Models;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Assistant.Sessions;
+
+/// <summary>What the model answered to one question: its text, the kind of failure when it did not finish, the tools it called.</summary>
+internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls)
+{
+    /// <summary>What the user is shown.</summary>
+    public string Reply => Failure switch
+    {
+        null => Text,
+        ModelFailure.Cancelled when Text.Length > 0 => Text + "\n\n(cancelled)",
+        _ => ModelFailure.Apology(Failure),
+    };
+}
+
+/// <summary>The session is stopping (its silo shuts down): the turn ends at a safe point and the next activation takes it up.</summary>
+internal sealed class SessionStoppingException() : OperationCanceledException("The session stopped before this reply was finished.");
+
+/// <summary>
+/// One exchange with the model: the prompt from the context window, the streamed answer, and how
+/// the finished exchange is recorded into the conversation. Holds no state of its own.
+/// </summary>
+internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions options, Metrics.AssistantMetrics metrics, TimeProvider time, ILogger logger)
+{
+    private readonly ContextWindow _window = new(options.MaxContextMessages, options.MaxContextTokens);
+
+    public int SystemPromptTokens { get; } = TokenEstimator.Estimate(options.SystemPrompt);
+
+    /// <summary>Streams the model's answer to <paramref name="turn"/>; <paramref name="onText"/> sees the whole text so far.</summary>
+    /// <exception cref="SessionStoppingException">When <paramref name="stopping"/> fires first.</exception>
+    public async Task<ExchangeResult> GenerateAsync(string sessionId, IReadOnlyList<ChatEntry> context, Turn turn, Action<string>? onText, CancellationToken stopping)
+    {
+        var question = ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow());
+        var tools = new List<string>();
+        using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, deadline.Token, stopping);
+        var text = new StringBuilder();
+        try
+        {
+            await foreach (var update in model.StreamAsync(BuildPrompt(context, question), linked.Token))
+            {
+                foreach (var content in update.Contents)
+                {
+                    if (content is FunctionCallContent call)
+                    {
+                        tools.Add(call.Name);
+                    }
+                }
+
+                if (!string.IsNullOrEmpty(update.Text))
+                {
+                    text.Append(update.Text);
+                    turn.Publish(update.Text);
+                    onText?.Invoke(text.ToString());
+                }
+            }
+
+            var failure = text.ToString().Trim().Length == 0 ? ModelFailure.InvalidResponse : null;
+            return new ExchangeResult(question, text.ToString(), failure, tools);
+        }
+        catch (Exception) when (stopping.IsCancellationRequested && !turn.Cancellation.IsCancellationRequested)
+        {
+            throw new SessionStoppingException();
+        }
+        catch (Exception ex) when (turn.Cancellation.IsCancellationRequested)
+        {
+            LogCancelled(logger, sessionId, ex.GetType().Name);
+            return new ExchangeResult(question, text.ToString(), ModelFailure.Cancelled, tools);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested)
+        {
+            LogModelFailed(logger, ex, sessionId, ModelFailure.Timeout);
+            return new ExchangeResult(question, text.ToString(), ModelFailure.Timeout, tools);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var kind = ModelFailure.Classify(ex);
+            LogModelFailed(logger, ex, sessionId, kind);
+            return new ExchangeResult(question, text.ToString(), kind, tools);
+        }
+    }
+
+    /// <summary>Adds the exchange to <paramref name="state"/> (a copy about to be written): question and answer together, or neither.</summary>
+    public void Record(ChatSessionState state, ExchangeResult result, long elapsedMs)
+    {
+        var statistics = state.Statistics;
+        var finished = time.GetUtcNow();
+        if (statistics.CreatedAt == default)
+        {
+            statistics.CreatedAt = result.Question.Time;
+        }
+
+        foreach (var tool in result.ToolCalls)
+        {
+            statistics.Count(statistics.ToolCalls, tool);
+        }
+
+        statistics.MessagesReceived++;
+        statistics.LastActiveAt = finished;
+        state.Messages.Add(result.Question);
+        switch (result.Failure)
+        {
+            case null:
+                state.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, result.Text, finished));
+                statistics.Replies++;
+                statistics.RecordResponse(elapsedMs);
+                break;
+            case ModelFailure.Cancelled:
+                statistics.Cancelled++;
+                if (result.Text.Length > 0)
+                {
+                    // The partial answer stays, marked, so the turn remains whole and the model sees what the user saw.
+                    state.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, result.Text + " [cancelled]", finished));
+                }
+
+                break;
+            default:
+                statistics.Count(statistics.ErrorsByType, result.Failure);
+                break;
+        }
+
+        if (_window.Prune(state.Messages, SystemPromptTokens) > 0)
+        {
+            statistics.ContextPrunes++;
+            metrics.ContextPruned("window");
+        }
+    }
+
+    /// <summary>The system prompt, then the context as it will be once the question joins it.</summary>
+    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question)
+    {
+        var window = new List<ChatEntry>(context.Count + 1);
+        window.AddRange(context);
+        window.Add(question);
+        _window.Prune(window, SystemPromptTokens);
+
+        var prompt = new List<ChatMessage>(window.Count + 1) { new(ChatRole.System, options.SystemPrompt) };
+        foreach (var message in window)
+        {
+            prompt.Add(new ChatMessage(message.Role == ChatEntry.User ? ChatRole.User : ChatRole.Assistant, message.Text));
+        }
+
+        return prompt;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the model failed ({Kind})")]
+    private static partial void LogModelFailed(ILogger logger, Exception exception, string sessionId, string kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: reply cancelled ({Reason})")]
+    private static partial void LogCancelled(ILogger logger, string sessionId, string reason);
+}

@@ -1,0 +1,73 @@
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Assistant.Storage;
+
+/// <summary>
+/// A grain's persistent state as a sequence of commits. <see cref="Value"/> is only ever what was
+/// last written successfully: a change is applied to a copy, the copy is written, and only then does
+/// it become <see cref="Value"/>. A failed write leaves <see cref="Value"/> as it was, so nothing
+/// reads a change that is not durable. The object being written is never touched again, so a
+/// storage provider that serialises it off the activation's thread (Npgsql opens connections
+/// asynchronously) always sees a consistent snapshot. Commits are serialised.
+/// </summary>
+/// <remarks>Callers treat <see cref="Value"/> as read-only; every change goes through <see cref="UpdateAsync"/>.</remarks>
+internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T> copier)
+    where T : class
+{
+    private readonly SemaphoreSlim _commit = new(1, 1);
+    private T? _committed;
+
+    /// <summary>The state as last stored (or read at activation).</summary>
+    public T Value => _committed ??= storage.State;
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to a copy of <see cref="Value"/> and stores it. Returns false
+    /// (storing nothing) when the change says there was nothing to do; throws when the write fails,
+    /// in which case <see cref="Value"/> is unchanged.
+    /// </summary>
+    public async Task<bool> UpdateAsync(Func<T, bool> change)
+    {
+        await _commit.WaitAsync();
+        try
+        {
+            var next = copier.Copy(Value);
+            if (!change(next))
+            {
+                return false;
+            }
+
+            storage.State = next;
+            try
+            {
+                await storage.WriteStateAsync();
+            }
+            catch (InconsistentStateException)
+            {
+                // The row moved under us (a write that failed after it committed, or another
+                // activation): what is stored is the truth, and the caller's retry starts from it.
+                await storage.ReadStateAsync();
+                _committed = storage.State;
+                throw;
+            }
+            catch
+            {
+                storage.State = Value;
+                throw;
+            }
+
+            _committed = next;
+            return true;
+        }
+        finally
+        {
+            _commit.Release();
+        }
+    }
+
+    public Task UpdateAsync(Action<T> change) => UpdateAsync(s =>
+    {
+        change(s);
+        return true;
+    });
+}

@@ -339,7 +339,19 @@ internal sealed partial class ChatSessionGrain
         _telegramCounters.CountDeadLetter();
         LogGaveUp(_logger, SessionId, message.UpdateId, item.Attempts, failure);
         await NoticeAsync(TelegramTarget.For(message), TelegramCommands.Undeliverable(message.Text));
-        await FinishAsync(message.UpdateId, null);
+
+        // Out of the inbox first: the conversation's own state may be what keeps failing.
+        await _inbox.UpdateAsync(s => s.Remove(message.UpdateId));
+        try
+        {
+            await _session.UpdateAsync(s => s.RememberUpdate(message.UpdateId));
+        }
+        catch (Exception ex)
+        {
+            LogInboxRemovalFailed(_logger, ex, SessionId, message.UpdateId);
+        }
+
+        await TouchDirectoryAsync();
     }
 
     /// <summary>Telegram answered 403: the queue is dropped, and nothing more is sent until the user writes again.</summary>

@@ -35,8 +35,8 @@ public static class TelegramCommands
 
     /// <summary>Told when a message was given up after every attempt failed.</summary>
     public static string Undeliverable(string text) =>
-        $"Sorry, something went wrong on my side and I couldn't answer your message{(text.Length == 0 ? "" : $" \"{(text.Length <= 40 ? text : text[..40] + "…")}\"")}. " +
-        "It has been set aside for the operator; please send it again in a little while.";
+        $"Sorry, something went wrong on my side with your message{(text.Length == 0 ? "" : $" \"{(text.Length <= 40 ? text : text[..40] + "…")}\"")} and I had to give up on it. " +
+        "It has been set aside for the operator; if you didn't get an answer, please send it again in a little while.";
 
     public static string Welcome(string? firstName) =>
         $"Hi{(string.IsNullOrWhiteSpace(firstName) ? "" : " " + firstName)}! " + HelpText;

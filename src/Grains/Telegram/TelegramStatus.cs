@@ -16,6 +16,7 @@ public sealed record TelegramStatus(
     long DeadLetters,
     long Overflowed,
     int ParkedUpdates,
+    long Offset,
     IReadOnlyList<TelegramSiloCounters> Silos);
 
 public sealed record TelegramMessageCounts(long Sent, long Edited, long Failed);

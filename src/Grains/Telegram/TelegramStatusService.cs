@@ -21,7 +21,7 @@ public sealed partial class TelegramStatusService(
         var mode = bot.Options.Mode.ToString().ToLowerInvariant();
         if (!bot.Enabled)
         {
-            return new TelegramStatus("disabled", mode, null, null, null, null, new TelegramMessageCounts(0, 0, 0), 0, null, 0, null, 0, 0, 0, []);
+            return new TelegramStatus("disabled", mode, null, null, null, null, new TelegramMessageCounts(0, 0, 0), 0, null, 0, null, 0, 0, 0, 0, []);
         }
 
         var channel = await retry.CallAsync(() => grains.GetGrain<ITelegramChannelGrain>(0).GetStatusAsync(), cancellationToken);
@@ -48,6 +48,7 @@ public sealed partial class TelegramStatusService(
             await DeadLetterCountAsync(cancellationToken),
             silos.Sum(s => s.Overflowed),
             channel.ParkedUpdates,
+            channel.Offset,
             silos);
     }
 

@@ -23,6 +23,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly List<JsonObject> _redeliver = [];
     private readonly Dictionary<long, int> _nextMessageId = [];
     private readonly List<FakeBotMessage> _botMessages = [];
+    private readonly Dictionary<long, (int Sends, int RetryAfter)> _chatLimits = [];
+    private readonly HashSet<(long Chat, int Message)> _deleted = [];
     private readonly ConcurrentQueue<FakeCall> _calls = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _newUpdates = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,6 +52,18 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     public int TooManyRequestsForSends { get; set; }
 
     public int RetryAfterSeconds { get; set; } = 3;
+
+    /// <summary>The next this many getUpdates calls answer 429 with <see cref="RetryAfterSeconds"/>.</summary>
+    public int TooManyRequestsForGetUpdates { get; set; }
+
+    /// <summary>Chats whose user blocked the bot: sendMessage and editMessageText answer 403.</summary>
+    public ConcurrentDictionary<long, bool> BlockedChats { get; } = new();
+
+    /// <summary>
+    /// The next this many sendMessage calls create the message and then reset the connection
+    /// instead of answering, as a network failure after the request reached Telegram.
+    /// </summary>
+    public int ResetAfterRecordingSends { get; set; }
 
     /// <summary>getUpdates answers 409 Conflict, as when another instance polls the same token.</summary>
     public bool ConflictOnGetUpdates { get; set; }
@@ -133,6 +147,34 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             var update = _allUpdates.Single(u => u["message"]!["message_id"]!.GetValue<int>() == messageId && u["message"]!["chat"]!["id"]!.GetValue<long>() == chatId);
             _redeliver.Add(update);
             Pulse(ref _newUpdates);
+        }
+    }
+
+    /// <summary>Per chat: the next <paramref name="sends"/> sendMessage calls to it answer 429 with <paramref name="retryAfterSeconds"/>.</summary>
+    public void RateLimitChat(long chatId, int sends, int retryAfterSeconds)
+    {
+        lock (_sync)
+        {
+            _chatLimits[chatId] = (sends, retryAfterSeconds);
+        }
+    }
+
+    /// <summary>The user deletes one of the bot's messages: editing it now fails with "message to edit not found".</summary>
+    public void DeleteBotMessage(long chatId, int messageId)
+    {
+        lock (_sync)
+        {
+            _botMessages.RemoveAll(m => m.ChatId == chatId && m.MessageId == messageId);
+            _deleted.Add((chatId, messageId));
+        }
+    }
+
+    /// <summary>Update ids start again at <paramref name="next"/> (lower than before), as after a week without updates or a new token.</summary>
+    public void RestartUpdateIds(long next)
+    {
+        lock (_sync)
+        {
+            _nextUpdateId = next - 1;
         }
     }
 
@@ -347,6 +389,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             return;
         }
 
+        if (TakeOne(() => TooManyRequestsForGetUpdates, v => TooManyRequestsForGetUpdates = v))
+        {
+            await ErrorAsync(context, "getUpdates", 429, $"Too Many Requests: retry after {RetryAfterSeconds}", null, new JsonObject { ["retry_after"] = RetryAfterSeconds });
+            return;
+        }
+
         if (ConflictOnGetUpdates)
         {
             await ErrorAsync(context, "getUpdates", 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", null);
@@ -374,8 +422,14 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 JsonArray? result = null;
                 lock (_sync)
                 {
-                    _pending.RemoveAll(u => u["update_id"]!.GetValue<long>() < offset);
-                    var ready = _redeliver.Concat(_pending.Where(u => u["update_id"]!.GetValue<long>() >= offset)).Take(limit).ToList();
+                    // An offset beyond every update ever issued (ids started again lower) confirms nothing and finds nothing.
+                    var future = offset > _nextUpdateId + 1;
+                    if (!future)
+                    {
+                        _pending.RemoveAll(u => u["update_id"]!.GetValue<long>() < offset);
+                    }
+
+                    var ready = _redeliver.Concat(_pending.Where(u => !future && u["update_id"]!.GetValue<long>() >= offset)).Take(limit).ToList();
                     _redeliver.Clear();
                     if (ready.Count > 0 || DateTime.UtcNow >= deadline)
                     {
@@ -443,6 +497,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     {
         var text = body["text"]?.GetValue<string>() ?? "";
         var parseMode = body["parse_mode"]?.GetValue<string>();
+        var retryAfter = RetryAfterSeconds;
         bool tooMany;
         lock (_sync)
         {
@@ -451,11 +506,17 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             {
                 TooManyRequestsForSends--;
             }
+            else if (_chatLimits.TryGetValue(chatId, out var limit) && limit.Sends > 0)
+            {
+                tooMany = true;
+                retryAfter = limit.RetryAfter;
+                _chatLimits[chatId] = (limit.Sends - 1, limit.RetryAfter);
+            }
         }
 
         if (tooMany)
         {
-            await ErrorAsync(context, "sendMessage", 429, $"Too Many Requests: retry after {RetryAfterSeconds}", chatId, new JsonObject { ["retry_after"] = RetryAfterSeconds });
+            await ErrorAsync(context, "sendMessage", 429, $"Too Many Requests: retry after {retryAfter}", chatId, new JsonObject { ["retry_after"] = retryAfter });
             return;
         }
 
@@ -480,6 +541,13 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
 
         BotMessageChanged?.Invoke(message, text);
+        if (TakeOne(() => ResetAfterRecordingSends, v => ResetAfterRecordingSends = v))
+        {
+            Record("sendMessage", -1, chatId);
+            context.Abort();
+            return;
+        }
+
         await OkAsync(context, "sendMessage", MessageJson(message), chatId);
     }
 
@@ -525,6 +593,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     private async Task<bool> RefuseAsync(HttpContext context, string method, long chatId, string text, string? parseMode)
     {
+        if (BlockedChats.ContainsKey(chatId))
+        {
+            await ErrorAsync(context, method, 403, "Forbidden: bot was blocked by the user", chatId);
+            return true;
+        }
+
         if (text.Length is 0 or > 4096)
         {
             await ErrorAsync(context, method, 400, text.Length == 0 ? "Bad Request: message text is empty" : "Bad Request: message is too long", chatId);
@@ -538,6 +612,20 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
 
         return false;
+    }
+
+    private bool TakeOne(Func<int> get, Action<int> set)
+    {
+        lock (_sync)
+        {
+            if (get() <= 0)
+            {
+                return false;
+            }
+
+            set(get() - 1);
+            return true;
+        }
     }
 
     private static long ChatId(JsonObject body) => body["chat_id"] switch

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace Assistant.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Scripted faults for grain storage: a decorator around the silo's real default storage (the
+/// ADO.NET provider on SQLite or PostgreSQL) that fails, or holds, the reads and writes a test
+/// chooses, by state name and grain key. Everything else goes through untouched.
+/// </summary>
+public sealed class StorageFaults
+{
+    private readonly ConcurrentDictionary<(string State, string Key), Fault> _faults = new();
+    private readonly ConcurrentQueue<(string State, string Key, bool Failed)> _writes = new();
+
+    /// <summary>Adds the decorator to a silo's services (pass to <see cref="InProcessSilo.StartAsync"/>).</summary>
+    public void Install(IServiceCollection services)
+    {
+        var original = services.Last(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, "Default"));
+        services.Remove(original);
+        services.AddKeyedSingleton<IGrainStorage>("Default", (sp, key) => new FaultyGrainStorage((IGrainStorage)original.KeyedImplementationFactory!(sp, key), this));
+    }
+
+    /// <summary>The next <paramref name="count"/> writes of this state of this grain fail (int.MaxValue: until <see cref="Clear"/>).</summary>
+    public void FailWrites(string state, string key, int count = int.MaxValue) => _faults[(state, key)] = new Fault { FailWrites = count };
+
+    public void FailReads(string state, string key) => _faults[(state, key)] = new Fault { FailReads = true };
+
+    /// <summary>Writes of this state of this grain wait until the returned gate is opened.</summary>
+    public TaskCompletionSource HoldWrites(string state, string key)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _faults[(state, key)] = new Fault { Hold = gate };
+        return gate;
+    }
+
+    public void Clear(string state, string key) => _faults.TryRemove((state, key), out _);
+
+    public int Writes(string state, string key, bool failed) => _writes.Count(w => w.State == state && w.Key == key && w.Failed == failed);
+
+    /// <summary>Completes when a write of this state of this grain has started (and is held, if it is).</summary>
+    public async Task WaitForWriteAsync(string state, string key, int count, TimeSpan timeout) =>
+        await Eventually.WaitAsync(() => Task.FromResult(_writes.Count(w => w.State == state && w.Key == key) >= count), $"{count} writes of {state}/{key}", timeout, TimeSpan.FromMilliseconds(20));
+
+    private sealed class Fault
+    {
+        public int FailWrites;
+        public bool FailReads;
+        public TaskCompletionSource? Hold;
+    }
+
+    private sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    {
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (faults._faults.TryGetValue((stateName, grainId.Key.ToString()!), out var fault) && fault.FailReads)
+            {
+                throw new IOException($"Injected read failure for {stateName} of {grainId}");
+            }
+
+            return inner.ReadStateAsync(stateName, grainId, grainState);
+        }
+
+        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            var key = grainId.Key.ToString()!;
+            if (faults._faults.TryGetValue((stateName, key), out var fault))
+            {
+                if (fault.Hold is { } hold)
+                {
+                    faults._writes.Enqueue((stateName, key, false));
+                    await hold.Task;
+                }
+                else if (Interlocked.Decrement(ref fault.FailWrites) >= 0)
+                {
+                    faults._writes.Enqueue((stateName, key, true));
+                    throw new IOException($"Injected write failure for {stateName} of {grainId} (database is locked)");
+                }
+            }
+
+            await inner.WriteStateAsync(stateName, grainId, grainState);
+            if (fault?.Hold is null)
+            {
+                faults._writes.Enqueue((stateName, key, false));
+            }
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+
+        public void Participate(ISiloLifecycle lifecycle) => (inner as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
+    }
+}

@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Assistant.Fakes.OpenAi;
+using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Assistant.IntegrationTests.Pipeline;
+
+/// <summary>
+/// The conversation pipeline under the faults production brings, each scripted in the fake Bot
+/// API or in the storage decorator, and judged by what the user sees in Telegram.
+/// </summary>
+public sealed class PipelineFaultTests(PipelineFaultFixture fixture) : IClassFixture<PipelineFaultFixture>, IDisposable
+{
+    private const long User = TelegramSiloFixture.Member;
+    private static long _nextChat = 70_000;
+    private readonly long _chat = Interlocked.Increment(ref _nextChat);
+
+    private string Key => _chat.ToString(CultureInfo.InvariantCulture);
+
+    private Fakes.Telegram.FakeTelegramServer Telegram => fixture.Telegram;
+
+    public void Dispose()
+    {
+        fixture.Model.Reset();
+        fixture.Faults.Clear("session", Key);
+        fixture.Faults.Clear("inbox", Key);
+        Telegram.BlockedChats.Clear();
+        Telegram.ResetAfterRecordingSends = 0;
+        Telegram.TooManyRequestsForGetUpdates = 0;
+    }
+
+    [Fact]
+    public async Task A_failed_state_write_is_a_failed_delivery_retried_until_the_message_is_answered_once()
+    {
+        fixture.Faults.FailWrites("inbox", Key, 1);
+        fixture.Faults.FailWrites("session", Key, 1);
+
+        var asked = Telegram.SendUserMessage(_chat, User, "are you there despite the disk?");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the reply", TimeSpan.FromSeconds(30));
+        await AssertProbesAnswerAsync();
+        await AssertNoSecondReplyAsync(asked);
+
+        Assert.True(fixture.Faults.Writes("inbox", Key, failed: true) + fixture.Faults.Writes("session", Key, failed: true) >= 1, "a write was failed");
+        Assert.Equal("Echo: are you there despite the disk?", Assert.Single(Telegram.RepliesTo(_chat, asked)).Text);
+    }
+
+    [Fact]
+    public async Task A_reply_that_waits_out_a_long_retry_after_is_not_collected_as_idle_and_answered_twice()
+    {
+        // Longer than the session's 3 s collection age and its 2 s deactivation timeout.
+        Telegram.RateLimitChat(_chat, sends: 1, retryAfterSeconds: 8);
+
+        var asked = Telegram.SendUserMessage(_chat, User, "worth the wait");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the delayed reply", TimeSpan.FromSeconds(40));
+        await AssertNoSecondReplyAsync(asked);
+
+        Assert.Single(Telegram.RepliesTo(_chat, asked));
+        Assert.Single(fixture.Model.Requests, r => r.LastUserText == "worth the wait");
+    }
+
+    [Fact]
+    public async Task Resume_while_the_acceptance_is_being_written_queues_the_message_once()
+    {
+        var inbox = fixture.Faults.HoldWrites("inbox", Key);
+        var session = fixture.Faults.HoldWrites("session", Key); // where accepted messages were written before the inbox
+        var asked = Telegram.SendUserMessage(_chat, User, "only one answer");
+        await Eventually.WaitAsync(() => Task.FromResult(fixture.Faults.Writes("inbox", Key, false) + fixture.Faults.Writes("session", Key, false) >= 1), "the acceptance write", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
+
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
+        await grain.ResumeAsync();
+        fixture.Faults.Clear("inbox", Key);
+        fixture.Faults.Clear("session", Key);
+        inbox.TrySetResult();
+        session.TrySetResult();
+
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the reply");
+        await AssertNoSecondReplyAsync(asked);
+        Assert.Single(Telegram.RepliesTo(_chat, asked));
+        Assert.Single(fixture.Model.Requests, r => r.LastUserText == "only one answer");
+    }
+
+    [Fact]
+    public async Task An_answer_that_keeps_failing_is_given_up_with_an_apology_and_a_dead_letter_and_the_chat_goes_on()
+    {
+        fixture.Faults.FailWrites("session", Key);
+
+        var asked = Telegram.SendUserMessage(_chat, User, "this one cannot be saved");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text.Contains("give up", StringComparison.Ordinal)), "the apology", TimeSpan.FromSeconds(40));
+
+        var letters = await DeadLettersAsync();
+        var letter = letters.GetProperty("letters").EnumerateArray().Single(l => l.GetProperty("chat_id").GetInt64() == _chat);
+        Assert.Equal("answer", letter.GetProperty("stage").GetString());
+        Assert.Equal(3, letter.GetProperty("attempts").GetInt32());
+        Assert.Contains("IOException", letter.GetProperty("failure").GetString());
+        Assert.True(await StatusAsync(s => s.GetProperty("dead_letters").GetInt64()) >= 1);
+
+        fixture.Faults.Clear("session", Key);
+        var next = Telegram.SendUserMessage(_chat, User, "and now?");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == next && x.Text == "Echo: and now?"), "the next reply");
+        Assert.Single(Telegram.RepliesTo(_chat, asked), m => m.Text.Contains("give up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_chat_whose_updates_cannot_be_stored_holds_up_no_other_and_the_poller_does_not_spin()
+    {
+        fixture.Faults.FailWrites("inbox", Key);
+        var other = _chat + 500_000;
+        var polls = Telegram.Calls.Count(c => c.Method == "getUpdates");
+        var stopwatch = Stopwatch.StartNew();
+
+        var stuck = Telegram.SendUserMessage(_chat, User, "my session's storage is broken");
+        var fine = Telegram.SendUserMessage(other, User, "mine is fine");
+        await Telegram.WaitUntilAsync(other, m => m.Any(x => x.ReplyTo == fine), "the other chat's reply", TimeSpan.FromSeconds(10));
+        await AssertProbesAnswerAsync();
+        var offset = await StatusAsync(s => s.GetProperty("offset").GetInt64());
+        Assert.True(offset > 0 && await StatusAsync(s => s.GetProperty("parked_updates").GetInt32()) >= 1, "the batch was confirmed with the stuck update parked");
+
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.Text.Contains("give up", StringComparison.Ordinal)), "the apology", TimeSpan.FromSeconds(40));
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        var pollsMeanwhile = Telegram.Calls.Count(c => c.Method == "getUpdates") - polls;
+        Assert.True(pollsMeanwhile < (seconds * 4) + 10, $"{pollsMeanwhile} getUpdates in {seconds:0.0} s: the poller spins");
+        var letter = (await DeadLettersAsync()).GetProperty("letters").EnumerateArray().Single(l => l.GetProperty("chat_id").GetInt64() == _chat);
+        Assert.Equal("delivery", letter.GetProperty("stage").GetString());
+        Assert.Equal("my session's storage is broken", letter.GetProperty("text").GetString());
+        Assert.Contains("give up", Assert.Single(Telegram.RepliesTo(_chat, stuck)).Text);
+        Assert.Equal(0, await StatusAsync(s => s.GetProperty("parked_updates").GetInt32()));
+
+        fixture.Faults.Clear("inbox", Key);
+        var again = Telegram.SendUserMessage(_chat, User, "fixed now?");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == again && x.Text == "Echo: fixed now?"), "the reply once storage works");
+    }
+
+    [Fact]
+    public async Task A_429_on_getUpdates_is_waited_out_as_retry_after_says()
+    {
+        Telegram.RetryAfterSeconds = 3;
+        var before = Telegram.Calls.Count;
+        Telegram.TooManyRequestsForGetUpdates = 1;
+        await Eventually.WaitAsync(() => Task.FromResult(Telegram.Calls.Skip(before).Count(c => c.Method == "getUpdates" && c.Status == 429) == 1), "the 429", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+
+        var asked = Telegram.SendUserMessage(_chat, User, "after the limit");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the reply after the 429", TimeSpan.FromSeconds(20));
+        var calls = Telegram.Calls.Skip(before).Where(c => c.Method == "getUpdates").ToList();
+        var limited = calls.FindIndex(c => c.Status == 429);
+        Assert.True(calls[limited + 1].At - calls[limited].At >= TimeSpan.FromSeconds(2.9), $"next getUpdates after {(calls[limited + 1].At - calls[limited].At).TotalSeconds:0.00} s");
+    }
+
+    [Fact]
+    public async Task When_update_ids_start_again_lower_the_offset_is_resynced_and_the_bot_answers()
+    {
+        var first = Telegram.SendUserMessage(_chat, User, "before the restart");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == first), "the first reply");
+
+        Telegram.RestartUpdateIds(50);
+        var asked = Telegram.SendUserMessage(_chat, User, "after a week away");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "Echo: after a week away"), "the reply after the re-sync", TimeSpan.FromSeconds(30));
+        Assert.Contains("re-syncing the offset", await LogAsync());
+    }
+
+    [Fact]
+    public async Task The_recovery_sweep_clears_stale_marks_and_goes_past_a_session_that_fails()
+    {
+        var directory = fixture.Silo.Services.GetRequiredService<SessionDirectory>();
+        var broken = "broken-" + Key;
+        var stale = "stale-" + Key;
+        fixture.Faults.FailReads("session", broken);
+        try
+        {
+            await directory.MarkPendingAsync(broken, DateTimeOffset.UtcNow.AddMinutes(-10));
+            await directory.MarkPendingAsync(stale, DateTimeOffset.UtcNow.AddMinutes(-5));
+
+            await Eventually.WaitAsync(async () => !(await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000)).Contains(stale), "the stale mark to be cleared", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+            Assert.Contains(broken, await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000));
+        }
+        finally
+        {
+            fixture.Faults.Clear("session", broken);
+            await directory.ClearPendingAsync(broken);
+        }
+    }
+
+    [Fact]
+    public async Task When_the_user_deletes_the_message_being_edited_the_reply_continues_in_a_new_one()
+    {
+        var answer = string.Join(' ', Enumerable.Range(1, 80).Select(i => $"word{i}"));
+        fixture.Model.Enqueue(new FakeResponse.Text(answer, ChunkSize: 10));
+        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(40);
+
+        var asked = Telegram.SendUserMessage(_chat, User, "a long one please");
+        await Telegram.WaitUntilAsync(_chat, m => m.Count == 1, "the preview");
+        Telegram.DeleteBotMessage(_chat, Telegram.BotMessages(_chat)[0].MessageId);
+
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.Text == answer), "the whole reply in a new message", TimeSpan.FromSeconds(30));
+        Assert.Single(Telegram.BotMessages(_chat), m => m.Text == answer);
+    }
+
+    [Fact]
+    public async Task A_user_who_blocked_the_bot_gets_nothing_more_and_is_answered_again_after_writing()
+    {
+        Telegram.BlockedChats[_chat] = true;
+        fixture.Model.Delay = TimeSpan.FromMilliseconds(500);
+        Telegram.SendUserMessage(_chat, User, "one");
+        Telegram.SendUserMessage(_chat, User, "two");
+        Telegram.SendUserMessage(_chat, User, "three");
+        await Eventually.WaitAsync(() => Task.FromResult(Telegram.Calls.Any(c => c.ChatId == _chat && c.Status == 403)), "the 403", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
+        await Eventually.WaitAsync(async () => (await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key).GetAsync()).TelegramPending == 0, "the queue to be dropped", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
+
+        Assert.Single(Telegram.Calls, c => c.ChatId == _chat && c.Status == 403);
+        Assert.Single(fixture.Model.Requests, r => r.LastUserText is "one" or "two" or "three");
+        Assert.Single((await LogAsync()).Split('\n'), l => l.Contains($"Session {Key}: chat unreachable", StringComparison.Ordinal));
+
+        Telegram.BlockedChats.Clear();
+        var back = Telegram.SendUserMessage(_chat, User, "unblocked you");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == back && x.Text == "Echo: unblocked you"), "the reply after unblocking");
+    }
+
+    [Fact]
+    public async Task A_connection_reset_after_the_message_was_created_resends_it_at_most_once()
+    {
+        Telegram.ResetAfterRecordingSends = 3;
+
+        var asked = Telegram.SendUserMessage(_chat, User, "flaky line");
+        await Eventually.WaitAsync(async () => (await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key).GetAsync()).TelegramPending == 0 && Telegram.RepliesTo(_chat, asked).Count > 0, "the reply to be settled", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+        Telegram.ResetAfterRecordingSends = 0;
+
+        // The documented window: one resend after a failure that came after the request was written.
+        Assert.Equal(2, Telegram.RepliesTo(_chat, asked).Count(m => m.Text == "Echo: flaky line"));
+        var next = Telegram.SendUserMessage(_chat, User, "still usable?");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == next), "the next reply");
+        Assert.Single(Telegram.RepliesTo(_chat, next));
+    }
+
+    [Fact]
+    public async Task A_long_retry_after_holds_up_no_other_chat_and_cancel_stops_the_wait()
+    {
+        Telegram.RateLimitChat(_chat, sends: 1, retryAfterSeconds: 600);
+        Telegram.SendUserMessage(_chat, User, "this one waits ten minutes");
+        await Eventually.WaitAsync(() => Task.FromResult(Telegram.Calls.Any(c => c.ChatId == _chat && c.Status == 429)), "the 429", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
+
+        var other = _chat + 500_000;
+        var started = Stopwatch.StartNew();
+        var fine = Telegram.SendUserMessage(other, User, "not me");
+        await Telegram.WaitUntilAsync(other, m => m.Any(x => x.ReplyTo == fine), "the other chat's reply", TimeSpan.FromSeconds(10));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"the other chat waited {started.Elapsed.TotalSeconds:0.0} s");
+
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
+        Assert.True((await grain.GetAsync()).Replying);
+        Telegram.SendUserMessage(_chat, User, "/cancel");
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).Statistics.Cancelled == 1, "the wait to be cancelled", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.Empty(Telegram.BotMessages(_chat));
+    }
+
+    [Fact]
+    public async Task Messages_beyond_the_queue_limit_get_one_notice_per_burst_and_are_counted()
+    {
+        fixture.Model.Delay = TimeSpan.FromMilliseconds(1500);
+        var overflowBefore = await StatusAsync(s => s.GetProperty("overflowed").GetInt64());
+        var first = Telegram.SendUserMessage(_chat, User, "m1");
+        await fixture.Model.WaitForRequestsAsync(1);
+        var queued = Enumerable.Range(2, PipelineFaultFixture.MaxQueued).Select(i => Telegram.SendUserMessage(_chat, User, $"m{i}")).ToList();
+        await Eventually.WaitAsync(async () => (await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key).GetAsync()).Queued == PipelineFaultFixture.MaxQueued, "the queue to fill", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        var extra = Enumerable.Range(0, 3).Select(i => Telegram.SendUserMessage(_chat, User, $"extra{i}")).ToList();
+
+        await Telegram.WaitUntilAsync(_chat, m => queued.All(q => m.Any(x => x.ReplyTo == q)), "the queued replies", TimeSpan.FromSeconds(40));
+        Assert.Single(Telegram.RepliesTo(_chat, first));
+        var notice = Assert.Single(Telegram.RepliesTo(_chat, extra[0]));
+        Assert.Contains("still working on your earlier messages", notice.Text);
+        Assert.Empty(Telegram.RepliesTo(_chat, extra[1]));
+        Assert.Empty(Telegram.RepliesTo(_chat, extra[2]));
+        Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText.StartsWith("extra", StringComparison.Ordinal));
+        Assert.Equal(overflowBefore + 3, await StatusAsync(s => s.GetProperty("overflowed").GetInt64()));
+    }
+
+    /// <summary>Messages of a chat are answered in order: once the next one is answered, a second reply to the first would already have been sent.</summary>
+    private async Task AssertNoSecondReplyAsync(int asked)
+    {
+        var next = Telegram.SendUserMessage(_chat, User, "next in line");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == next), "the reply to the next message", TimeSpan.FromSeconds(30));
+        Assert.Single(Telegram.RepliesTo(_chat, asked));
+    }
+
+    private async Task AssertProbesAnswerAsync()
+    {
+        foreach (var probe in new[] { "/health", "/resources/status" })
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await fixture.Silo.Http.GetAsync(probe);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{probe} took {watch.Elapsed.TotalSeconds:0.00} s");
+        }
+    }
+
+    private async Task<T> StatusAsync<T>(Func<JsonElement, T> read)
+    {
+        using var status = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
+        return read(status.RootElement);
+    }
+
+    private async Task<JsonElement> DeadLettersAsync()
+    {
+        using var document = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/dead-letters"));
+        return document.RootElement.Clone();
+    }
+
+    private async Task<string> LogAsync()
+    {
+        var path = Path.Combine(fixture.Silo.Directory, "logs", "system.log");
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+}

@@ -18,3 +18,5 @@ CREATE TABLE IF NOT EXISTS telegram_dead_letters
 );
 
 CREATE INDEX IF NOT EXISTS ix_telegram_dead_letters_created ON telegram_dead_letters (created_at);
+
+CREATE UNIQUE INDEX IF NOT EXISTS ux_telegram_dead_letters_update ON telegram_dead_letters (session_id, update_id);

@@ -106,6 +106,7 @@ internal sealed partial class ChatSessionGrain
                     }
 
                     _registry.ReplyFinished(telegram: turn.Telegram is not null);
+                    _overflowNotified &= QueuedTelegramCount >= _options.MaxQueuedMessages; // a burst ends when there is room again
                 }
             }
         }

@@ -22,6 +22,13 @@ internal sealed partial class ChatSessionGrain
         if (Knows(message.UpdateId))
         {
             LogDuplicate(_logger, SessionId, message.UpdateId);
+            if (_inbox.Value.Find(message.UpdateId) is { } stored)
+            {
+                // Stored by a write that reported failure after it committed: make sure it is answered.
+                Enqueue(Turn.ForTelegram(stored.Message, _time.GetTimestamp(), resumed: false));
+                await MarkPendingAsync(stored.AcceptedAt);
+            }
+
             return DeliveryOutcome.Duplicate;
         }
 
@@ -72,6 +79,11 @@ internal sealed partial class ChatSessionGrain
             try
             {
                 await _directory.ClearPendingAsync(SessionId);
+                if (_inbox.Value.Items.Count > 0)
+                {
+                    // A message accepted while the mark was being cleared: mark it again.
+                    await _directory.MarkPendingAsync(SessionId, _inbox.Value.Items.Min(i => i.AcceptedAt));
+                }
             }
             catch (Exception ex)
             {
@@ -79,7 +91,7 @@ internal sealed partial class ChatSessionGrain
             }
         }
 
-        return waiting;
+        return _inbox.Value.Items.Count;
     }
 
     private static bool Add(TelegramInboxState inbox, TelegramInboxItem item)
@@ -138,7 +150,7 @@ internal sealed partial class ChatSessionGrain
     private async Task AnswerTelegramAsync(Turn turn)
     {
         var updateId = turn.Telegram!.UpdateId;
-        if (turn.Resumed && !await CountAttemptAsync(updateId, "interrupted: the previous activation ended before the answer was recorded"))
+        if (turn.Resumed && !await CountAttemptAsync(updateId, "interrupted: the previous activation ended before the answer was recorded", 0))
         {
             return;
         }
@@ -165,13 +177,14 @@ internal sealed partial class ChatSessionGrain
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested && ex is not SessionStoppingException)
             {
-                LogAttemptFailed(_logger, ex, SessionId, updateId, item.Attempts + 1);
-                if (!await CountAttemptAsync(updateId, $"{ex.GetType().Name}: {ex.Message}"))
+                turn.Attempts++;
+                LogAttemptFailed(_logger, ex, SessionId, updateId, Math.Max(item.Attempts + 1, turn.Attempts));
+                if (!await CountAttemptAsync(updateId, $"{ex.GetType().Name}: {ex.Message}", turn.Attempts))
                 {
                     return;
                 }
 
-                var attempts = _inbox.Value.Find(updateId)?.Attempts ?? 1;
+                var attempts = Math.Max(_inbox.Value.Find(updateId)?.Attempts ?? 1, turn.Attempts);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempts - 1))), _time, _stopping.Token);
             }
         }
@@ -230,7 +243,9 @@ internal sealed partial class ChatSessionGrain
     {
         var generation = _generation;
         var updateId = item.Message.UpdateId;
-        var writer = _telegram.CreateWriter(TelegramTarget.For(item.Message), item.ReplyMessageIds, ids => SaveReplyIdsAsync(updateId, ids), turn.Cancellation.Token);
+        turn.SentIds ??= [.. item.ReplyMessageIds];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, _stopping.Token);
+        var writer = _telegram.CreateWriter(TelegramTarget.For(item.Message), turn.SentIds, ids => SaveReplyIdsAsync(turn, updateId, ids), stop.Token);
         turn.Generated ??= await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, writer.OnText, _stopping.Token);
         var result = turn.Generated;
         if (!turn.Delivered)
@@ -239,7 +254,11 @@ internal sealed partial class ChatSessionGrain
             {
                 await writer.FinishAsync(result.Reply);
             }
-            catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                throw new SessionStoppingException();
+            }
+            catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested)
             {
                 // /cancel or /reset while the answer waited (a long retry_after): it is not sent.
                 result = turn.Generated = result with { Failure = ModelFailure.Cancelled };
@@ -259,16 +278,28 @@ internal sealed partial class ChatSessionGrain
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
     }
 
-    private Task SaveReplyIdsAsync(long updateId, IReadOnlyList<int> ids) => _inbox.UpdateAsync(s =>
+    /// <summary>Best effort: the ids also live on the turn, so a retry in this activation edits them; only a crash in between loses them.</summary>
+    private async Task SaveReplyIdsAsync(Turn turn, long updateId, IReadOnlyList<int> ids)
     {
-        if (s.Find(updateId) is not { } stored)
+        turn.SentIds = [.. ids];
+        try
         {
-            return false;
-        }
+            await _inbox.UpdateAsync(s =>
+            {
+                if (s.Find(updateId) is not { } stored)
+                {
+                    return false;
+                }
 
-        stored.ReplyMessageIds = [.. ids];
-        return true;
-    });
+                stored.ReplyMessageIds = [.. ids];
+                return true;
+            });
+        }
+        catch (Exception ex)
+        {
+            LogInboxRemovalFailed(_logger, ex, SessionId, updateId);
+        }
+    }
 
     /// <summary>Records the answer (and <paramref name="change"/>) with the update id in one write, then lets the item go.</summary>
     private async Task FinishAsync(long updateId, Action<ChatSessionState>? change)
@@ -296,7 +327,7 @@ internal sealed partial class ChatSessionGrain
     }
 
     /// <returns>False when the item is gone or was given up (it is then finished).</returns>
-    private async Task<bool> CountAttemptAsync(long updateId, string failure)
+    private async Task<bool> CountAttemptAsync(long updateId, string failure, int attemptsHere)
     {
         try
         {
@@ -322,23 +353,34 @@ internal sealed partial class ChatSessionGrain
             return false;
         }
 
-        if (item.Attempts < _telegram.MaxDeliveryAttempts)
+        if (Math.Max(item.Attempts, attemptsHere) < _telegram.MaxDeliveryAttempts)
         {
             return true;
         }
 
-        await GiveUpAsync(item);
+        await GiveUpAsync(item, Math.Max(item.Attempts, attemptsHere));
         return false;
     }
 
-    private async Task GiveUpAsync(TelegramInboxItem item)
+    private async Task GiveUpAsync(TelegramInboxItem item, int attempts)
     {
         var message = item.Message;
         var failure = item.LastFailure ?? ModelFailure.Unknown;
-        await _deadLetters.AddAsync(SessionId, message, item.Attempts, failure, DeadLetters.Stage.Answer, _time.GetUtcNow());
-        _telegramCounters.CountDeadLetter();
-        LogGaveUp(_logger, SessionId, message.UpdateId, item.Attempts, failure);
-        await NoticeAsync(TelegramTarget.For(message), TelegramCommands.Undeliverable(message.Text));
+
+        // Stored once per update: a give-up repeated after a failed write neither adds a row nor apologises again.
+        if (await _deadLetters.AddAsync(SessionId, message, attempts, failure, DeadLetters.Stage.Answer, _time.GetUtcNow()))
+        {
+            _telegramCounters.CountDeadLetter();
+            LogGaveUp(_logger, SessionId, message.UpdateId, attempts, failure);
+            try
+            {
+                await NoticeAsync(TelegramTarget.For(message), TelegramCommands.Undeliverable(message.Text));
+            }
+            catch (ChatUnreachableException)
+            {
+                _unreachable = true;
+            }
+        }
 
         // Out of the inbox first: the conversation's own state may be what keeps failing.
         await _inbox.UpdateAsync(s => s.Remove(message.UpdateId));

@@ -40,6 +40,12 @@ internal sealed class Turn
     /// <summary>Whether the answer reached Telegram, so that a retry after a failed write does not send it again.</summary>
     public bool Delivered { get; set; }
 
+    /// <summary>The ids of the reply's messages sent so far, kept here as well as in the inbox: a retry edits them even when storing them failed.</summary>
+    public List<int>? SentIds { get; set; }
+
+    /// <summary>Failed attempts in this activation, counted even when storing the count failed.</summary>
+    public int Attempts { get; set; }
+
     public static Turn ForApi(ChatRequest request, long acceptedAt, bool streaming) => new(request, acceptedAt, streaming, null, false);
 
     public static Turn ForTelegram(TelegramIncoming message, long acceptedAt, bool resumed) =>

@@ -28,16 +28,18 @@ public sealed class DeadLetters(Database database)
         public const string Answer = "answer";
     }
 
-    public async Task AddAsync(string sessionId, TelegramIncoming message, int attempts, string failure, string stage, DateTimeOffset at, CancellationToken cancellationToken = default)
+    /// <returns>True when stored now; false when this update was given up before (once per session and update).</returns>
+    public async Task<bool> AddAsync(string sessionId, TelegramIncoming message, int attempts, string failure, string stage, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand("""
             INSERT INTO telegram_dead_letters (session_id, update_id, chat_id, user_id, content, text, attempts, failure, stage, created_at)
             VALUES (@session, @update, @chat, @user, @content, @text, @attempts, @failure, @stage, @at)
+            ON CONFLICT (session_id, update_id) DO NOTHING
             """);
-        await command.With("session", sessionId).With("update", message.UpdateId).With("chat", message.ChatId).With("user", message.UserId)
+        return await command.With("session", sessionId).With("update", message.UpdateId).With("chat", message.ChatId).With("user", message.UserId)
             .With("content", message.Content.ToString().ToLowerInvariant()).With("text", message.Text).With("attempts", attempts)
-            .With("failure", failure).With("stage", stage).With("at", at.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+            .With("failure", failure).With("stage", stage).With("at", at.UtcDateTime).ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)

@@ -155,6 +155,7 @@ internal sealed partial class TelegramChannelGrain(
                 var waiting = _state.Value.Parked.Select(p => p.Message.ChatId).ToHashSet();
                 var parked = await router.RouteBatchAsync(updates, waiting, time.GetUtcNow(), cancellationToken);
                 var next = updates.Max(u => u.Id) + 1L;
+                cancellationToken.ThrowIfCancellationRequested();
                 await _state.UpdateAsync(s =>
                 {
                     s.Offset = next;
@@ -189,7 +190,7 @@ internal sealed partial class TelegramChannelGrain(
             return Options.PollTimeoutSeconds;
         }
 
-        var due = _state.Value.Parked.Min(p => p.NextAttemptAt) - time.GetUtcNow();
+        var due = Heads(_state.Value.Parked).Min(p => p.NextAttemptAt) - time.GetUtcNow();
         return (int)Math.Clamp(Math.Ceiling(due.TotalSeconds), 0, Options.PollTimeoutSeconds);
     }
 
@@ -197,15 +198,19 @@ internal sealed partial class TelegramChannelGrain(
     {
         var parked = _state.Value.Parked;
         var now = time.GetUtcNow();
-        if (parked.Count == 0 || !parked.Exists(p => p.NextAttemptAt <= now))
+        if (parked.Count == 0 || !Heads(parked).Any(p => p.NextAttemptAt <= now))
         {
             return;
         }
 
         var copy = parked.Select(p => new ParkedUpdate { Message = p.Message, Attempts = p.Attempts, NextAttemptAt = p.NextAttemptAt, LastError = p.LastError }).ToList();
         var remaining = await router.RetryAsync(copy, now, Options.MaxDeliveryAttempts, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested(); // a loop the watchdog replaced writes nothing
         await _state.UpdateAsync(s => s.Parked = remaining);
     }
+
+    /// <summary>The first parked update of each chat: only these decide when to try again.</summary>
+    private static IEnumerable<ParkedUpdate> Heads(IEnumerable<ParkedUpdate> parked) => parked.GroupBy(p => p.Message.ChatId).Select(g => g.First());
 
     /// <summary>
     /// Update ids can start again lower than the stored offset (after a week without updates, a
@@ -213,7 +218,8 @@ internal sealed partial class TelegramChannelGrain(
     /// </summary>
     private async Task ResyncIfSilencedAsync()
     {
-        if (_state.Value.Offset == 0 || ++_emptyPolls < EmptyPollsBeforeResync)
+        // Short polls while updates are parked prove nothing.
+        if (_state.Value.Offset == 0 || _state.Value.Parked.Count > 0 || ++_emptyPolls < EmptyPollsBeforeResync)
         {
             return;
         }

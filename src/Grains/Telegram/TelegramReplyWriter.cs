@@ -25,6 +25,12 @@ internal sealed partial class TelegramReplyWriter(
     ILogger logger)
 {
     private const string Ellipsis = "…";
+
+    /// <summary>Recorded for a final part that may have arrived (its id unknown).</summary>
+    private const int PossiblyDelivered = 0;
+
+    /// <summary>Recorded for a preview that may have arrived (its id unknown).</summary>
+    private const int PossiblyPreviewed = -1;
     private readonly List<int> _messageIds = [.. sentBefore];
     private long _lastPushAt;
     private int _pushedLength;
@@ -69,9 +75,9 @@ internal sealed partial class TelegramReplyWriter(
         var parts = MessageSplitter.Split(text);
         for (var i = 0; i < parts.Count; i++)
         {
-            if (i < _messageIds.Count && await TryEditAsync(_messageIds[i], parts[i]))
+            if (i < _messageIds.Count && (_messageIds[i] == PossiblyDelivered || await TryEditAsync(_messageIds[i], parts[i])))
             {
-                continue;
+                continue; // Edited, or this very part may already have arrived: not sent a third time.
             }
 
             var id = await SendAsync(parts[i], replyToUser: i == 0);
@@ -95,7 +101,7 @@ internal sealed partial class TelegramReplyWriter(
     {
         if (messageId <= 0)
         {
-            return false; // A message that may have arrived but whose id we never learned.
+            return false; // A preview that may have arrived but whose id we never learned: the text goes out anew.
         }
 
         try
@@ -110,7 +116,7 @@ internal sealed partial class TelegramReplyWriter(
         }
     }
 
-    /// <returns>The new message's id; 0 when the send may have arrived without telling us its id.</returns>
+    /// <returns>The new message's id; <see cref="PossiblyDelivered"/> when the send may have arrived without telling us its id.</returns>
     private async Task<int> SendAsync(string text, bool replyToUser)
     {
         try
@@ -121,7 +127,7 @@ internal sealed partial class TelegramReplyWriter(
         {
             // Sending a third time could show the user the same text three times; it most likely arrived.
             LogPossiblySent(logger, target.ChatId, ex.InnerException?.Message ?? ex.Message);
-            return 0;
+            return PossiblyDelivered;
         }
     }
 
@@ -131,7 +137,15 @@ internal sealed partial class TelegramReplyWriter(
         _pushedLength = length;
         if (_messageIds.Count == 0)
         {
-            _messageIds.Add(await outbox.SendAsync(target, preview, replyToUser: true, ParseMode.None, cancellationToken));
+            try
+            {
+                _messageIds.Add(await outbox.SendAsync(target, preview, replyToUser: true, ParseMode.None, cancellationToken));
+            }
+            catch (PossiblySentException)
+            {
+                _messageIds.Add(PossiblyPreviewed);
+            }
+
             await persist(_messageIds);
         }
         else if (_messageIds[0] > 0)

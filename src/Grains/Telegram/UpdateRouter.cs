@@ -101,7 +101,7 @@ public sealed partial class UpdateRouter(
             {
                 await DeliverAsync(queue[i].Message, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 var failed = queue[i];
                 failed.Attempts++;
@@ -122,7 +122,10 @@ public sealed partial class UpdateRouter(
         try
         {
             var session = message.ChatId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await deadLetters.AddAsync(session, message, update.Attempts, update.LastError ?? "unknown", DeadLetters.Stage.Delivery, update.NextAttemptAt, cancellationToken);
+            if (!await deadLetters.AddAsync(session, message, update.Attempts, update.LastError ?? "unknown", DeadLetters.Stage.Delivery, update.NextAttemptAt, cancellationToken))
+            {
+                return true; // Given up before (and the user told); only the channel's write had failed.
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

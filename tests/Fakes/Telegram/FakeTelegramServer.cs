@@ -33,6 +33,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private TaskCompletionSource? _hold;
     private int _sendsInProgress;
     private int _heldSends;
+    private int _abortedWhileHeld;
     private WebApplication? _app;
 
     private FakeTelegramServer(string token) => Token = token;
@@ -106,6 +107,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     /// <summary>sendMessage requests waiting at the door while <see cref="HoldSends"/> is set.</summary>
     public int HeldSends => Volatile.Read(ref _heldSends);
+
+    /// <summary>Held sendMessage requests whose client went away while they waited (its silo was killed).</summary>
+    public int AbortedWhileHeld => Volatile.Read(ref _abortedWhileHeld);
 
     public int DroppedSends => _calls.Count(c => c.Method == "sendMessage" && c.Status == 0);
 
@@ -466,6 +470,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         if (_hold is { } hold)
         {
             Interlocked.Increment(ref _heldSends);
+            using var aborted = context.RequestAborted.Register(() => Interlocked.Increment(ref _abortedWhileHeld));
             try
             {
                 await hold.Task.WaitAsync(TimeSpan.FromMinutes(5));

@@ -5,6 +5,7 @@ using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Sessions;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Assistant.IntegrationTests.Pipeline;
 
@@ -12,7 +13,7 @@ namespace Assistant.IntegrationTests.Pipeline;
 /// The conversation pipeline under the faults production brings, each scripted in the fake Bot
 /// API or in the storage decorator, and judged by what the user sees in Telegram.
 /// </summary>
-public sealed class PipelineFaultTests(PipelineFaultFixture fixture) : IClassFixture<PipelineFaultFixture>, IDisposable
+public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutputHelper output) : IClassFixture<PipelineFaultFixture>, IDisposable
 {
     private const long User = TelegramSiloFixture.Member;
     private static long _nextChat = 70_000;
@@ -30,6 +31,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture) : IClassFix
         Telegram.BlockedChats.Clear();
         Telegram.ResetAfterRecordingSends = 0;
         Telegram.TooManyRequestsForGetUpdates = 0;
+        Telegram.TooManyRequestsForSends = 0;
     }
 
     [Fact]
@@ -272,6 +274,25 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture) : IClassFix
         Assert.Empty(Telegram.RepliesTo(_chat, extra[2]));
         Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText.StartsWith("extra", StringComparison.Ordinal));
         Assert.Equal(overflowBefore + 3, await StatusAsync(s => s.GetProperty("overflowed").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_429_storm_across_chats_delays_replies_and_loses_or_doubles_none()
+    {
+        Telegram.RetryAfterSeconds = 2;
+        Telegram.TooManyRequestsForSends = 15;
+        var sent = Enumerable.Range(0, 10).Select(i => (Chat: _chat + (1_000 * (i + 1)), Message: 0)).ToList();
+        sent = [.. sent.Select(s => (s.Chat, Telegram.SendUserMessage(s.Chat, User, $"storm {s.Chat}")))];
+
+        foreach (var (chat, message) in sent)
+        {
+            await Telegram.WaitUntilAsync(chat, m => m.Any(x => x.ReplyTo == message), "the reply after the storm", TimeSpan.FromSeconds(60));
+        }
+
+        var duplicated = sent.Sum(s => Telegram.RepliesTo(s.Chat, s.Message).Count - 1);
+        output.WriteLine($"429 storm (15 sends refused, retry_after 2 s): {sent.Count} messages sent, lost 0, duplicated {duplicated}.");
+        Assert.Equal(0, duplicated);
+        Assert.Equal(0, Telegram.TooManyRequestsForSends);
     }
 
     /// <summary>Messages of a chat are answered in order: once the next one is answered, a second reply to the first would already have been sent.</summary>

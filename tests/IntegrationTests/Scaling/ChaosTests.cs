@@ -87,14 +87,20 @@ public sealed class ChaosTests(ITestOutputHelper output)
         telegram.HoldSends = true;
         await Task.Delay(ScrapeCacheMilliseconds + 100); // every scrape from now on was taken after the hold began
         var quiet = Stopwatch.StartNew();
-        while (!await AllTelegramRepliesHeldAsync(cluster, telegram))
+        double victimHeld;
+        while ((victimHeld = await VictimRepliesIfAllHeldAsync(cluster, telegram, victim)) < 0)
         {
             Assert.True(quiet.Elapsed < TimeSpan.FromSeconds(30), "Telegram replies did not settle at the door before the kill");
             await Task.Delay(20);
         }
 
+        var abortedBefore = telegram.AbortedWhileHeld;
         await victim.KillAsync();
         var killedAt = Stopwatch.GetTimestamp();
+
+        // The victim's held requests must be seen as aborted before the door opens, or the fake
+        // would process a request whose silo is dead (Kestrel notices a reset asynchronously).
+        await Eventually.WaitAsync(() => Task.FromResult(telegram.AbortedWhileHeld - abortedBefore >= victimHeld), $"the killed silo's {victimHeld} held sends to be aborted", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10));
         telegram.HoldSends = false;
 
         var (first, all) = await load.WaitForEveryUserAfterAsync(killedAt);
@@ -108,16 +114,20 @@ public sealed class ChaosTests(ITestOutputHelper output)
     /// True when no sendMessage is past the door and every Telegram reply in progress is waiting at
     /// it: then no silo holds a message Telegram created but the silo has not yet recorded.
     /// </summary>
-    private static async Task<bool> AllTelegramRepliesHeldAsync(SiloCluster cluster, FakeTelegramServer telegram)
+    /// <returns>The victim's replies in progress when all are held; -1 while they are not.</returns>
+    private static async Task<double> VictimRepliesIfAllHeldAsync(SiloCluster cluster, FakeTelegramServer telegram, SiloProcess victim)
     {
         var held = telegram.HeldSends;
         double writing = 0;
+        double victims = 0;
         foreach (var silo in cluster.Running)
         {
-            writing += new PrometheusText(await silo.Http.GetStringAsync("/metrics")).Value("assistant_replies_in_progress", ("channel", "telegram"));
+            var value = new PrometheusText(await silo.Http.GetStringAsync("/metrics")).Value("assistant_replies_in_progress", ("channel", "telegram"));
+            writing += value;
+            victims += silo == victim ? value : 0;
         }
 
-        return telegram.SendsInProgress == 0 && telegram.HeldSends == held && writing == held;
+        return telegram.SendsInProgress == 0 && telegram.HeldSends == held && writing == held ? victims : -1;
     }
 
     private static async Task<SiloProcess> ChannelSiloAsync(SiloCluster cluster)

@@ -141,22 +141,13 @@ internal sealed partial class ChatSessionGrain
         }
         catch (OperationCanceledException)
         {
+            // Orleans waits no longer: the turn stops at its next wait (model, Telegram, backoff) and
+            // sends nothing more; an unfinished message stays in the inbox for the next activation.
             LogDeactivatedMidReply(_logger, SessionId, reason.Description);
             _stopping.Cancel();
-            try
-            {
-                await worker.WaitAsync(TimeSpan.FromSeconds(2));
-            }
-            catch (TimeoutException)
-            {
-                LogStopTimedOut(_logger, SessionId);
-            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: deactivated ({Reason}) before the reply in progress finished; it is resumed by the next activation")]
     private static partial void LogDeactivatedMidReply(ILogger logger, string sessionId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the reply in progress did not stop within 2 s of the shutdown")]
-    private static partial void LogStopTimedOut(ILogger logger, string sessionId);
 }

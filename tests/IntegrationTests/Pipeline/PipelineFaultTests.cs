@@ -50,20 +50,6 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     }
 
     [Fact]
-    public async Task A_reply_that_waits_out_a_long_retry_after_is_not_collected_as_idle_and_answered_twice()
-    {
-        // Longer than the session's 3 s collection age and its 2 s deactivation timeout.
-        Telegram.RateLimitChat(_chat, sends: 1, retryAfterSeconds: 8);
-
-        var asked = Telegram.SendUserMessage(_chat, User, "worth the wait");
-        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the delayed reply", TimeSpan.FromSeconds(40));
-        await AssertNoSecondReplyAsync(asked);
-
-        Assert.Single(Telegram.RepliesTo(_chat, asked));
-        Assert.Single(fixture.Model.Requests, r => r.LastUserText == "worth the wait");
-    }
-
-    [Fact]
     public async Task Resume_while_the_acceptance_is_being_written_queues_the_message_once()
     {
         var inbox = fixture.Faults.HoldWrites("inbox", Key);

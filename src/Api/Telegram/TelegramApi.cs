@@ -41,7 +41,8 @@ public static class TelegramApi
 
     /// <summary>
     /// Telegram's webhook delivery: checks the secret, hands the update to its session and
-    /// answers 200 once it is stored; a failure answers 500 so that Telegram delivers it again.
+    /// answers 200 once it is stored there or parked with the channel (to be handed over again);
+    /// when neither could store it, 500 makes Telegram deliver it again.
     /// </summary>
     internal static async Task<Results<Ok, ProblemHttpResult, NotFound>> ReceiveAsync(
         HttpRequest request, TelegramBot bot, TelegramCounters counters, UpdateRouter router, CancellationToken cancellationToken)
@@ -72,7 +73,7 @@ public static class TelegramApi
         }
 
         counters.RecordWebhookDelivery();
-        await router.RouteAsync(update, cancellationToken);
+        await router.RouteOrParkAsync(update, cancellationToken);
         return TypedResults.Ok();
     }
 

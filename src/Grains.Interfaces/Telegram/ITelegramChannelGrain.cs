@@ -14,6 +14,13 @@ public interface ITelegramChannelGrain : IGrainWithIntegerKey
 
     [Alias("GetStatus")]
     Task<TelegramChannelStatus> GetStatusAsync();
+
+    /// <summary>
+    /// Keeps an update whose session could not store it (webhook mode), to hand it over again with
+    /// backoff and, failing that, to give it up as a dead letter. Returns once it is stored.
+    /// </summary>
+    [Alias("Park")]
+    Task ParkAsync(TelegramIncoming message, string error);
 }
 
 [GenerateSerializer, Alias("Assistant.Telegram.TelegramState")]

@@ -91,6 +91,21 @@ internal sealed partial class TelegramChannelGrain(
             _state.Value.Parked.Count);
     }
 
+    public async Task ParkAsync(TelegramIncoming message, string error)
+    {
+        var now = time.GetUtcNow();
+        await _state.UpdateAsync(s =>
+        {
+            if (s.Parked.Exists(p => p.Message.UpdateId == message.UpdateId))
+            {
+                return false;
+            }
+
+            s.Parked.Add(new ParkedUpdate { Message = message, Attempts = 1, LastError = error, NextAttemptAt = now + Backoff.Jittered(1) });
+            return true;
+        });
+    }
+
     private async Task<int?> PendingCountAsync(TimeSpan maxAge)
     {
         if (_pending is not { } pending || time.GetUtcNow() - pending.At > maxAge)
@@ -206,7 +221,10 @@ internal sealed partial class TelegramChannelGrain(
         var copy = parked.Select(p => new ParkedUpdate { Message = p.Message, Attempts = p.Attempts, NextAttemptAt = p.NextAttemptAt, LastError = p.LastError }).ToList();
         var remaining = await router.RetryAsync(copy, now, Options.MaxDeliveryAttempts, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested(); // a loop the watchdog replaced writes nothing
-        await _state.UpdateAsync(s => s.Parked = remaining);
+
+        // Updates parked while these were tried (webhook deliveries) stay, after them.
+        var tried = copy.Select(p => p.Message.UpdateId).ToHashSet();
+        await _state.UpdateAsync(s => s.Parked = [.. remaining, .. s.Parked.Where(p => !tried.Contains(p.Message.UpdateId))]);
     }
 
     /// <summary>The first parked update of each chat: only these decide when to try again.</summary>
@@ -259,6 +277,7 @@ internal sealed partial class TelegramChannelGrain(
                 Start();
             }
 
+            await RetryParkedAsync(cancellationToken);
             return;
         }
 

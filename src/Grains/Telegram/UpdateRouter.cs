@@ -20,12 +20,27 @@ public sealed partial class UpdateRouter(
     TelegramCounters counters,
     ILogger<UpdateRouter> logger)
 {
-    /// <summary>Parses and delivers one update (the webhook); throws when its session cannot store it.</summary>
-    /// <returns>The outcome, or null when the update is not for the bot.</returns>
-    public async Task<DeliveryOutcome?> RouteAsync(Update update, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A webhook delivery: the update is handed to its session, or, when the session cannot store
+    /// it, parked with the channel to be handed over again. Throws only when neither is possible
+    /// (Telegram then delivers it again).
+    /// </summary>
+    public async Task RouteOrParkAsync(Update update, CancellationToken cancellationToken)
     {
-        var incoming = await ParseAsync(update, cancellationToken);
-        return incoming is null ? null : await DeliverAsync(incoming, cancellationToken);
+        if (await ParseAsync(update, cancellationToken) is not { } incoming)
+        {
+            return;
+        }
+
+        try
+        {
+            await DeliverAsync(incoming, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogRouteFailed(logger, ex, incoming.UpdateId, incoming.ChatId, 1);
+            await retry.CallAsync(() => grains.GetGrain<ITelegramChannelGrain>(0).ParkAsync(incoming, $"{ex.GetType().Name}: {ex.Message}"), cancellationToken);
+        }
     }
 
     public async Task<TelegramIncoming?> ParseAsync(Update update, CancellationToken cancellationToken)

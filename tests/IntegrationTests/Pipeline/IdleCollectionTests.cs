@@ -1,8 +1,6 @@
 using Assistant.Fakes.OpenAi;
 using Assistant.Fakes.Telegram;
 using Assistant.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 
 namespace Assistant.IntegrationTests.Pipeline;
 
@@ -29,13 +27,7 @@ public sealed class IdleCollectionTests
         }
 
         settings["Telegram:RecoverySeconds"] = "60";
-        await using var silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("idle"), settings, services =>
-            services.Configure<GrainCollectionOptions>(o =>
-            {
-                o.CollectionQuantum = TimeSpan.FromSeconds(1);
-                o.ClassSpecificCollectionAge["Assistant.Sessions.ChatSessionGrain"] = TimeSpan.FromSeconds(3);
-                o.DeactivationTimeout = TimeSpan.FromSeconds(2);
-            }));
+        await using var silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("idle"), settings, FastIdleCollection.Install);
         await telegram.WaitForCallsAsync("getUpdates", 1);
 
         const int retryAfter = 10;

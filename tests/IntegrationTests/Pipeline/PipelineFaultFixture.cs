@@ -1,15 +1,13 @@
 using Assistant.Fakes.OpenAi;
 using Assistant.Fakes.Telegram;
 using Assistant.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 
 namespace Assistant.IntegrationTests.Pipeline;
 
 /// <summary>
 /// A silo whose Telegram channel polls the fake Bot API, with its grain storage wrapped in
 /// <see cref="StorageFaults"/>, short delivery limits, and sessions collected after 3 s idle
-/// (Orleans' collection quantum lowered to 1 s so that idle collection happens within a test).
+/// (<see cref="FastIdleCollection"/>).
 /// </summary>
 public sealed class PipelineFaultFixture : IAsyncLifetime
 {
@@ -44,12 +42,7 @@ public sealed class PipelineFaultFixture : IAsyncLifetime
         Silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("pipeline"), settings, services =>
         {
             Faults.Install(services);
-            services.Configure<GrainCollectionOptions>(o =>
-            {
-                o.CollectionQuantum = TimeSpan.FromSeconds(1);
-                o.ClassSpecificCollectionAge["Assistant.Sessions.ChatSessionGrain"] = TimeSpan.FromSeconds(3);
-                o.DeactivationTimeout = TimeSpan.FromSeconds(2);
-            });
+            FastIdleCollection.Install(services);
         });
         Silo.Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         await Telegram.WaitForCallsAsync("getUpdates", 1);

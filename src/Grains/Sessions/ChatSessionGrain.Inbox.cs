@@ -1,0 +1,255 @@
+using Assistant.Models;
+using Assistant.Telegram;
+using Microsoft.Extensions.Logging;
+
+namespace Assistant.Sessions;
+
+/// <summary>
+/// The Telegram inbox: a message is accepted (and only then confirmed to the poller) by one write
+/// of this small state; redeliveries are recognised from what was stored; a message whose answer
+/// keeps failing is given up after <see cref="TelegramOptions.MaxDeliveryAttempts"/>, the user told
+/// and a dead letter kept; a chat that blocked the bot has its queue dropped.
+/// </summary>
+internal sealed partial class ChatSessionGrain
+{
+    private bool _overflowNotified;
+
+    private bool _unreachable;
+
+    public async Task<DeliveryOutcome> DeliverAsync(TelegramIncoming message)
+    {
+        Touch();
+        _unreachable = false; // The user wrote: whatever blocked the chat is over.
+        if (Knows(message.UpdateId))
+        {
+            LogDuplicate(_logger, SessionId, message.UpdateId);
+            if (_inbox.Value.Find(message.UpdateId) is { } stored)
+            {
+                // Stored by a write that reported failure after it committed: make sure it is answered.
+                Enqueue(Turn.ForTelegram(stored.Message, _time.GetTimestamp(), resumed: false));
+                await MarkPendingAsync(stored.AcceptedAt);
+            }
+
+            return DeliveryOutcome.Duplicate;
+        }
+
+        var item = new TelegramInboxItem { Message = message, AcceptedAt = _time.GetUtcNow() };
+        var overflow = !IsCancel(message) && QueuedTelegramCount >= _options.MaxQueuedMessages;
+        if (overflow)
+        {
+            _telegramCounters.CountOverflow();
+            if (_overflowNotified)
+            {
+                // One notice per burst: the user has been told that these are not answered.
+                return await RememberOnlyAsync(message) ? DeliveryOutcome.Accepted : DeliveryOutcome.Duplicate;
+            }
+
+            item.Notice = TelegramCommands.Overflow;
+            LogOverflow(_logger, SessionId, QueuedTelegramCount);
+        }
+        else if (_mode.Maintenance && IsNew)
+        {
+            item.Notice = _mode.Message; // Politely turned away, and remembered so a redelivery is not answered twice.
+        }
+        else if (IsCancel(message))
+        {
+            // /cancel acts now, not after the reply it is meant to stop; its notice follows in order.
+            item.Notice = CancelCurrent() ? TelegramCommands.Cancelled : TelegramCommands.NothingToCancel;
+        }
+
+        // The inbox write is the acceptance: if it fails, nothing here changed and the poller retries.
+        if (!await _inbox.UpdateAsync(s => !Knows(message.UpdateId) && Add(s, item)))
+        {
+            return DeliveryOutcome.Duplicate;
+        }
+
+        _overflowNotified |= overflow;
+        await MarkPendingAsync(item.AcceptedAt);
+        Enqueue(Turn.ForTelegram(message, _time.GetTimestamp(), resumed: false), first: overflow);
+        return DeliveryOutcome.Accepted;
+    }
+
+    public async Task<int> ResumeAsync()
+    {
+        Touch();
+        ResumeInbox(firstWasInterrupted: false);
+        var waiting = _inbox.Value.Items.Count;
+        if (waiting == 0)
+        {
+            // A mark left by a write that failed, or by a message answered elsewhere: it no longer applies.
+            try
+            {
+                await _directory.ClearPendingAsync(SessionId);
+                if (_inbox.Value.Items.Count > 0)
+                {
+                    // A message accepted while the mark was being cleared: mark it again.
+                    await _directory.MarkPendingAsync(SessionId, _inbox.Value.Items.Min(i => i.AcceptedAt));
+                }
+            }
+            catch (Exception ex)
+            {
+                LogDirectoryFailed(_logger, ex, SessionId);
+            }
+        }
+
+        return _inbox.Value.Items.Count;
+    }
+
+    private static bool Add(TelegramInboxState inbox, TelegramInboxItem item)
+    {
+        inbox.Items.Add(item);
+        return true;
+    }
+
+    private static bool IsCancel(TelegramIncoming message) =>
+        message.Content == TelegramContent.Command && TelegramCommands.Name(message.Text) == TelegramCommands.Cancel;
+
+    private int QueuedTelegramCount => _queue.Count(t => t.Telegram is not null && _inbox.Value.Find(t.Telegram.UpdateId)?.Notice is null);
+
+    /// <summary>Only what was stored counts: the finished ids written with their exchanges, and the inbox.</summary>
+    private bool Knows(long updateId) => Conversation.RecentUpdateIds.Contains(updateId) || _inbox.Value.Find(updateId) is not null;
+
+    private void ResumeInbox(bool firstWasInterrupted)
+    {
+        var first = true;
+        foreach (var item in _inbox.Value.Items)
+        {
+            Enqueue(Turn.ForTelegram(item.Message, _time.GetTimestamp(), resumed: first && firstWasInterrupted && item.Notice is null));
+            first = false;
+        }
+    }
+
+    private async Task MoveLegacyInboxAsync()
+    {
+        if (Conversation.Inbox.Count == 0)
+        {
+            return;
+        }
+
+        var legacy = Conversation.Inbox;
+        await _inbox.UpdateAsync(s =>
+        {
+            s.Items.AddRange(legacy.Where(i => s.Find(i.Message.UpdateId) is null));
+            return true;
+        });
+        await _session.UpdateAsync(s => s.Inbox.Clear());
+    }
+
+    private async Task<bool> RememberOnlyAsync(TelegramIncoming message) =>
+        await _session.UpdateAsync(s =>
+        {
+            if (s.RecentUpdateIds.Contains(message.UpdateId))
+            {
+                return false;
+            }
+
+            s.RememberUpdate(message.UpdateId);
+            return true;
+        });
+
+    /// <returns>False when the item is gone or was given up (it is then finished).</returns>
+    private async Task<bool> CountAttemptAsync(long updateId, string failure, int attemptsHere)
+    {
+        try
+        {
+            await _inbox.UpdateAsync(s =>
+            {
+                if (s.Find(updateId) is not { } stored)
+                {
+                    return false;
+                }
+
+                stored.Attempts++;
+                stored.LastFailure = failure;
+                return true;
+            });
+        }
+        catch (Exception ex)
+        {
+            LogDirectoryFailed(_logger, ex, SessionId); // Storage is failing too; the next attempt tries again.
+        }
+
+        if (_inbox.Value.Find(updateId) is not { } item)
+        {
+            return false;
+        }
+
+        if (Math.Max(item.Attempts, attemptsHere) < _telegram.MaxDeliveryAttempts)
+        {
+            return true;
+        }
+
+        await GiveUpAsync(item, Math.Max(item.Attempts, attemptsHere));
+        return false;
+    }
+
+    private async Task GiveUpAsync(TelegramInboxItem item, int attempts)
+    {
+        var message = item.Message;
+        var failure = item.LastFailure ?? ModelFailure.Unknown;
+
+        // Stored once per update: a give-up repeated after a failed write neither adds a row nor apologises again.
+        if (await _deadLetters.AddAsync(SessionId, message, attempts, failure, DeadLetters.Stage.Answer, _time.GetUtcNow()))
+        {
+            _telegramCounters.CountDeadLetter();
+            LogGaveUp(_logger, SessionId, message.UpdateId, attempts, failure);
+            try
+            {
+                await NoticeAsync(TelegramTarget.For(message), TelegramCommands.Undeliverable(message.Text));
+            }
+            catch (ChatUnreachableException)
+            {
+                _unreachable = true;
+            }
+        }
+
+        // Out of the inbox first: the conversation's own state may be what keeps failing.
+        await _inbox.UpdateAsync(s => s.Remove(message.UpdateId));
+        try
+        {
+            await _session.UpdateAsync(s => s.RememberUpdate(message.UpdateId));
+        }
+        catch (Exception ex)
+        {
+            LogInboxRemovalFailed(_logger, ex, SessionId, message.UpdateId);
+        }
+
+        await TouchDirectoryAsync();
+    }
+
+    /// <summary>Telegram answered 403: the queue is dropped, and nothing more is sent until the user writes again.</summary>
+    private async Task DropUnreachableAsync(ChatUnreachableException ex)
+    {
+        _unreachable = true;
+        var dropped = _inbox.Value.Items.Select(i => i.Message.UpdateId).ToList();
+        LogUnreachable(_logger, SessionId, ex.Message, dropped.Count);
+        await _session.UpdateAsync(s => dropped.Where(id => !s.RecentUpdateIds.Contains(id)).ToList().ForEach(s.RememberUpdate));
+        await _inbox.UpdateAsync(s => s.Items.RemoveAll(i => dropped.Contains(i.Message.UpdateId)) > 0);
+        await TouchDirectoryAsync();
+    }
+
+    private async Task MarkPendingAsync(DateTimeOffset since)
+    {
+        try
+        {
+            await _directory.MarkPendingAsync(SessionId, since);
+        }
+        catch (Exception ex)
+        {
+            // Only recovery after a lost silo depends on it; the message itself is already saved.
+            LogDirectoryFailed(_logger, ex, SessionId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: Telegram update {UpdateId} was already received; ignored")]
+    private static partial void LogDuplicate(ILogger logger, string sessionId, long updateId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: gave up on Telegram update {UpdateId} after {Attempts} attempts ({Failure}); the user was told and it is a dead letter")]
+    private static partial void LogGaveUp(ILogger logger, string sessionId, long updateId, int attempts, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: chat unreachable ({Reason}); dropped {Count} queued messages, nothing more is sent until the user writes again")]
+    private static partial void LogUnreachable(ILogger logger, string sessionId, string reason, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: {Queued} messages already waiting; told the user to wait")]
+    private static partial void LogOverflow(ILogger logger, string sessionId, int queued);
+}

@@ -13,14 +13,30 @@ public sealed class StorageFaults
 {
     private readonly ConcurrentDictionary<(string State, string Key), Fault> _faults = new();
     private readonly ConcurrentQueue<(string State, string Key, bool Failed)> _writes = new();
+    private TimeSpan _watchDelay;
+    private int _mutatedDuringWrite;
+    private int _watchedWrites;
 
     /// <summary>Adds the decorator to a silo's services (pass to <see cref="InProcessSilo.StartAsync"/>).</summary>
     public void Install(IServiceCollection services)
     {
         var original = services.Last(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, "Default"));
         services.Remove(original);
-        services.AddKeyedSingleton<IGrainStorage>("Default", (sp, key) => new FaultyGrainStorage((IGrainStorage)original.KeyedImplementationFactory!(sp, key), this));
+        services.AddKeyedSingleton<IGrainStorage>("Default", (sp, key) => new FaultyGrainStorage(
+            (IGrainStorage)original.KeyedImplementationFactory!(sp, key), this, sp.GetRequiredService<Orleans.Serialization.Serializer>()));
     }
+
+    /// <summary>
+    /// Every write waits <paramref name="delay"/> before it reaches the real storage (as a write
+    /// waiting for a pooled connection does), and the state is serialised before and after that
+    /// wait: a difference means the grain changed the object while it was being written.
+    /// </summary>
+    public void WatchForMutationDuringWrites(TimeSpan delay) => _watchDelay = delay;
+
+    /// <summary>Writes whose state object changed between the write call and the storage serialising it.</summary>
+    public int MutatedDuringWrite => Volatile.Read(ref _mutatedDuringWrite);
+
+    public int WatchedWrites => Volatile.Read(ref _watchedWrites);
 
     /// <summary>The next <paramref name="count"/> writes of this state of this grain fail (int.MaxValue: until <see cref="Clear"/>).</summary>
     public void FailWrites(string state, string key, int count = int.MaxValue) => _faults[(state, key)] = new Fault { FailWrites = count };
@@ -50,7 +66,7 @@ public sealed class StorageFaults
         public TaskCompletionSource? Hold;
     }
 
-    private sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    private sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults, Orleans.Serialization.Serializer serializer) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
     {
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
@@ -76,6 +92,18 @@ public sealed class StorageFaults
                 {
                     faults._writes.Enqueue((stateName, key, true));
                     throw new IOException($"Injected write failure for {stateName} of {grainId} (database is locked)");
+                }
+            }
+
+            if (faults._watchDelay > TimeSpan.Zero && grainId.Type.ToString() == "chatsession")
+            {
+                var before = serializer.SerializeToArray(grainState.State);
+                await Task.Delay(faults._watchDelay);
+                var after = serializer.SerializeToArray(grainState.State);
+                Interlocked.Increment(ref faults._watchedWrites);
+                if (!before.AsSpan().SequenceEqual(after))
+                {
+                    Interlocked.Increment(ref faults._mutatedDuringWrite);
                 }
             }
 

@@ -11,8 +11,9 @@ namespace Assistant.IntegrationTests.Pipeline;
 
 /// <summary>
 /// The database itself under contention: PostgreSQL with a pool of one connection (a write then
-/// waits for its connection while the reentrant session keeps going), and SQLite locked by another
-/// process for longer than the busy timeout. Every message is answered once.
+/// waits for its connection while the reentrant session keeps going, and the provider serialises
+/// the state only after that wait: the state must not change meanwhile), and SQLite locked by
+/// another process for longer than the busy timeout. Every message is answered once.
 /// </summary>
 public sealed class StorageContentionTests(ITestOutputHelper output)
 {
@@ -26,13 +27,17 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         var directory = TestPaths.NewTempDirectory("pool-of-one");
         var settings = await TestStorage.SettingsAsync(StorageKind.PostgreSql, directory, "pool-of-one");
         settings["Storage:ConnectionString"] = new NpgsqlConnectionStringBuilder(settings["Storage:ConnectionString"]) { MaxPoolSize = 1 }.ConnectionString;
-        await using var silo = await StartAsync(directory, settings, telegram, model);
+        var faults = new StorageFaults();
+        faults.WatchForMutationDuringWrites(TimeSpan.FromMilliseconds(20));
+        await using var silo = await StartAsync(directory, settings, telegram, model, faults.Install);
 
         const long chat = 81_001;
         var asked = Enumerable.Range(1, 15).Select(i => telegram.SendUserMessage(chat, User, $"burst {i}")).ToList();
         await telegram.WaitUntilAsync(chat, m => asked.All(a => m.Any(x => x.ReplyTo == a)), "every reply", TimeSpan.FromSeconds(90));
 
         Assert.All(asked, a => Assert.Single(telegram.RepliesTo(chat, a)));
+        Assert.True(faults.WatchedWrites >= 15, $"{faults.WatchedWrites} writes watched");
+        Assert.Equal(0, faults.MutatedDuringWrite);
         var key = chat.ToString(CultureInfo.InvariantCulture);
         await silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var stored = await silo.Grains.GetGrain<IChatSessionGrain>(key).GetAsync();
@@ -86,7 +91,7 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         }
     }
 
-    private static Task<InProcessSilo> StartAsync(string directory, Dictionary<string, string?> settings, FakeTelegramServer telegram, FakeOpenAiServer model)
+    private static Task<InProcessSilo> StartAsync(string directory, Dictionary<string, string?> settings, FakeTelegramServer telegram, FakeOpenAiServer model, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         foreach (var (key, value) in ModelSiloFixture.Settings(model).Concat(TelegramSiloFixture.Settings(telegram)))
         {
@@ -96,6 +101,6 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         settings["Telegram:RecoverySeconds"] = "1";
         settings["Telegram:FloodGate:PerChatPerSecond"] = "100";
         settings["Telegram:FloodGate:GlobalPerSecond"] = "1000";
-        return InProcessSilo.StartAsync(directory, settings);
+        return InProcessSilo.StartAsync(directory, settings, services);
     }
 }

@@ -14,12 +14,9 @@ internal sealed partial class ChatSessionGrain
 {
     private bool _overflowNotified;
 
-    private bool _unreachable;
-
     public async Task<DeliveryOutcome> DeliverAsync(TelegramIncoming message)
     {
         Touch();
-        _unreachable = false; // The user wrote: whatever blocked the chat is over.
         if (Knows(message.UpdateId))
         {
             LogDuplicate(_logger, SessionId, message.UpdateId);
@@ -53,8 +50,10 @@ internal sealed partial class ChatSessionGrain
         }
         else if (IsCancel(message))
         {
-            // /cancel acts now, not after the reply it is meant to stop; its notice follows in order.
-            item.Notice = CancelCurrent() ? TelegramCommands.Cancelled : TelegramCommands.NothingToCancel;
+            // Its notice is decided now; the reply it stops is cancelled once the message is stored.
+            item.Notice = _current is { Telegram: not null } current && !current.Cancellation.IsCancellationRequested
+                ? TelegramCommands.Cancelled
+                : TelegramCommands.NothingToCancel;
         }
 
         // The inbox write is the acceptance: if it fails, nothing here changed and the poller retries.
@@ -64,6 +63,13 @@ internal sealed partial class ChatSessionGrain
         }
 
         _overflowNotified |= overflow;
+        if (IsCancel(message) || IsReset(message))
+        {
+            // /cancel and /reset act now, not after the reply they are meant to stop (a long
+            // retry_after included); their notices follow in order.
+            CancelCurrent();
+        }
+
         await MarkPendingAsync(item.AcceptedAt);
         Enqueue(Turn.ForTelegram(message, _time.GetTimestamp(), resumed: false), first: overflow);
         return DeliveryOutcome.Accepted;
@@ -103,6 +109,9 @@ internal sealed partial class ChatSessionGrain
 
     private static bool IsCancel(TelegramIncoming message) =>
         message.Content == TelegramContent.Command && TelegramCommands.Name(message.Text) == TelegramCommands.Cancel;
+
+    private static bool IsReset(TelegramIncoming message) =>
+        message.Content == TelegramContent.Command && TelegramCommands.Name(message.Text) == TelegramCommands.Reset;
 
     private int QueuedTelegramCount => _queue.Count(t => t.Telegram is not null && _inbox.Value.Find(t.Telegram.UpdateId)?.Notice is null);
 
@@ -147,8 +156,8 @@ internal sealed partial class ChatSessionGrain
             return true;
         });
 
-    /// <returns>False when the item is gone or was given up (it is then finished).</returns>
-    private async Task<bool> CountAttemptAsync(long updateId, string failure, int attemptsHere)
+    /// <summary>Stores one more failed attempt; best effort, since storage may be what fails (the turn counts too).</summary>
+    private async Task CountAttemptAsync(long updateId, string failure)
     {
         try
         {
@@ -166,27 +175,15 @@ internal sealed partial class ChatSessionGrain
         }
         catch (Exception ex)
         {
-            LogDirectoryFailed(_logger, ex, SessionId); // Storage is failing too; the next attempt tries again.
+            LogAttemptNotStored(_logger, ex, SessionId, updateId);
         }
-
-        if (_inbox.Value.Find(updateId) is not { } item)
-        {
-            return false;
-        }
-
-        if (Math.Max(item.Attempts, attemptsHere) < _telegram.MaxDeliveryAttempts)
-        {
-            return true;
-        }
-
-        await GiveUpAsync(item, Math.Max(item.Attempts, attemptsHere));
-        return false;
     }
 
-    private async Task GiveUpAsync(TelegramInboxItem item, int attempts)
+    /// <summary>The user is told and the message kept as a dead letter; throws while storage fails (the caller tries again).</summary>
+    private async Task GiveUpAsync(TelegramInboxItem item, int attempts, string? failureHere)
     {
         var message = item.Message;
-        var failure = item.LastFailure ?? ModelFailure.Unknown;
+        var failure = failureHere ?? item.LastFailure ?? ModelFailure.Unknown;
 
         // Stored once per update: a give-up repeated after a failed write neither adds a row nor apologises again.
         if (await _deadLetters.AddAsync(SessionId, message, attempts, failure, DeadLetters.Stage.Answer, _time.GetUtcNow()))
@@ -199,7 +196,7 @@ internal sealed partial class ChatSessionGrain
             }
             catch (ChatUnreachableException)
             {
-                _unreachable = true;
+                // The user blocked the bot meanwhile: the dead letter is all that is left to do.
             }
         }
 
@@ -220,7 +217,8 @@ internal sealed partial class ChatSessionGrain
     /// <summary>Telegram answered 403: the queue is dropped, and nothing more is sent until the user writes again.</summary>
     private async Task DropUnreachableAsync(ChatUnreachableException ex)
     {
-        _unreachable = true;
+        // Their turns, still queued, find nothing in the inbox and end; a message the user sends
+        // after this is answered.
         var dropped = _inbox.Value.Items.Select(i => i.Message.UpdateId).ToList();
         LogUnreachable(_logger, SessionId, ex.Message, dropped.Count);
         await _session.UpdateAsync(s => dropped.Where(id => !s.RecentUpdateIds.Contains(id)).ToList().ForEach(s.RememberUpdate));
@@ -249,6 +247,9 @@ internal sealed partial class ChatSessionGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: chat unreachable ({Reason}); dropped {Count} queued messages, nothing more is sent until the user writes again")]
     private static partial void LogUnreachable(ILogger logger, string sessionId, string reason, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the failed attempt at update {UpdateId} could not be stored; it is counted in memory")]
+    private static partial void LogAttemptNotStored(ILogger logger, Exception exception, string sessionId, long updateId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: {Queued} messages already waiting; told the user to wait")]
     private static partial void LogOverflow(ILogger logger, string sessionId, int queued);

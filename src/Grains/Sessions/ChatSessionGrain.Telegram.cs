@@ -11,28 +11,41 @@ namespace Assistant.Sessions;
 /// </summary>
 internal sealed partial class ChatSessionGrain
 {
-    /// <summary>Answers one inbox item; a failed attempt is retried with backoff until the item is given up.</summary>
+    /// <summary>
+    /// Answers one inbox item. A failed attempt is retried with backoff, the same turn (what was
+    /// generated and delivered is kept), until it succeeds or is given up; only a shutdown ends it
+    /// early, leaving the item for the next activation.
+    /// </summary>
     private async Task AnswerTelegramAsync(Turn turn)
     {
         var updateId = turn.Telegram!.UpdateId;
-        if (turn.Resumed && !await CountAttemptAsync(updateId, "interrupted: the previous activation ended before the answer was recorded", 0))
+        if (turn.Resumed)
         {
-            return;
+            turn.Attempts = (_inbox.Value.Find(updateId)?.Attempts ?? 0) + 1;
+            await CountAttemptAsync(updateId, "interrupted: the previous activation ended before the answer was recorded");
         }
 
+        string? failure = null;
         while (_inbox.Value.Find(updateId) is { } item)
         {
-            if (Conversation.RecentUpdateIds.Contains(updateId))
-            {
-                // Answered and recorded; only its removal from the inbox had failed.
-                await _inbox.UpdateAsync(s => s.Remove(updateId));
-                await TouchDirectoryAsync();
-                return;
-            }
-
             try
             {
-                await AnswerOnceAsync(turn, item);
+                var attempts = Math.Max(item.Attempts, turn.Attempts);
+                if (Conversation.RecentUpdateIds.Contains(updateId))
+                {
+                    // Answered and recorded; only its removal from the inbox had failed.
+                    await _inbox.UpdateAsync(s => s.Remove(updateId));
+                    await TouchDirectoryAsync();
+                }
+                else if (attempts >= _telegram.MaxDeliveryAttempts)
+                {
+                    await GiveUpAsync(item, attempts, failure);
+                }
+                else
+                {
+                    await AnswerOnceAsync(turn, item);
+                }
+
                 return;
             }
             catch (ChatUnreachableException ex)
@@ -42,15 +55,11 @@ internal sealed partial class ChatSessionGrain
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested && ex is not SessionStoppingException)
             {
-                turn.Attempts++;
-                LogAttemptFailed(_logger, ex, SessionId, updateId, Math.Max(item.Attempts + 1, turn.Attempts));
-                if (!await CountAttemptAsync(updateId, $"{ex.GetType().Name}: {ex.Message}", turn.Attempts))
-                {
-                    return;
-                }
-
-                var attempts = Math.Max(_inbox.Value.Find(updateId)?.Attempts ?? 1, turn.Attempts);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempts - 1))), _time, _stopping.Token);
+                turn.Attempts = Math.Max(item.Attempts, turn.Attempts) + 1;
+                failure = $"{ex.GetType().Name}: {ex.Message}";
+                LogAttemptFailed(_logger, ex, SessionId, updateId, turn.Attempts);
+                await CountAttemptAsync(updateId, failure);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, turn.Attempts - 1))), _time, _stopping.Token);
             }
         }
     }
@@ -58,55 +67,46 @@ internal sealed partial class ChatSessionGrain
     private async Task AnswerOnceAsync(Turn turn, TelegramInboxItem item)
     {
         var message = item.Message;
-        var target = TelegramTarget.For(message);
-        if (_unreachable)
-        {
-            await FinishAsync(message.UpdateId, null);
-            return;
-        }
-
-        if (item.Notice is { } notice)
-        {
-            await NoticeAsync(target, notice);
-            await FinishAsync(message.UpdateId, null);
-            return;
-        }
-
         switch (message.Content)
         {
-            case TelegramContent.Text when _telegram.IsAllowed(message.UserId):
+            case TelegramContent.Text when item.Notice is null && _telegram.IsAllowed(message.UserId):
                 await ExchangeAsync(turn, item);
                 return;
-            case TelegramContent.Text:
+            case TelegramContent.Text when item.Notice is null:
                 var refuse = !Conversation.RefusedUsers.Contains(message.UserId);
-                if (refuse)
-                {
-                    await NoticeAsync(target, TelegramCommands.NotAllowed);
-                }
-
+                await NoticeOnceAsync(turn, message, refuse ? TelegramCommands.NotAllowed : null);
                 await FinishAsync(message.UpdateId, s =>
                 {
-                    if (refuse)
+                    if (refuse && !s.RefusedUsers.Contains(message.UserId))
                     {
                         s.RefusedUsers.Add(message.UserId);
                     }
                 });
                 return;
-            case TelegramContent.Command:
-                await NoticeAsync(target, await RunCommandAsync(message));
-                await FinishAsync(message.UpdateId, null);
-                return;
             default:
-                await NoticeAsync(target, TelegramCommands.Unsupported(message.Content));
+                // A command runs once (a /reset is not repeated by a retry), and its answer is sent once.
+                turn.Notice ??= item.Notice
+                    ?? (message.Content == TelegramContent.Command ? await RunCommandAsync(message) : TelegramCommands.Unsupported(message.Content));
+                await NoticeOnceAsync(turn, message, turn.Notice);
                 await FinishAsync(message.UpdateId, null);
                 return;
         }
     }
 
+    private async Task NoticeOnceAsync(Turn turn, TelegramIncoming message, string? text)
+    {
+        if (text is not null && !turn.Delivered)
+        {
+            await NoticeAsync(TelegramTarget.For(message), text);
+        }
+
+        turn.Delivered = true;
+    }
+
     /// <summary>Asks the model (once), delivers the answer (once), then records it with its update id.</summary>
     private async Task ExchangeAsync(Turn turn, TelegramInboxItem item)
     {
-        var generation = _generation;
+        var generation = turn.Generation ??= _generation;
         var updateId = item.Message.UpdateId;
         turn.SentIds ??= [.. item.ReplyMessageIds];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, _stopping.Token);

@@ -43,7 +43,13 @@ internal sealed class Turn
     /// <summary>The ids of the reply's messages sent so far, kept here as well as in the inbox: a retry edits them even when storing them failed.</summary>
     public List<int>? SentIds { get; set; }
 
-    /// <summary>Failed attempts in this activation, counted even when storing the count failed.</summary>
+    /// <summary>The conversation generation the turn started in: a reply that started before a reset is not recorded after it.</summary>
+    public int? Generation { get; set; }
+
+    /// <summary>For a command or notice: the text to send, decided once.</summary>
+    public string? Notice { get; set; }
+
+    /// <summary>Failed attempts, counted even when storing the count failed.</summary>
     public int Attempts { get; set; }
 
     public static Turn ForApi(ChatRequest request, long acceptedAt, bool streaming) => new(request, acceptedAt, streaming, null, false);

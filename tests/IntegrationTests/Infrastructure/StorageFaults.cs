@@ -43,6 +43,14 @@ public sealed class StorageFaults
 
     public void FailReads(string state, string key) => _faults[(state, key)] = new Fault { FailReads = true };
 
+    /// <summary>Reads of this state of this grain (its activation) wait until the returned gate is opened.</summary>
+    public TaskCompletionSource HoldReads(string state, string key)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _faults[(state, key)] = new Fault { HoldReads = gate };
+        return gate;
+    }
+
     /// <summary>Writes of this state of this grain wait until the returned gate is opened.</summary>
     public TaskCompletionSource HoldWrites(string state, string key)
     {
@@ -64,18 +72,27 @@ public sealed class StorageFaults
         public int FailWrites;
         public bool FailReads;
         public TaskCompletionSource? Hold;
+        public TaskCompletionSource? HoldReads;
     }
 
     private sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults, Orleans.Serialization.Serializer serializer) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
     {
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
-            if (faults._faults.TryGetValue((stateName, grainId.Key.ToString()!), out var fault) && fault.FailReads)
+            if (faults._faults.TryGetValue((stateName, grainId.Key.ToString()!), out var fault))
             {
-                throw new IOException($"Injected read failure for {stateName} of {grainId}");
+                if (fault.FailReads)
+                {
+                    throw new IOException($"Injected read failure for {stateName} of {grainId}");
+                }
+
+                if (fault.HoldReads is { } hold)
+                {
+                    await hold.Task;
+                }
             }
 
-            return inner.ReadStateAsync(stateName, grainId, grainState);
+            await inner.ReadStateAsync(stateName, grainId, grainState);
         }
 
         public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -45,7 +45,8 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         await AssertProbesAnswerAsync();
         await AssertNoSecondReplyAsync(asked);
 
-        Assert.True(fixture.Faults.Writes("inbox", Key, failed: true) + fixture.Faults.Writes("session", Key, failed: true) >= 1, "a write was failed");
+        Assert.Equal(1, fixture.Faults.Writes("inbox", Key, failed: true));
+        Assert.Equal(1, fixture.Faults.Writes("session", Key, failed: true));
         Assert.Equal("Echo: are you there despite the disk?", Assert.Single(Telegram.RepliesTo(_chat, asked)).Text);
     }
 
@@ -103,8 +104,6 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         var fine = Telegram.SendUserMessage(other, User, "mine is fine");
         await Telegram.WaitUntilAsync(other, m => m.Any(x => x.ReplyTo == fine), "the other chat's reply", TimeSpan.FromSeconds(10));
         await AssertProbesAnswerAsync();
-        var offset = await StatusAsync(s => s.GetProperty("offset").GetInt64());
-        Assert.True(offset > 0 && await StatusAsync(s => s.GetProperty("parked_updates").GetInt32()) >= 1, "the batch was confirmed with the stuck update parked");
 
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.Text.Contains("give up", StringComparison.Ordinal)), "the apology", TimeSpan.FromSeconds(40));
         var seconds = stopwatch.Elapsed.TotalSeconds;
@@ -149,33 +148,34 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     }
 
     [Fact]
-    public async Task The_recovery_sweep_clears_stale_marks_and_goes_past_a_session_that_fails()
+    public async Task The_recovery_sweep_clears_stale_marks_and_goes_past_a_session_that_hangs()
     {
         var directory = fixture.Silo.Services.GetRequiredService<SessionDirectory>();
-        var broken = "broken-" + Key;
+        var hanging = "hanging-" + Key;
         var stale = "stale-" + Key;
-        fixture.Faults.FailReads("session", broken);
+        var gate = fixture.Faults.HoldReads("session", hanging); // its activation never finishes loading
         try
         {
-            await directory.MarkPendingAsync(broken, DateTimeOffset.UtcNow.AddMinutes(-10));
+            await directory.MarkPendingAsync(hanging, DateTimeOffset.UtcNow.AddMinutes(-10));
             await directory.MarkPendingAsync(stale, DateTimeOffset.UtcNow.AddMinutes(-5));
 
             await Eventually.WaitAsync(async () => !(await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000)).Contains(stale), "the stale mark to be cleared", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
-            Assert.Contains(broken, await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000));
+            Assert.Contains(hanging, await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000));
         }
         finally
         {
-            fixture.Faults.Clear("session", broken);
-            await directory.ClearPendingAsync(broken);
+            fixture.Faults.Clear("session", hanging);
+            gate.TrySetResult();
+            await directory.ClearPendingAsync(hanging);
         }
     }
 
     [Fact]
     public async Task When_the_user_deletes_the_message_being_edited_the_reply_continues_in_a_new_one()
     {
-        var answer = string.Join(' ', Enumerable.Range(1, 80).Select(i => $"word{i}"));
+        var answer = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"word{i}"));
         fixture.Model.Enqueue(new FakeResponse.Text(answer, ChunkSize: 10));
-        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(40);
+        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(50);
 
         var asked = Telegram.SendUserMessage(_chat, User, "a long one please");
         await Telegram.WaitUntilAsync(_chat, m => m.Count == 1, "the preview");
@@ -189,10 +189,11 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     public async Task A_user_who_blocked_the_bot_gets_nothing_more_and_is_answered_again_after_writing()
     {
         Telegram.BlockedChats[_chat] = true;
-        fixture.Model.Delay = TimeSpan.FromMilliseconds(500);
+        fixture.Model.Delay = TimeSpan.FromMilliseconds(2000);
         Telegram.SendUserMessage(_chat, User, "one");
         Telegram.SendUserMessage(_chat, User, "two");
         Telegram.SendUserMessage(_chat, User, "three");
+        await Eventually.WaitAsync(async () => (await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key).GetAsync()).TelegramPending == 3, "the three messages to be stored", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
         await Eventually.WaitAsync(() => Task.FromResult(Telegram.Calls.Any(c => c.ChatId == _chat && c.Status == 403)), "the 403", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
         await Eventually.WaitAsync(async () => (await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key).GetAsync()).TelegramPending == 0, "the queue to be dropped", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
 
@@ -238,13 +239,12 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         Assert.True((await grain.GetAsync()).Replying);
         Telegram.SendUserMessage(_chat, User, "/cancel");
         await Eventually.WaitAsync(async () => (await grain.GetAsync()).Statistics.Cancelled == 1, "the wait to be cancelled", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
-        Assert.Empty(Telegram.BotMessages(_chat));
     }
 
     [Fact]
     public async Task Messages_beyond_the_queue_limit_get_one_notice_per_burst_and_are_counted()
     {
-        fixture.Model.Delay = TimeSpan.FromMilliseconds(1500);
+        fixture.Model.Delay = TimeSpan.FromMilliseconds(2500);
         var overflowBefore = await StatusAsync(s => s.GetProperty("overflowed").GetInt64());
         var first = Telegram.SendUserMessage(_chat, User, "m1");
         await fixture.Model.WaitForRequestsAsync(1);
@@ -276,6 +276,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         }
 
         var duplicated = sent.Sum(s => Telegram.RepliesTo(s.Chat, s.Message).Count - 1);
+        Assert.True(Telegram.Calls.Count(c => c.Method == "sendMessage" && c.Status == 429 && sent.Any(s => s.Chat == c.ChatId)) >= 15, "the storm hit these chats");
         output.WriteLine($"429 storm (15 sends refused, retry_after 2 s): {sent.Count} messages sent, lost 0, duplicated {duplicated}.");
         Assert.Equal(0, duplicated);
         Assert.Equal(0, Telegram.TooManyRequestsForSends);

@@ -39,6 +39,9 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         Assert.True(faults.WatchedWrites >= 15, $"{faults.WatchedWrites} writes watched");
         Assert.Equal(0, faults.MutatedDuringWrite);
         var key = chat.ToString(CultureInfo.InvariantCulture);
+
+        // A reply reaches Telegram before its exchange is recorded: wait for the inbox to empty, then read the stored state afresh.
+        await Eventually.WaitAsync(async () => (await silo.Grains.GetGrain<IChatSessionGrain>(key).GetAsync()).TelegramPending == 0, "every exchange to be recorded", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
         await silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var stored = await silo.Grains.GetGrain<IChatSessionGrain>(key).GetAsync();
         Assert.Equal(30, stored.MessageCount);
@@ -65,6 +68,15 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         var warm = telegram.SendUserMessage(82_000, User, "warm up");
         await telegram.WaitUntilAsync(82_000, m => m.Any(x => x.ReplyTo == warm), "the warm-up reply");
 
+        // Five messages are accepted just before the lock, so that their answers must be recorded during it.
+        model.Delay = TimeSpan.FromMilliseconds(1500);
+        var accepted = Enumerable.Range(20, 5).Select(i => (Chat: 82_000L + i, Message: telegram.SendUserMessage(82_000 + i, User, $"before the lock {i}"))).ToList();
+        foreach (var (chat, _) in accepted)
+        {
+            var session = silo.Grains.GetGrain<IChatSessionGrain>(chat.ToString(CultureInfo.InvariantCulture));
+            await Eventually.WaitAsync(async () => (await session.GetAsync()).TelegramPending == 1, "the message to be accepted", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
+        }
+
         await using (var locker = new SqliteConnection($"Data Source={settings["Storage:DatabasePath"]};Pooling=False"))
         {
             await locker.OpenAsync();
@@ -74,7 +86,7 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
                 await begin.ExecuteNonQueryAsync();
             }
 
-            var sent = Enumerable.Range(1, 10).Select(i => (Chat: 82_000L + i, Message: telegram.SendUserMessage(82_000 + i, User, $"during the lock {i}"))).ToList();
+            var sent = accepted.Concat(Enumerable.Range(1, 10).Select(i => (Chat: 82_000L + i, Message: telegram.SendUserMessage(82_000 + i, User, $"during the lock {i}")))).ToList();
             await Task.Delay(TimeSpan.FromSeconds(lockSeconds)); // the fault itself: the lock is held this long
             await using var rollback = locker.CreateCommand();
             rollback.CommandText = "ROLLBACK";

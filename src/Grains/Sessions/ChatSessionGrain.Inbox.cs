@@ -79,17 +79,17 @@ internal sealed partial class ChatSessionGrain
     {
         Touch();
         ResumeInbox(firstWasInterrupted: false);
-        var waiting = _inbox.Value.Items.Count;
+        var waiting = Waiting.Count();
         if (waiting == 0)
         {
             // A mark left by a write that failed, or by a message answered elsewhere: it no longer applies.
             try
             {
                 await _directory.ClearPendingAsync(SessionId);
-                if (_inbox.Value.Items.Count > 0)
+                if (Waiting.Any())
                 {
                     // A message accepted while the mark was being cleared: mark it again.
-                    await _directory.MarkPendingAsync(SessionId, _inbox.Value.Items.Min(i => i.AcceptedAt));
+                    await _directory.MarkPendingAsync(SessionId, Waiting.Min(i => i.AcceptedAt));
                 }
             }
             catch (Exception ex)
@@ -98,11 +98,19 @@ internal sealed partial class ChatSessionGrain
             }
         }
 
-        return _inbox.Value.Items.Count;
+        return Waiting.Count();
     }
 
-    private static bool Add(TelegramInboxState inbox, TelegramInboxItem item)
+    /// <summary>
+    /// Messages accepted and not yet recorded as answered. An answered message leaves the stored
+    /// inbox with the next acceptance's write rather than with a write of its own: its update id,
+    /// written with the exchange, already says it is done.
+    /// </summary>
+    private IEnumerable<TelegramInboxItem> Waiting => _inbox.Value.Items.Where(i => !Conversation.RecentUpdateIds.Contains(i.Message.UpdateId));
+
+    private bool Add(TelegramInboxState inbox, TelegramInboxItem item)
     {
+        inbox.Items.RemoveAll(i => Conversation.RecentUpdateIds.Contains(i.Message.UpdateId));
         inbox.Items.Add(item);
         return true;
     }
@@ -121,7 +129,7 @@ internal sealed partial class ChatSessionGrain
     private void ResumeInbox(bool firstWasInterrupted)
     {
         var first = true;
-        foreach (var item in _inbox.Value.Items)
+        foreach (var item in Waiting)
         {
             Enqueue(Turn.ForTelegram(item.Message, _time.GetTimestamp(), resumed: first && firstWasInterrupted && item.Notice is null));
             first = false;
@@ -208,7 +216,7 @@ internal sealed partial class ChatSessionGrain
         }
         catch (Exception ex)
         {
-            LogInboxRemovalFailed(_logger, ex, SessionId, message.UpdateId);
+            LogRememberFailed(_logger, ex, SessionId, message.UpdateId);
         }
 
         await TouchDirectoryAsync();
@@ -247,6 +255,9 @@ internal sealed partial class ChatSessionGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: chat unreachable ({Reason}); dropped {Count} queued messages, nothing more is sent until the user writes again")]
     private static partial void LogUnreachable(ILogger logger, string sessionId, string reason, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: update {UpdateId} was given up but could not be recorded as done; a redelivery of it would be answered")]
+    private static partial void LogRememberFailed(ILogger logger, Exception exception, string sessionId, long updateId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the failed attempt at update {UpdateId} could not be stored; it is counted in memory")]
     private static partial void LogAttemptNotStored(ILogger logger, Exception exception, string sessionId, long updateId);

@@ -33,9 +33,7 @@ internal sealed partial class ChatSessionGrain
                 var attempts = Math.Max(item.Attempts, turn.Attempts);
                 if (Conversation.RecentUpdateIds.Contains(updateId))
                 {
-                    // Answered and recorded; only its removal from the inbox had failed.
-                    await _inbox.UpdateAsync(s => s.Remove(updateId));
-                    await TouchDirectoryAsync();
+                    // Answered and recorded already (by the previous activation, or before a failed write).
                 }
                 else if (attempts >= _telegram.MaxDeliveryAttempts)
                 {
@@ -162,11 +160,14 @@ internal sealed partial class ChatSessionGrain
         }
         catch (Exception ex)
         {
-            LogInboxRemovalFailed(_logger, ex, SessionId, updateId);
+            LogReplyIdsNotStored(_logger, ex, SessionId, updateId);
         }
     }
 
-    /// <summary>Records the answer (and <paramref name="change"/>) with the update id in one write, then lets the item go.</summary>
+    /// <summary>
+    /// Records the answer (and <paramref name="change"/>) with the update id in one write: from then
+    /// on the message is done, and it leaves the stored inbox with the next acceptance.
+    /// </summary>
     private async Task FinishAsync(long updateId, Action<ChatSessionState>? change)
     {
         await _session.UpdateAsync(s =>
@@ -177,16 +178,6 @@ internal sealed partial class ChatSessionGrain
                 s.RememberUpdate(updateId);
             }
         });
-
-        try
-        {
-            await _inbox.UpdateAsync(s => s.Remove(updateId));
-        }
-        catch (Exception ex)
-        {
-            // Recorded as answered already: the item is dropped unanswered-again on the next pass.
-            LogInboxRemovalFailed(_logger, ex, SessionId, updateId);
-        }
 
         await TouchDirectoryAsync();
     }
@@ -233,6 +224,6 @@ internal sealed partial class ChatSessionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: answering Telegram update {UpdateId} failed (attempt {Attempt})")]
     private static partial void LogAttemptFailed(ILogger logger, Exception exception, string sessionId, long updateId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: update {UpdateId} is answered but could not leave the inbox yet")]
-    private static partial void LogInboxRemovalFailed(ILogger logger, Exception exception, string sessionId, long updateId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not store the ids of the reply to update {UpdateId}; a retry here still edits them")]
+    private static partial void LogReplyIdsNotStored(ILogger logger, Exception exception, string sessionId, long updateId);
 }

@@ -119,7 +119,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
             s.ContextClearedAt);
         var messages = Conversation.Messages.Select(m => new MessageView(m.Role, m.Text, m.Time)).ToList();
         return Task.FromResult(new SessionView(
-            SessionId, messages.Count, ContextWindow.TotalTokens(Conversation.Messages), messages, statistics, _current is not null, QueuedCount, _inbox.Value.Items.Count));
+            SessionId, messages.Count, ContextWindow.TotalTokens(Conversation.Messages), messages, statistics, _current is not null, QueuedCount, Waiting.Count()));
     }
 
     public async Task ResetAsync()
@@ -264,15 +264,15 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
         {
             var s = Conversation.Statistics;
             var now = _time.GetUtcNow();
-            var items = _inbox.Value.Items;
-            DateTimeOffset? pending = items.Count == 0 ? null : items.Min(i => i.AcceptedAt);
+            var waiting = Waiting.ToList();
+            DateTimeOffset? pending = waiting.Count == 0 ? null : waiting.Min(i => i.AcceptedAt);
             await _directory.TouchAsync(SessionId, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, Conversation.Messages.Count, pending);
 
             // A message delivered while that write was under way may have marked itself pending just
             // before the write cleared the mark; mark it again, or a lost silo would leave it unanswered.
-            if (pending is null && _inbox.Value.Items.Count > 0)
+            if (pending is null && Waiting.Any())
             {
-                await _directory.MarkPendingAsync(SessionId, _inbox.Value.Items.Min(i => i.AcceptedAt));
+                await _directory.MarkPendingAsync(SessionId, Waiting.Min(i => i.AcceptedAt));
             }
         }
         catch (Exception ex)

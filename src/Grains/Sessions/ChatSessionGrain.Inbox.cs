@@ -20,7 +20,7 @@ internal sealed partial class ChatSessionGrain
         if (Knows(message.UpdateId))
         {
             LogDuplicate(_logger, SessionId, message.UpdateId);
-            if (_inbox.Value.Find(message.UpdateId) is { } stored)
+            if (_inbox.Value.Find(message.UpdateId) is { } stored && !Conversation.RecentUpdateIds.Contains(message.UpdateId))
             {
                 // Stored by a write that reported failure after it committed: make sure it is answered.
                 Enqueue(Turn.ForTelegram(stored.Message, _time.GetTimestamp(), resumed: false));

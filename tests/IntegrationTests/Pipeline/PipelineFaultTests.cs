@@ -189,7 +189,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     public async Task A_user_who_blocked_the_bot_gets_nothing_more_and_is_answered_again_after_writing()
     {
         Telegram.BlockedChats[_chat] = true;
-        fixture.Model.Delay = TimeSpan.FromMilliseconds(2000);
+        fixture.Model.Delay = TimeSpan.FromMilliseconds(1000);
         Telegram.SendUserMessage(_chat, User, "one");
         Telegram.SendUserMessage(_chat, User, "two");
         Telegram.SendUserMessage(_chat, User, "three");
@@ -198,7 +198,8 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         await Eventually.WaitAsync(async () => (await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key).GetAsync()).TelegramPending == 0, "the queue to be dropped", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
 
         Assert.Single(Telegram.Calls, c => c.ChatId == _chat && c.Status == 403);
-        Assert.Single(fixture.Model.Requests, r => r.LastUserText is "one" or "two" or "three");
+        // Only "one" was answered (the model client may have retried that one request): the rest were dropped.
+        Assert.Equal(["one"], fixture.Model.Requests.Select(r => r.LastUserText).Where(t => t is "one" or "two" or "three").Distinct());
         Assert.Single((await LogAsync()).Split('\n'), l => l.Contains($"Session {Key}: chat unreachable", StringComparison.Ordinal));
 
         Telegram.BlockedChats.Clear();
@@ -244,7 +245,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task Messages_beyond_the_queue_limit_get_one_notice_per_burst_and_are_counted()
     {
-        fixture.Model.Delay = TimeSpan.FromMilliseconds(2500);
+        fixture.Model.Delay = TimeSpan.FromMilliseconds(2000);
         var overflowBefore = await StatusAsync(s => s.GetProperty("overflowed").GetInt64());
         var first = Telegram.SendUserMessage(_chat, User, "m1");
         await fixture.Model.WaitForRequestsAsync(1);

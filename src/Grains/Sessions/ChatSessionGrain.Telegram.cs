@@ -57,7 +57,7 @@ internal sealed partial class ChatSessionGrain
                 failure = $"{ex.GetType().Name}: {ex.Message}";
                 LogAttemptFailed(_logger, ex, SessionId, updateId, turn.Attempts);
                 await CountAttemptAsync(updateId, failure);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, turn.Attempts - 1))), _time, _stopping.Token);
+                await Task.Delay(Backoff.Jittered(turn.Attempts), _time, _stopping.Token);
             }
         }
     }

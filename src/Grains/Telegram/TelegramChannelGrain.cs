@@ -218,7 +218,7 @@ internal sealed partial class TelegramChannelGrain(
             return;
         }
 
-        var copy = parked.Select(p => new ParkedUpdate { Message = p.Message, Attempts = p.Attempts, NextAttemptAt = p.NextAttemptAt, LastError = p.LastError }).ToList();
+        var copy = copier.Copy(_state.Value).Parked; // the retry counts attempts on its own copy
         var remaining = await router.RetryAsync(copy, now, Options.MaxDeliveryAttempts, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested(); // a loop the watchdog replaced writes nothing
 

@@ -20,7 +20,7 @@ internal sealed partial class ChatSessionGrain
         if (Knows(message.UpdateId))
         {
             LogDuplicate(_logger, SessionId, message.UpdateId);
-            if (_inbox.Value.Find(message.UpdateId) is { } stored && !Conversation.RecentUpdateIds.Contains(message.UpdateId))
+            if (_inbox.Value.Find(message.UpdateId) is { } stored && !Conversation.Answered(message.UpdateId))
             {
                 // Stored by a write that reported failure after it committed: make sure it is answered.
                 Enqueue(Turn.ForTelegram(stored.Message, _time.GetTimestamp(), resumed: false));
@@ -106,11 +106,11 @@ internal sealed partial class ChatSessionGrain
     /// inbox with the next acceptance's write rather than with a write of its own: its update id,
     /// written with the exchange, already says it is done.
     /// </summary>
-    private IEnumerable<TelegramInboxItem> Waiting => _inbox.Value.Items.Where(i => !Conversation.RecentUpdateIds.Contains(i.Message.UpdateId));
+    private IEnumerable<TelegramInboxItem> Waiting => _inbox.Value.Items.Where(i => !Conversation.Answered(i.Message.UpdateId));
 
     private bool Add(TelegramInboxState inbox, TelegramInboxItem item)
     {
-        inbox.Items.RemoveAll(i => Conversation.RecentUpdateIds.Contains(i.Message.UpdateId));
+        inbox.Items.RemoveAll(i => Conversation.Answered(i.Message.UpdateId));
         inbox.Items.Add(item);
         return true;
     }
@@ -124,7 +124,7 @@ internal sealed partial class ChatSessionGrain
     private int QueuedTelegramCount => _queue.Count(t => t.Telegram is not null && _inbox.Value.Find(t.Telegram.UpdateId)?.Notice is null);
 
     /// <summary>Only what was stored counts: the finished ids written with their exchanges, and the inbox.</summary>
-    private bool Knows(long updateId) => Conversation.RecentUpdateIds.Contains(updateId) || _inbox.Value.Find(updateId) is not null;
+    private bool Knows(long updateId) => Conversation.Answered(updateId) || _inbox.Value.Find(updateId) is not null;
 
     private void ResumeInbox(bool firstWasInterrupted)
     {
@@ -152,17 +152,7 @@ internal sealed partial class ChatSessionGrain
         await _session.UpdateAsync(s => s.Inbox.Clear());
     }
 
-    private async Task<bool> RememberOnlyAsync(TelegramIncoming message) =>
-        await _session.UpdateAsync(s =>
-        {
-            if (s.RecentUpdateIds.Contains(message.UpdateId))
-            {
-                return false;
-            }
-
-            s.RememberUpdate(message.UpdateId);
-            return true;
-        });
+    private Task<bool> RememberOnlyAsync(TelegramIncoming message) => _session.UpdateAsync(s => s.RememberUpdate(message.UpdateId));
 
     /// <summary>Stores one more failed attempt; best effort, since storage may be what fails (the turn counts too).</summary>
     private async Task CountAttemptAsync(long updateId, string failure)
@@ -225,12 +215,20 @@ internal sealed partial class ChatSessionGrain
     /// <summary>Telegram answered 403: the queue is dropped, and nothing more is sent until the user writes again.</summary>
     private async Task DropUnreachableAsync(ChatUnreachableException ex)
     {
-        // Their turns, still queued, find nothing in the inbox and end; a message the user sends
-        // after this is answered.
-        var dropped = _inbox.Value.Items.Select(i => i.Message.UpdateId).ToList();
+        // Recorded as done, like answered messages: their queued turns end without sending, they
+        // leave the stored inbox with the next acceptance, and a message the user sends after this is answered.
+        var dropped = Waiting.Select(i => i.Message.UpdateId).ToList();
         LogUnreachable(_logger, SessionId, ex.Message, dropped.Count);
-        await _session.UpdateAsync(s => dropped.Where(id => !s.RecentUpdateIds.Contains(id)).ToList().ForEach(s.RememberUpdate));
-        await _inbox.UpdateAsync(s => s.Items.RemoveAll(i => dropped.Contains(i.Message.UpdateId)) > 0);
+        await _session.UpdateAsync(s =>
+        {
+            var changed = false;
+            foreach (var id in dropped)
+            {
+                changed |= s.RememberUpdate(id);
+            }
+
+            return changed;
+        });
         await TouchDirectoryAsync();
     }
 

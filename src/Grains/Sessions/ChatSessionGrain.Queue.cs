@@ -113,7 +113,6 @@ internal sealed partial class ChatSessionGrain
         finally
         {
             _worker = null;
-            _overflowNotified = false;
             if (!_stopRequested)
             {
                 DelayDeactivation(TimeSpan.Zero);

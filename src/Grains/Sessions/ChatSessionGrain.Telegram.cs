@@ -31,7 +31,7 @@ internal sealed partial class ChatSessionGrain
             try
             {
                 var attempts = Math.Max(item.Attempts, turn.Attempts);
-                if (Conversation.RecentUpdateIds.Contains(updateId))
+                if (Conversation.Answered(updateId))
                 {
                     // Answered and recorded already (by the previous activation, or before a failed write).
                 }
@@ -173,10 +173,7 @@ internal sealed partial class ChatSessionGrain
         await _session.UpdateAsync(s =>
         {
             change?.Invoke(s);
-            if (!s.RecentUpdateIds.Contains(updateId))
-            {
-                s.RememberUpdate(updateId);
-            }
+            s.RememberUpdate(updateId);
         });
 
         await TouchDirectoryAsync();

@@ -31,13 +31,24 @@ public sealed class ChatSessionState
 
     public const int RecentUpdateLimit = 256;
 
-    public void RememberUpdate(long updateId)
+    /// <summary>Whether this update was answered (or turned away) and recorded.</summary>
+    public bool Answered(long updateId) => RecentUpdateIds.Contains(updateId);
+
+    /// <summary>Records the update as done; false when it already was.</summary>
+    public bool RememberUpdate(long updateId)
     {
+        if (Answered(updateId))
+        {
+            return false;
+        }
+
         RecentUpdateIds.Add(updateId);
         if (RecentUpdateIds.Count > RecentUpdateLimit)
         {
             RecentUpdateIds.RemoveRange(0, RecentUpdateIds.Count - RecentUpdateLimit);
         }
+
+        return true;
     }
 }
 

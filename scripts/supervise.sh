@@ -13,6 +13,10 @@ pid_file="$RUN_DIR/silo-$index.pid"
 stop_file="$RUN_DIR/stop-$index"
 crashes=()
 
+# Tells the silo that something will start it again after a requested restart (exit code 75);
+# without a supervisor it refuses automatic and forced restarts instead of exiting for good.
+export ASSISTANT_SUPERVISOR="scripts/supervise.sh"
+
 stamp() { date -u '+%Y-%m-%d %H:%M:%S'; }
 
 while true; do

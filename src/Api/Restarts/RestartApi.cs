@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Assistant.Api.Admin;
 using Assistant.Restarts;
 using Assistant.Silos;
@@ -21,13 +22,21 @@ public static class RestartApi
         return group;
     }
 
-    /// <summary><c>{"config": {...}, "history": [...newest first], "scheduled": ...}</c>.</summary>
-    internal static async Task<Ok<RestartStatus>> GetStatusAsync(IGrainFactory grains, ClusterRetry retry, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await retry.CallAsync(() => grains.GetGrain<IRestartManagerGrain>(0).GetStatusAsync(), cancellationToken));
+    /// <summary>
+    /// <c>{"supervised": ..., "supervisor": ..., "config": {...}, "history": [...newest first], "scheduled": ..., "silos": [...]}</c>;
+    /// supervised and supervisor are the answering silo's.
+    /// </summary>
+    internal static async Task<Ok<StatusResponse>> GetStatusAsync(IGrainFactory grains, ClusterRetry retry, SupervisionDetector supervision, CancellationToken cancellationToken)
+    {
+        var status = await retry.CallAsync(() => grains.GetGrain<IRestartManagerGrain>(0).GetStatusAsync(), cancellationToken);
+        var here = supervision.Current;
+        return TypedResults.Ok(new StatusResponse(here.Supervised, here.Supervisor, status.Config, status.History, status.Scheduled, status.Silos));
+    }
 
     /// <summary>
     /// Restarts a silo gracefully: <c>{"silo": "...", "reason": "..."}</c>, both optional (default: the
-    /// silo that received this request). 202 when it is draining; 429 when the hourly limit refuses it.
+    /// silo that received this request). 202 when it is draining; 429 when the hourly limit refuses it;
+    /// 409 when nothing would start the silo again (not supervised).
     /// </summary>
     internal static async Task<IResult> ForceAsync(
         HttpRequest request, IGrainFactory grains, ClusterRetry retry, ILocalSiloDetails local, IOptions<JsonOptions> json, CancellationToken cancellationToken)
@@ -55,12 +64,25 @@ public static class RestartApi
             return TypedResults.Problem(decision.Message, statusCode: StatusCodes.Status404NotFound, title: "Unknown silo");
         }
 
+        if (decision.Unsupervised)
+        {
+            return TypedResults.Problem(decision.Message, statusCode: StatusCodes.Status409Conflict, title: "Silo not supervised");
+        }
+
         return decision.Accepted
             ? TypedResults.Accepted("/restart/status", new ForceResponse(decision.Message, decision.Entry!))
             : TypedResults.Problem(decision.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Restart refused");
     }
 
     internal sealed record ForceRequest(string? Silo, string? Reason);
+
+    internal sealed record StatusResponse(
+        bool Supervised,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Supervisor,
+        RestartConfig Config,
+        IReadOnlyList<RestartEntry> History,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? Scheduled,
+        IReadOnlyList<Supervision> Silos);
 
     internal sealed record ForceResponse(string Message, RestartEntry Restart);
 }

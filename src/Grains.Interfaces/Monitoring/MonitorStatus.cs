@@ -17,7 +17,8 @@ public sealed record class MonitorStatus(
     [property: Id(11)] DateTimeOffset? LastCycleAt,
     [property: Id(12)] long Cycles,
     [property: Id(13)] string MonitorSilo,
-    [property: Id(14)] CleanupResult? LastCleanup);
+    [property: Id(14)] CleanupResult? LastCleanup,
+    [property: Id(15)] AlertDeliveryStatus AlertDelivery);
 
 /// <summary>The cluster's figures: memory and sessions summed, CPU and utilisation averaged over silos.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.ClusterResources")]
@@ -44,7 +45,7 @@ public sealed record class HealthSample(
     [property: Id(3)] double CpuPercent,
     [property: Id(4)] int ActiveSessions);
 
-/// <summary>A restart the monitor asked for (a critical alert or the memory limit).</summary>
+/// <summary>A restart the monitor asked for (the memory limit or a critical alert a restart can fix), and what came of it.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.RestartRequest")]
 public sealed record class RestartRequest(
     [property: Id(0)] DateTimeOffset At,

@@ -1,5 +1,16 @@
 namespace Assistant.Monitoring;
 
+/// <summary>
+/// What one silo is asked to do: deactivate sessions idle for <see cref="Idle"/>, and when
+/// <see cref="PruneContexts"/> cut the others' contexts to the pressure window, and when
+/// <see cref="CompactHeap"/> compact the GC heap.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Assistant.Monitoring.SiloCleanupRequest")]
+public sealed record class SiloCleanupRequest(
+    [property: Id(0)] TimeSpan Idle,
+    [property: Id(1)] bool PruneContexts,
+    [property: Id(2)] bool CompactHeap);
+
 /// <summary>What a cleanup freed on one silo.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.SessionCleanup")]
 public sealed record class SessionCleanup(

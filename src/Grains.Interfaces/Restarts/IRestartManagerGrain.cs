@@ -43,7 +43,9 @@ public sealed record class RestartDecision(
     [property: Id(1)] string Message,
     [property: Id(2)] RestartEntry? Entry,
     [property: Id(3)] bool UnknownSilo = false,
-    [property: Id(4)] bool AlreadyRestarting = false);
+    [property: Id(4)] bool AlreadyRestarting = false,
+    [property: Id(5)] DateTimeOffset? RetryAt = null,
+    [property: Id(6)] bool Unsupervised = false);
 
 /// <summary>One restart, asked for, refused or done.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Restarts.RestartEntry")]
@@ -62,12 +64,27 @@ public sealed record class RestartEntry(
     public const string Refused = "refused";
 }
 
-/// <summary><c>{"config": {...}, "history": [...newest first], "scheduled": ...}</c>; scheduled is null without a daily restart.</summary>
+/// <summary>
+/// <c>{"config": {...}, "history": [...newest first], "scheduled": ..., "silos": [...]}</c>; scheduled is
+/// null without a daily restart; silos says, per silo, whether anything would start it again.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Restarts.RestartStatus")]
 public sealed record class RestartStatus(
     [property: Id(0)] RestartConfig Config,
     [property: Id(1)] IReadOnlyList<RestartEntry> History,
-    [property: Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? Scheduled);
+    [property: Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? Scheduled,
+    [property: Id(3)] IReadOnlyList<Supervision> Silos);
+
+/// <summary>
+/// Whether a silo runs under something that starts it again after a requested restart (exit
+/// code 75): <see cref="Supervisor"/> is <c>scripts/supervise.sh</c>, <c>systemd</c>,
+/// <c>Restart:Supervised</c>, or null when nothing would.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Assistant.Restarts.Supervision")]
+public sealed record class Supervision(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] bool Supervised,
+    [property: Id(2), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Supervisor);
 
 [GenerateSerializer, Immutable, Alias("Assistant.Restarts.RestartConfig")]
 public sealed record class RestartConfig(

@@ -16,16 +16,32 @@ public interface ISiloAgent : IGrainService
     [Alias("GetTelegramCounters")]
     Task<Assistant.Telegram.TelegramSiloCounters> GetTelegramCountersAsync();
 
-    /// <summary>Takes this silo's resource snapshot now.</summary>
+    /// <summary>Takes this silo's resource snapshot now, its CPU figure over about <paramref name="cpuWindow"/>.</summary>
     [Alias("Sample")]
-    Task<Assistant.Monitoring.ResourceSnapshot> SampleAsync();
+    Task<Assistant.Monitoring.ResourceSnapshot> SampleAsync(TimeSpan cpuWindow);
 
     /// <summary>
-    /// Deactivates this silo's sessions idle for <paramref name="idle"/>; optionally prunes the
-    /// contexts of the others and compacts the GC heap (emergency cleanup).
+    /// Deactivates this silo's sessions idle for the request's idle time; as the request says,
+    /// prunes the contexts of the others and compacts the GC heap (emergency cleanup).
     /// </summary>
     [Alias("CleanupSessions")]
-    Task<Assistant.Monitoring.SessionCleanup> CleanupSessionsAsync(TimeSpan idle, bool pruneContexts, bool compactHeap);
+    Task<Assistant.Monitoring.SessionCleanup> CleanupSessionsAsync(Assistant.Monitoring.SiloCleanupRequest request);
+
+    /// <summary>
+    /// Clears the contexts of those of <paramref name="sessionIds"/> that are active on this silo
+    /// (the directory has already marked them cleared; a dormant one clears itself when it next
+    /// activates). Activates nothing. Returns how many it cleared.
+    /// </summary>
+    [Alias("ClearActiveContexts")]
+    Task<int> ClearActiveContextsAsync(IReadOnlyList<string> sessionIds, TimeSpan inactivity);
+
+    /// <summary>Frees disk on this silo's host: backups beyond the newest, WAL checkpoint. Says what it freed.</summary>
+    [Alias("RelieveDisk")]
+    Task<string> RelieveDiskAsync();
+
+    /// <summary>Whether something will start this silo again after it exits with code 75.</summary>
+    [Alias("GetSupervision")]
+    Task<Assistant.Restarts.Supervision> GetSupervisionAsync();
 
     /// <summary>
     /// Applies the monitor's decision (throttle chat requests and slow streaming, emergency mode)

@@ -17,8 +17,10 @@ public static class MaintenanceServices
         services.AddOptions<RestartOptions>().BindConfiguration(RestartOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RestartOptions>, RestartOptionsValidator>();
         services.AddSingleton<MaintenanceOperations>();
+        services.AddSingleton<DiskRelief>();
         services.AddSingleton<ServiceMode>();
         services.AddSingleton<RestartCoordinator>();
+        services.AddSingleton<SupervisionDetector>();
         return services;
     }
 }

@@ -1,56 +1,103 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using Assistant.Telegram;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Types.Enums;
 
 namespace Assistant.Monitoring;
 
-/// <summary>Delivers medium and higher alerts: a JSON POST to <c>Monitoring:AlertWebhookUrl</c>, and a message to each Telegram admin.</summary>
-public sealed partial class AlertNotifier(
+/// <summary>
+/// Makes one delivery of an alert to one destination: <see cref="Webhook"/> (a JSON POST to
+/// <c>Monitoring:AlertWebhookUrl</c>) or <c>telegram:ADMIN</c> (a message to that Telegram admin).
+/// Each delivery is bounded by <c>Monitoring:AlertDeliveryTimeoutSeconds</c>; retrying is the
+/// <see cref="AlertDeliveryGrain"/>'s business.
+/// </summary>
+public sealed class AlertNotifier(
     IHttpClientFactory http,
     IOptions<MonitoringOptions> options,
     TelegramBot bot,
     TelegramOutbox outbox,
-    ILogger<AlertNotifier> logger)
+    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time)
 {
     public const string HttpClientName = "alerts";
+    public const string Webhook = "webhook";
+    private const string TelegramPrefix = "telegram:";
 
-    public async Task DeliverAsync(PerformanceAlert alert, CancellationToken cancellationToken = default)
+    /// <summary>Where an alert raised now goes.</summary>
+    public IReadOnlyList<string> Destinations()
     {
-        if (options.Value.AlertWebhookUrl is { } url)
+        var destinations = new List<string>();
+        if (options.Value.AlertWebhookUrl is not null)
         {
-            try
-            {
-                using var response = await http.CreateClient(HttpClientName).PostAsJsonAsync(url, AlertPayload.From(alert), AlertPayload.Json, cancellationToken);
-                response.EnsureSuccessStatusCode();
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                LogWebhookFailed(logger, alert.AlertType, ex.Message);
-            }
+            destinations.Add(Webhook);
         }
 
         if (bot.Enabled)
         {
-            var text = $"⚠️ {alert.Severity.ToString().ToUpperInvariant()} {alert.AlertType}\n{alert.Message}\n→ {alert.RecommendedAction}";
-            foreach (var admin in bot.Options.AdminUsers)
+            destinations.AddRange(bot.Options.AdminUsers.Select(a => TelegramPrefix + a.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return destinations;
+    }
+
+    public async Task<DeliveryOutcome> DeliverAsync(PerformanceAlert alert, string destination)
+    {
+        var timeout = TimeSpan.FromSeconds(options.Value.AlertDeliveryTimeoutSeconds);
+        using var deadline = new CancellationTokenSource(timeout, time);
+        try
+        {
+            if (destination == Webhook)
             {
-                try
+                if (options.Value.AlertWebhookUrl is not { } url)
                 {
-                    await outbox.SendAsync(new TelegramTarget(admin, false, 0, null), text, replyToUser: false, ParseMode.None, cancellationToken);
+                    return DeliveryOutcome.Dropped("Monitoring:AlertWebhookUrl is no longer set");
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogTelegramFailed(logger, admin, ex.Message);
-                }
+
+                using var response = await http.CreateClient(HttpClientName).PostAsJsonAsync(url, AlertPayload.From(alert), AlertPayload.Json, deadline.Token);
+                response.EnsureSuccessStatusCode();
+                return DeliveryOutcome.Done;
             }
+
+            var admin = long.Parse(destination[TelegramPrefix.Length..], CultureInfo.InvariantCulture);
+            if (!bot.Enabled)
+            {
+                return DeliveryOutcome.Dropped("the Telegram channel is not configured");
+            }
+
+            var text = $"⚠️ {alert.Severity.ToString().ToUpperInvariant()} {alert.AlertType}\n{alert.Message}\n→ {alert.RecommendedAction}";
+            await outbox.SendAsync(new TelegramTarget(admin, false, 0, null), text, replyToUser: false, ParseMode.None, deadline.Token);
+            return DeliveryOutcome.Done;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return DeliveryOutcome.Failed($"no answer within Monitoring:AlertDeliveryTimeoutSeconds ({timeout.TotalSeconds:0.#} s)", NotBefore(destination));
+        }
+        catch (ChatUnreachableException ex)
+        {
+            return DeliveryOutcome.Dropped($"the admin chat does not take messages from the bot ({ex.Message})");
+        }
+        catch (Exception ex)
+        {
+            return DeliveryOutcome.Failed(ex.Message, NotBefore(destination));
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not deliver alert {AlertType} to the alert webhook: {Reason}")]
-    private static partial void LogWebhookFailed(ILogger logger, string alertType, string reason);
+    /// <summary>For a Telegram admin held back by a 429, when it may be tried again.</summary>
+    private DateTimeOffset? NotBefore(string destination) =>
+        destination.StartsWith(TelegramPrefix, StringComparison.Ordinal)
+            ? outbox.BlockedUntil(long.Parse(destination[TelegramPrefix.Length..], CultureInfo.InvariantCulture))
+            : null;
+}
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send an alert to Telegram admin {Admin}: {Reason}")]
-    private static partial void LogTelegramFailed(ILogger logger, long admin, string reason);
+/// <summary>
+/// One delivery's result: done; failed (retried, not before <see cref="NotBefore"/> when the
+/// destination said so); or dropped (retrying cannot help, such as a blocked bot).
+/// </summary>
+public sealed record DeliveryOutcome(bool Delivered, bool Retry, string? Failure, DateTimeOffset? NotBefore)
+{
+    public static readonly DeliveryOutcome Done = new(true, false, null, null);
+
+    public static DeliveryOutcome Failed(string reason, DateTimeOffset? notBefore) => new(false, true, reason, notBefore);
+
+    public static DeliveryOutcome Dropped(string reason) => new(false, false, reason, null);
 }

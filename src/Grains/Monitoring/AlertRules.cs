@@ -19,6 +19,9 @@ public sealed class AlertRules(MonitoringOptions options)
 
     public const string ClusterSilo = "cluster";
 
+    /// <summary>Whether restarting the silo clears this alert's cause: memory does; disk, CPU and session load do not.</summary>
+    public static bool RestartHelps(string alertType) => alertType == MemoryCritical;
+
     /// <param name="snapshot">The silo's snapshot of this cycle.</param>
     /// <param name="cpuHistory">The silo's earlier CPU samples, oldest first, for the sustained-CPU rule.</param>
     public IEnumerable<PerformanceAlert> ForSilo(ResourceSnapshot snapshot, IReadOnlyList<(DateTimeOffset At, double Cpu)> cpuHistory)
@@ -28,7 +31,7 @@ public sealed class AlertRules(MonitoringOptions options)
         {
             yield return Alert(MemoryCritical, AlertSeverity.Critical, s,
                 $"Memory at {F(s.MemoryMb)} MB, over the critical {F(options.MemoryCriticalMb)} MB.",
-                "Restart the silo (requested automatically); then look for the sessions or contexts that grew.");
+                "The silo is restarted automatically when supervised (Restart:OnCriticalAlerts); then look for the sessions or contexts that grew.");
         }
         else if (s.MemoryMb > options.MemoryWarningMb)
         {
@@ -68,13 +71,13 @@ public sealed class AlertRules(MonitoringOptions options)
         {
             yield return Alert(DiskSpace, AlertSeverity.Critical, s,
                 $"The data folder's disk is {F(s.DiskUsagePercent)} % full.",
-                "Free disk space now (old backups in backup/, logs/), or move Storage:DatabasePath to a larger disk.");
+                "Older backups, finished tasks and the WAL were cleaned up automatically (a restart would free nothing); if it stays full, free space in logs/ and backup/ or move Storage:DatabasePath to a larger disk.");
         }
         else if (s.DiskUsagePercent > options.DiskWarningPercent)
         {
             yield return Alert(DiskSpace, AlertSeverity.High, s,
                 $"The data folder's disk is {F(s.DiskUsagePercent)} % full.",
-                "Free disk space (old backups in backup/, logs/) or run scripts/maintenance.sh vacuum.");
+                "Older backups, finished tasks and the WAL were cleaned up automatically; free space in logs/ and backup/ or run scripts/maintenance.sh vacuum.");
         }
     }
 

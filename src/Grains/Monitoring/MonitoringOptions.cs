@@ -65,6 +65,12 @@ public sealed class MonitoringOptions
     /// <summary>URL that receives medium and higher alerts as JSON POSTs; unset sends none.</summary>
     public string? AlertWebhookUrl { get; set; }
 
+    /// <summary>How long one delivery of an alert (the webhook POST, or one admin's Telegram message) may take before it counts as failed and is retried later. Default 10 s.</summary>
+    public double AlertDeliveryTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Attempts per alert and destination before the delivery is given up (and logged). Default 5.</summary>
+    public int AlertDeliveryAttempts { get; set; } = 5;
+
     /// <summary>Process memory above which emergency mode starts (emergency cleanup). Default 600 MB.</summary>
     public double EmergencyMemoryMb { get; set; } = 600;
 
@@ -100,4 +106,7 @@ public sealed class MonitoringOptions
 
     /// <summary>Sessions inactive this long have their context cleared by the cleanup cycle, at most this many per cycle. Default 500.</summary>
     public int ClearContextsPerCycle { get; set; } = 500;
+
+    /// <summary>How long the CPU meter keeps its readings: the longest window a cycle asks for, twice over.</summary>
+    internal TimeSpan CpuReadingsKept => TimeSpan.FromSeconds(2 * Math.Max(HealthIntervalSeconds, OptimizationIntervalSeconds));
 }

@@ -14,6 +14,8 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         failures.Positive("Monitoring:MemoryLimitMb", o.MemoryLimitMb);
         failures.Positive("Monitoring:SessionCapacity", o.SessionCapacity);
         failures.Positive("Monitoring:AlertCooldownMinutes", o.AlertCooldownMinutes);
+        failures.Positive("Monitoring:AlertDeliveryTimeoutSeconds", o.AlertDeliveryTimeoutSeconds);
+        failures.Positive("Monitoring:AlertDeliveryAttempts", o.AlertDeliveryAttempts);
         failures.Positive("Monitoring:ThrottleConcurrency", o.ThrottleConcurrency);
         failures.Positive("Monitoring:TaskRetentionDays", o.TaskRetentionDays);
         if (o.OptimizationIntervalSeconds < 60)

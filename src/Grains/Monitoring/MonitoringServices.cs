@@ -17,7 +17,7 @@ public static class MonitoringServices
         services.AddOptions<SingletonKeeperOptions>().BindConfiguration(SingletonKeeperOptions.Section)
             .Validate(o => o.Seconds > 0, "Cluster:Singletons:Seconds must be greater than 0").ValidateOnStart();
         services.TryAddSingleton<IResourceSampler, ProcessResourceSampler>();
-        services.AddHttpClient(AlertNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(AlertNotifier.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // Monitoring:AlertDeliveryTimeoutSeconds bounds each delivery
         services.AddSingleton<AlertNotifier>();
         services.AddSingleton<ChatAdmission>();
         services.AddSingleton<ServerTasks>();

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Assistant.Monitoring;
 
 /// <summary>
-/// Measures this process and host: RSS (<see cref="Environment.WorkingSet"/>), CPU over the time
-/// since the previous sample across all cores (<see cref="Environment.CpuUsage"/>), the sessions
+/// Measures this process and host: RSS (<see cref="Environment.WorkingSet"/>), CPU across all
+/// cores over the window the caller asks for (<see cref="CpuMeter"/>), the sessions
 /// active here, processes on the host (/proc), the data folder's disk, and network bytes from
 /// /proc/net/dev. Each read costs microseconds; a whole snapshot well under a millisecond.
 /// </summary>
@@ -19,37 +19,21 @@ public sealed class ProcessResourceSampler(
     IOptions<MonitoringOptions> options,
     [FromKeyedServices(Clock.Key)] TimeProvider time) : IResourceSampler
 {
-    private readonly object _sync = new();
-    private TimeSpan _lastCpu = Environment.CpuUsage.TotalTime;
-    private long _lastAt = time.GetTimestamp();
+    private readonly CpuMeter _cpu = new(() => Environment.CpuUsage.TotalTime, time, Environment.ProcessorCount, options.Value.CpuReadingsKept);
 
-    public ResourceSnapshot Sample()
+    public ResourceSnapshot Sample(TimeSpan cpuWindow)
     {
         var memoryMb = Math.Round(Environment.WorkingSet / 1024.0 / 1024.0, 1);
         return new ResourceSnapshot(
             silo.Name,
             time.GetUtcNow(),
             memoryMb,
-            CpuPercent(),
+            _cpu.PercentOver(cpuWindow),
             sessions.Count,
             CountProcesses(),
             DiskUsagePercent(),
             NetworkBytes(),
             Math.Round(100 * memoryMb / options.Value.MemoryLimitMb, 1));
-    }
-
-    private double CpuPercent()
-    {
-        lock (_sync)
-        {
-            var cpu = Environment.CpuUsage.TotalTime;
-            var now = time.GetTimestamp();
-            var wall = time.GetElapsedTime(_lastAt, now);
-            var used = cpu - _lastCpu;
-            _lastCpu = cpu;
-            _lastAt = now;
-            return wall <= TimeSpan.Zero ? 0 : Math.Round(Math.Clamp(100 * used / wall / Environment.ProcessorCount, 0, 100), 1);
-        }
     }
 
     private static int CountProcesses()

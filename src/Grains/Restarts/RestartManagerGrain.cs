@@ -11,13 +11,14 @@ namespace Assistant.Restarts;
 /// <summary>
 /// Decides and records restarts. The loop guard counts each silo's restarts in the last hour:
 /// past <see cref="RestartOptions.MaxPerHour"/> a restart is refused and an alert raised instead;
-/// automatic restarts also back off (the base delay doubled for each restart in the hour).
+/// automatic restarts also back off (the base delay doubled for each restart in the hour). A silo
+/// that nothing would start again (see <see cref="SupervisionDetector"/>) is not restarted at all.
+/// Requests are decided one at a time, so two at once for one silo record one drain.
 /// </summary>
 [Reentrant]
 internal sealed partial class RestartManagerGrain(
     [PersistentState("restarts")] IPersistentState<RestartManagerState> state,
     ISiloAgents agents,
-    AlertNotifier alerts,
     IOptions<RestartOptions> options,
     ILocalSiloDetails local,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
@@ -26,6 +27,7 @@ internal sealed partial class RestartManagerGrain(
     private const string ScheduleReminder = "scheduled-restart";
     private readonly RestartOptions _options = options.Value;
     private readonly Dictionary<string, int> _draining = [];
+    private readonly SemaphoreSlim _deciding = new(1, 1);
     private bool _rolling;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -45,6 +47,21 @@ internal sealed partial class RestartManagerGrain(
 
     public async Task<RestartDecision> RequestAsync(RestartCommand command)
     {
+        // Reentrant (the scheduled restart waits for silos to come back), so the checks and the
+        // record below would otherwise interleave for two requests at once.
+        await _deciding.WaitAsync();
+        try
+        {
+            return await DecideAsync(command);
+        }
+        finally
+        {
+            _deciding.Release();
+        }
+    }
+
+    private async Task<RestartDecision> DecideAsync(RestartCommand command)
+    {
         var silos = await agents.ActiveSilosAsync();
         var target = silos.FirstOrDefault(s => s.Name == command.Silo);
         if (target is null)
@@ -59,11 +76,19 @@ internal sealed partial class RestartManagerGrain(
             return new RestartDecision(false, $"Silo {command.Silo} is already restarting.", null, AlreadyRestarting: true);
         }
 
+        var supervision = await agents.On(target.Address).GetSupervisionAsync();
+        if (!supervision.Supervised)
+        {
+            return new RestartDecision(false, Unsupervised(command.Silo), null, Unsupervised: true);
+        }
+
         var recent = state.State.History.Where(e => e.Silo == command.Silo && e.Outcome != RestartEntry.Refused && now - e.At < TimeSpan.FromHours(1)).ToList();
         string? refusal = null;
+        DateTimeOffset? retryAt = null;
         if (recent.Count >= _options.MaxPerHour)
         {
             refusal = $"Silo {command.Silo} has restarted {recent.Count} times in the last hour (limit Restart:MaxPerHour = {_options.MaxPerHour}); refusing to restart it again, which looks like a restart loop.";
+            retryAt = recent.Min(e => e.At) + TimeSpan.FromHours(1);
         }
         else if (command.Source != RestartCommand.Manual && recent.Count > 0)
         {
@@ -71,6 +96,7 @@ internal sealed partial class RestartManagerGrain(
             var since = now - recent.Max(e => e.At);
             if (since < wait)
             {
+                retryAt = now - since + wait;
                 refusal = $"Silo {command.Silo} restarted {since.TotalSeconds:0} s ago; automatic restarts back off for {wait.TotalSeconds:0} s after the previous one.";
             }
         }
@@ -81,9 +107,14 @@ internal sealed partial class RestartManagerGrain(
         if (refusal is not null)
         {
             LogRefused(logger, command.Silo, refusal);
-            await alerts.DeliverAsync(new PerformanceAlert("restart_refused", AlertSeverity.High, refusal, now, command.Silo, null,
-                "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand."));
-            return new RestartDecision(false, refusal, entry);
+            if (command.Source == RestartCommand.Scheduled)
+            {
+                // The monitor raises its own refusals, and an operator reads theirs in the answer.
+                await GrainFactory.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(new PerformanceAlert("restart_refused", AlertSeverity.High, refusal, now, command.Silo, null,
+                    "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand."));
+            }
+
+            return new RestartDecision(false, refusal, entry, RetryAt: retryAt);
         }
 
         LogRestarting(logger, command.Silo, command.Source, command.Reason);
@@ -107,10 +138,32 @@ internal sealed partial class RestartManagerGrain(
         }
     }
 
-    public Task<RestartStatus> GetStatusAsync() => Task.FromResult(new RestartStatus(
-        new RestartConfig(_options.AutoRestart, _options.MemoryLimitMb, _options.OnCriticalAlerts, _options.MaxPerHour, _options.BackoffBaseSeconds, _options.GraceSeconds, _options.ScheduledTime),
-        [.. state.State.History],
-        NextScheduled()));
+    public async Task<RestartStatus> GetStatusAsync()
+    {
+        var silos = await agents.ActiveSilosAsync();
+        var supervision = await Task.WhenAll(silos.Select(async s =>
+        {
+            try
+            {
+                return await agents.On(s.Address).GetSupervisionAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new Supervision(s.Name, false, $"unknown: {ex.Message}");
+            }
+        }));
+        return new RestartStatus(
+            new RestartConfig(_options.AutoRestart, _options.MemoryLimitMb, _options.OnCriticalAlerts, _options.MaxPerHour, _options.BackoffBaseSeconds, _options.GraceSeconds, _options.ScheduledTime),
+            [.. state.State.History],
+            NextScheduled(),
+            [.. supervision.OrderBy(s => s.Silo, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Why a silo is not restarted, and how to run it so that it can be.</summary>
+    public static string Unsupervised(string silo) =>
+        $"Silo {silo} is not supervised: nothing would start it again after it exits, so it is not restarted. " +
+        "Run it with scripts/start.sh (which supervises it), as the systemd unit scripts/assistant-silo.service, " +
+        "or under another supervisor that restarts it on exit code 75 with Restart:Supervised=true.";
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

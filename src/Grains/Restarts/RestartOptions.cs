@@ -23,6 +23,13 @@ public sealed class RestartOptions
     /// <summary>How long a restarting silo lets replies in progress finish. Default 300 s (the guide's emergency grace).</summary>
     public double GraceSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Whether something starts the silo again after a requested restart (exit code 75). Unset
+    /// (the default): detected (scripts/supervise.sh, systemd). Unsupervised, the monitor raises a
+    /// restart_needed alert instead of restarting, and POST /restart/force answers 409.
+    /// </summary>
+    public bool? Supervised { get; set; }
+
     /// <summary>A daily rolling restart at this UTC time (<c>HH:mm</c>), one silo at a time; unset for none.</summary>
     public string? ScheduledTime { get; set; }
 }

@@ -84,6 +84,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastCall = _time.GetTimestamp();
+        await ApplyClearedContextAsync();
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
         await MoveLegacyInboxAsync();
 
@@ -176,6 +177,26 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
         await _directory.MarkClearedAsync(SessionId, now);
         LogCleared(_logger, SessionId, inactivity.TotalHours);
         return true;
+    }
+
+    /// <summary>
+    /// The cleanup cycle decides from the directory and does not activate a dormant session to clear
+    /// it: the session clears its own context here, at its next activation, if the directory says it
+    /// was cleared after its last message.
+    /// </summary>
+    private async Task ApplyClearedContextAsync()
+    {
+        if (Conversation.Messages.Count == 0 || await _directory.ClearedAtAsync(SessionId) is not { } clearedAt || clearedAt < Conversation.Statistics.LastActiveAt)
+        {
+            return;
+        }
+
+        await _session.UpdateAsync(s =>
+        {
+            s.Messages.Clear();
+            s.Statistics.ContextClearedAt = clearedAt;
+        });
+        LogCleared(_logger, SessionId, _options.InactiveContextHours);
     }
 
     public Task<bool> DeactivateIfIdleAsync(TimeSpan idle)

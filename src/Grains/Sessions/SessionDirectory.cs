@@ -63,17 +63,26 @@ public sealed class SessionDirectory(Database database)
         return ids;
     }
 
-    /// <summary>Sessions with a context whose last message is older than <paramref name="cutoff"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<string>> FindInactiveAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Marks up to <paramref name="limit"/> sessions whose last message is older than
+    /// <paramref name="cutoff"/> (oldest first, none with an unanswered Telegram message) as cleared
+    /// at <paramref name="at"/>, in one statement, and returns their ids. Nothing is activated: a
+    /// session active now is told by its silo; a dormant one clears its context when it next
+    /// activates (<see cref="ClearedAtAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ClearInactiveAsync(DateTimeOffset cutoff, int limit, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand("""
-            SELECT session_id FROM chat_sessions
-            WHERE message_count > 0 AND last_active_at < @cutoff
-            ORDER BY last_active_at
-            LIMIT @limit
+            UPDATE chat_sessions SET message_count = 0, context_cleared_at = @at
+            WHERE session_id IN (
+                SELECT session_id FROM chat_sessions
+                WHERE message_count > 0 AND last_active_at < @cutoff AND pending_since IS NULL
+                ORDER BY last_active_at
+                LIMIT @limit)
+            RETURNING session_id
             """);
-        await using var reader = await command.With("cutoff", cutoff.UtcDateTime).With("limit", limit).ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.With("cutoff", cutoff.UtcDateTime).With("limit", limit).With("at", at.UtcDateTime).ExecuteReaderAsync(cancellationToken);
         var ids = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -81,6 +90,15 @@ public sealed class SessionDirectory(Database database)
         }
 
         return ids;
+    }
+
+    /// <summary>When the cleanup last cleared this session's context, if it did and nothing was said since.</summary>
+    public async Task<DateTimeOffset?> ClearedAtAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("SELECT context_cleared_at FROM chat_sessions WHERE session_id = @id");
+        var value = await command.With("id", sessionId).ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? null : new DateTimeOffset(DateTime.SpecifyKind(Convert.ToDateTime(value, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc));
     }
 
     public async Task MarkClearedAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default)

@@ -19,6 +19,8 @@ internal sealed partial class SiloAgent(
     PressureState pressure,
     Maintenance.ServiceMode mode,
     Restarts.RestartCoordinator restarts,
+    Restarts.SupervisionDetector supervision,
+    Maintenance.DiskRelief disk,
     IGrainFactory grains,
     [FromKeyedServices(Clock.Key)] TimeProvider time) : GrainService(id, silo, loggerFactory), ISiloAgent
 {
@@ -30,10 +32,11 @@ internal sealed partial class SiloAgent(
 
     public Task<TelegramSiloCounters> GetTelegramCountersAsync() => Task.FromResult(telegram.Snapshot(details.Name));
 
-    public Task<ResourceSnapshot> SampleAsync() => Task.FromResult(sampler.Sample());
+    public Task<ResourceSnapshot> SampleAsync(TimeSpan cpuWindow) => Task.FromResult(sampler.Sample(cpuWindow));
 
-    public async Task<SessionCleanup> CleanupSessionsAsync(TimeSpan idle, bool pruneContexts, bool compactHeap)
+    public async Task<SessionCleanup> CleanupSessionsAsync(SiloCleanupRequest request)
     {
+        var (idle, pruneContexts, compactHeap) = (request.Idle, request.PruneContexts, request.CompactHeap);
         var before = Environment.WorkingSet / 1024.0 / 1024.0;
         var deactivated = 0;
         var pruned = 0;
@@ -63,6 +66,25 @@ internal sealed partial class SiloAgent(
         LogCleanup(_logger, deactivated, pruned, before, after);
         return new SessionCleanup(details.Name, deactivated, pruned, Math.Round(before, 1), Math.Round(after, 1), compactHeap);
     }
+
+    public async Task<int> ClearActiveContextsAsync(IReadOnlyList<string> sessionIds, TimeSpan inactivity)
+    {
+        var here = sessions.Snapshots.Select(s => s.SessionId).ToHashSet(StringComparer.Ordinal);
+        var cleared = 0;
+        foreach (var sessionId in sessionIds.Where(here.Contains))
+        {
+            if (await grains.GetGrain<IChatSessionGrain>(sessionId).ClearIfInactiveAsync(inactivity))
+            {
+                cleared++;
+            }
+        }
+
+        return cleared;
+    }
+
+    public Task<string> RelieveDiskAsync() => disk.RelieveAsync();
+
+    public Task<Restarts.Supervision> GetSupervisionAsync() => Task.FromResult(supervision.Current);
 
     public Task ApplyPressureAsync(bool throttling, bool emergency, double healthScore)
     {

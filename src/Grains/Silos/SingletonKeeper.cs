@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Assistant.Silos;
 
 /// <summary>
-/// On every silo: calls the cluster singletons (the ResourceMonitor, the restart manager, the task
+/// On every silo: calls the cluster singletons (the ResourceMonitor, the alert outbox, the restart manager, the task
 /// runner, and the Telegram channel when it is configured) every few seconds, and picks up the
 /// maintenance mode. A call activates a singleton that is not running, so one
 /// lost with its silo is back within seconds, on a surviving silo. Reminders are the backstop.
@@ -27,6 +27,7 @@ internal sealed partial class SingletonKeeper(
         do
         {
             await KeepAsync("ResourceMonitor", () => grains.GetGrain<IResourceMonitorGrain>(0).EnsureRunningAsync(), stoppingToken);
+            await KeepAsync("AlertOutbox", () => grains.GetGrain<IAlertDeliveryGrain>(0).EnsureRunningAsync(), stoppingToken);
             await KeepAsync("RestartManager", () => grains.GetGrain<Restarts.IRestartManagerGrain>(0).EnsureRunningAsync(), stoppingToken);
             await KeepAsync("TaskRunner", () => grains.GetGrain<Maintenance.ITaskRunnerGrain>(0).EnsureRunningAsync(), stoppingToken);
             await KeepAsync("ServiceMode", async () => mode.Apply(await grains.GetGrain<Maintenance.IServiceModeGrain>(0).GetAsync()), stoppingToken);

@@ -61,6 +61,15 @@ public sealed class FloodGate(FloodGateOptions options)
         }
     }
 
+    /// <summary>Until when a 429 holds this chat back (the epoch when it does not).</summary>
+    public DateTimeOffset BlockedUntil(long chatId)
+    {
+        lock (_sync)
+        {
+            return _chats.TryGetValue(chatId, out var chat) ? chat.BlockedUntil : DateTimeOffset.UnixEpoch;
+        }
+    }
+
     /// <summary>Whether this chat got a 429 within the cooldown (its streaming should slow down).</summary>
     public bool RecentlyRateLimited(long chatId, DateTimeOffset now)
     {

@@ -28,6 +28,9 @@ public sealed partial class TelegramOutbox(
     private const int NetworkAttempts = 5;
     private const int PossiblySentAttempts = 2;
 
+    /// <summary>Until when a 429's <c>retry_after</c> holds messages to this chat back, if it does now.</summary>
+    public DateTimeOffset? BlockedUntil(long chatId) => gate.BlockedUntil(chatId) is var until && until > time.GetUtcNow() ? until : null;
+
     /// <returns>The id of the message Telegram created.</returns>
     public async Task<int> SendAsync(TelegramTarget target, string text, bool replyToUser, ParseMode parseMode, CancellationToken cancellationToken)
     {

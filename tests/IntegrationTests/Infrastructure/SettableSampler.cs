@@ -8,7 +8,14 @@ public sealed class SamplerFigures
 {
     public double MemoryMb { get; set; } = 100;
 
+    /// <summary>The CPU figure reported as is, unless <see cref="ProcessorTime"/> is set.</summary>
     public double CpuPercent { get; set; } = 5;
+
+    /// <summary>
+    /// When set, the process's total CPU time as the test scripts it: the figure then comes from the
+    /// service's own <see cref="CpuMeter"/> over the window each caller asks for (two cores).
+    /// </summary>
+    public TimeSpan? ProcessorTime { get; set; }
 
     public int? ActiveSessions { get; set; }
 
@@ -17,11 +24,15 @@ public sealed class SamplerFigures
 
 public sealed class SettableSampler(SamplerFigures figures, LocalSessionRegistry sessions, ILocalSiloDetails silo, TimeProvider time, double memoryLimitMb) : IResourceSampler
 {
-    public ResourceSnapshot Sample() => new(
+    public const int Processors = 2;
+
+    private readonly CpuMeter _meter = new(() => figures.ProcessorTime ?? TimeSpan.Zero, time, Processors, TimeSpan.FromHours(3));
+
+    public ResourceSnapshot Sample(TimeSpan cpuWindow) => new(
         silo.Name,
         time.GetUtcNow(),
         figures.MemoryMb,
-        figures.CpuPercent,
+        figures.ProcessorTime is null ? figures.CpuPercent : _meter.PercentOver(cpuWindow),
         figures.ActiveSessions ?? sessions.Count,
         100,
         figures.DiskUsagePercent,

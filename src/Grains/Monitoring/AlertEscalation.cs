@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+
+namespace Assistant.Monitoring;
+
+/// <summary>
+/// What happens to the alerts of a cycle: low ones are logged; medium and up pass the cooldown
+/// gate once per type and silo, are logged, recorded and handed to the alert outbox, which
+/// delivers them in the background (the cycle never waits on a webhook or Telegram). A disk
+/// alert also asks the silo to free disk, which a restart would not.
+/// </summary>
+internal sealed partial class AlertEscalation(
+    IGrainFactory grains,
+    ClusterSampling silos,
+    Metrics.AssistantMetrics metrics,
+    MonitoringOptions options,
+    ILogger logger)
+{
+    /// <summary>Raises the alerts; true when the monitor's state changed (a delivery was recorded).</summary>
+    public async Task<bool> RaiseAsync(ResourceMonitorState state, IEnumerable<PerformanceAlert> alerts, DateTimeOffset now)
+    {
+        var gate = new AlertGate(state.AlertDeliveries, TimeSpan.FromMinutes(options.AlertCooldownMinutes));
+        gate.Trim(now);
+        var dirty = false;
+        foreach (var alert in alerts)
+        {
+            if (alert.Severity == AlertSeverity.Low)
+            {
+                LogLowAlert(logger, alert.AlertType, alert.Message);
+                metrics.Alert(alert.Severity);
+                continue;
+            }
+
+            if (!gate.ShouldDeliver(alert, now))
+            {
+                continue;
+            }
+
+            metrics.Alert(alert.Severity);
+            dirty = true;
+            if (alert.Severity == AlertSeverity.Critical)
+            {
+                LogCriticalAlert(logger, alert.AlertType, alert.Message);
+            }
+            else
+            {
+                LogAlert(logger, alert.Severity.ToString().ToLowerInvariant(), alert.AlertType, alert.Message);
+            }
+
+            state.Record(alert);
+            await EnqueueAsync(alert);
+            if (alert.AlertType == AlertRules.DiskSpace)
+            {
+                await RelieveDiskAsync(alert);
+            }
+        }
+
+        return dirty;
+    }
+
+    private async Task EnqueueAsync(PerformanceAlert alert)
+    {
+        try
+        {
+            await grains.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(alert);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNotQueued(logger, alert.AlertType, ex.Message);
+        }
+    }
+
+    private async Task RelieveDiskAsync(PerformanceAlert alert)
+    {
+        var freed = await silos.OnEachAsync(s => s.Name == alert.Silo, a => a.RelieveDiskAsync());
+        foreach (var summary in freed)
+        {
+            LogDiskRelief(logger, alert.Silo, summary);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert (low) {AlertType}: {Message}")]
+    private static partial void LogLowAlert(ILogger logger, string alertType, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert ({Severity}) {AlertType}: {Message}")]
+    private static partial void LogAlert(ILogger logger, string severity, string alertType, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert (critical) {AlertType}: {Message}")]
+    private static partial void LogCriticalAlert(ILogger logger, string alertType, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert {AlertType} could not be queued for delivery: {Reason}")]
+    private static partial void LogNotQueued(ILogger logger, string alertType, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Disk full on silo {Silo}: a restart would free nothing, so disk was freed instead: {Summary}")]
+    private static partial void LogDiskRelief(ILogger logger, string silo, string summary);
+}

@@ -14,7 +14,8 @@ public sealed record ResourcesStatus(
     CleanupResult? LastCleanup,
     DateTimeOffset? LastCycleAt,
     long Cycles,
-    string MonitorSilo)
+    string MonitorSilo,
+    AlertDeliveryStatus AlertDelivery)
 {
     public static ResourcesStatus From(MonitorStatus s, MonitoringOptions o, ChatAdmission admission) => new(
         new HealthSection(s.Current, s.HealthScore, s.Alerts, s.Recommendations),
@@ -27,7 +28,8 @@ public sealed record ResourcesStatus(
         s.LastCleanup,
         s.LastCycleAt,
         s.Cycles,
-        s.MonitorSilo);
+        s.MonitorSilo,
+        s.AlertDelivery);
 }
 
 /// <summary><c>current_resources</c> is the cluster: memory and sessions summed, CPU and utilisation averaged.</summary>

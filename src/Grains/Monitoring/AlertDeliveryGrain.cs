@@ -29,6 +29,7 @@ internal sealed partial class AlertDeliveryGrain(
     private readonly DurableState<AlertOutboxState> _state = new(stored, copier);
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource _wake = new();
+    private readonly Dictionary<long, Task> _inFlight = [];
     private Task? _worker;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -107,17 +108,18 @@ internal sealed partial class AlertDeliveryGrain(
         {
             while (!_stopping.IsCancellationRequested && _state.Value.Pending.Count > 0)
             {
+                // Each delivery runs on its own: a destination that takes its whole timeout holds up no other.
                 var now = time.GetUtcNow();
-                var due = _state.Value.Pending.Where(p => p.NextAttemptAt <= now).ToList();
-                if (due.Count == 0)
+                foreach (var delivery in _state.Value.Pending.Where(p => p.NextAttemptAt <= now && !_inFlight.ContainsKey(p.Id)).ToList())
                 {
-                    await SleepUntilAsync(_state.Value.Pending.Min(p => p.NextAttemptAt) - now);
-                    continue;
+                    _inFlight[delivery.Id] = DeliverAsync(delivery);
                 }
 
-                var outcomes = await Task.WhenAll(due.Select(async d => (Delivery: d, Outcome: await notifier.DeliverAsync(d.Alert, d.Destination))));
-                await _state.UpdateAsync(s => Record(s, outcomes, time.GetUtcNow()));
+                var waiting = _state.Value.Pending.Where(p => !_inFlight.ContainsKey(p.Id)).Select(p => p.NextAttemptAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                await SleepUntilAsync(waiting == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Max(waiting - now, TimeSpan.Zero));
             }
+
+            await Task.WhenAll(_inFlight.Values.ToList());
         }
         catch (Exception ex)
         {
@@ -129,6 +131,27 @@ internal sealed partial class AlertDeliveryGrain(
             DelayDeactivation(TimeSpan.Zero);
         }
     }
+
+    private async Task DeliverAsync(PendingDelivery delivery)
+    {
+        await Task.Yield(); // stored in _inFlight before it can finish and remove itself
+        try
+        {
+            var outcome = await notifier.DeliverAsync(delivery.Alert, delivery.Destination);
+            await _state.UpdateAsync(s => Record(s, delivery, outcome, time.GetUtcNow()));
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(logger, delivery.Alert.AlertType, delivery.Destination, ex.Message); // stays pending; tried again
+        }
+        finally
+        {
+            _inFlight.Remove(delivery.Id);
+            _wake.Cancel();
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private async Task SleepUntilAsync(TimeSpan wait)
     {
@@ -144,44 +167,41 @@ internal sealed partial class AlertDeliveryGrain(
         }
     }
 
-    private void Record(AlertOutboxState s, IEnumerable<(PendingDelivery Delivery, DeliveryOutcome Outcome)> outcomes, DateTimeOffset now)
+    private void Record(AlertOutboxState s, PendingDelivery delivery, DeliveryOutcome outcome, DateTimeOffset now)
     {
-        foreach (var (delivery, outcome) in outcomes)
+        var index = s.Pending.FindIndex(p => p.Id == delivery.Id);
+        if (index < 0)
         {
-            var index = s.Pending.FindIndex(p => p.Id == delivery.Id);
-            if (index < 0)
-            {
-                continue;
-            }
-
-            if (outcome.Delivered)
-            {
-                s.Pending.RemoveAt(index);
-                s.Delivered++;
-                continue;
-            }
-
-            s.Failures++;
-            s.LastFailure = $"{delivery.Alert.AlertType} to {delivery.Destination}: {outcome.Failure}";
-            s.LastFailureAt = now;
-            var attempts = delivery.Attempts + 1;
-            if (!outcome.Retry || attempts >= options.Value.AlertDeliveryAttempts)
-            {
-                s.Pending.RemoveAt(index);
-                s.GivenUp++;
-                LogGivenUp(logger, delivery.Alert.AlertType, delivery.Destination, attempts, outcome.Failure);
-                continue;
-            }
-
-            var next = now + Backoff.Jittered(attempts, baseSeconds: 5);
-            if (outcome.NotBefore is { } notBefore && notBefore > next)
-            {
-                next = notBefore;
-            }
-
-            s.Pending[index] = delivery with { Attempts = attempts, NextAttemptAt = next };
-            LogRetrying(logger, delivery.Alert.AlertType, delivery.Destination, outcome.Failure, (next - now).TotalSeconds);
+            return;
         }
+
+        if (outcome.Delivered)
+        {
+            s.Pending.RemoveAt(index);
+            s.Delivered++;
+            return;
+        }
+
+        s.Failures++;
+        s.LastFailure = $"{delivery.Alert.AlertType} to {delivery.Destination}: {outcome.Failure}";
+        s.LastFailureAt = now;
+        var attempts = delivery.Attempts + 1;
+        if (!outcome.Retry || attempts >= options.Value.AlertDeliveryAttempts)
+        {
+            s.Pending.RemoveAt(index);
+            s.GivenUp++;
+            LogGivenUp(logger, delivery.Alert.AlertType, delivery.Destination, attempts, outcome.Failure);
+            return;
+        }
+
+        var next = now + Backoff.Jittered(attempts, baseSeconds: 5);
+        if (outcome.NotBefore is { } notBefore && notBefore > next)
+        {
+            next = notBefore;
+        }
+
+        s.Pending[index] = delivery with { Attempts = attempts, NextAttemptAt = next };
+        LogRetrying(logger, delivery.Alert.AlertType, delivery.Destination, outcome.Failure, (next - now).TotalSeconds);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not deliver alert {AlertType} to {Destination} ({Reason}); trying again in {Seconds:0} s")]
@@ -189,6 +209,9 @@ internal sealed partial class AlertDeliveryGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Gave up delivering alert {AlertType} to {Destination} after {Attempts} attempt(s): {Reason}")]
     private static partial void LogGivenUp(ILogger logger, string alertType, string destination, int attempts, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the delivery of alert {AlertType} to {Destination}: {Reason}; it stays pending")]
+    private static partial void LogRecordFailed(ILogger logger, string alertType, string destination, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The alert outbox's loop stopped; it starts again with the next alert or keeper call")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);

@@ -226,7 +226,13 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     }
 
     /// <summary>Waits for the bot to call a method (at least <paramref name="count"/> times in all).</summary>
-    public async Task WaitForCallsAsync(string method, int count, TimeSpan? timeout = null)
+    public Task WaitForCallsAsync(string method, int count, TimeSpan? timeout = null) =>
+        WaitForCallsAsync(c => c.Method == method, count, $"{count} calls of {method}", timeout);
+
+    /// <summary>Completes once a call matching <paramref name="match"/> has been made.</summary>
+    public Task WaitUntilCallAsync(Func<FakeCall, bool> match, string what, TimeSpan? timeout = null) => WaitForCallsAsync(match, 1, what, timeout);
+
+    private async Task WaitForCallsAsync(Func<FakeCall, bool> match, int count, string what, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
@@ -234,7 +240,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             Task changed;
             lock (_sync)
             {
-                if (_calls.Count(c => c.Method == method) >= count)
+                if (_calls.Count(match) >= count)
                 {
                     return;
                 }
@@ -245,7 +251,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)) != changed)
             {
-                throw new TimeoutException($"Timed out waiting for {count} calls of {method}; saw {_calls.Count(c => c.Method == method)}.");
+                throw new TimeoutException($"Timed out waiting for {what}; saw {_calls.Count(match)}.");
             }
         }
     }

@@ -44,6 +44,9 @@ public sealed class ScriptsTests
         var session = await Admin(service).GetSessionAsync("kept");
         Assert.Equal("remember this", SessionClient.Texts(session)[0]);
 
+        Assert.True(status.RootElement.GetProperty("supervised").GetBoolean());
+        Assert.Equal("scripts/supervise.sh", status.RootElement.GetProperty("supervisor").GetString());
+
         using var second = await Admin(service).PostAsync("/restart/force", null);
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
         Assert.Contains("Restart:MaxPerHour", await second.Content.ReadAsStringAsync());
@@ -85,6 +88,43 @@ public sealed class ScriptsTests
         Assert.Contains(resources.RootElement.GetProperty("restart_requests").EnumerateArray(), r => r.GetProperty("outcome").GetString()!.StartsWith("refused", StringComparison.Ordinal));
         Assert.Contains(resources.RootElement.GetProperty("recent_alerts").EnumerateArray(), a => a.GetProperty("alert_type").GetString() == "restart_refused");
         Assert.Contains("Alert (high) restart_refused", ScriptedService.ReadShared(Path.Combine(service.Home, "logs", "system.log")));
+    }
+
+    [Fact]
+    public async Task A_restart_refused_for_its_backoff_is_asked_for_again_once_the_backoff_has_passed()
+    {
+        await using var service = new ScriptedService("restart-backoff", new Dictionary<string, string>
+        {
+            ["Restart__MemoryLimitMb"] = "50", // any silo is over this: it asks for a restart as soon as it looks
+            ["Restart__MaxPerHour"] = "2",
+            ["Restart__BackoffBaseSeconds"] = "15", // after the first restart the next waits 15 s; the alert cooldown is 15 minutes
+            ["Monitoring__HealthIntervalSeconds"] = "1",
+        });
+        var start = await service.StartAsync();
+        Assert.True(start.ExitCode == 0, start.All);
+
+        List<JsonElement> entries = [];
+        await WaitForAsync(async () =>
+        {
+            try
+            {
+                using var status = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
+                entries = [.. status.RootElement.GetProperty("history").EnumerateArray().Select(e => e.Clone()).Reverse()];
+                return entries.Count(e => e.GetProperty("outcome").GetString() == "restarted") == 2;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // restarting
+            }
+        }, "a restart, a refusal for the backoff, then the second restart");
+
+        // Oldest first: restarted, refused (backoff), restarted.
+        Assert.Equal(["restarted", "refused", "restarted"], entries.Take(3).Select(e => e.GetProperty("outcome").GetString()));
+        var first = entries[0].GetProperty("at").GetDateTimeOffset();
+        var second = entries[2].GetProperty("at").GetDateTimeOffset();
+        Assert.InRange((second - first).TotalSeconds, 15, 45); // asked again at the end of the backoff, not after the 15-minute cooldown
+        using var resources = JsonDocument.Parse(await service.Http.GetStringAsync("/resources/status"));
+        Assert.Contains(resources.RootElement.GetProperty("restart_requests").EnumerateArray(), r => r.GetProperty("outcome").GetString()!.Contains("back off for 15 s", StringComparison.Ordinal));
     }
 
     [Fact]

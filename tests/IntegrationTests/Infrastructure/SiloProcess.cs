@@ -54,15 +54,28 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
+    /// <summary>
+    /// When set, a bash (under this path, so under this process name) that runs the silo as its
+    /// child and passes SIGTERM on, as a service manager is the silo's parent.
+    /// </summary>
+    public string? Parent { get; init; }
+
     public void Start(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Parent ?? "dotnet")
         {
             WorkingDirectory = WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (Parent is not null)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("""trap 'kill -TERM "$child"' TERM; dotnet "$@" & child=$!; wait "$child"; code=$?; while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done; exit $code""");
+            start.ArgumentList.Add("parent");
+        }
+
         start.ArgumentList.Add(TestPaths.SiloDll);
         foreach (var argument in arguments)
         {

@@ -189,6 +189,10 @@ internal sealed partial class RestartManagerGrain(
                 {
                     await WaitUntilBackAsync(silo);
                 }
+                else if (decision.Unsupervised)
+                {
+                    LogScheduledSkipped(logger, silo.Name, decision.Message);
+                }
             }
         }
         finally
@@ -240,6 +244,9 @@ internal sealed partial class RestartManagerGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Restart of silo {Silo} refused: {Refusal}")]
     private static partial void LogRefused(ILogger logger, string silo, string refusal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled restart: silo {Silo} skipped: {Reason}")]
+    private static partial void LogScheduledSkipped(ILogger logger, string silo, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled restart: silo {Silo} did not come back in time; continuing with the next")]
     private static partial void LogNotBack(ILogger logger, string silo);

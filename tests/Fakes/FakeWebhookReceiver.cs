@@ -16,6 +16,9 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
+    /// <summary>When set, each POST is recorded at once and answered only once this completes.</summary>
+    public TaskCompletionSource? HoldResponses { get; set; }
+
     public static async Task<FakeWebhookReceiver> StartAsync()
     {
         var receiver = new FakeWebhookReceiver();
@@ -67,6 +70,11 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
             var fired = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             fired.TrySetResult();
+        }
+
+        if (HoldResponses is { } hold)
+        {
+            await hold.Task;
         }
 
         context.Response.StatusCode = StatusCodes.Status204NoContent;

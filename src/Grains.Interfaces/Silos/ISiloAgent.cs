@@ -35,9 +35,12 @@ public interface ISiloAgent : IGrainService
     [Alias("ClearActiveContexts")]
     Task<int> ClearActiveContextsAsync(IReadOnlyList<string> sessionIds, TimeSpan inactivity);
 
-    /// <summary>Frees disk on this silo's host: backups beyond the newest, WAL checkpoint. Says what it freed.</summary>
+    /// <summary>
+    /// Frees disk on this silo's host: finished tasks past retention and the WAL always; when
+    /// <paramref name="critical"/>, also every backup but the newest and the rolled log files. Says what it freed.
+    /// </summary>
     [Alias("RelieveDisk")]
-    Task<string> RelieveDiskAsync();
+    Task<string> RelieveDiskAsync(bool critical);
 
     /// <summary>Whether something will start this silo again after it exits with code 75.</summary>
     [Alias("GetSupervision")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -6,15 +7,22 @@ namespace Assistant.Maintenance;
 
 /// <summary>
 /// What the autopilot does about a full disk instead of restarting (a restart frees no disk):
-/// deletes all but the newest backup in <c>Maintenance:BackupDirectory</c>, deletes finished
-/// background tasks past their retention, and on SQLite folds the WAL back into the database.
-/// Says what it freed, for the alert and the log.
+/// deletes finished background tasks past their retention and on SQLite folds the WAL back into
+/// the database; when the disk is critically full, also deletes all but the newest backup in
+/// <c>Maintenance:BackupDirectory</c> and the rolled log files in <c>Logs:Directory</c> (every file
+/// of a log but the one being written, and <c>logs/archive/</c>). Says what it freed.
 /// </summary>
-public sealed partial class DiskRelief(MaintenanceOperations operations, IOptions<MaintenanceOptions> options, ILogger<DiskRelief> logger)
+public sealed partial class DiskRelief(MaintenanceOperations operations, IOptions<MaintenanceOptions> options, IConfiguration configuration, ILogger<DiskRelief> logger)
 {
-    public async Task<string> RelieveAsync(CancellationToken cancellationToken = default)
+    public async Task<string> RelieveAsync(bool critical, CancellationToken cancellationToken = default)
     {
-        var parts = new List<string> { PruneBackups() };
+        var parts = new List<string>();
+        if (critical)
+        {
+            parts.Add(PruneBackups());
+            parts.Add(PruneLogs());
+        }
+
         foreach (var operation in new[] { MaintenanceOperations.TaskCleanup, MaintenanceOperations.Checkpoint })
         {
             if (operations.Refusal(operation) is not null)
@@ -37,6 +45,46 @@ public sealed partial class DiskRelief(MaintenanceOperations operations, IOption
         return summary;
     }
 
+    private string PruneLogs()
+    {
+        var folder = Path.GetFullPath(configuration["Logs:Directory"] is { Length: > 0 } configured ? configured : "logs");
+        if (!Directory.Exists(folder))
+        {
+            return "No rolled logs to remove.";
+        }
+
+        // A log's files share the name before the first '_', '-' or '.': system.log, system_001.log; tasks-20261201.log.
+        var rolled = Directory.GetFiles(folder, "*.log")
+            .GroupBy(f => Path.GetFileName(f).Split('_', '-', '.')[0], StringComparer.Ordinal)
+            .SelectMany(g => g.OrderByDescending(File.GetLastWriteTimeUtc).Skip(1));
+        var archive = Path.Combine(folder, "archive");
+        var archived = Directory.Exists(archive) ? Directory.GetFiles(archive, "*", SearchOption.AllDirectories) : [];
+        var (removed, bytes) = Delete(rolled.Concat(archived));
+        return string.Create(CultureInfo.InvariantCulture, $"Removed {removed} rolled or archived log file(s) ({bytes / 1024.0 / 1024.0:0.#} MB).");
+    }
+
+    private (int Removed, long Bytes) Delete(IEnumerable<string> files)
+    {
+        long bytes = 0;
+        var removed = 0;
+        foreach (var file in files)
+        {
+            try
+            {
+                var size = new FileInfo(file).Length;
+                File.Delete(file);
+                bytes += size;
+                removed++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogNotRemoved(logger, file, ex.Message);
+            }
+        }
+
+        return (removed, bytes);
+    }
+
     private string PruneBackups()
     {
         var folder = Path.GetFullPath(options.Value.BackupDirectory);
@@ -45,23 +93,7 @@ public sealed partial class DiskRelief(MaintenanceOperations operations, IOption
             return "No backups to remove.";
         }
 
-        long bytes = 0;
-        var removed = 0;
-        foreach (var old in Directory.GetFiles(folder, "system-*.db").OrderByDescending(f => f, StringComparer.Ordinal).Skip(1))
-        {
-            try
-            {
-                var size = new FileInfo(old).Length;
-                File.Delete(old);
-                bytes += size;
-                removed++;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                LogNotRemoved(logger, old, ex.Message);
-            }
-        }
-
+        var (removed, bytes) = Delete(Directory.GetFiles(folder, "system-*.db").OrderByDescending(f => f, StringComparer.Ordinal).Skip(1));
         return string.Create(CultureInfo.InvariantCulture, $"Removed {removed} older backup(s) ({bytes / 1024.0 / 1024.0:0.#} MB), keeping the newest.");
     }
 

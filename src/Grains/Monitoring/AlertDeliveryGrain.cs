@@ -30,6 +30,7 @@ internal sealed partial class AlertDeliveryGrain(
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource _wake = new();
     private readonly Dictionary<long, Task> _inFlight = [];
+    private readonly Dictionary<long, (DateTimeOffset Until, int Failures)> _unrecorded = []; // made, but the record failed: held back, not resent at once
     private Task? _worker;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -110,12 +111,12 @@ internal sealed partial class AlertDeliveryGrain(
             {
                 // Each delivery runs on its own: a destination that takes its whole timeout holds up no other.
                 var now = time.GetUtcNow();
-                foreach (var delivery in _state.Value.Pending.Where(p => p.NextAttemptAt <= now && !_inFlight.ContainsKey(p.Id)).ToList())
+                foreach (var delivery in _state.Value.Pending.Where(p => Due(p) <= now && !_inFlight.ContainsKey(p.Id)).ToList())
                 {
                     _inFlight[delivery.Id] = DeliverAsync(delivery);
                 }
 
-                var waiting = _state.Value.Pending.Where(p => !_inFlight.ContainsKey(p.Id)).Select(p => p.NextAttemptAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                var waiting = _state.Value.Pending.Where(p => !_inFlight.ContainsKey(p.Id)).Select(Due).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
                 await SleepUntilAsync(waiting == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : Max(waiting - now, TimeSpan.Zero));
             }
 
@@ -139,10 +140,14 @@ internal sealed partial class AlertDeliveryGrain(
         {
             var outcome = await notifier.DeliverAsync(delivery.Alert, delivery.Destination);
             await _state.UpdateAsync(s => Record(s, delivery, outcome, time.GetUtcNow()));
+            _unrecorded.Remove(delivery.Id);
         }
         catch (Exception ex)
         {
-            LogRecordFailed(logger, delivery.Alert.AlertType, delivery.Destination, ex.Message); // stays pending; tried again
+            // Stays pending and is made again after a backoff: at least once, never in a tight loop.
+            var failures = (_unrecorded.TryGetValue(delivery.Id, out var held) ? held.Failures : 0) + 1;
+            _unrecorded[delivery.Id] = (time.GetUtcNow() + Backoff.Jittered(failures, baseSeconds: 5), failures);
+            LogRecordFailed(logger, delivery.Alert.AlertType, delivery.Destination, ex.Message);
         }
         finally
         {
@@ -150,6 +155,9 @@ internal sealed partial class AlertDeliveryGrain(
             _wake.Cancel();
         }
     }
+
+    private DateTimeOffset Due(PendingDelivery delivery) =>
+        _unrecorded.TryGetValue(delivery.Id, out var held) && held.Until > delivery.NextAttemptAt ? held.Until : delivery.NextAttemptAt;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -210,7 +218,7 @@ internal sealed partial class AlertDeliveryGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Gave up delivering alert {AlertType} to {Destination} after {Attempts} attempt(s): {Reason}")]
     private static partial void LogGivenUp(ILogger logger, string alertType, string destination, int attempts, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the delivery of alert {AlertType} to {Destination}: {Reason}; it stays pending")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the delivery of alert {AlertType} to {Destination}: {Reason}; it stays pending and is tried again after a backoff")]
     private static partial void LogRecordFailed(ILogger logger, string alertType, string destination, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The alert outbox's loop stopped; it starts again with the next alert or keeper call")]

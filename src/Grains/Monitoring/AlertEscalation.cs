@@ -35,8 +35,6 @@ internal sealed partial class AlertEscalation(
                 continue;
             }
 
-            metrics.Alert(alert.Severity);
-            dirty = true;
             if (alert.Severity == AlertSeverity.Critical)
             {
                 LogCriticalAlert(logger, alert.AlertType, alert.Message);
@@ -46,32 +44,43 @@ internal sealed partial class AlertEscalation(
                 LogAlert(logger, alert.Severity.ToString().ToLowerInvariant(), alert.AlertType, alert.Message);
             }
 
-            state.Record(alert);
-            await EnqueueAsync(alert);
             if (alert.AlertType == AlertRules.DiskSpace)
             {
                 await RelieveDiskAsync(alert);
             }
+
+            if (!await EnqueueAsync(alert))
+            {
+                gate.Undo(alert);
+                continue;
+            }
+
+            metrics.Alert(alert.Severity);
+            dirty = true;
+            state.Record(alert);
         }
 
         return dirty;
     }
 
-    private async Task EnqueueAsync(PerformanceAlert alert)
+    /// <returns>False when the outbox could not store it (bounded: a cycle does not wait on a stuck outbox).</returns>
+    private async Task<bool> EnqueueAsync(PerformanceAlert alert)
     {
         try
         {
-            await grains.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(alert);
+            await grains.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(alert).WaitAsync(TimeSpan.FromSeconds(10));
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogNotQueued(logger, alert.AlertType, ex.Message);
+            return false;
         }
     }
 
     private async Task RelieveDiskAsync(PerformanceAlert alert)
     {
-        var freed = await silos.OnEachAsync(s => s.Name == alert.Silo, a => a.RelieveDiskAsync());
+        var freed = await silos.OnEachAsync(s => s.Name == alert.Silo, a => a.RelieveDiskAsync(critical: alert.Severity == AlertSeverity.Critical));
         foreach (var summary in freed)
         {
             LogDiskRelief(logger, alert.Silo, summary);
@@ -87,7 +96,7 @@ internal sealed partial class AlertEscalation(
     [LoggerMessage(Level = LogLevel.Error, Message = "Alert (critical) {AlertType}: {Message}")]
     private static partial void LogCriticalAlert(ILogger logger, string alertType, string message);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Alert {AlertType} could not be queued for delivery: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert {AlertType} could not be queued for delivery ({Reason}); the next health cycle raises it again")]
     private static partial void LogNotQueued(ILogger logger, string alertType, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Disk full on silo {Silo}: a restart would free nothing, so disk was freed instead: {Summary}")]

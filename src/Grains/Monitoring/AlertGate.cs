@@ -19,6 +19,9 @@ public sealed class AlertGate(Dictionary<string, DateTimeOffset> lastDelivered, 
         return true;
     }
 
+    /// <summary>The alert did not go out after all (it could not be queued): the next cycle tries again.</summary>
+    public void Undo(PerformanceAlert alert) => lastDelivered.Remove($"{alert.AlertType}@{alert.Silo}");
+
     /// <summary>Forgets deliveries older than the cooldown.</summary>
     public void Trim(DateTimeOffset now)
     {

@@ -34,8 +34,9 @@ internal sealed partial class ClusterCleanup(ClusterSampling silos, SessionDirec
 {
     public async Task<CleanupResult> RunAsync(CleanupPlan plan)
     {
-        var parts = await silos.OnEachAsync(s => plan.Only is null || plan.Only.Contains(s.Name), a => a.CleanupSessionsAsync(plan.OnSilo));
+        // Contexts first: a session deactivated by the pass below would be woken again if it were told after.
         var cleared = plan.ClearInactive ? await ClearInactiveContextsAsync() : 0;
+        var parts = await silos.OnEachAsync(s => plan.Only is null || plan.Only.Contains(s.Name), a => a.CleanupSessionsAsync(plan.OnSilo));
         var result = new CleanupResult(
             time.GetUtcNow(),
             plan.Reason,

@@ -7,6 +7,23 @@ public static class Recommendations
 {
     public const string AllWell = "System performing well";
 
+    /// <summary>A few lines for the model's health tool and the Telegram /status command.</summary>
+    public static string Summary(ClusterResources c, double score, IReadOnlyList<PerformanceAlert> alerts, bool emergency, bool throttling, MonitoringOptions options)
+    {
+        var lines = new List<string>
+        {
+            $"Health score {F(score)}/100 across {c.Silos} silo(s).",
+            $"Memory {F(c.MemoryMb)} MB ({F(c.MemoryUtilizationPercent)} % of the {F(options.MemoryLimitMb)} MB limit per silo), CPU {F(c.CpuPercent)} %, {c.ActiveSessions} active sessions ({F(c.SessionLoadPercent)} % of capacity).",
+        };
+        if (emergency || throttling)
+        {
+            lines.Add($"Emergency mode {(emergency ? "on" : "off")}, CPU throttling {(throttling ? "on" : "off")}.");
+        }
+
+        lines.Add(alerts.Count == 0 ? "No alerts." : "Alerts: " + string.Join(" ", alerts.Select(a => $"[{a.Severity.ToString().ToLowerInvariant()}] {a.Message}")));
+        return string.Join('\n', lines);
+    }
+
     public static IReadOnlyList<string> For(ClusterResources cluster, double score, IReadOnlyList<PerformanceAlert> alerts, bool emergency, bool throttling, MonitoringOptions options)
     {
         var list = new List<string>();

@@ -1,10 +1,10 @@
-using System.Globalization;
 using Assistant.Sessions;
 using Assistant.Silos;
 using Assistant.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Assistant.Monitoring;
 
@@ -38,7 +38,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     private readonly AlertEscalation _alerting;
     private readonly RestartPolicy _restarts;
     private readonly ClusterCleanup _cleanup;
-    private readonly Queue<HealthSample> _history = new();
+    private readonly HealthHistory _history;
     private IReadOnlyList<ResourceSnapshot> _latest = [];
     private IReadOnlyList<PerformanceAlert> _alerts = [];
     private ClusterResources _cluster = new(0, 0, 0, 0, 0, 0);
@@ -46,6 +46,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     private DateTimeOffset? _lastCycleAt;
     private long _cycles;
     private CleanupResult? _lastCleanup;
+    private bool _unsaved;
 
     public ResourceMonitorGrain(
         [PersistentState("monitor")] IPersistentState<ResourceMonitorState> state,
@@ -65,6 +66,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         (_state, _tasks, _metrics, _sessions, _silo, _reminders, _time, _logger) = (state, tasks, metrics, sessionOptions.Value, silo, reminders, time, logger);
         _options = monitoringOptions.Value;
         _rules = new AlertRules(_options);
+        _history = new HealthHistory(TimeSpan.FromHours(_options.HistoryHours), CycleWindow);
         _sampling = new ClusterSampling(agents, _options, logger);
         _alerting = new AlertEscalation(grains, _sampling, metrics, _options, logger);
         _restarts = new RestartPolicy(grains, _alerting, restartOptions.Value, _options, logger);
@@ -112,7 +114,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
             Stored.Throttling,
             Stored.EmergencyCleanups,
             [.. _latest.Select(s => new SiloHealth(s.Silo, s, HealthScore.For(s, _options.SessionCapacity), Math.Round(100.0 * s.ActiveSessions / _options.SessionCapacity, 1)))],
-            [.. _history.TakeLast(Math.Max(0, history))],
+            _history.Latest(history),
             [.. Stored.RecentAlerts],
             [.. Stored.RestartRequests],
             _lastCycleAt,
@@ -131,19 +133,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
             await HealthCycleAsync(CancellationToken.None);
         }
 
-        var c = _cluster;
-        var lines = new List<string>
-        {
-            $"Health score {F(_score)}/100 across {c.Silos} silo(s).",
-            $"Memory {F(c.MemoryMb)} MB ({F(c.MemoryUtilizationPercent)} % of the {F(_options.MemoryLimitMb)} MB limit per silo), CPU {F(c.CpuPercent)} %, {c.ActiveSessions} active sessions ({F(c.SessionLoadPercent)} % of capacity).",
-        };
-        if (Stored.Emergency || Stored.Throttling)
-        {
-            lines.Add($"Emergency mode {(Stored.Emergency ? "on" : "off")}, CPU throttling {(Stored.Throttling ? "on" : "off")}.");
-        }
-
-        lines.Add(_alerts.Count == 0 ? "No alerts." : "Alerts: " + string.Join(" ", _alerts.Select(a => $"[{a.Severity.ToString().ToLowerInvariant()}] {a.Message}")));
-        return string.Join('\n', lines);
+        return Recommendations.Summary(_cluster, _score, _alerts, Stored.Emergency, Stored.Throttling, _options);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -174,11 +164,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         _latest = snapshots;
         _cluster = HealthScore.Cluster(snapshots, _options.SessionCapacity);
         _score = HealthScore.For(_cluster);
-        _history.Enqueue(new HealthSample(now, _score, _cluster.MemoryMb, _cluster.CpuPercent, _cluster.ActiveSessions));
-        while (_history.Peek().Timestamp < now - TimeSpan.FromHours(_options.HistoryHours))
-        {
-            _history.Dequeue(); // kept by time: a refresh between cycles adds a sample and shortens nothing
-        }
+        _history.Add(new HealthSample(now, _score, _cluster.MemoryMb, _cluster.CpuPercent, _cluster.ActiveSessions));
 
         var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s))).Concat(_rules.ForCluster(_score, now)).ToList();
         _alerts = alerts;
@@ -186,14 +172,41 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         _cycles++;
         LogCycle(_logger, _score, _cluster.MemoryMb, _cluster.MemoryUtilizationPercent, _cluster.CpuPercent, _cluster.ActiveSessions, _cluster.Silos);
 
-        var dirty = await _alerting.RaiseAsync(Stored, alerts, now);
-        dirty |= await _restarts.ActAsync(Stored, _restarts.Needs(snapshots, alerts), now);
-        dirty |= DecidePressure(snapshots);
+        _unsaved |= await _alerting.RaiseAsync(Stored, alerts, now);
+        _unsaved |= await _restarts.ActAsync(Stored, _restarts.Needs(snapshots, alerts), now);
+        _unsaved |= DecidePressure(snapshots);
         await _sampling.PushPressureAsync(Stored.Throttling, Stored.Emergency, _score);
-        dirty |= await RelieveAsync(snapshots, now);
-        if (dirty)
+        _unsaved |= await RelieveAsync(snapshots, now);
+        await SaveAsync();
+    }
+
+    /// <summary>
+    /// Writes what changed; a failed write is tried again by the next cycle (the change stays
+    /// marked unsaved), so a mode switched on during a storage fault still reaches the store.
+    /// </summary>
+    private async Task SaveAsync()
+    {
+        if (!_unsaved)
         {
-            await _state.WriteStateAsync(cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await _state.WriteStateAsync();
+            _unsaved = false;
+        }
+        catch (InconsistentStateException ex)
+        {
+            // Another writer (an activation on a silo thought dead) moved the row: what is stored is
+            // the truth, and the next cycle decides again from it.
+            LogStateReloaded(_logger, ex.Message);
+            await _state.ReadStateAsync();
+            _unsaved = false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNotSaved(_logger, ex.Message);
         }
     }
 
@@ -259,11 +272,10 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         var now = _time.GetUtcNow();
         var deleted = await _tasks.DeleteFinishedBeforeAsync(now - TimeSpan.FromDays(_options.TaskRetentionDays));
         Stored.LastDailyRun = now;
-        await _state.WriteStateAsync();
+        _unsaved = true;
+        await SaveAsync();
         LogDaily(_logger, deleted, _options.TaskRetentionDays);
     }
-
-    private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ResourceMonitor started on silo {Silo} (emergency mode {Emergency}, throttling {Throttling})")]
     private static partial void LogStarted(ILogger logger, string silo, string emergency, string throttling);
@@ -276,6 +288,12 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "CPU throttling {State} (highest silo CPU {Cpu} %)")]
     private static partial void LogThrottling(ILogger logger, string state, double cpu);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Monitor state not saved ({Reason}); the next health cycle tries again")]
+    private static partial void LogNotSaved(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitor state changed under it ({Reason}); reloaded, the next health cycle decides from it")]
+    private static partial void LogStateReloaded(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Daily task: deleted {Deleted} finished server_tasks rows older than {Days} days")]
     private static partial void LogDaily(ILogger logger, int deleted, double days);

@@ -48,7 +48,7 @@ internal sealed partial class RestartManagerGrain(
     public async Task<RestartDecision> RequestAsync(RestartCommand command)
     {
         // Reentrant (the scheduled restart waits for silos to come back), so the checks and the
-        // record below would otherwise interleave for two requests at once.
+        // record below would otherwise interleave for two requests at once; every state write holds it.
         await _deciding.WaitAsync();
         try
         {
@@ -76,7 +76,7 @@ internal sealed partial class RestartManagerGrain(
             return new RestartDecision(false, $"Silo {command.Silo} is already restarting.", null, AlreadyRestarting: true);
         }
 
-        var supervision = await agents.On(target.Address).GetSupervisionAsync();
+        var supervision = await agents.On(target.Address).GetSupervisionAsync().WaitAsync(TimeSpan.FromSeconds(10));
         if (!supervision.Supervised)
         {
             return new RestartDecision(false, Unsupervised(command.Silo), null, Unsupervised: true);
@@ -103,7 +103,16 @@ internal sealed partial class RestartManagerGrain(
 
         var entry = new RestartEntry(state.State.NextId++, now, command.Silo, command.Reason, command.Source, refusal is null ? RestartEntry.Draining : RestartEntry.Refused, null, null);
         Record(entry);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.History.Remove(entry); // not recorded, so not counted by the loop guard
+            throw;
+        }
+
         if (refusal is not null)
         {
             LogRefused(logger, command.Silo, refusal);
@@ -125,16 +134,25 @@ internal sealed partial class RestartManagerGrain(
 
     public async Task RecordDrainedAsync(long entryId, double drainSeconds, double uptimeSeconds)
     {
-        var index = state.State.History.FindIndex(e => e.Id == entryId);
-        if (index >= 0)
+        // Every change and write of the state holds the lock: two writes at once in a reentrant grain would race on the ETag.
+        await _deciding.WaitAsync();
+        try
         {
-            state.State.History[index] = state.State.History[index] with
+            var index = state.State.History.FindIndex(e => e.Id == entryId);
+            if (index >= 0)
             {
-                Outcome = RestartEntry.Restarted,
-                DrainSeconds = Math.Round(drainSeconds, 2),
-                UptimeBeforeSeconds = Math.Round(uptimeSeconds, 1),
-            };
-            await state.WriteStateAsync();
+                state.State.History[index] = state.State.History[index] with
+                {
+                    Outcome = RestartEntry.Restarted,
+                    DrainSeconds = Math.Round(drainSeconds, 2),
+                    UptimeBeforeSeconds = Math.Round(uptimeSeconds, 1),
+                };
+                await state.WriteStateAsync();
+            }
+        }
+        finally
+        {
+            _deciding.Release();
         }
     }
 
@@ -170,8 +188,22 @@ internal sealed partial class RestartManagerGrain(
         if (reminderName == ScheduleReminder && !_rolling)
         {
             _rolling = true;
-            state.State.LastScheduledRun = time.GetUtcNow();
-            await state.WriteStateAsync();
+            await _deciding.WaitAsync();
+            try
+            {
+                state.State.LastScheduledRun = time.GetUtcNow();
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                _rolling = false; // the next tick tries again
+                throw;
+            }
+            finally
+            {
+                _deciding.Release();
+            }
+
             _ = RollingRestartAsync();
         }
     }

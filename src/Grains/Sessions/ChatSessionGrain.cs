@@ -84,9 +84,9 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastCall = _time.GetTimestamp();
+        await MoveLegacyInboxAsync();
         await ApplyClearedContextAsync();
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
-        await MoveLegacyInboxAsync();
 
         // Telegram messages accepted before a crash or a move to this silo are answered now, each once.
         ResumeInbox(firstWasInterrupted: true);
@@ -165,6 +165,11 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
         var now = _time.GetUtcNow();
         if (Busy || Conversation.Messages.Count == 0 || now - Conversation.Statistics.LastActiveAt < inactivity)
         {
+            if (Conversation.Messages.Count > 0)
+            {
+                await TouchDirectoryAsync(); // the directory marked it cleared from a stale row: say what it holds
+            }
+
             return false;
         }
 
@@ -181,13 +186,22 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
 
     /// <summary>
     /// The cleanup cycle decides from the directory and does not activate a dormant session to clear
-    /// it: the session clears its own context here, at its next activation, if the directory says it
-    /// was cleared after its last message.
+    /// it: the session clears its own context here, at its next activation, if the directory marked
+    /// it cleared and it was indeed silent for <c>Sessions:InactiveContextHours</c> before that (the
+    /// directory can lag behind the state) with no Telegram message waiting from before. A mark it
+    /// does not honour is undone, so the directory says again what the session holds.
     /// </summary>
     private async Task ApplyClearedContextAsync()
     {
-        if (Conversation.Messages.Count == 0 || await _directory.ClearedAtAsync(SessionId) is not { } clearedAt || clearedAt < Conversation.Statistics.LastActiveAt)
+        if (Conversation.Messages.Count == 0 || await _directory.ClearedAtAsync(SessionId) is not { } clearedAt)
         {
+            return;
+        }
+
+        var inactivity = TimeSpan.FromHours(_options.InactiveContextHours);
+        if (Conversation.Statistics.LastActiveAt > clearedAt - inactivity || Waiting.Any(i => i.AcceptedAt < clearedAt))
+        {
+            await TouchDirectoryAsync();
             return;
         }
 

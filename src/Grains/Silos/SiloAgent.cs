@@ -82,7 +82,7 @@ internal sealed partial class SiloAgent(
         return cleared;
     }
 
-    public Task<string> RelieveDiskAsync() => disk.RelieveAsync();
+    public Task<string> RelieveDiskAsync(bool critical) => disk.RelieveAsync(critical);
 
     public Task<Restarts.Supervision> GetSupervisionAsync() => Task.FromResult(supervision.Current);
 

@@ -55,6 +55,36 @@ public sealed class AlertDeliveryTests
         Assert.Single(texts, t => t.Contains("health_degraded", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_delivery_whose_record_fails_is_made_again_after_a_backoff_not_in_a_loop()
+    {
+        var faults = new StorageFaults();
+        await using var service = await AutopilotSilo.StartAsync("alert-record", new Dictionary<string, string?> { ["Monitoring:HealthScoreWarning"] = "1" }, faults: faults); // memory_warning alone
+        var answer = new TaskCompletionSource();
+        service.Alerts.HoldResponses = answer;
+
+        service.Figures.MemoryMb = 850;
+        await service.RefreshAsync();
+        await service.Alerts.WaitForAsync(IsMemoryWarning, 1);
+
+        // The webhook has the alert; the outbox's record of it fails (the database is locked).
+        faults.FailWrites("alert-outbox", "0", count: 1);
+        answer.SetResult();
+        await faults.WaitForWriteAsync("alert-outbox", "0", 1, TimeSpan.FromSeconds(20));
+        var status = await service.RefreshAsync(); // a round trip through the monitor and the outbox
+
+        Assert.Equal(1, faults.Writes("alert-outbox", "0", failed: true));
+        Assert.Single(service.Alerts.Received); // not resent at once, over and over
+        Assert.True(status.GetProperty("alert_delivery").GetProperty("pending").GetInt32() >= 1);
+
+        // After the backoff it is made again, at least once in all, and recorded.
+        service.Clock.Advance(TimeSpan.FromSeconds(40));
+        await service.Alerts.WaitForAsync(IsMemoryWarning, 2);
+        await Eventually.WaitAsync(async () => (await service.StatusAsync()).GetProperty("alert_delivery").GetProperty("pending").GetInt32() == 0,
+            "the delivery recorded", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(2, service.Alerts.Received.Count(IsMemoryWarning));
+    }
+
     private static bool IsMemoryWarning(JsonElement alert) => alert.GetProperty("alert_type").GetString() == "memory_warning";
 
     private static async Task<JsonElement> WaitForStatusAsync(AutopilotSilo service, Func<JsonElement, bool> condition, string what)

@@ -36,7 +36,7 @@ public sealed class AutopilotSilo : IAsyncDisposable
 
     public HttpClient Http => Silo.Http;
 
-    public static async Task<AutopilotSilo> StartAsync(string purpose, IDictionary<string, string?>? settings = null, SamplerFigures? figures = null)
+    public static async Task<AutopilotSilo> StartAsync(string purpose, IDictionary<string, string?>? settings = null, SamplerFigures? figures = null, StorageFaults? faults = null)
     {
         figures ??= new SamplerFigures();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
@@ -57,6 +57,7 @@ public sealed class AutopilotSilo : IAsyncDisposable
             services.AddKeyedSingleton<TimeProvider>(Assistant.Clock.Key, clock);
             services.Replace(ServiceDescriptor.Singleton<IResourceSampler>(sp => new SettableSampler(
                 figures, sp.GetRequiredService<LocalSessionRegistry>(), sp.GetRequiredService<ILocalSiloDetails>(), clock, 500)));
+            faults?.Install(services);
         });
         silo.Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         return new AutopilotSilo(silo, figures, clock, alerts, model);

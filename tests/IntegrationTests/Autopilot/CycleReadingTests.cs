@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Assistant.IntegrationTests.Autopilot;
 
@@ -56,6 +58,31 @@ public sealed class CycleReadingTests
         var reply = await service.Http.SendAsync("stale-8", "do you remember?");
         Assert.Equal(2, (await service.Http.GetSessionAsync("stale-8")).GetProperty("message_count").GetInt32());
         Assert.NotNull(reply.GetProperty("reply").GetString());
+    }
+
+    [Fact]
+    public async Task A_context_used_since_the_directory_last_heard_of_it_is_not_cleared()
+    {
+        await using var service = await AutopilotSilo.StartAsync("stale-row");
+        await service.Http.SendAsync("busy-1", "first");
+        service.Clock.Advance(TimeSpan.FromHours(25));
+        await service.Http.SendAsync("busy-1", "second, a day later");
+
+        // The directory missed the second exchange (its write failed): its row still says a day ago.
+        var database = service.Silo.Services.GetRequiredService<Database>();
+        await using (var connection = await database.OpenAsync())
+        await using (var command = connection.CreateCommand("UPDATE chat_sessions SET last_active_at = @old WHERE session_id = 'busy-1'"))
+        {
+            await command.With("old", (service.Clock.GetUtcNow() - TimeSpan.FromHours(25)).UtcDateTime).ExecuteNonQueryAsync();
+        }
+
+        service.Clock.Advance(TimeSpan.FromHours(2));
+        await CleanupAsync(service); // the row says inactive: marked cleared; the session, active, knows better
+        await service.Silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Eventually.WaitAsync(async () => await service.ActiveSessionsAsync() == 0, "the session deactivated", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+
+        var session = await service.Http.GetSessionAsync("busy-1"); // the next activation honours no stale mark either
+        Assert.Equal(4, session.GetProperty("message_count").GetInt32());
     }
 
     private static double Cpu(JsonElement status) => status.GetProperty("health").GetProperty("current_resources").GetProperty("cpu_percent").GetDouble();

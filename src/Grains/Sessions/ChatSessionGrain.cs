@@ -193,12 +193,15 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
     /// </summary>
     private async Task ApplyClearedContextAsync()
     {
-        if (Conversation.Messages.Count == 0 || await _directory.ClearedAtAsync(SessionId) is not { } clearedAt)
+        // A context used within the inactivity window cannot have been cleared: most activations
+        // (a session collected after 15 idle minutes and woken again) skip the directory read.
+        var inactivity = TimeSpan.FromHours(_options.InactiveContextHours);
+        if (Conversation.Messages.Count == 0 || _time.GetUtcNow() - Conversation.Statistics.LastActiveAt < inactivity
+            || await _directory.ClearedAtAsync(SessionId) is not { } clearedAt)
         {
             return;
         }
 
-        var inactivity = TimeSpan.FromHours(_options.InactiveContextHours);
         if (Conversation.Statistics.LastActiveAt > clearedAt - inactivity || Waiting.Any(i => i.AcceptedAt < clearedAt))
         {
             await TouchDirectoryAsync();

@@ -2,11 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Assistant.Fakes;
 using Assistant.Fakes.OpenAi;
+using Assistant.IntegrationTests.Autopilot;
 using Assistant.IntegrationTests.Infrastructure;
-using Assistant.Monitoring;
-using Assistant.Sessions;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Assistant.IntegrationTests.Monitoring;
@@ -17,39 +14,24 @@ namespace Assistant.IntegrationTests.Monitoring;
 /// </summary>
 public sealed class MonitorTests : IAsyncLifetime
 {
-    private const string AdminKey = "admin-test-key";
-    private readonly SamplerFigures _figures = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private AutopilotSilo _service = null!;
+    private SamplerFigures _figures = null!;
+    private FakeTimeProvider _clock = null!;
     private FakeWebhookReceiver _alerts = null!;
     private FakeOpenAiServer _model = null!;
     private InProcessSilo _silo = null!;
 
     public async Task InitializeAsync()
     {
-        _alerts = await FakeWebhookReceiver.StartAsync();
-        _model = await FakeOpenAiServer.StartAsync();
-        var settings = ModelSiloFixture.Settings(_model);
-        settings["Monitoring:HealthIntervalSeconds"] = "3600"; // cycles run when the test asks
-        settings["Monitoring:AlertWebhookUrl"] = _alerts.Url;
-        settings["Monitoring:SessionCapacity"] = "10";
-        settings["Monitoring:ThrottleConcurrency"] = "1";
-        settings["Monitoring:ThrottleQueueLength"] = "0";
-        settings["Admin:ApiKey"] = AdminKey;
-        _silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("monitor"), settings, services =>
+        _service = await AutopilotSilo.StartAsync("monitor", new Dictionary<string, string?>
         {
-            services.AddKeyedSingleton<TimeProvider>(Assistant.Clock.Key, _clock);
-            services.Replace(ServiceDescriptor.Singleton<IResourceSampler>(sp => new SettableSampler(
-                _figures, sp.GetRequiredService<LocalSessionRegistry>(), sp.GetRequiredService<ILocalSiloDetails>(), _clock, 500)));
+            ["Monitoring:ThrottleConcurrency"] = "1",
+            ["Monitoring:ThrottleQueueLength"] = "0",
         });
-        _silo.Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey); // the sessions API needs it once a key is set
+        (_figures, _clock, _alerts, _model, _silo) = (_service.Figures, _service.Clock, _service.Alerts, _service.Model, _service.Silo);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _silo.DisposeAsync();
-        await _model.DisposeAsync();
-        await _alerts.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _service.DisposeAsync();
 
     [Fact]
     public async Task The_status_has_the_guides_shape_and_a_score_that_follows_the_formula()

@@ -130,6 +130,10 @@ internal sealed partial class AlertDeliveryGrain(
         {
             _worker = null;
             DelayDeactivation(TimeSpan.Zero);
+            if (!_stopping.IsCancellationRequested && _state.Value.Pending.Count > 0)
+            {
+                Kick(); // an alert stored while the loop was winding down
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Assistant.Monitoring;
 
 /// <summary>
@@ -31,9 +33,9 @@ public sealed record class AlertDeliveryStatus(
     [property: Id(1)] long Delivered,
     [property: Id(2)] long Failures,
     [property: Id(3)] long GivenUp,
-    [property: Id(4)] string? LastFailure,
-    [property: Id(5)] DateTimeOffset? LastFailureAt,
-    [property: Id(6)] DateTimeOffset? NextAttemptAt)
+    [property: Id(4), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? LastFailure,
+    [property: Id(5), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? LastFailureAt,
+    [property: Id(6), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? NextAttemptAt)
 {
     public static readonly AlertDeliveryStatus Unknown = new(0, 0, 0, 0, "the alert outbox did not answer", null, null);
 }

@@ -11,6 +11,9 @@ public static class ApiServices
     public static IServiceCollection AddAssistantApi(this IServiceCollection services)
     {
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        services.AddOptions<Limits.ApiOptions>().BindConfiguration(Limits.ApiOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Limits.ApiOptions>, Limits.ApiOptionsValidator>();
+        services.AddSingleton<FailedAuthLimiter>();
         services.AddSingleton<Health.CachedHealthReport>();
         services.AddAuthentication(AdminKey.Scheme)
             .AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(AdminKey.Scheme, _ => { });

@@ -1,3 +1,4 @@
+using Assistant.Api.Limits;
 using Assistant.Api;
 using Assistant.Api.Admin;
 using Assistant.Maintenance;
@@ -38,6 +39,7 @@ public static class AssistantApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAssistantApi();

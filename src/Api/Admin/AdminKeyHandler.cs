@@ -13,14 +13,18 @@ namespace Assistant.Api.Admin;
 /// <summary>
 /// Authenticates a request that carries the admin key: in <c>X-Api-Key</c>, as a Bearer token, or as
 /// the password of Basic authentication (any user name), so a browser can open the dashboard.
-/// A refusal is a 401 problem body that says what to send, with <c>WWW-Authenticate: Basic</c>.
+/// A refusal is a 401 problem body that says what to send, with <c>WWW-Authenticate: Basic</c>;
+/// an address that sent too many wrong keys gets 429 with <c>Retry-After</c> (<see cref="FailedAuthLimiter"/>).
 /// </summary>
 internal sealed class AdminKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory loggers,
     UrlEncoder encoder,
-    IOptions<AdminOptions> admin) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
+    IOptions<AdminOptions> admin,
+    FailedAuthLimiter limiter) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
 {
+    private TimeSpan? _lockedOutFor;
+
     private static readonly ClaimsPrincipal Operator = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin")], AdminKey.Scheme));
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -31,13 +35,38 @@ internal sealed class AdminKeyHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        return Task.FromResult(Matches(given, key)
-            ? AuthenticateResult.Success(new AuthenticationTicket(Operator, AdminKey.Scheme))
-            : AuthenticateResult.Fail("Wrong admin API key."));
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.LockedOut(address, out var wait))
+        {
+            _lockedOutFor = wait;
+            return Task.FromResult(AuthenticateResult.Fail("Too many wrong admin API keys from this address."));
+        }
+
+        if (Matches(given, key))
+        {
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Operator, AdminKey.Scheme)));
+        }
+
+        if (limiter.RecordFailure(address, out wait))
+        {
+            _lockedOutFor = wait;
+        }
+
+        return Task.FromResult(AuthenticateResult.Fail("Wrong admin API key."));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (_lockedOutFor is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many wrong keys",
+                $"Too many wrong admin API keys from this address (Api:FailedAuthPerMinute); try again in {seconds} s.");
+            return;
+        }
+
         string detail;
         if (string.IsNullOrEmpty(admin.Value.ApiKey))
         {
@@ -50,11 +79,16 @@ internal sealed class AdminKeyHandler(
         }
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+    }
+
+    private async Task WriteProblemAsync(int status, string title, string detail)
+    {
         var problems = Context.RequestServices.GetService(typeof(IProblemDetailsService)) as IProblemDetailsService;
         await (problems?.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,
-            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Unauthorized", Detail = detail },
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
         }) ?? ValueTask.FromResult(false));
     }
 

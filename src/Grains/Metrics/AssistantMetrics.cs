@@ -19,6 +19,8 @@ public sealed class AssistantMetrics
     private readonly Counter<long> _alerts;
     private readonly Counter<long> _emergencyCleanups;
     private readonly Counter<long> _contextPrunes;
+    private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _authRateLimited;
 
     public AssistantMetrics(IMeterFactory meters, LocalSessionRegistry sessions, PressureState pressure)
     {
@@ -28,6 +30,8 @@ public sealed class AssistantMetrics
         _alerts = meter.CreateCounter<long>("assistant.alerts", "{alert}", "Alerts the ResourceMonitor raised, by severity.");
         _emergencyCleanups = meter.CreateCounter<long>("assistant.emergency_cleanups", "{cleanup}", "Emergency cleanups the ResourceMonitor ran.");
         _contextPrunes = meter.CreateCounter<long>("assistant.context.prunes", "{prune}", "Context windows pruned, by trigger (window: over the message or token limit; forced: optimisation or cleanup).");
+        _authFailures = meter.CreateCounter<long>("assistant.auth.failures", "{request}", "Requests with a wrong admin key.");
+        _authRateLimited = meter.CreateCounter<long>("assistant.auth.rate_limited", "{request}", "Admin-key requests answered 429 because their address sent too many wrong keys (Api:FailedAuthPerMinute).");
         meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");
         meter.CreateObservableGauge("assistant.replies.in_progress", RepliesInProgress, "{reply}", "Replies being written on this silo now, by channel (telegram, api).");
         meter.CreateObservableGauge("assistant.health.score_ratio", HealthScore, "1", "The cluster's health score (0-1) from the ResourceMonitor's last health cycle.");
@@ -46,6 +50,8 @@ public sealed class AssistantMetrics
         _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "window"));
         _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "forced"));
         _emergencyCleanups.Add(0);
+        _authFailures.Add(0);
+        _authRateLimited.Add(0);
 
         IEnumerable<Measurement<int>> RepliesInProgress()
         {
@@ -65,6 +71,10 @@ public sealed class AssistantMetrics
     public void Alert(AlertSeverity severity) => _alerts.Add(1, SeverityTag(severity));
 
     public void EmergencyCleanup() => _emergencyCleanups.Add(1);
+
+    public void AuthFailure() => _authFailures.Add(1);
+
+    public void AuthRateLimited() => _authRateLimited.Add(1);
 
     public void ContextPruned(string trigger) => _contextPrunes.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
 

@@ -1,0 +1,52 @@
+using System.Threading.RateLimiting;
+using Assistant.Api.Limits;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Api.Admin;
+
+/// <summary>
+/// Wrong admin keys per client address, with ASP.NET Core's rate limiting primitives: each wrong
+/// key takes a permit of a fixed one-minute window (<c>Api:FailedAuthPerMinute</c>). An address
+/// with none left is locked out until the window ends, for right keys too, so guessing does not go
+/// on at full speed behind 429s.
+/// </summary>
+internal sealed class FailedAuthLimiter(IOptions<ApiOptions> options, Metrics.AssistantMetrics metrics) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _failures = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = options.Value.FailedAuthPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    /// <summary>True when this address has used up its wrong keys for now; <paramref name="retryAfter"/> says for how long.</summary>
+    public bool LockedOut(string address, out TimeSpan retryAfter)
+    {
+        using var probe = _failures.AttemptAcquire(address, 0);
+        return Refused(probe, out retryAfter);
+    }
+
+    /// <summary>Counts a wrong key; true when it was one too many (the address is now locked out).</summary>
+    public bool RecordFailure(string address, out TimeSpan retryAfter)
+    {
+        metrics.AuthFailure();
+        using var lease = _failures.AttemptAcquire(address);
+        return Refused(lease, out retryAfter);
+    }
+
+    public void Dispose() => _failures.Dispose();
+
+    private bool Refused(RateLimitLease lease, out TimeSpan retryAfter)
+    {
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+        if (lease.IsAcquired)
+        {
+            return false;
+        }
+
+        metrics.AuthRateLimited();
+        return true;
+    }
+}

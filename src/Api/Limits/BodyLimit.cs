@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Api.Limits;
+
+/// <summary>
+/// Refuses a request body over <c>Api:MaxBodyBytes</c> with 413 and a problem body: at once when
+/// its Content-Length says so (nothing of it is read), and as soon as a chunked body passes the
+/// limit (Kestrel stops reading there). The Telegram webhook has its own, larger limit.
+/// </summary>
+public static class BodyLimit
+{
+    private const long WebhookBytes = 1024 * 1024;
+
+    public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var limit = context.Request.Path.StartsWithSegments("/telegram/webhook", StringComparison.OrdinalIgnoreCase)
+            ? WebhookBytes
+            : context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            await RefuseAsync(context, limit);
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            await RefuseAsync(context, limit);
+        }
+    });
+
+    private static async Task RefuseAsync(HttpContext context, long limit)
+    {
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "Request body too large",
+                Detail = $"The request body is over the limit of {limit} bytes (Api:MaxBodyBytes).",
+            },
+        });
+    }
+}

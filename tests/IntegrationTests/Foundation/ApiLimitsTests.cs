@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Assistant.Fakes.OpenAi;
+using Assistant.IntegrationTests.Infrastructure;
+
+namespace Assistant.IntegrationTests.Foundation;
+
+/// <summary>The HTTP surface's limits: request bodies over Api:MaxBodyBytes, and wrong admin keys per client address.</summary>
+public sealed class ApiLimitsTests : IAsyncLifetime
+{
+    private const string Key = "limits-key";
+    private FakeOpenAiServer _model = null!;
+    private InProcessSilo _silo = null!;
+
+    public async Task InitializeAsync()
+    {
+        _model = await FakeOpenAiServer.StartAsync();
+        var settings = ModelSiloFixture.Settings(_model);
+        settings["Admin:ApiKey"] = Key;
+        _silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("limits"), settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        await _model.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_gets_413_with_a_problem_body_before_it_is_read()
+    {
+        var big = JsonSerializer.Serialize(new { text = new string('x', 5 * 1024 * 1024) });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/sessions/too-big/messages") { Content = new StringContent(big, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Api-Key", Key);
+        request.Headers.ExpectContinue = true; // as curl sends a large body: the server answers before any of it is sent
+
+        using var response = await _silo.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Api:MaxBodyBytes", await response.Content.ReadAsStringAsync());
+        Assert.Empty(_model.Requests);
+    }
+
+    [Fact]
+    public async Task A_chunked_body_is_cut_off_at_the_limit_with_413()
+    {
+        var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { text = new string('y', 100 * 1024) }));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/sessions/chunked/messages") { Content = new StreamContent(new UnknownLengthStream(body)) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("X-Api-Key", Key);
+
+        using var response = await _silo.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("Api:MaxBodyBytes", await response.Content.ReadAsStringAsync());
+        Assert.Empty(_model.Requests);
+    }
+
+    [Fact]
+    public async Task Wrong_keys_from_one_address_end_in_429_for_that_address_only()
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 40; i++)
+        {
+            using var attempt = new HttpRequestMessage(HttpMethod.Post, "/resources/cleanup");
+            attempt.Headers.Add("X-Api-Key", $"guess-{i}");
+            using var response = await _silo.Http.SendAsync(attempt);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(int.Parse(response.Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 60);
+            }
+        }
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, 10), statuses.Take(10));
+        Assert.All(statuses.Skip(10), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+
+        // Locked out, the right key is refused too, so guessing cannot go on behind the 429s.
+        using (var right = new HttpRequestMessage(HttpMethod.Get, "/metrics"))
+        {
+            right.Headers.Add("X-Api-Key", Key);
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await _silo.Http.SendAsync(right)).StatusCode);
+        }
+
+        // Another address is not affected, and the metrics count the failures.
+        using var other = FromAddress(IPAddress.Parse("127.0.0.2"));
+        other.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        var metrics = new PrometheusText(await other.GetStringAsync("/metrics"));
+        Assert.True(metrics.Value("assistant_auth_failures_total") >= 10);
+        Assert.True(metrics.Value("assistant_auth_rate_limited_total") >= 31);
+    }
+
+    private HttpClient FromAddress(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { BaseAddress = _silo.Http.BaseAddress };
+
+    /// <summary>A body whose length the client does not know, so it is sent chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}

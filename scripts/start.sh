@@ -2,9 +2,11 @@
 # Starts the service in the background, supervised, and returns once every silo is ready
 # (GET /health/ready: healthy, active in the cluster, not restarting).
 #
-#   scripts/start.sh [--port 9000] [--silos 1]
+#   scripts/start.sh [--port 9000] [--silos 1] [--host localhost]
 #
 # --port    HTTP port of the first silo (default 9000).
+# --host    Address the HTTP front end binds (default localhost: this machine only). Any other
+#           address (0.0.0.0, a public IP) needs Admin__ApiKey set, or the silo refuses to start.
 # --silos   Silos to run on this host, sharing the database, on consecutive HTTP, silo and
 #           gateway ports (9000.., 11111.., 30000..). Default 1.
 # Environment variables given to this script reach the silos (AI__Endpoint=... scripts/start.sh).
@@ -17,10 +19,12 @@ source "$(dirname "$0")/lib.sh"
 
 port=9000
 silos=1
+host=localhost
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) port="${2:?--port needs a number}"; shift 2 ;;
     --silos) silos="${2:?--silos needs a number}"; shift 2 ;;
+    --host) host="${2:?--host needs an address}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -104,7 +108,7 @@ fi
 for ((i = 1; i <= silos; i++)); do
   http=$((port + i - 1))
   rm -f "$RUN_DIR/stop-$i"
-  ASPNETCORE_URLS="http://*:$http" Cluster__SiloPort=$((silo_base + i - 1)) Cluster__GatewayPort=$((gateway_base + i - 1)) \
+  ASPNETCORE_URLS="http://$host:$http" Cluster__SiloPort=$((silo_base + i - 1)) Cluster__GatewayPort=$((gateway_base + i - 1)) \
     nohup bash "$ROOT/scripts/supervise.sh" "$i" "$DLL" >>"$RUN_DIR/supervisor-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/supervisor-$i.pid"
 done

@@ -11,4 +11,10 @@ public sealed class AdminOptions
     /// dashboard, <c>/metrics</c> and the sessions endpoints need it too; the health endpoints never do.
     /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Accepts the risk of an HTTP front end bound beyond loopback with no <see cref="ApiKey"/>
+    /// (protected mode refuses to start otherwise, exit code 2). Default false.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
 }

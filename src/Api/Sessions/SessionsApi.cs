@@ -103,8 +103,12 @@ public static class SessionsApi
         return TypedResults.Ok(new CancelResponse(await retry.CallAsync(() => grains.GetGrain<IChatSessionGrain>(id).CancelAsync(), cancellationToken)));
     }
 
-    internal static async Task<Ok<SessionsReport>> GetReportAsync(SessionReports reports, CancellationToken cancellationToken, int largest = 20) =>
-        TypedResults.Ok(await reports.BuildAsync(Math.Clamp(largest, 0, 1000), cancellationToken));
+    /// <summary>
+    /// The aggregates for everyone; the largest sessions (whose ids are chat ids) only with the admin key,
+    /// so nothing open to anonymous callers names a user.
+    /// </summary>
+    internal static async Task<Ok<SessionsReport>> GetReportAsync(HttpContext context, SessionReports reports, CancellationToken cancellationToken, int largest = 20) =>
+        TypedResults.Ok(await reports.BuildAsync(context.User.Identity?.IsAuthenticated == true ? Math.Clamp(largest, 0, 1000) : 0, cancellationToken));
 
     /// <summary>
     /// Server-sent events: <c>delta</c> events with <c>{"text": ...}</c> as the reply grows, then one

@@ -8,8 +8,11 @@ namespace Assistant.Silo.Hosting;
 
 public static class HttpSetup
 {
-    /// <summary>The address Kestrel listens on when none of the standard settings gives one.</summary>
-    public const string DefaultUrl = "http://*:9000";
+    /// <summary>
+    /// The address Kestrel listens on when none of the standard settings gives one: loopback only
+    /// (Kestrel binds 127.0.0.1 and ::1), so an unconfigured service is not open to the network.
+    /// </summary>
+    public const string DefaultUrl = "http://localhost:9000";
 
     /// <summary>
     /// The HTTP front end: port 9000 unless <c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>HTTP_PORTS</c> or a
@@ -26,6 +29,8 @@ public static class HttpSetup
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+
+        ProtectedMode.Check(configuration, ProtectedMode.Urls(configuration, DefaultUrl));
 
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

@@ -93,6 +93,26 @@ public sealed class ApiLimitsTests : IAsyncLifetime
         Assert.True(metrics.Value("assistant_auth_rate_limited_total") >= 31);
     }
 
+    [Fact]
+    public async Task The_sessions_report_names_sessions_only_to_the_admin_key()
+    {
+        using (var message = new HttpRequestMessage(HttpMethod.Post, "/sessions/tg-like-12345/messages") { Content = new StringContent("{\"text\":\"hi\"}", Encoding.UTF8, "application/json") })
+        {
+            message.Headers.Add("X-Api-Key", Key);
+            Assert.Equal(HttpStatusCode.OK, (await _silo.Http.SendAsync(message)).StatusCode);
+        }
+
+        var anonymous = JsonDocument.Parse(await _silo.Http.GetStringAsync("/sessions/report")).RootElement;
+        using var keyed = new HttpRequestMessage(HttpMethod.Get, "/sessions/report");
+        keyed.Headers.Add("X-Api-Key", Key);
+        var admin = JsonDocument.Parse(await (await _silo.Http.SendAsync(keyed)).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(1, anonymous.GetProperty("active_sessions").GetInt32());
+        Assert.Empty(anonymous.GetProperty("memory").GetProperty("largest").EnumerateArray());
+        Assert.DoesNotContain("tg-like-12345", anonymous.ToString());
+        Assert.Contains(admin.GetProperty("memory").GetProperty("largest").EnumerateArray(), s => s.GetProperty("session_id").GetString() == "tg-like-12345");
+    }
+
     private HttpClient FromAddress(IPAddress local) => new(new SocketsHttpHandler
     {
         ConnectCallback = async (context, cancellationToken) =>

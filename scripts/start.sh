@@ -33,6 +33,15 @@ done
 [[ "$silos" =~ ^[0-9]+$ && "$silos" -ge 1 && "$silos" -le 16 ]] || die "--silos must be between 1 and 16 (was '$silos')"
 need curl "install it (apt-get install curl) — it checks /health/ready"
 
+# IPv6 addresses go in brackets in a URL; readiness is asked where the silo listens.
+bind="$host"
+[[ "$host" == *:* && "$host" != \[* ]] && bind="[$host]"
+case "$host" in
+  0.0.0.0 | '*' | + | localhost) probe=127.0.0.1 ;;
+  :: | '[::]') probe='[::1]' ;;
+  *) probe="$bind" ;;
+esac
+
 silo_base="${Cluster__SiloPort:-11111}"
 gateway_base="${Cluster__GatewayPort:-30000}"
 mkdir -p "$RUN_DIR"
@@ -108,7 +117,7 @@ fi
 for ((i = 1; i <= silos; i++)); do
   http=$((port + i - 1))
   rm -f "$RUN_DIR/stop-$i"
-  ASPNETCORE_URLS="http://$host:$http" Cluster__SiloPort=$((silo_base + i - 1)) Cluster__GatewayPort=$((gateway_base + i - 1)) \
+  ASPNETCORE_URLS="http://$bind:$http" Cluster__SiloPort=$((silo_base + i - 1)) Cluster__GatewayPort=$((gateway_base + i - 1)) \
     nohup bash "$ROOT/scripts/supervise.sh" "$i" "$DLL" >>"$RUN_DIR/supervisor-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/supervisor-$i.pid"
 done
@@ -119,7 +128,7 @@ for ((i = 1; i <= silos; i++)); do
   http=$((port + i - 1))
   say "Waiting for silo $i on port $http to join the cluster ..."
   for ((t = 0; ; t++)); do
-    if ready=$(curl --silent --fail-with-body --max-time 2 "http://127.0.0.1:$http/health/ready" 2>/dev/null); then
+    if ready=$(curl --silent --fail-with-body --max-time 2 "http://$probe:$http/health/ready" 2>/dev/null); then
       break
     fi
     if ! alive "$(read_pid "$RUN_DIR/supervisor-$i.pid")"; then

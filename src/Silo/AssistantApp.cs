@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Assistant.Api.Limits;
 using Assistant.Api;
 using Assistant.Api.Admin;
@@ -40,6 +41,10 @@ public static class AssistantApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodyLimit();
+
+        // Behind a reverse proxy on this machine (the documented set-up) the client's address is
+        // the forwarded one; the defaults trust loopback proxies only, so nobody else can forge it.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAssistantApi();

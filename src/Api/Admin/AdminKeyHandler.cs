@@ -35,7 +35,7 @@ internal sealed class AdminKeyHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = FailedAuthLimiter.Partition(Context.Connection.RemoteIpAddress);
         if (limiter.LockedOut(address, out var wait))
         {
             _lockedOutFor = wait;
@@ -60,10 +60,11 @@ internal sealed class AdminKeyHandler(
         if (_lockedOutFor is { } wait)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            limiter.CountRefusal();
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many wrong keys",
-                $"Too many wrong admin API keys from this address (Api:FailedAuthPerMinute); try again in {seconds} s.");
+                $"Too many wrong admin API keys from this address (Api:FailedAuthPerMinute); try again within {seconds} s.");
             return;
         }
 

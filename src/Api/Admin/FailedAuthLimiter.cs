@@ -8,7 +8,9 @@ namespace Assistant.Api.Admin;
 /// Wrong admin keys per client address, with ASP.NET Core's rate limiting primitives: each wrong
 /// key takes a permit of a fixed one-minute window (<c>Api:FailedAuthPerMinute</c>). An address
 /// with none left is locked out until the window ends, for right keys too, so guessing does not go
-/// on at full speed behind 429s.
+/// on at full speed behind 429s. IPv6 clients are counted by their /64, which one host can rotate
+/// within; IPv4-mapped addresses as IPv4. Behind a reverse proxy on loopback the address is the
+/// forwarded client's (<c>UseForwardedHeaders</c> trusts loopback proxies only).
 /// </summary>
 internal sealed class FailedAuthLimiter(IOptions<ApiOptions> options, Metrics.AssistantMetrics metrics) : IDisposable
 {
@@ -18,8 +20,31 @@ internal sealed class FailedAuthLimiter(IOptions<ApiOptions> options, Metrics.As
             PermitLimit = options.Value.FailedAuthPerMinute,
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
-            AutoReplenishment = true,
+            AutoReplenishment = false, // the partitioned limiter replenishes them all on one timer
         }));
+
+    /// <summary>The partition a client address counts in.</summary>
+    public static string Partition(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 
     /// <summary>True when this address has used up its wrong keys for now; <paramref name="retryAfter"/> says for how long.</summary>
     public bool LockedOut(string address, out TimeSpan retryAfter)
@@ -38,15 +63,13 @@ internal sealed class FailedAuthLimiter(IOptions<ApiOptions> options, Metrics.As
 
     public void Dispose() => _failures.Dispose();
 
-    private bool Refused(RateLimitLease lease, out TimeSpan retryAfter)
-    {
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-        if (lease.IsAcquired)
-        {
-            return false;
-        }
+    /// <summary>Counts a 429 actually sent for a locked-out address.</summary>
+    public void CountRefusal() => metrics.AuthRateLimited();
 
-        metrics.AuthRateLimited();
-        return true;
+    private static bool Refused(RateLimitLease lease, out TimeSpan retryAfter)
+    {
+        // A fixed window reports its whole length, an upper bound of the time left in it.
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+        return !lease.IsAcquired;
     }
 }

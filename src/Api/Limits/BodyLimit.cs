@@ -20,15 +20,16 @@ public static class BodyLimit
         var limit = context.Request.Path.StartsWithSegments("/telegram/webhook", StringComparison.OrdinalIgnoreCase)
             ? WebhookBytes
             : context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBodyBytes;
-        if (context.Request.ContentLength > limit)
-        {
-            await RefuseAsync(context, limit);
-            return;
-        }
-
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limit;
+            size.MaxRequestBodySize = limit; // also what Kestrel drains of an unread body before it gives up the connection
+        }
+
+        if (context.Request.ContentLength > limit)
+        {
+            context.Response.Headers.Connection = "close";
+            await RefuseAsync(context, limit);
+            return;
         }
 
         try
@@ -44,7 +45,7 @@ public static class BodyLimit
     private static async Task RefuseAsync(HttpContext context, long limit)
     {
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        var problem = new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails =
@@ -53,6 +54,11 @@ public static class BodyLimit
                 Title = "Request body too large",
                 Detail = $"The request body is over the limit of {limit} bytes (Api:MaxBodyBytes).",
             },
-        });
+        };
+        if (!await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(problem))
+        {
+            // The client accepts no JSON (Accept: text/plain): the problem body goes anyway, not a 500.
+            await context.Response.WriteAsJsonAsync(problem.ProblemDetails, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
     }
 }

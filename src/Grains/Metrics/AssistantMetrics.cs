@@ -31,7 +31,7 @@ public sealed class AssistantMetrics
         _emergencyCleanups = meter.CreateCounter<long>("assistant.emergency_cleanups", "{cleanup}", "Emergency cleanups the ResourceMonitor ran.");
         _contextPrunes = meter.CreateCounter<long>("assistant.context.prunes", "{prune}", "Context windows pruned, by trigger (window: over the message or token limit; forced: optimisation or cleanup).");
         _authFailures = meter.CreateCounter<long>("assistant.auth.failures", "{request}", "Requests with a wrong admin key.");
-        _authRateLimited = meter.CreateCounter<long>("assistant.auth.rate_limited", "{request}", "Admin-key requests answered 429 because their address sent too many wrong keys (Api:FailedAuthPerMinute).");
+        _authRateLimited = meter.CreateCounter<long>("assistant.auth.rate_limited", "{request}", "Requests answered 429 because their address sent too many wrong admin keys (Api:FailedAuthPerMinute).");
         meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");
         meter.CreateObservableGauge("assistant.replies.in_progress", RepliesInProgress, "{reply}", "Replies being written on this silo now, by channel (telegram, api).");
         meter.CreateObservableGauge("assistant.health.score_ratio", HealthScore, "1", "The cluster's health score (0-1) from the ResourceMonitor's last health cycle.");

@@ -7,6 +7,8 @@ namespace Assistant.Silo.Hosting;
 /// Protected mode, as Redis does it: bound to any address but loopback with no
 /// <c>Admin:ApiKey</c>, the service does not start (exit code 2) unless <c>Admin:AllowAnonymous</c>
 /// says the risk is accepted. On loopback only, a newcomer's <c>dotnet run</c> needs no key.
+/// Addresses are read as Kestrel reads them (<see cref="BindingAddress"/>): a host that is not
+/// <c>localhost</c> or an IP address means every interface.
 /// </summary>
 public static class ProtectedMode
 {
@@ -18,7 +20,7 @@ public static class ProtectedMode
             return;
         }
 
-        var exposed = urls.Where(u => !Loopback(u)).ToList();
+        var exposed = urls.Where(u => !Local(u)).ToList();
         if (exposed.Count > 0)
         {
             throw new StartupFailureException(
@@ -28,24 +30,49 @@ public static class ProtectedMode
         }
     }
 
-    /// <summary>The addresses Kestrel will listen on, from the settings it reads them from.</summary>
-    public static IEnumerable<string> Urls(IConfiguration configuration, string defaultUrl)
+    /// <summary>
+    /// The addresses Kestrel will listen on, in its own order of precedence: <c>Kestrel:Endpoints</c>,
+    /// else <c>urls</c>, else <c>http_ports</c>/<c>https_ports</c> (all interfaces), else the default.
+    /// </summary>
+    public static IReadOnlyList<string> Urls(IConfiguration configuration, string defaultUrl)
     {
-        var urls = new List<string>();
-        urls.AddRange(Split(configuration["urls"]));
-        urls.AddRange(Split(configuration["http_ports"]).Select(p => $"http://*:{p}"));
-        urls.AddRange(Split(configuration["https_ports"]).Select(p => $"https://*:{p}"));
-        urls.AddRange(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
-        return urls.Count > 0 ? urls : [defaultUrl];
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
+        if (endpoints.Count > 0)
+        {
+            return endpoints;
+        }
+
+        var urls = Split(configuration["urls"]).ToList();
+        if (urls.Count > 0)
+        {
+            return urls;
+        }
+
+        var ports = Split(configuration["http_ports"]).Select(p => $"http://*:{p}").Concat(Split(configuration["https_ports"]).Select(p => $"https://*:{p}")).ToList();
+        return ports.Count > 0 ? ports : [defaultUrl];
     }
 
     private static IEnumerable<string> Split(string? value) =>
         (value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static bool Loopback(string url)
+    private static bool Local(string url)
     {
-        var rest = url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..] : url;
-        var host = rest.StartsWith('[') ? rest[1..rest.IndexOf(']', StringComparison.Ordinal)] : rest.Split(':', '/')[0];
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+        BindingAddress address;
+        try
+        {
+            address = BindingAddress.Parse(url);
+        }
+        catch (FormatException ex)
+        {
+            throw new StartupFailureException($"the HTTP address '{url}' is not valid ({ex.Message}); check --urls / ASPNETCORE_URLS");
+        }
+
+        if (address.IsUnixPipe || address.IsNamedPipe)
+        {
+            return true; // a socket file on this machine
+        }
+
+        return address.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 }

@@ -42,6 +42,15 @@ public sealed class ApiLimitsTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Api:MaxBodyBytes", await response.Content.ReadAsStringAsync());
         Assert.Empty(_model.Requests);
+
+        // A client that accepts no JSON still gets the 413, not a failure to write the problem body.
+        using var plain = new HttpRequestMessage(HttpMethod.Post, "/sessions/too-big/messages") { Content = new StringContent(big, Encoding.UTF8, "application/json") };
+        plain.Headers.Add("X-Api-Key", Key);
+        plain.Headers.ExpectContinue = true;
+        plain.Headers.Accept.ParseAdd("text/plain");
+        using var refused = await _silo.Http.SendAsync(plain);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("Api:MaxBodyBytes", await refused.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -82,7 +82,7 @@ if [[ -n "$token" ]]; then
     if [[ "$answer" == *'"ok":true'* ]]; then
       say "Telegram token OK (@$(sed -n 's/.*"username":"\([^"]*\)".*/\1/p' <<<"$answer"))."
     else
-      die "Telegram refused the bot token: $(sed -n 's/.*"description":"\([^"]*\)".*/\1/p' <<<"$answer"). Run scripts/telegram_login.sh TOKEN with a valid token, or unset it."
+      die "Telegram refused the bot token: $(sed -n 's/.*"description":"\([^"]*\)".*/\1/p' <<<"$answer"). Run scripts/telegram_login.sh with a valid token, or unset it."
     fi
   else
     warn "could not reach the Bot API at $base to check the token; starting anyway (the channel will show disconnected)"

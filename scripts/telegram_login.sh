@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Checks a Telegram bot token with getMe and stores it for the service, readable only by you.
 #
-#   scripts/telegram_login.sh TOKEN
+#   scripts/telegram_login.sh                    # prompts for the token, without echo
+#   scripts/telegram_login.sh < token.txt        # or reads its first line from standard input
 #
+# The token is never taken as an argument: the process list and your shell history would show it.
 # The API base URL is Telegram__ApiBaseUrl (default https://api.telegram.org); the file is
 # Telegram__SecretsFile (default secrets/telegram.json, relative to where you run the service).
 # The service reads the stored token when Telegram__BotToken is not set. The token is passed to
 # curl on standard input, so it does not show in the process list, and is never printed.
 set -euo pipefail
 
-if [[ $# -ne 1 || "$1" == -* ]]; then
-  echo "usage: $0 TOKEN   (the token @BotFather gave you)" >&2
+if [[ $# -ne 0 ]]; then
+  echo "usage: $0   (then paste the token @BotFather gave you, or: $0 < token.txt)" >&2
+  echo "The token is read from standard input, never from the command line, where ps and your shell history would show it." >&2
   exit 2
 fi
 
-token="$1"
+if [[ -t 0 ]]; then
+  read -rs -p "Bot token (from @BotFather): " token
+  echo
+else
+  IFS= read -r token || [[ -n "$token" ]] || { echo "error: no token on standard input" >&2; exit 2; }
+fi
+token="${token//[$'\r\t ']/}"
 if [[ ! "$token" =~ ^[0-9]+:[A-Za-z0-9_-]+$ ]]; then
   echo "error: that does not look like a bot token (digits, a colon, then letters, digits, _ or -)" >&2
   exit 2

@@ -10,11 +10,13 @@ public static class Script
         public string All => Output + Error;
     }
 
-    public static async Task<Result> RunAsync(string script, string workingDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, params string[] arguments)
+    /// <param name="input">What the script reads on standard input (then end of input); null for none.</param>
+    public static async Task<Result> RunAsync(string script, string workingDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? input = null, params string[] arguments)
     {
         var start = new ProcessStartInfo("bash")
         {
             WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -31,6 +33,12 @@ public static class Script
         }
 
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));

@@ -13,7 +13,7 @@ public sealed class LoginScriptTests
         var directory = TestPaths.NewTempDirectory("login");
         var environment = new Dictionary<string, string> { ["Telegram__ApiBaseUrl"] = telegram.BaseUrl };
 
-        var login = await Script.RunAsync("telegram_login.sh", directory, environment, arguments: TelegramSiloFixture.Token);
+        var login = await Script.RunAsync("telegram_login.sh", directory, environment, input: TelegramSiloFixture.Token + "\n");
 
         Assert.Equal(0, login.ExitCode);
         Assert.Contains("Logged in as @test_assistant_bot", login.Output);
@@ -42,12 +42,27 @@ public sealed class LoginScriptTests
     }
 
     [Fact]
+    public async Task A_token_given_as_an_argument_is_refused_unread_and_nothing_is_stored()
+    {
+        await using var telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+        var directory = TestPaths.NewTempDirectory("login-argument");
+
+        var login = await Script.RunAsync("telegram_login.sh", directory, new Dictionary<string, string> { ["Telegram__ApiBaseUrl"] = telegram.BaseUrl }, arguments: TelegramSiloFixture.Token);
+
+        Assert.Equal(2, login.ExitCode);
+        Assert.Contains("standard input", login.Error);
+        Assert.DoesNotContain(TelegramSiloFixture.Token, login.All);
+        Assert.DoesNotContain(telegram.Calls, c => c.Method == "getMe");
+        Assert.False(File.Exists(Path.Combine(directory, "secrets", "telegram.json")));
+    }
+
+    [Fact]
     public async Task A_token_Telegram_refuses_is_reported_and_nothing_is_stored()
     {
         await using var telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
         var directory = TestPaths.NewTempDirectory("login-bad");
 
-        var login = await Script.RunAsync("telegram_login.sh", directory, new Dictionary<string, string> { ["Telegram__ApiBaseUrl"] = telegram.BaseUrl }, arguments: "999:wrong-token");
+        var login = await Script.RunAsync("telegram_login.sh", directory, new Dictionary<string, string> { ["Telegram__ApiBaseUrl"] = telegram.BaseUrl }, input: "999:wrong-token\n");
 
         Assert.NotEqual(0, login.ExitCode);
         Assert.Contains("Unauthorized", login.Error);

@@ -160,62 +160,6 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
         return new PruneResult(removed, Conversation.Messages.Count, ContextWindow.TotalTokens(Conversation.Messages));
     }
 
-    public async Task<bool> ClearIfInactiveAsync(TimeSpan inactivity)
-    {
-        var now = _time.GetUtcNow();
-        if (Busy || Conversation.Messages.Count == 0 || now - Conversation.Statistics.LastActiveAt < inactivity)
-        {
-            if (Conversation.Messages.Count > 0)
-            {
-                await TouchDirectoryAsync(); // the directory marked it cleared from a stale row: say what it holds
-            }
-
-            return false;
-        }
-
-        await _session.UpdateAsync(s =>
-        {
-            s.Messages.Clear();
-            s.Statistics.ContextClearedAt = now;
-        });
-        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
-        await _directory.MarkClearedAsync(SessionId, now);
-        LogCleared(_logger, SessionId, inactivity.TotalHours);
-        return true;
-    }
-
-    /// <summary>
-    /// The cleanup cycle decides from the directory and does not activate a dormant session to clear
-    /// it: the session clears its own context here, at its next activation, if the directory marked
-    /// it cleared and it was indeed silent for <c>Sessions:InactiveContextHours</c> before that (the
-    /// directory can lag behind the state) with no Telegram message waiting from before. A mark it
-    /// does not honour is undone, so the directory says again what the session holds.
-    /// </summary>
-    private async Task ApplyClearedContextAsync()
-    {
-        // A context used within the inactivity window cannot have been cleared: most activations
-        // (a session collected after 15 idle minutes and woken again) skip the directory read.
-        var inactivity = TimeSpan.FromHours(_options.InactiveContextHours);
-        if (Conversation.Messages.Count == 0 || _time.GetUtcNow() - Conversation.Statistics.LastActiveAt < inactivity
-            || await _directory.ClearedAtAsync(SessionId) is not { } clearedAt)
-        {
-            return;
-        }
-
-        if (Conversation.Statistics.LastActiveAt > clearedAt - inactivity || Waiting.Any(i => i.AcceptedAt < clearedAt))
-        {
-            await TouchDirectoryAsync();
-            return;
-        }
-
-        await _session.UpdateAsync(s =>
-        {
-            s.Messages.Clear();
-            s.Statistics.ContextClearedAt = clearedAt;
-        });
-        LogCleared(_logger, SessionId, _options.InactiveContextHours);
-    }
-
     public Task<bool> DeactivateIfIdleAsync(TimeSpan idle)
     {
         if (Busy || _time.GetElapsedTime(_lastCall) < idle)
@@ -335,7 +279,4 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: forced prune removed {Removed} messages, {Remaining} left")]
     private static partial void LogForcedPrune(ILogger logger, string sessionId, int removed, int remaining);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: context cleared after {Hours} h without messages")]
-    private static partial void LogCleared(ILogger logger, string sessionId, double hours);
 }

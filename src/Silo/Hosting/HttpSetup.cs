@@ -21,11 +21,7 @@ public static class HttpSetup
     public static WebApplicationBuilder AddAssistantHttp(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var configured = !string.IsNullOrEmpty(configuration["urls"])
-            || !string.IsNullOrEmpty(configuration["http_ports"])
-            || !string.IsNullOrEmpty(configuration["https_ports"])
-            || configuration.GetSection("Kestrel:Endpoints").Exists();
-        if (!configured)
+        if (ProtectedMode.Configured(configuration).Count == 0)
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }

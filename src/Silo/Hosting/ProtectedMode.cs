@@ -31,10 +31,10 @@ public static class ProtectedMode
     }
 
     /// <summary>
-    /// The addresses Kestrel will listen on, in its own order of precedence: <c>Kestrel:Endpoints</c>,
-    /// else <c>urls</c>, else <c>http_ports</c>/<c>https_ports</c> (all interfaces), else the default.
+    /// The addresses the settings give Kestrel, in its own order of precedence: <c>Kestrel:Endpoints</c>,
+    /// else <c>urls</c>, else <c>http_ports</c>/<c>https_ports</c> (all interfaces); empty when none does.
     /// </summary>
-    public static IReadOnlyList<string> Urls(IConfiguration configuration, string defaultUrl)
+    public static IReadOnlyList<string> Configured(IConfiguration configuration)
     {
         var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
         if (endpoints.Count > 0)
@@ -48,9 +48,12 @@ public static class ProtectedMode
             return urls;
         }
 
-        var ports = Split(configuration["http_ports"]).Select(p => $"http://*:{p}").Concat(Split(configuration["https_ports"]).Select(p => $"https://*:{p}")).ToList();
-        return ports.Count > 0 ? ports : [defaultUrl];
+        return [.. Split(configuration["http_ports"]).Select(p => $"http://*:{p}").Concat(Split(configuration["https_ports"]).Select(p => $"https://*:{p}"))];
     }
+
+    /// <summary>The addresses Kestrel will listen on: those configured, else <paramref name="defaultUrl"/>.</summary>
+    public static IReadOnlyList<string> Urls(IConfiguration configuration, string defaultUrl) =>
+        Configured(configuration) is { Count: > 0 } configured ? configured : [defaultUrl];
 
     private static IEnumerable<string> Split(string? value) =>
         (value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -46,7 +46,7 @@ public static class SessionsApi
             return Invalid("text", badText);
         }
 
-        var session = grains.GetGrain<IChatSessionGrain>(id);
+        var session = Session(grains, id);
         var chat = new ChatRequest(request.Text!);
         try
         {
@@ -77,7 +77,8 @@ public static class SessionsApi
             return Invalid("id", badId);
         }
 
-        return TypedResults.Ok(await retry.CallAsync(() => grains.GetGrain<IChatSessionGrain>(id).GetAsync(), cancellationToken));
+        var view = await retry.CallAsync(() => Session(grains, id).GetAsync(), cancellationToken);
+        return TypedResults.Ok(view with { SessionId = id });
     }
 
     internal static async Task<Results<NoContent, ValidationProblem>> ResetSessionAsync(
@@ -88,7 +89,7 @@ public static class SessionsApi
             return Invalid("id", badId);
         }
 
-        await retry.CallAsync(() => grains.GetGrain<IChatSessionGrain>(id).ResetAsync(), cancellationToken);
+        await retry.CallAsync(() => Session(grains, id).ResetAsync(), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -100,7 +101,7 @@ public static class SessionsApi
             return Invalid("id", badId);
         }
 
-        return TypedResults.Ok(new CancelResponse(await retry.CallAsync(() => grains.GetGrain<IChatSessionGrain>(id).CancelAsync(), cancellationToken)));
+        return TypedResults.Ok(new CancelResponse(await retry.CallAsync(() => Session(grains, id).CancelAsync(), cancellationToken)));
     }
 
     /// <summary>
@@ -172,6 +173,9 @@ public static class SessionsApi
 
         return await next(context);
     }
+
+    /// <summary>The API's own session <paramref name="id"/>: always in the <c>api:</c> key space, never a Telegram chat.</summary>
+    private static IChatSessionGrain Session(IGrainFactory grains, string id) => grains.GetGrain<IChatSessionGrain>(SessionKey.Api(id));
 
     private static bool WantsEventStream(HttpRequest request) =>
         request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);

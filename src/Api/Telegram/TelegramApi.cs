@@ -20,10 +20,18 @@ public static class TelegramApi
     {
         var group = endpoints.MapGroup("/telegram").WithTags("Telegram");
         group.MapGet("/status", GetStatusAsync);
-        group.MapPost("/webhook", ReceiveAsync);
+        group.MapPost("/webhook", ReceiveAsync).AllowAnonymous(); // Telegram authenticates with the webhook secret
         group.MapGet("/dead-letters", ListDeadLettersAsync).RequireAdminKey();
+        group.MapGet("/chats/{chatId:long}", GetChatAsync).RequireAdminKey();
         return group;
     }
+
+    /// <summary>
+    /// A Telegram chat's conversation, for an operator holding the admin key (401 until one is
+    /// configured): the only way to it over HTTP, since <c>/sessions/{id}</c> reaches only the API's own sessions.
+    /// </summary>
+    internal static async Task<Ok<Assistant.Sessions.SessionView>> GetChatAsync(long chatId, IGrainFactory grains, Assistant.Silos.ClusterRetry retry, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await retry.CallAsync(() => grains.GetGrain<Assistant.Sessions.IChatSessionGrain>(Assistant.Sessions.SessionKey.Telegram(chatId)).GetAsync(), cancellationToken));
 
     internal static async Task<Ok<TelegramStatus>> GetStatusAsync(TelegramStatusService status, CancellationToken cancellationToken) =>
         TypedResults.Ok(await status.GetAsync(cancellationToken));

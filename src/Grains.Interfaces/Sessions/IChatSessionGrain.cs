@@ -1,8 +1,8 @@
 namespace Assistant.Sessions;
 
 /// <summary>
-/// One conversation, keyed by session id (a Telegram chat id, or any id a caller of the HTTP
-/// API chooses). It holds the context window, answers one message at a time in arrival order,
+/// One conversation, keyed <c>tg:&lt;chat id&gt;</c> for a Telegram chat or <c>api:&lt;id&gt;</c> for a
+/// session of the HTTP API (<see cref="SessionKey"/>). It holds the context window, answers one message at a time in arrival order,
 /// and persists after every completed exchange.
 /// </summary>
 [Alias("Assistant.Sessions.IChatSessionGrain")]

@@ -17,6 +17,11 @@ internal sealed partial class ChatSessionGrain
     public async Task<DeliveryOutcome> DeliverAsync(TelegramIncoming message)
     {
         Touch();
+        if (!SessionKey.IsTelegram(SessionId, out var chatId) || chatId != message.ChatId)
+        {
+            throw new ArgumentException($"Session {SessionId} does not take messages of Telegram chat {message.ChatId}; its key is {SessionKey.Telegram(message.ChatId)}.");
+        }
+
         if (Knows(message.UpdateId))
         {
             LogDuplicate(_logger, SessionId, message.UpdateId);
@@ -134,22 +139,6 @@ internal sealed partial class ChatSessionGrain
             Enqueue(Turn.ForTelegram(item.Message, _time.GetTimestamp(), resumed: first && firstWasInterrupted && item.Notice is null));
             first = false;
         }
-    }
-
-    private async Task MoveLegacyInboxAsync()
-    {
-        if (Conversation.Inbox.Count == 0)
-        {
-            return;
-        }
-
-        var legacy = Conversation.Inbox;
-        await _inbox.UpdateAsync(s =>
-        {
-            s.Items.AddRange(legacy.Where(i => s.Find(i.Message.UpdateId) is null));
-            return true;
-        });
-        await _session.UpdateAsync(s => s.Inbox.Clear());
     }
 
     private Task<bool> RememberOnlyAsync(TelegramIncoming message) => _session.UpdateAsync(s => s.RememberUpdate(message.UpdateId));

@@ -11,15 +11,16 @@ using Orleans.Serialization;
 namespace Assistant.Sessions;
 
 /// <summary>
-/// A conversation. Reentrant so that cancel, reset, reads and Telegram hand-overs get through
+/// A conversation, keyed <c>api:&lt;id&gt;</c> for the HTTP API or <c>tg:&lt;chat id&gt;</c> for
+/// Telegram (<see cref="SessionKey"/>); each key space takes only its own kind of message. Reentrant so that cancel, reset, reads and Telegram hand-overs get through
 /// while a reply is streaming; the order of messages is this grain's own queue, worked by one loop
 /// (<c>ChatSessionGrain.Queue.cs</c>). Telegram messages wait in an inbox of their own
 /// (<c>ChatSessionGrain.Inbox.cs</c>) and are answered in <c>ChatSessionGrain.Telegram.cs</c>;
 /// the exchange with the model is <see cref="ModelExchange"/>.
 /// Both persistent states change only through <see cref="DurableState{T}"/>: what is read is what was stored.
 /// </summary>
-[Reentrant]
-internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
+[Reentrant, GrainType("session")]
+internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdoption
 {
     private readonly DurableState<ChatSessionState> _session;
     private readonly DurableState<TelegramInboxState> _inbox;
@@ -41,8 +42,8 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
     private int _generation;
 
     public ChatSessionGrain(
-        [PersistentState("session")] IPersistentState<ChatSessionState> session,
-        [PersistentState("inbox")] IPersistentState<TelegramInboxState> inbox,
+        [PersistentState("conversation")] IPersistentState<ChatSessionState> session,
+        [PersistentState("telegram_inbox")] IPersistentState<TelegramInboxState> inbox,
         DeepCopier<ChatSessionState> sessionCopier,
         DeepCopier<TelegramInboxState> inboxCopier,
         ChatModel model,
@@ -84,7 +85,11 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastCall = _time.GetTimestamp();
-        await MoveLegacyInboxAsync();
+        if (SessionKey.Check(SessionId) is { } badKey)
+        {
+            throw new ArgumentException(badKey);
+        }
+
         await ApplyClearedContextAsync();
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
 
@@ -184,6 +189,11 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain
     private Turn Accept(ChatRequest request, bool streaming)
     {
         Touch();
+        if (!SessionKey.IsApi(SessionId))
+        {
+            throw new ArgumentException($"Session {SessionId} is a Telegram chat; the HTTP API's sessions are keyed {SessionKey.ApiPrefix}<id>.", nameof(request));
+        }
+
         if (_mode.Maintenance && IsNew)
         {
             throw new MaintenanceModeException(_mode.Message);

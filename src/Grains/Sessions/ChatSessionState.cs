@@ -13,7 +13,7 @@ public sealed class ChatSessionState
 
     /// <summary>
     /// Where accepted Telegram messages were kept before they got a state of their own
-    /// (<see cref="TelegramInboxState"/>); read once at activation and moved there.
+    /// (<see cref="TelegramInboxState"/>); read only by <c>LegacySessionGrain</c>, which moves them.
     /// </summary>
     [Id(2)]
     public List<TelegramInboxItem> Inbox { get; set; } = [];
@@ -29,10 +29,40 @@ public sealed class ChatSessionState
     [Id(4)]
     public List<long> RefusedUsers { get; set; } = [];
 
+    /// <summary>The keys of conversations from before the key spaces that were merged into this one (<see cref="Adopt"/>).</summary>
+    [Id(5)]
+    public List<string> AdoptedFrom { get; set; } = [];
+
     public const int RecentUpdateLimit = 256;
 
     /// <summary>Whether this update was answered (or turned away) and recorded.</summary>
     public bool Answered(long updateId) => RecentUpdateIds.Contains(updateId);
+
+    /// <summary>
+    /// Merges a conversation stored under a key from before the key spaces (see
+    /// <c>LegacySessionGrain</c>) into this one, older messages first, within <paramref name="window"/>;
+    /// false when <paramref name="legacyKey"/> was merged already.
+    /// </summary>
+    public bool Adopt(string legacyKey, ChatSessionState older, ContextWindow window)
+    {
+        if (AdoptedFrom.Contains(legacyKey))
+        {
+            return false;
+        }
+
+        Messages.InsertRange(0, older.Messages);
+        window.Prune(Messages);
+        RecentUpdateIds = [.. older.RecentUpdateIds.Where(id => !RecentUpdateIds.Contains(id)), .. RecentUpdateIds];
+        if (RecentUpdateIds.Count > RecentUpdateLimit)
+        {
+            RecentUpdateIds.RemoveRange(0, RecentUpdateIds.Count - RecentUpdateLimit);
+        }
+
+        RefusedUsers.AddRange(older.RefusedUsers.Where(u => !RefusedUsers.Contains(u)));
+        Statistics.Add(older.Statistics);
+        AdoptedFrom.Add(legacyKey);
+        return true;
+    }
 
     /// <summary>Records the update as done; false when it already was.</summary>
     public bool RememberUpdate(long updateId)
@@ -102,4 +132,36 @@ public sealed class SessionStatistics
     }
 
     public void Count(Dictionary<string, long> counters, string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
+
+    /// <summary>Adds the figures of an older conversation merged into this one.</summary>
+    public void Add(SessionStatistics older)
+    {
+        if (older.CreatedAt != default && (CreatedAt == default || older.CreatedAt < CreatedAt))
+        {
+            CreatedAt = older.CreatedAt;
+        }
+
+        LastActiveAt = older.LastActiveAt > LastActiveAt ? older.LastActiveAt : LastActiveAt;
+        MessagesReceived += older.MessagesReceived;
+        Replies += older.Replies;
+        TotalResponseMs += older.TotalResponseMs;
+        RecentResponseMs = [.. older.RecentResponseMs, .. RecentResponseMs];
+        if (RecentResponseMs.Count > RecentResponseLimit)
+        {
+            RecentResponseMs.RemoveRange(0, RecentResponseMs.Count - RecentResponseLimit);
+        }
+
+        foreach (var (key, count) in older.ErrorsByType)
+        {
+            ErrorsByType[key] = ErrorsByType.GetValueOrDefault(key) + count;
+        }
+
+        foreach (var (key, count) in older.ToolCalls)
+        {
+            ToolCalls[key] = ToolCalls.GetValueOrDefault(key) + count;
+        }
+
+        Cancelled += older.Cancelled;
+        ContextPrunes += older.ContextPrunes;
+    }
 }

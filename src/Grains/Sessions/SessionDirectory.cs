@@ -49,7 +49,7 @@ public sealed class SessionDirectory(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand("""
             SELECT session_id FROM chat_sessions
-            WHERE pending_since IS NOT NULL AND pending_since < @before
+            WHERE pending_since IS NOT NULL AND pending_since < @before AND session_id NOT LIKE 'legacy:%'
             ORDER BY pending_since
             LIMIT @limit
             """);
@@ -77,7 +77,7 @@ public sealed class SessionDirectory(Database database)
             UPDATE chat_sessions SET message_count = 0, context_cleared_at = @at
             WHERE session_id IN (
                 SELECT session_id FROM chat_sessions
-                WHERE message_count > 0 AND last_active_at < @cutoff AND pending_since IS NULL
+                WHERE message_count > 0 AND last_active_at < @cutoff AND pending_since IS NULL AND session_id NOT LIKE 'legacy:%'
                 ORDER BY last_active_at
                 LIMIT @limit)
             RETURNING session_id
@@ -108,4 +108,31 @@ public sealed class SessionDirectory(Database database)
             "UPDATE chat_sessions SET message_count = 0, context_cleared_at = @at WHERE session_id = @id");
         await command.With("id", sessionId).With("at", at.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Sessions stored before the key spaces, by their old keys: migration 0008 renamed their rows
+    /// to <c>legacy:&lt;old key&gt;</c>; <see cref="LegacySessionGrain"/> moves each and deletes its row.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FindLegacyAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand($"SELECT session_id FROM chat_sessions WHERE session_id LIKE '{LegacyPrefix}%' ORDER BY session_id LIMIT @limit");
+        await using var reader = await command.With("limit", limit).ExecuteReaderAsync(cancellationToken);
+        var keys = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(reader.GetString(0)[LegacyPrefix.Length..]);
+        }
+
+        return keys;
+    }
+
+    public async Task DeleteLegacyAsync(string legacyKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("DELETE FROM chat_sessions WHERE session_id = @id");
+        await command.With("id", LegacyPrefix + legacyKey).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private const string LegacyPrefix = "legacy:";
 }

@@ -29,6 +29,7 @@ public static class SessionServices
         services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<SessionReports>();
+        services.AddHostedService<LegacySessionMigration>();
         services.AddSingleton<IServiceHealthSummary, HealthCheckSummary>();
 
         services.AddGrainService<SiloAgent>();

@@ -56,7 +56,7 @@ public sealed partial class UpdateRouter(
 
     public async Task<DeliveryOutcome> DeliverAsync(TelegramIncoming incoming, CancellationToken cancellationToken)
     {
-        var session = grains.GetGrain<IChatSessionGrain>(incoming.ChatId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var session = grains.GetGrain<IChatSessionGrain>(SessionKey.Telegram(incoming.ChatId));
         var result = await retry.CallAsync(() => session.DeliverAsync(incoming), cancellationToken);
         LogRouted(logger, incoming.UpdateId, incoming.ChatId, result.ToString());
         return result;

@@ -71,7 +71,7 @@ public sealed class CycleReadingTests
         // The directory missed the second exchange (its write failed): its row still says a day ago.
         var database = service.Silo.Services.GetRequiredService<Database>();
         await using (var connection = await database.OpenAsync())
-        await using (var command = connection.CreateCommand("UPDATE chat_sessions SET last_active_at = @old WHERE session_id = 'busy-1'"))
+        await using (var command = connection.CreateCommand("UPDATE chat_sessions SET last_active_at = @old WHERE session_id = 'api:busy-1'"))
         {
             await command.With("old", (service.Clock.GetUtcNow() - TimeSpan.FromHours(25)).UtcDateTime).ExecuteNonQueryAsync();
         }

@@ -23,6 +23,14 @@ public static class SessionClient
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>A Telegram chat's conversation, through the admin-only <c>/telegram/chats/{id}</c> (the client must carry the key).</summary>
+    public static async Task<JsonElement> GetTelegramChatAsync(this HttpClient http, long chatId)
+    {
+        using var response = await http.GetAsync($"/telegram/chats/{chatId}");
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
+    }
+
     public static async Task<HttpResponseMessage> PostRawAsync(this HttpClient http, string path, string body, string contentType = "application/json") =>
         await http.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType));
 
@@ -30,12 +38,19 @@ public static class SessionClient
     /// Waits until the session has nothing in hand: no reply in progress, nothing queued, no
     /// Telegram message unanswered (its state is saved). Bounded; no event announces it.
     /// </summary>
-    public static async Task WaitUntilSettledAsync(HttpClient http, string session, TimeSpan? timeout = null)
+    public static Task WaitUntilSettledAsync(HttpClient http, string session, TimeSpan? timeout = null) =>
+        WaitUntilSettledAsync(() => http.GetSessionAsync(session), session, timeout);
+
+    /// <summary>The same for a Telegram chat, through <c>/telegram/chats/{id}</c>.</summary>
+    public static Task WaitUntilSettledAsync(HttpClient http, long chatId, TimeSpan? timeout = null) =>
+        WaitUntilSettledAsync(() => http.GetTelegramChatAsync(chatId), $"tg:{chatId}", timeout);
+
+    private static async Task WaitUntilSettledAsync(Func<Task<JsonElement>> read, string session, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            var view = await http.GetSessionAsync(session);
+            var view = await read();
             if (!view.GetProperty("replying").GetBoolean() && view.GetProperty("queued").GetInt32() == 0 && view.GetProperty("telegram_pending").GetInt32() == 0)
             {
                 return;

@@ -32,6 +32,10 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        if ((Environment.GetValueOrDefault("Admin:ApiKey") ?? Environment.GetValueOrDefault("Admin__ApiKey")) is { Length: > 0 } adminKey)
+        {
+            Http.DefaultRequestHeaders.Add("X-Api-Key", adminKey); // the tests' client is the operator
+        }
     }
 
     public string WorkingDirectory { get; }

@@ -112,7 +112,7 @@ public sealed class StorageFaults
                 }
             }
 
-            if (faults._watchDelay > TimeSpan.Zero && grainId.Type.ToString() == "chatsession")
+            if (faults._watchDelay > TimeSpan.Zero && grainId.Type.ToString() == "session")
             {
                 var before = serializer.SerializeToArray(grainState.State);
                 await Task.Delay(faults._watchDelay);

@@ -19,15 +19,15 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     private static long _nextChat = 70_000;
     private readonly long _chat = Interlocked.Increment(ref _nextChat);
 
-    private string Key => _chat.ToString(CultureInfo.InvariantCulture);
+    private string Key => SessionKey.Telegram(_chat);
 
     private Fakes.Telegram.FakeTelegramServer Telegram => fixture.Telegram;
 
     public void Dispose()
     {
         fixture.Model.Reset();
-        fixture.Faults.Clear("session", Key);
-        fixture.Faults.Clear("inbox", Key);
+        fixture.Faults.Clear("conversation", Key);
+        fixture.Faults.Clear("telegram_inbox", Key);
         Telegram.BlockedChats.Clear();
         Telegram.ResetAfterRecordingSends = 0;
         Telegram.TooManyRequestsForGetUpdates = 0;
@@ -37,31 +37,31 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task A_failed_state_write_is_a_failed_delivery_retried_until_the_message_is_answered_once()
     {
-        fixture.Faults.FailWrites("inbox", Key, 1);
-        fixture.Faults.FailWrites("session", Key, 1);
+        fixture.Faults.FailWrites("telegram_inbox", Key, 1);
+        fixture.Faults.FailWrites("conversation", Key, 1);
 
         var asked = Telegram.SendUserMessage(_chat, User, "are you there despite the disk?");
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked), "the reply", TimeSpan.FromSeconds(30));
         await AssertProbesAnswerAsync();
         await AssertNoSecondReplyAsync(asked);
 
-        Assert.Equal(1, fixture.Faults.Writes("inbox", Key, failed: true));
-        Assert.Equal(1, fixture.Faults.Writes("session", Key, failed: true));
+        Assert.Equal(1, fixture.Faults.Writes("telegram_inbox", Key, failed: true));
+        Assert.Equal(1, fixture.Faults.Writes("conversation", Key, failed: true));
         Assert.Equal("Echo: are you there despite the disk?", Assert.Single(Telegram.RepliesTo(_chat, asked)).Text);
     }
 
     [Fact]
     public async Task Resume_while_the_acceptance_is_being_written_queues_the_message_once()
     {
-        var inbox = fixture.Faults.HoldWrites("inbox", Key);
-        var session = fixture.Faults.HoldWrites("session", Key); // where accepted messages were written before the inbox
+        var inbox = fixture.Faults.HoldWrites("telegram_inbox", Key);
+        var session = fixture.Faults.HoldWrites("conversation", Key); // where accepted messages were written before the inbox
         var asked = Telegram.SendUserMessage(_chat, User, "only one answer");
-        await Eventually.WaitAsync(() => Task.FromResult(fixture.Faults.Writes("inbox", Key, false) + fixture.Faults.Writes("session", Key, false) >= 1), "the acceptance write", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
+        await Eventually.WaitAsync(() => Task.FromResult(fixture.Faults.Writes("telegram_inbox", Key, false) + fixture.Faults.Writes("conversation", Key, false) >= 1), "the acceptance write", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
 
         var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
         await grain.ResumeAsync();
-        fixture.Faults.Clear("inbox", Key);
-        fixture.Faults.Clear("session", Key);
+        fixture.Faults.Clear("telegram_inbox", Key);
+        fixture.Faults.Clear("conversation", Key);
         inbox.TrySetResult();
         session.TrySetResult();
 
@@ -74,7 +74,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task An_answer_that_keeps_failing_is_given_up_with_an_apology_and_a_dead_letter_and_the_chat_goes_on()
     {
-        fixture.Faults.FailWrites("session", Key);
+        fixture.Faults.FailWrites("conversation", Key);
 
         var asked = Telegram.SendUserMessage(_chat, User, "this one cannot be saved");
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text.Contains("give up", StringComparison.Ordinal)), "the apology", TimeSpan.FromSeconds(40));
@@ -86,7 +86,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         Assert.Contains("IOException", letter.GetProperty("failure").GetString());
         Assert.True(await StatusAsync(s => s.GetProperty("dead_letters").GetInt64()) >= 1);
 
-        fixture.Faults.Clear("session", Key);
+        fixture.Faults.Clear("conversation", Key);
         var next = Telegram.SendUserMessage(_chat, User, "and now?");
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == next && x.Text == "Echo: and now?"), "the next reply");
         Assert.Single(Telegram.RepliesTo(_chat, asked), m => m.Text.Contains("give up", StringComparison.Ordinal));
@@ -95,7 +95,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task A_chat_whose_updates_cannot_be_stored_holds_up_no_other_and_the_poller_does_not_spin()
     {
-        fixture.Faults.FailWrites("inbox", Key);
+        fixture.Faults.FailWrites("telegram_inbox", Key);
         var other = _chat + 500_000;
         var polls = Telegram.Calls.Count(c => c.Method == "getUpdates");
         var stopwatch = Stopwatch.StartNew();
@@ -115,7 +115,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         Assert.Contains("give up", Assert.Single(Telegram.RepliesTo(_chat, stuck)).Text);
         Assert.Equal(0, await StatusAsync(s => s.GetProperty("parked_updates").GetInt32()));
 
-        fixture.Faults.Clear("inbox", Key);
+        fixture.Faults.Clear("telegram_inbox", Key);
         var again = Telegram.SendUserMessage(_chat, User, "fixed now?");
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == again && x.Text == "Echo: fixed now?"), "the reply once storage works");
     }
@@ -151,9 +151,9 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     public async Task The_recovery_sweep_clears_stale_marks_and_goes_past_a_session_that_hangs()
     {
         var directory = fixture.Silo.Services.GetRequiredService<SessionDirectory>();
-        var hanging = "hanging-" + Key;
-        var stale = "stale-" + Key;
-        var gate = fixture.Faults.HoldReads("session", hanging); // its activation never finishes loading
+        var hanging = SessionKey.Telegram(_chat + 500_000);
+        var stale = SessionKey.Telegram(_chat + 600_000);
+        var gate = fixture.Faults.HoldReads("conversation", hanging); // its activation never finishes loading
         try
         {
             await directory.MarkPendingAsync(hanging, DateTimeOffset.UtcNow.AddMinutes(-10));
@@ -164,7 +164,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         }
         finally
         {
-            fixture.Faults.Clear("session", hanging);
+            fixture.Faults.Clear("conversation", hanging);
             gate.TrySetResult();
             await directory.ClearPendingAsync(hanging);
         }

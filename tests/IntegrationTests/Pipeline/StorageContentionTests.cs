@@ -38,7 +38,7 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         Assert.All(asked, a => Assert.Single(telegram.RepliesTo(chat, a)));
         Assert.True(faults.WatchedWrites >= 15, $"{faults.WatchedWrites} writes watched");
         Assert.Equal(0, faults.MutatedDuringWrite);
-        var key = chat.ToString(CultureInfo.InvariantCulture);
+        var key = SessionKey.Telegram(chat);
 
         // A reply reaches Telegram before its exchange is recorded: wait for the inbox to empty, then read the stored state afresh.
         await Eventually.WaitAsync(async () => (await silo.Grains.GetGrain<IChatSessionGrain>(key).GetAsync()).TelegramPending == 0, "every exchange to be recorded", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
@@ -73,7 +73,7 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         var accepted = Enumerable.Range(20, 5).Select(i => (Chat: 82_000L + i, Message: telegram.SendUserMessage(82_000 + i, User, $"before the lock {i}"))).ToList();
         foreach (var (chat, _) in accepted)
         {
-            var session = silo.Grains.GetGrain<IChatSessionGrain>(chat.ToString(CultureInfo.InvariantCulture));
+            var session = silo.Grains.GetGrain<IChatSessionGrain>(SessionKey.Telegram(chat));
             await Eventually.WaitAsync(async () => (await session.GetAsync()).TelegramPending == 1, "the message to be accepted", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
         }
 

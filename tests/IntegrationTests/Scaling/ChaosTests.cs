@@ -47,6 +47,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
 
         settings["Telegram:RecoverySeconds"] = "2";
+        settings["Admin:ApiKey"] = "chaos-operator-key"; // to read the Telegram chats' conversations
         settings["Sessions:MaxContextMessages"] = "5000";
         settings["Sessions:MaxContextTokens"] = "1000000";
         settings["Telegram:FloodGate:PerChatPerSecond"] = "100";
@@ -149,7 +150,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 Assert.Equal($"Echo: {text}", replies[0].Text);
             }
 
-            var session = await RetryAsync(() => http.GetSessionAsync(chat.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var session = await RetryAsync(() => http.GetTelegramChatAsync(chat));
             var texts = SessionClient.Texts(session);
             foreach (var (_, text) in messages)
             {

@@ -19,6 +19,8 @@ public sealed class PollerFailoverTests
             settings[key] = value;
         }
 
+        settings["Admin:ApiKey"] = "failover-operator-key"; // to read the chats' conversations
+
         await using var cluster = new SiloCluster("poller-failover", settings);
         var first = await cluster.StartSiloAsync();
         await cluster.StartSiloAsync();
@@ -29,7 +31,7 @@ public sealed class PollerFailoverTests
         foreach (var (chat, message) in before)
         {
             await telegram.WaitUntilAsync(chat, m => m.Any(x => x.ReplyTo == message), "a reply before the kill");
-            await SessionClient.WaitUntilSettledAsync(first.Http, chat.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await SessionClient.WaitUntilSettledAsync(first.Http, chat);
         }
 
         using var status = JsonDocument.Parse(await first.Http.GetStringAsync("/telegram/status"));

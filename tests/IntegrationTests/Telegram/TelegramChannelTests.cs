@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Sessions;
 
 namespace Assistant.IntegrationTests.Telegram;
 
@@ -137,8 +138,8 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
         var reset = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "/reset");
         await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == reset), "the reset notice");
         Assert.Contains("new conversation", fixture.Telegram.RepliesTo(_chat, reset)[0].Text);
-        var session = await fixture.Silo.Http.GetSessionAsync(_chat.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(0, session.GetProperty("message_count").GetInt32());
+        var session = await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(SessionKey.Telegram(_chat)).GetAsync();
+        Assert.Equal(0, session.MessageCount);
 
         var status = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "/status");
         await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == status), "the refusal");

@@ -7,7 +7,7 @@ namespace Assistant.Api;
 
 public static class ApiServices
 {
-    /// <summary>What the HTTP surface itself needs: the admin key scheme and the two policies that use it.</summary>
+    /// <summary>What the HTTP surface itself needs: the admin key scheme, the two policies that use it, and the fallback.</summary>
     public static IServiceCollection AddAssistantApi(this IServiceCollection services)
     {
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
@@ -18,9 +18,14 @@ public static class ApiServices
         services.AddAuthentication(AdminKey.Scheme)
             .AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(AdminKey.Scheme, _ => { });
         services.AddSingleton<IAuthorizationHandler, AdminKeyWhenConfigured>();
+        var whenConfigured = new AuthorizationPolicyBuilder(AdminKey.Scheme).AddRequirements(new AdminKeyWhenConfigured.Requirement()).Build();
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminKey.Always, p => p.AddAuthenticationSchemes(AdminKey.Scheme).RequireAuthenticatedUser())
-            .AddPolicy(AdminKey.WhenConfigured, p => p.AddAuthenticationSchemes(AdminKey.Scheme).AddRequirements(new AdminKeyWhenConfigured.Requirement()));
+            .AddPolicy(AdminKey.WhenConfigured, whenConfigured)
+
+            // Everything not marked otherwise needs the key once one is configured: only the health
+            // probes and the Telegram webhook (which has its own secret) are marked AllowAnonymous.
+            .SetFallbackPolicy(whenConfigured);
         return services;
     }
 }

@@ -13,7 +13,7 @@ public static class AdminKey
     /// <summary>Admin operations (cleanup, restart, maintenance): 401 until a key is configured.</summary>
     public const string Always = "admin-key";
 
-    /// <summary>The dashboard, <c>/metrics</c>, chat endpoints: open until a key is configured, then need it.</summary>
+    /// <summary>Every endpoint but the health probes and the webhook (the fallback policy): open until a key is configured, then needs it.</summary>
     public const string WhenConfigured = "admin-key-when-configured";
 
     public const string Header = "X-Api-Key";

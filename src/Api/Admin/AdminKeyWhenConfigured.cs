@@ -9,7 +9,7 @@ internal sealed class AdminKeyWhenConfigured(IOptions<AdminOptions> admin)
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, Requirement requirement)
     {
-        if (string.IsNullOrEmpty(admin.Value.ApiKey) || context.User.Identity?.IsAuthenticated == true)
+        if (admin.Value.Admits(context.User))
         {
             context.Succeed(requirement);
         }

@@ -17,4 +17,8 @@ public sealed class AdminOptions
     /// (protected mode refuses to start otherwise, exit code 2). Default false.
     /// </summary>
     public bool AllowAnonymous { get; set; }
+
+    /// <summary>Whether <paramref name="user"/> may do what needs the key whenever one is configured.</summary>
+    public bool Admits(System.Security.Claims.ClaimsPrincipal user) =>
+        string.IsNullOrEmpty(ApiKey) || user.Identity?.IsAuthenticated == true;
 }

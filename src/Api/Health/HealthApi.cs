@@ -20,7 +20,7 @@ public static class HealthApi
 
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/health").WithTags("Health");
+        var group = endpoints.MapGroup("/health").WithTags("Health").AllowAnonymous(); // probes never need the key
         group.MapGet("", GetHealthAsync);
         group.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         group.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });

@@ -20,11 +20,21 @@ public static class ResourcesApi
     }
 
     /// <param name="history">How many recent health samples to include (default 20).</param>
-    /// <param name="refresh">Run a health cycle first, for figures taken now.</param>
-    internal static async Task<Ok<ResourcesStatus>> GetStatusAsync(
-        IGrainFactory grains, ClusterRetry retry, IOptions<MonitoringOptions> options, ChatAdmission admission,
+    /// <param name="refresh">
+    /// Run a health cycle first, for figures taken now. A cycle can raise alerts, request restarts
+    /// and clean up, so this needs the admin key whenever one is configured.
+    /// </param>
+    internal static async Task<Results<Ok<ResourcesStatus>, ProblemHttpResult>> GetStatusAsync(
+        HttpContext context, IGrainFactory grains, ClusterRetry retry, IOptions<MonitoringOptions> options, IOptions<AdminOptions> admin, ChatAdmission admission,
         CancellationToken cancellationToken, int history = 20, bool refresh = false)
     {
+        if (refresh && !admin.Value.Admits(context.User))
+        {
+            return TypedResults.Problem(
+                $"?refresh=true runs a health cycle (alerts, restarts, cleanup) and needs the admin key: send it as {AdminKey.Header}, or call without refresh.",
+                statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required");
+        }
+
         var status = await retry.CallAsync(() => grains.GetGrain<IResourceMonitorGrain>(0).GetStatusAsync(history, refresh), cancellationToken);
         return TypedResults.Ok(ResourcesStatus.From(status, options.Value, admission));
     }

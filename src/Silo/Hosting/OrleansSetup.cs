@@ -71,7 +71,8 @@ public static class OrleansSetup
 
             if (DashboardEnabled(builder.Configuration))
             {
-                silo.AddDashboard();
+                // No live trace: it streams every grain call, with its arguments, to whoever watches.
+                silo.AddDashboard(o => o.HideTrace = true);
             }
         });
         return builder;

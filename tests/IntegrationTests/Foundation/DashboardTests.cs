@@ -25,4 +25,25 @@ public sealed class DashboardTests
         using var health = await off.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
+
+    [Fact]
+    public async Task With_a_key_configured_the_dashboard_asks_for_it_and_its_live_trace_is_off()
+    {
+        const string key = "dashboard-test-key";
+        await using var silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("dashboard-key"), new Dictionary<string, string?> { ["Admin:ApiKey"] = key });
+        using (var anonymous = await silo.Http.GetAsync("/dashboard/"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        silo.Http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        using (var page = await silo.Http.GetAsync("/dashboard/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        using var trace = await silo.Http.GetAsync("/dashboard/Trace");
+        Assert.NotEqual(HttpStatusCode.OK, trace.StatusCode);
+        Assert.Contains("trace endpoint is disabled", await trace.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -32,7 +32,7 @@ public sealed class ScriptsTests
         await WaitForAsync(() => Task.FromResult(service.SupervisorLog.Contains("asked for a restart; starting it again", StringComparison.Ordinal)), "the supervisor to restart the silo");
         await WaitForAsync(async () => (await TryGetAsync(service.Http, "/health")) == HttpStatusCode.OK, "the silo to be healthy again");
 
-        using var status = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
+        using var status = JsonDocument.Parse(await Admin(service).GetStringAsync("/restart/status"));
         var entry = status.RootElement.GetProperty("history")[0];
         Assert.Equal("test restart", entry.GetProperty("reason").GetString());
         Assert.Equal("restarted", entry.GetProperty("outcome").GetString());
@@ -70,7 +70,7 @@ public sealed class ScriptsTests
         {
             try
             {
-                using var status = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
+                using var status = JsonDocument.Parse(await Admin(service).GetStringAsync("/restart/status"));
                 return status.RootElement.GetProperty("history").EnumerateArray().Any(e => e.GetProperty("outcome").GetString() == "refused");
             }
             catch (HttpRequestException)
@@ -108,7 +108,7 @@ public sealed class ScriptsTests
         {
             try
             {
-                using var status = JsonDocument.Parse(await service.Http.GetStringAsync("/restart/status"));
+                using var status = JsonDocument.Parse(await Admin(service).GetStringAsync("/restart/status"));
                 entries = [.. status.RootElement.GetProperty("history").EnumerateArray().Select(e => e.Clone()).Reverse()];
                 return entries.Count(e => e.GetProperty("outcome").GetString() == "restarted") == 2;
             }

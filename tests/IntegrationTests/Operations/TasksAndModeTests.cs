@@ -56,14 +56,14 @@ public sealed class TasksAndModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("completed", task.GetProperty("status").GetString());
         Assert.Contains("\"summary\":\"ok\"", task.GetProperty("result").GetString());
-        var listed = JsonDocument.Parse(await _silo.Http.GetStringAsync("/tasks?status=completed&limit=10")).RootElement;
+        var listed = JsonDocument.Parse(await _admin.GetStringAsync("/tasks?status=completed&limit=10")).RootElement;
         Assert.Contains(listed.EnumerateArray(), t => t.GetProperty("id").GetInt64() == task.GetProperty("id").GetInt64());
         var log = ScriptedService.ReadShared(Directory.GetFiles(Path.Combine(_directory, "logs"), "tasks-*.log").Single());
         Assert.Contains($"Task {task.GetProperty("id").GetInt64()} (integrity-check) completed", log);
 
         using var unknown = await _admin.PostAsync("/maintenance/polish", null);
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
-        using var badStatus = await _silo.Http.GetAsync("/tasks?status=lost");
+        using var badStatus = await _admin.GetAsync("/tasks?status=lost");
         Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
     }
 
@@ -71,7 +71,7 @@ public sealed class TasksAndModeTests : IAsyncLifetime
     public async Task Tasks_left_running_by_a_crash_are_retried_or_marked_failed_at_start()
     {
         var all = await Eventually.UntilAsync(
-            async () => JsonDocument.Parse(await _silo.Http.GetStringAsync("/tasks?limit=100")).RootElement.Clone(),
+            async () => JsonDocument.Parse(await _admin.GetStringAsync("/tasks?limit=100")).RootElement.Clone(),
             tasks => tasks.EnumerateArray().Where(t => t.GetProperty("id").GetInt64() <= 2).All(t => t.GetProperty("status").GetString() is "completed" or "failed"),
             "the interrupted tasks to be handled", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
 

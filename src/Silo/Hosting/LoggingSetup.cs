@@ -35,22 +35,26 @@ public static class LoggingSetup
         {
             configuration
                 .ReadFrom.Configuration(builder.Configuration)
-                .Enrich.FromLogContext()
-                .Enrich.With(services.GetRequiredService<SecretRedactor>())
-                .WriteTo.File(Path.Combine(folder, "system.log"), outputTemplate: Template, formatProvider: null,
-                    fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true)
-                .WriteTo.Logger(l => l
+                .Enrich.FromLogContext();
+            var redactor = services.GetRequiredService<SecretRedactor>();
+            var redacted = Serilog.Configuration.LoggerSinkConfiguration.Wrap(sink => new RedactingSink(sink, redactor), sinks =>
+            {
+                sinks.File(Path.Combine(folder, "system.log"), outputTemplate: Template, formatProvider: null,
+                    fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true);
+                sinks.Logger(l => l
                     .Filter.ByIncludingOnly(FromAny(TaskSources))
                     .WriteTo.File(Path.Combine(folder, "tasks-.log"), outputTemplate: Template, formatProvider: null,
-                        rollingInterval: RollingInterval.Day, retainedFileCountLimit: Math.Max(1, logs.TaskLogDays), shared: true))
-                .WriteTo.Logger(l => l
+                        rollingInterval: RollingInterval.Day, retainedFileCountLimit: Math.Max(1, logs.TaskLogDays), shared: true));
+                sinks.Logger(l => l
                     .Filter.ByIncludingOnly(FromAny(TelegramSources))
                     .WriteTo.File(Path.Combine(folder, "telegram.log"), outputTemplate: Template, formatProvider: null,
                         fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true));
-            if (logs.Console)
-            {
-                configuration.WriteTo.Console(outputTemplate: Template, formatProvider: null);
-            }
+                if (logs.Console)
+                {
+                    sinks.Console(outputTemplate: Template, formatProvider: null);
+                }
+            });
+            configuration.WriteTo.Sink(redacted);
         }, preserveStaticLogger: true); // each host its own logger, not the process-wide Log.Logger
         builder.Services.AddSingleton<SecretRedactor>();
         return builder;

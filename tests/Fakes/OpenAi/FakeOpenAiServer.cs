@@ -115,7 +115,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                     context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 }
 
-                await context.Response.WriteAsJsonAsync(new { error = new { message = $"fake error {status.Code}", type = "fake_error", code = status.Code.ToString(CultureInfo.InvariantCulture) } });
+                await context.Response.WriteAsJsonAsync(new { error = new { message = status.Message ?? $"fake error {status.Code}", type = "fake_error", code = status.Code.ToString(CultureInfo.InvariantCulture) } });
                 return;
             case FakeResponse.Garbage garbage:
                 context.Response.ContentType = request.Stream ? "text/event-stream" : "application/json";

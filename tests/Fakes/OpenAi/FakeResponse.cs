@@ -6,8 +6,8 @@ public abstract record FakeResponse
     /// <summary>A normal answer, streamed in chunks of <paramref name="ChunkSize"/> characters when the request streams.</summary>
     public sealed record Text(string Content, int ChunkSize = 8) : FakeResponse;
 
-    /// <summary>An HTTP error such as 429 (with Retry-After) or 500, with an OpenAI-style error body.</summary>
-    public sealed record Status(int Code, int? RetryAfterSeconds = null) : FakeResponse;
+    /// <summary>An HTTP error such as 429 (with Retry-After) or 500, with an OpenAI-style error body saying <paramref name="Message"/>.</summary>
+    public sealed record Status(int Code, int? RetryAfterSeconds = null, string? Message = null) : FakeResponse;
 
     /// <summary>200 with a body that is not what the protocol promises.</summary>
     public sealed record Garbage(string Body = "this is not json {{{") : FakeResponse;

@@ -87,9 +87,23 @@ internal sealed partial class ChatSessionGrain
         var waiting = Waiting.Count();
         if (waiting == 0)
         {
-            // A mark left by a write that failed, or by a message answered elsewhere: it no longer applies.
+            // A mark left by a write that failed, or by a message answered elsewhere: it no longer
+            // applies, unless this activation is behind what is stored. While a silo is being lost
+            // another activation of this session may have accepted a message after this one read
+            // its state; clearing the mark then would leave that message unanswered. So the
+            // stored states are read again first (the inbox before the conversation: a message
+            // answered in between then reads as answered, not as waiting).
             try
             {
+                await _inbox.RefreshAsync();
+                await _session.RefreshAsync();
+                ResumeInbox(firstWasInterrupted: false);
+                if (Waiting.Any())
+                {
+                    LogBehindStorage(_logger, SessionId, Waiting.Count());
+                    return Waiting.Count();
+                }
+
                 await _directory.ClearPendingAsync(SessionId);
                 if (Waiting.Any())
                 {
@@ -233,6 +247,9 @@ internal sealed partial class ChatSessionGrain
             LogDirectoryFailed(_logger, ex, SessionId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: {Count} Telegram messages were stored by another activation of this session; answering them here")]
+    private static partial void LogBehindStorage(ILogger logger, string sessionId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: Telegram update {UpdateId} was already received; ignored")]
     private static partial void LogDuplicate(ILogger logger, string sessionId, long updateId);

@@ -65,6 +65,24 @@ internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T>
         }
     }
 
+    /// <summary>
+    /// Reads the stored state again, for an activation that may have been overtaken by another
+    /// activation of the same grain (possible for a moment while a silo is being lost).
+    /// </summary>
+    public async Task RefreshAsync()
+    {
+        await _commit.WaitAsync();
+        try
+        {
+            await storage.ReadStateAsync();
+            _committed = storage.State;
+        }
+        finally
+        {
+            _commit.Release();
+        }
+    }
+
     public Task UpdateAsync(Action<T> change) => UpdateAsync(s =>
     {
         change(s);

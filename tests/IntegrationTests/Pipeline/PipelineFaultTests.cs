@@ -171,6 +171,34 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     }
 
     [Fact]
+    public async Task A_message_stored_by_another_activation_of_the_session_is_answered_not_unmarked()
+    {
+        // While a silo is being lost, two activations of one session can live for a moment. This
+        // one read its state before the other accepted a message; the other's silo then dies. The
+        // sweep asks this one, which must not clear the mark on the strength of what it read.
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
+        Assert.Equal(0, (await grain.GetAsync()).TelegramPending);
+
+        var storage = fixture.Silo.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>("Default");
+        var id = GrainId.Create("session", Key);
+        var inbox = new GrainState<TelegramInboxState>(new TelegramInboxState());
+        await storage.ReadStateAsync("telegram_inbox", id, inbox);
+        var accepted = DateTimeOffset.UtcNow.AddSeconds(-30);
+        inbox.State!.Items.Add(new TelegramInboxItem
+        {
+            Message = new Assistant.Telegram.TelegramIncoming(_chat * 10, _chat, 4242, User, "Ann", false, Assistant.Telegram.TelegramContent.Text, "accepted elsewhere", null, accepted),
+            AcceptedAt = accepted,
+        });
+        await storage.WriteStateAsync("telegram_inbox", id, inbox);
+        await fixture.Silo.Services.GetRequiredService<SessionDirectory>().MarkPendingAsync(Key, accepted);
+
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == 4242), "the answer to the message the other activation accepted", TimeSpan.FromSeconds(30));
+        Assert.Equal("Echo: accepted elsewhere", Assert.Single(Telegram.RepliesTo(_chat, 4242)).Text);
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).TelegramPending == 0, "the answer to be recorded", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        Assert.Contains("accepted elsewhere", (await grain.GetAsync()).Messages.Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task When_the_user_deletes_the_message_being_edited_the_reply_continues_in_a_new_one()
     {
         var answer = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"word{i}"));

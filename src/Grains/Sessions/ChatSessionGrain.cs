@@ -28,6 +28,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     private readonly ModelExchange _exchange;
     private readonly LocalSessionRegistry _registry;
     private readonly SessionDirectory _directory;
+    private readonly LegacySessions _legacy;
     private readonly TelegramResponder _telegram;
     private readonly TelegramCounters _telegramCounters;
     private readonly DeadLetters _deadLetters;
@@ -50,6 +51,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         IOptions<ChatSessionOptions> options,
         LocalSessionRegistry registry,
         SessionDirectory directory,
+        LegacySessions legacy,
         TelegramResponder telegram,
         TelegramCounters telegramCounters,
         DeadLetters deadLetters,
@@ -65,6 +67,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         _exchange = new ModelExchange(model, _options, metrics, time, logger);
         _registry = registry;
         _directory = directory;
+        _legacy = legacy;
         _telegram = telegram;
         _telegramCounters = telegramCounters;
         _deadLetters = deadLetters;
@@ -90,6 +93,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
             throw new ArgumentException(badKey);
         }
 
+        await TakeOverLegacyAsync();
         await ApplyClearedContextAsync();
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
 
@@ -254,23 +258,28 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     {
         try
         {
-            var s = Conversation.Statistics;
-            var now = _time.GetUtcNow();
-            var waiting = Waiting.ToList();
-            DateTimeOffset? pending = waiting.Count == 0 ? null : waiting.Min(i => i.AcceptedAt);
-            await _directory.TouchAsync(SessionId, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, Conversation.Messages.Count, pending);
-
-            // A message delivered while that write was under way may have marked itself pending just
-            // before the write cleared the mark; mark it again, or a lost silo would leave it unanswered.
-            if (pending is null && Waiting.Any())
-            {
-                await _directory.MarkPendingAsync(SessionId, Waiting.Min(i => i.AcceptedAt));
-            }
+            await WriteDirectoryAsync();
         }
         catch (Exception ex)
         {
             // The index drives the 24 h cleanup and recovery; the exchange itself is already saved.
             LogDirectoryFailed(_logger, ex, SessionId);
+        }
+    }
+
+    private async Task WriteDirectoryAsync()
+    {
+        var s = Conversation.Statistics;
+        var now = _time.GetUtcNow();
+        var waiting = Waiting.ToList();
+        DateTimeOffset? pending = waiting.Count == 0 ? null : waiting.Min(i => i.AcceptedAt);
+        await _directory.TouchAsync(SessionId, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, Conversation.Messages.Count, pending);
+
+        // A message delivered while that write was under way may have marked itself pending just
+        // before the write cleared the mark; mark it again, or a lost silo would leave it unanswered.
+        if (pending is null && Waiting.Any())
+        {
+            await _directory.MarkPendingAsync(SessionId, Waiting.Min(i => i.AcceptedAt));
         }
     }
 

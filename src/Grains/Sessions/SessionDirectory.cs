@@ -110,14 +110,15 @@ public sealed class SessionDirectory(Database database)
     }
 
     /// <summary>
-    /// Sessions stored before the key spaces, by their old keys: migration 0008 renamed their rows
-    /// to <c>legacy:&lt;old key&gt;</c>; <see cref="LegacySessionGrain"/> moves each and deletes its row.
+    /// Sessions stored before the key spaces, by their old keys, after <paramref name="after"/> in
+    /// key order: migration 0008 renamed their rows <c>legacy:&lt;old key&gt;</c>; each row goes
+    /// when its conversation has moved (<see cref="LegacySessionGrain"/>).
     /// </summary>
-    public async Task<IReadOnlyList<string>> FindLegacyAsync(int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> FindLegacyAsync(string? after, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand($"SELECT session_id FROM chat_sessions WHERE session_id LIKE '{LegacyPrefix}%' ORDER BY session_id LIMIT @limit");
-        await using var reader = await command.With("limit", limit).ExecuteReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand($"SELECT session_id FROM chat_sessions WHERE session_id LIKE '{LegacyPrefix}%' AND session_id > @after ORDER BY session_id LIMIT @limit");
+        await using var reader = await command.With("after", after is null ? LegacyPrefix : LegacyKey(after)).With("limit", limit).ExecuteReaderAsync(cancellationToken);
         var keys = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -127,12 +128,22 @@ public sealed class SessionDirectory(Database database)
         return keys;
     }
 
+    public async Task<bool> LegacyExistsAsync(string legacyKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("SELECT count(*) FROM chat_sessions WHERE session_id = @id");
+        return Convert.ToInt64(await command.With("id", LegacyKey(legacyKey)).ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     public async Task DeleteLegacyAsync(string legacyKey, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand("DELETE FROM chat_sessions WHERE session_id = @id");
-        await command.With("id", LegacyPrefix + legacyKey).ExecuteNonQueryAsync(cancellationToken);
+        await command.With("id", LegacyKey(legacyKey)).ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The index row of a conversation stored under <paramref name="legacyKey"/> before the key spaces.</summary>
+    public static string LegacyKey(string legacyKey) => LegacyPrefix + legacyKey;
 
     private const string LegacyPrefix = "legacy:";
 }

@@ -29,6 +29,7 @@ public static class SessionServices
         services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<SessionReports>();
+        services.AddSingleton<LegacySessions>();
         services.AddHostedService<LegacySessionMigration>();
         services.AddSingleton<IServiceHealthSummary, HealthCheckSummary>();
 

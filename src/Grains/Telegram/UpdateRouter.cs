@@ -136,7 +136,7 @@ public sealed partial class UpdateRouter(
         var message = update.Message;
         try
         {
-            var session = message.ChatId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var session = Assistant.Sessions.SessionKey.Telegram(message.ChatId);
             if (!await deadLetters.AddAsync(session, message, update.Attempts, update.LastError ?? "unknown", DeadLetters.Stage.Delivery, update.NextAttemptAt, cancellationToken))
             {
                 return true; // Given up before (and the user told); only the channel's write had failed.

@@ -33,12 +33,19 @@ public static class LoggingSetup
 
         builder.Services.AddSerilog((services, configuration) =>
         {
+            // Every sink is behind the redactor, those an operator adds under Serilog:WriteTo too:
+            // the levels and enrichers are read here, the configured sinks inside the wrap.
             configuration
-                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Configuration(WithoutSinks(builder.Configuration))
                 .Enrich.FromLogContext();
             var redactor = services.GetRequiredService<SecretRedactor>();
             var redacted = Serilog.Configuration.LoggerSinkConfiguration.Wrap(sink => new RedactingSink(sink, redactor), sinks =>
             {
+                if (builder.Configuration.GetSection("Serilog:WriteTo").Exists())
+                {
+                    sinks.Logger(l => l.ReadFrom.Configuration(builder.Configuration));
+                }
+
                 sinks.File(Path.Combine(folder, "system.log"), outputTemplate: Template, formatProvider: null,
                     fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true);
                 sinks.Logger(l => l
@@ -59,6 +66,11 @@ public static class LoggingSetup
         builder.Services.AddSingleton<SecretRedactor>();
         return builder;
     }
+
+    /// <summary>The configuration with <c>Serilog:WriteTo</c> left out.</summary>
+    private static IConfiguration WithoutSinks(IConfiguration configuration) =>
+        new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable()
+            .Where(kv => !kv.Key.StartsWith("Serilog:WriteTo", StringComparison.OrdinalIgnoreCase))).Build();
 
     private static Func<LogEvent, bool> FromAny(string[] sources)
     {

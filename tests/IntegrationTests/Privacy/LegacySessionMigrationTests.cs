@@ -53,12 +53,30 @@ public sealed class LegacySessionMigrationTests
             api.Messages.Add(ChatEntry.Create(ChatEntry.User, "from the api", then));
             await storage.WriteStateAsync("session", GrainId.Create("chatsession", "web-1"), new GrainState<ChatSessionState>(api));
 
+            // An API id that itself begins with "legacy:", and a context the cleanup had cleared.
+            var odd = new ChatSessionState();
+            odd.Messages.Add(ChatEntry.Create(ChatEntry.User, "odd id", then));
+            await storage.WriteStateAsync("session", GrainId.Create("chatsession", "legacy:odd"), new GrainState<ChatSessionState>(odd));
+            var stale = new ChatSessionState();
+            stale.Messages.Add(ChatEntry.Create(ChatEntry.User, "cleared before the upgrade", then.AddDays(-3)));
+            stale.Statistics.LastActiveAt = then.AddDays(-3);
+            await storage.WriteStateAsync("session", GrainId.Create("chatsession", "stale"), new GrainState<ChatSessionState>(stale));
+
             // ...their index rows, and the schema from before migration 0008.
             var database = before.Services.GetRequiredService<Database>();
             await ExecuteAsync(database, """
                 INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
                 VALUES ('95101', '2026-11-01 10:00:00', '2026-11-01 10:00:00', 2, '2026-11-01 10:00:00'),
-                       ('web-1', '2026-11-01 10:00:00', '2026-11-01 10:00:00', 1, NULL)
+                       ('web-1', '2026-11-01 10:00:00', '2026-11-01 10:00:00', 1, NULL),
+                       ('legacy:odd', '2026-11-01 10:00:00', '2026-11-01 10:00:00', 1, NULL)
+                """);
+            await ExecuteAsync(database, $"""
+                INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, context_cleared_at)
+                VALUES ('stale', '2026-11-01 10:00:00', '2026-11-01 10:00:00', 0, '{DateTime.UtcNow.AddDays(-1):yyyy-MM-dd HH:mm:ss}')
+                """);
+            await ExecuteAsync(database, """
+                INSERT INTO telegram_dead_letters (session_id, update_id, chat_id, user_id, content, text, attempts, failure, stage, created_at)
+                VALUES ('95101', 3, 95101, 1001, 'Text', 'given up before', 5, 'timeout', 'answer', '2026-11-01 10:00:00')
                 """);
             await ExecuteAsync(database, "DELETE FROM schema_migrations WHERE version = 8");
         }
@@ -78,13 +96,17 @@ public sealed class LegacySessionMigrationTests
         // The API's session is the API's, and the chat is not reachable through it.
         Assert.Equal(["from the api"], SessionClient.Texts(await after.Http.GetSessionAsync("web-1")));
         Assert.Empty(SessionClient.Texts(await after.Http.GetSessionAsync("95101")));
-        Assert.Equal(2, await ScalarAsync(afterDatabase, "SELECT count(*) FROM chat_sessions WHERE session_id IN ('tg:95101', 'api:web-1')"));
+        Assert.Equal(["odd id"], SessionClient.Texts(await after.Http.GetSessionAsync("legacy:odd")));
+        Assert.Empty(SessionClient.Texts(await after.Http.GetSessionAsync("stale")));
+        Assert.Equal(4, await ScalarAsync(afterDatabase, "SELECT count(*) FROM chat_sessions WHERE session_id IN ('tg:95101', 'api:web-1', 'api:legacy:odd', 'api:stale')"));
+        Assert.Equal(1, await ScalarAsync(afterDatabase, "SELECT count(*) FROM telegram_dead_letters WHERE session_id = 'tg:95101'"));
 
         // Nothing is left under the old keys.
         var storageAfter = after.Services.GetRequiredKeyedService<IGrainStorage>("Default");
         Assert.False(await StoredAsync<ChatSessionState>(storageAfter, "session", "95101"));
         Assert.False(await StoredAsync<TelegramInboxState>(storageAfter, "inbox", "95101"));
         Assert.False(await StoredAsync<ChatSessionState>(storageAfter, "session", "web-1"));
+        Assert.False(await StoredAsync<ChatSessionState>(storageAfter, "session", "legacy:odd"));
     }
 
     private static async Task<bool> StoredAsync<T>(IGrainStorage storage, string state, string legacyKey)

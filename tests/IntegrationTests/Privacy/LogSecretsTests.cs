@@ -48,6 +48,9 @@ public sealed class LogSecretsTests
         settings["Serilog:MinimumLevel:Override:Microsoft"] = "Debug";
         settings["Serilog:MinimumLevel:Override:System.Net.Http.HttpClient"] = "Debug";
         settings["Serilog:MinimumLevel:Override:Orleans"] = "Information";
+        settings["Serilog:Using:0"] = "Serilog.Sinks.File"; // a sink an operator adds in configuration is redacted too
+        settings["Serilog:WriteTo:0:Name"] = "File";
+        settings["Serilog:WriteTo:0:Args:path"] = "logs/configured/extra.log";
         await using var cluster = new SiloCluster("log-secrets", settings);
         var silo = await cluster.StartSiloAsync();
 
@@ -94,8 +97,9 @@ public sealed class LogSecretsTests
             .Append((File: "console", Text: silo.Output))
             .ToList();
 
-        // The run logged what a leak would ride on (Bot API URLs, the model's error), masked.
+        // The run logged what a leak would ride on (Bot API URLs, the model's error), masked, to the configured sink too.
         var all = string.Concat(logs.Select(l => l.Text));
+        Assert.Contains(logs, l => l.File.EndsWith("extra.log", StringComparison.Ordinal) && l.Text.Contains("/bot***/", StringComparison.Ordinal));
         Assert.Contains("/bot***/", all, StringComparison.Ordinal);
         Assert.Contains("Incorrect API key provided: ***", all, StringComparison.Ordinal);
         foreach (var (file, text) in logs)

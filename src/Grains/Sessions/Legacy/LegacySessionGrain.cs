@@ -1,41 +1,51 @@
-using Assistant.Storage;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Assistant.Sessions;
 
 /// <summary>
-/// Reads a conversation where builds before the key spaces stored it (grain type
-/// <c>chatsession</c>, states <c>session</c> and <c>inbox</c>, keyed by the bare session id) and
-/// moves it into the session grain of its key space: <c>tg:&lt;chat id&gt;</c> when it holds any
-/// trace of Telegram (answered or waiting updates, refused users) and its key is a chat id,
-/// <c>api:&lt;id&gt;</c> otherwise. The new copy is written before the old one is cleared, and the
-/// merge is keyed by the old key, so a migration cut short is finished by the next one.
+/// A conversation where builds before the key spaces stored it (grain type <c>chatsession</c>,
+/// states <c>session</c> and <c>inbox</c>, the bare session id as key). It belongs under
+/// <c>tg:&lt;chat id&gt;</c> when it holds any trace of Telegram (answered or waiting updates,
+/// refused users) and its key is a chat id, under <c>api:&lt;id&gt;</c> otherwise. The session of
+/// that key takes it over (<see cref="ChatSessionGrain.AdoptLegacyAsync"/>): it reads it here, stores
+/// it as its own, and only then has it released. This grain never calls the session, so a session
+/// can take over while it activates.
 /// </summary>
 [GrainType("chatsession")]
-internal sealed partial class LegacySessionGrain(
+internal sealed class LegacySessionGrain(
     [PersistentState("session")] IPersistentState<ChatSessionState> session,
     [PersistentState("inbox")] IPersistentState<TelegramInboxState> inbox,
     SessionDirectory directory,
-    ILogger<LegacySessionGrain> logger) : Grain, ILegacySessionGrain
+    IOptions<ChatSessionOptions> options,
+    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time) : Grain, ILegacySessionGrain
 {
-    public async Task<string?> MigrateAsync()
+    private string Key => this.GetPrimaryKeyString();
+
+    public async Task<LegacyConversation?> ReadAsync()
     {
-        var key = this.GetPrimaryKeyString();
-        string? target = null;
-        if (session.RecordExists || inbox.RecordExists)
+        if (!session.RecordExists && !inbox.RecordExists)
         {
-            var waiting = inbox.State.Items.Concat(session.State.Inbox.Where(i => inbox.State.Find(i.Message.UpdateId) is null)).ToList();
-            var messages = session.State.Messages.Count;
-            target = KeyFor(key, session.State, waiting);
-            await GrainFactory.GetGrain<ISessionAdoption>(target).AdoptAsync(new LegacyConversation(key, session.State, waiting));
-            await inbox.ClearStateAsync();
-            await session.ClearStateAsync();
-            LogMigrated(logger, key, target, messages, waiting.Count);
+            await directory.DeleteLegacyAsync(Key);
+            DeactivateOnIdle();
+            return null;
         }
 
-        await directory.DeleteLegacyAsync(key);
+        var state = session.State;
+        var waiting = inbox.State.Items.Concat(state.Inbox.Where(i => inbox.State.Find(i.Message.UpdateId) is null)).ToList();
+        await ApplyClearedContextAsync(state, waiting);
+        return new LegacyConversation(Key, KeyFor(Key, state, waiting), state, waiting);
+    }
+
+    /// <summary>
+    /// The conversation first and the inbox last: while only the inbox is left, what it holds is
+    /// a Telegram trace, so a release cut short still reads as belonging to the same key.
+    /// </summary>
+    public async Task ReleaseAsync()
+    {
+        await session.ClearStateAsync();
+        await inbox.ClearStateAsync();
+        await directory.DeleteLegacyAsync(Key);
         DeactivateOnIdle();
-        return target;
     }
 
     /// <summary>Where a conversation stored under <paramref name="key"/> belongs now.</summary>
@@ -47,6 +57,18 @@ internal sealed partial class LegacySessionGrain(
             : SessionKey.Api(key);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {LegacyKey}: moved to {SessionKey} ({Messages} messages, {Waiting} Telegram messages waiting)")]
-    private static partial void LogMigrated(ILogger logger, string legacyKey, string sessionKey, int messages, int waiting);
+    /// <summary>A context the cleanup had marked cleared before the upgrade is not brought back (the rule of <c>ChatSessionGrain.Cleanup.cs</c>).</summary>
+    private async Task ApplyClearedContextAsync(ChatSessionState state, List<TelegramInboxItem> waiting)
+    {
+        var inactivity = TimeSpan.FromHours(options.Value.InactiveContextHours);
+        if (state.Messages.Count == 0 || time.GetUtcNow() - state.Statistics.LastActiveAt < inactivity
+            || await directory.ClearedAtAsync(SessionDirectory.LegacyKey(Key)) is not { } clearedAt
+            || state.Statistics.LastActiveAt > clearedAt - inactivity || waiting.Any(i => i.AcceptedAt < clearedAt))
+        {
+            return;
+        }
+
+        state.Messages.Clear();
+        state.Statistics.ContextClearedAt = clearedAt;
+    }
 }

@@ -5,14 +5,16 @@ using Microsoft.Extensions.Logging;
 namespace Assistant.Sessions;
 
 /// <summary>
-/// On every silo, once at start: moves the conversations stored before the key spaces (the
-/// <c>legacy:</c> rows of <c>chat_sessions</c>) into their key spaces, a batch at a time, and then
-/// ends. Each move is one call to the old key's <see cref="ILegacySessionGrain"/>, so several silos
-/// doing this at once move each conversation once. A failed call is retried after a pause.
+/// On every silo, at start: has each conversation stored before the key spaces (a <c>legacy:</c>
+/// row of <c>chat_sessions</c>) taken over by the session it belongs to, so that dormant ones move
+/// too (an active session takes over at its activation). A key that fails is logged and passed;
+/// the pass is repeated, after a pause, until none is left, and then this silo stops looking.
+/// Several silos doing this at once move each conversation once: the take-over is idempotent.
 /// </summary>
 internal sealed partial class LegacySessionMigration(
     IGrainFactory grains,
     SessionDirectory directory,
+    LegacySessions legacy,
     [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<LegacySessionMigration> logger) : BackgroundService
 {
@@ -21,27 +23,45 @@ internal sealed partial class LegacySessionMigration(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var moved = 0;
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        for (var pass = 1; !stoppingToken.IsCancellationRequested; pass++)
         {
+            var (found, failed) = (0, 0);
             try
             {
-                var keys = await directory.FindLegacyAsync(BatchSize, stoppingToken);
-                if (keys.Count == 0)
+                string? after = null;
+                for (var keys = await directory.FindLegacyAsync(after, BatchSize, stoppingToken); keys.Count > 0; keys = await directory.FindLegacyAsync(after, BatchSize, stoppingToken))
                 {
-                    break;
-                }
+                    foreach (var key in keys)
+                    {
+                        found++;
+                        if (await MoveAsync(key, stoppingToken) is { } ok)
+                        {
+                            moved += ok ? 1 : 0;
+                        }
+                        else
+                        {
+                            failed++;
+                        }
+                    }
 
-                foreach (var key in keys)
-                {
-                    moved += await grains.GetGrain<ILegacySessionGrain>(key).MigrateAsync().WaitAsync(stoppingToken) is null ? 0 : 1;
+                    after = keys[^1];
                 }
-
-                attempt = 0;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogRetry(logger, ex.GetType().Name, ex.Message);
-                await Task.Delay(Backoff.Jittered(attempt), time, stoppingToken);
+                LogPassFailed(logger, ex.GetType().Name, ex.Message);
+                failed++;
+            }
+
+            if (found == 0 && failed == 0)
+            {
+                legacy.NoneRemain();
+                break;
+            }
+
+            if (failed > 0)
+            {
+                await Task.Delay(Backoff.Jittered(pass), time, stoppingToken);
             }
         }
 
@@ -51,9 +71,32 @@ internal sealed partial class LegacySessionMigration(
         }
     }
 
+    /// <returns>True when moved, false when nothing was stored, null when it failed.</returns>
+    private async Task<bool?> MoveAsync(string key, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (await grains.GetGrain<ILegacySessionGrain>(key).ReadAsync().WaitAsync(stoppingToken) is not { } conversation)
+            {
+                return false;
+            }
+
+            await grains.GetGrain<ISessionAdoption>(conversation.Target).AdoptLegacyAsync().WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogKeyFailed(logger, key, ex.GetType().Name, ex.Message);
+            return null;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Sessions: moved {Count} conversations stored before the key spaces into api:/tg: keys")]
     private static partial void LogDone(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sessions: moving conversations into their key spaces failed ({Exception}: {Reason}); retrying")]
-    private static partial void LogRetry(ILogger logger, string exception, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sessions: the conversation stored under {LegacyKey} could not be moved into its key space ({Exception}: {Reason}); retried after the others")]
+    private static partial void LogKeyFailed(ILogger logger, string legacyKey, string exception, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sessions: looking for conversations stored before the key spaces failed ({Exception}: {Reason}); retrying")]
+    private static partial void LogPassFailed(ILogger logger, string exception, string reason);
 }

@@ -92,11 +92,15 @@ internal sealed partial class ChatSessionGrain
             // another activation of this session may have accepted a message after this one read
             // its state; clearing the mark then would leave that message unanswered. So the
             // stored states are read again first (the inbox before the conversation: a message
-            // answered in between then reads as answered, not as waiting).
+            // answered in between then reads as answered, not as waiting). While a write of this
+            // activation is under way the mark is left as it is: that write settles it.
             try
             {
-                await _inbox.RefreshAsync();
-                await _session.RefreshAsync();
+                if (!await _inbox.TryRefreshAsync() || !await _session.TryRefreshAsync())
+                {
+                    return Waiting.Count();
+                }
+
                 ResumeInbox(firstWasInterrupted: false);
                 if (Waiting.Any())
                 {

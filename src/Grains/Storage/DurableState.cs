@@ -67,15 +67,21 @@ internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T>
 
     /// <summary>
     /// Reads the stored state again, for an activation that may have been overtaken by another
-    /// activation of the same grain (possible for a moment while a silo is being lost).
+    /// activation of the same grain (possible for a moment while a silo is being lost). False,
+    /// reading nothing, while a commit of this activation is under way: its outcome is the news.
     /// </summary>
-    public async Task RefreshAsync()
+    public async Task<bool> TryRefreshAsync()
     {
-        await _commit.WaitAsync();
+        if (!_commit.Wait(0))
+        {
+            return false;
+        }
+
         try
         {
             await storage.ReadStateAsync();
             _committed = storage.State;
+            return true;
         }
         finally
         {

@@ -53,16 +53,25 @@ public static class TelegramApi
     /// when neither could store it, 500 makes Telegram deliver it again.
     /// </summary>
     internal static async Task<Results<Ok, ProblemHttpResult, NotFound>> ReceiveAsync(
-        HttpRequest request, TelegramBot bot, TelegramCounters counters, UpdateRouter router, CancellationToken cancellationToken)
+        HttpRequest request, TelegramBot bot, TelegramCounters counters, UpdateRouter router, FailedAuthLimiter limiter, CancellationToken cancellationToken)
     {
         if (!bot.Enabled || bot.Options.Mode != TelegramMode.Webhook)
         {
             return TypedResults.NotFound();
         }
 
+        // Wrong secrets count against the address as wrong admin keys do (Api:FailedAuthPerMinute).
+        var address = FailedAuthLimiter.Partition(request.HttpContext.Connection.RemoteIpAddress);
+        if (limiter.LockedOut(address, out var wait))
+        {
+            return TooManyFailures(request, limiter, wait);
+        }
+
         if (!SecretMatches(request.Headers[SecretHeader].ToString(), bot.Options.WebhookSecret!))
         {
-            return TypedResults.Problem($"Missing or wrong {SecretHeader}.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+            return limiter.RecordFailure(address, out wait)
+                ? TooManyFailures(request, limiter, wait)
+                : TypedResults.Problem($"Missing or wrong {SecretHeader}.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         }
 
         Update? update;
@@ -86,6 +95,13 @@ public static class TelegramApi
     }
 
     public sealed record DeadLetterList(long Total, IReadOnlyList<DeadLetter> Letters);
+
+    private static ProblemHttpResult TooManyFailures(HttpRequest request, FailedAuthLimiter limiter, TimeSpan wait)
+    {
+        limiter.CountRefusal();
+        request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem("Too many wrong webhook secrets from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed authentications");
+    }
 
     private static bool SecretMatches(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Assistant.Fakes.OpenAi;
@@ -95,7 +94,7 @@ public sealed class ApiLimitsTests : IAsyncLifetime
         }
 
         // Another address is not affected, and the metrics count the failures.
-        using var other = FromAddress(IPAddress.Parse("127.0.0.2"));
+        using var other = LoopbackClient.From(IPAddress.Parse("127.0.0.2"), _silo.Http.BaseAddress!);
         other.DefaultRequestHeaders.Add("X-Api-Key", Key);
         var metrics = new PrometheusText(await other.GetStringAsync("/metrics"));
         Assert.True(metrics.Value("assistant_auth_failures_total") >= 10);
@@ -125,18 +124,6 @@ public sealed class ApiLimitsTests : IAsyncLifetime
         Assert.Equal(1, admin.GetProperty("active_sessions").GetInt32());
         Assert.Contains(admin.GetProperty("memory").GetProperty("largest").EnumerateArray(), s => s.GetProperty("session_id").GetString() == "api:tg-like-12345");
     }
-
-    private HttpClient FromAddress(IPAddress local) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    })
-    { BaseAddress = _silo.Http.BaseAddress };
 
     /// <summary>A body whose length the client does not know, so it is sent chunked.</summary>
     private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)

@@ -72,6 +72,35 @@ public sealed class TelegramWebhookTests(TelegramWebhookFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Wrong_secrets_are_rate_limited_per_address_like_wrong_keys()
+    {
+        // From an address of its own, so the other tests' address is not locked out.
+        using var guesser = LoopbackClient.From(System.Net.IPAddress.Parse("127.0.0.3"), fixture.Silo.Http.BaseAddress!);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            var update = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, $"guess {i}", out _);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/webhook") { Content = new StringContent(update, Encoding.UTF8, "application/json") };
+            request.Headers.Add(SecretHeader, $"guess-{i}");
+            using var response = await guesser.SendAsync(request);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+        }
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, 10).Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)), statuses);
+        Assert.Empty(fixture.Telegram.BotMessages(_chat));
+
+        // Telegram's own deliveries, from another address, go on.
+        var real = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, "the real one", out var id);
+        using var delivered = await PostAsync(real, "s3cret-token_for-tests");
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == id), "the answer to the real update");
+    }
+
     private async Task<HttpResponseMessage> PostAsync(string body, string? secret)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };

@@ -65,7 +65,7 @@ public sealed class AlertNotifier(
             }
 
             var text = $"⚠️ {alert.Severity.ToString().ToUpperInvariant()} {alert.AlertType}\n{alert.Message}\n→ {alert.RecommendedAction}";
-            await outbox.SendAsync(new TelegramTarget(admin, false, 0, null), text, replyToUser: false, ParseMode.None, deadline.Token);
+            await outbox.SendAsync(new TelegramTarget(admin, false, 0, null), Assistant.Telegram.Formatting.OutgoingText.Plain(text), replyToUser: false, deadline.Token);
             return DeliveryOutcome.Done;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using Assistant.Telegram.Formatting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -32,29 +33,29 @@ public sealed partial class TelegramOutbox(
     public DateTimeOffset? BlockedUntil(long chatId) => gate.BlockedUntil(chatId) is var until && until > time.GetUtcNow() ? until : null;
 
     /// <returns>The id of the message Telegram created.</returns>
-    public async Task<int> SendAsync(TelegramTarget target, string text, bool replyToUser, ParseMode parseMode, CancellationToken cancellationToken)
+    public async Task<int> SendAsync(TelegramTarget target, OutgoingText text, bool replyToUser, CancellationToken cancellationToken)
     {
-        var message = await DeliverAsync(target, parseMode, idempotent: false, mode => bot.Client.SendMessage(
+        var message = await DeliverAsync(target, text.Mode, idempotent: false, mode => bot.Client.SendMessage(
             target.ChatId,
-            text,
+            text.For(mode),
             mode,
             replyParameters: replyToUser ? new ReplyParameters { MessageId = target.ReplyTo, AllowSendingWithoutReply = true } : null,
             messageThreadId: target.ThreadId,
             cancellationToken: cancellationToken), cancellationToken);
         counters.CountSent();
-        LogSent(logger, target.ChatId, message!.MessageId, text.Length);
+        LogSent(logger, target.ChatId, message!.MessageId, text.Text.Length);
         return message.MessageId;
     }
 
-    public async Task EditAsync(TelegramTarget target, int messageId, string text, ParseMode parseMode, CancellationToken cancellationToken)
+    public async Task EditAsync(TelegramTarget target, int messageId, OutgoingText text, CancellationToken cancellationToken)
     {
         try
         {
-            var edited = await DeliverAsync(target, parseMode, idempotent: true, mode => bot.Client.EditMessageText(target.ChatId, messageId, text, mode, cancellationToken: cancellationToken), cancellationToken);
+            var edited = await DeliverAsync(target, text.Mode, idempotent: true, mode => bot.Client.EditMessageText(target.ChatId, messageId, text.For(mode), mode, cancellationToken: cancellationToken), cancellationToken);
             if (edited is not null)
             {
                 counters.CountEdited();
-                LogEdited(logger, target.ChatId, messageId, text.Length);
+                LogEdited(logger, target.ChatId, messageId, text.Text.Length);
             }
         }
         catch (ApiRequestException ex) when (TelegramRefusals.NotEditable(ex))

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Assistant.Streaming;
 using Microsoft.Extensions.Logging;
-using Telegram.Bot.Types.Enums;
+using Assistant.Telegram.Formatting;
 
 namespace Assistant.Telegram;
 
@@ -72,7 +72,7 @@ internal sealed partial class TelegramReplyWriter(
             }
         }
 
-        var parts = MessageSplitter.Split(text);
+        var parts = TelegramHtmlSplitter.Split(TelegramHtml.RenderBlocks(text)).Select(OutgoingText.Html).ToList();
         for (var i = 0; i < parts.Count; i++)
         {
             if (i < _messageIds.Count && (_messageIds[i] == PossiblyDelivered || await TryEditAsync(_messageIds[i], parts[i])))
@@ -97,7 +97,7 @@ internal sealed partial class TelegramReplyWriter(
         }
     }
 
-    private async Task<bool> TryEditAsync(int messageId, string text)
+    private async Task<bool> TryEditAsync(int messageId, OutgoingText text)
     {
         if (messageId <= 0)
         {
@@ -106,7 +106,7 @@ internal sealed partial class TelegramReplyWriter(
 
         try
         {
-            await outbox.EditAsync(target, messageId, text, ParseMode.Markdown, cancellationToken);
+            await outbox.EditAsync(target, messageId, text, cancellationToken);
             return true;
         }
         catch (MessageNotEditableException ex)
@@ -117,11 +117,11 @@ internal sealed partial class TelegramReplyWriter(
     }
 
     /// <returns>The new message's id; <see cref="PossiblyDelivered"/> when the send may have arrived without telling us its id.</returns>
-    private async Task<int> SendAsync(string text, bool replyToUser)
+    private async Task<int> SendAsync(OutgoingText text, bool replyToUser)
     {
         try
         {
-            return await outbox.SendAsync(target, text, replyToUser, ParseMode.Markdown, cancellationToken);
+            return await outbox.SendAsync(target, text, replyToUser, cancellationToken);
         }
         catch (PossiblySentException ex)
         {
@@ -139,7 +139,7 @@ internal sealed partial class TelegramReplyWriter(
         {
             try
             {
-                _messageIds.Add(await outbox.SendAsync(target, preview, replyToUser: true, ParseMode.None, cancellationToken));
+                _messageIds.Add(await outbox.SendAsync(target, OutgoingText.Plain(preview), replyToUser: true, cancellationToken));
             }
             catch (PossiblySentException)
             {
@@ -150,13 +150,13 @@ internal sealed partial class TelegramReplyWriter(
         }
         else if (_messageIds[0] > 0)
         {
-            await outbox.EditAsync(target, _messageIds[0], preview, ParseMode.None, cancellationToken);
+            await outbox.EditAsync(target, _messageIds[0], OutgoingText.Plain(preview), cancellationToken);
         }
     }
 
     /// <summary>While streaming, the first message shows the start of the reply; the rest follows at the end.</summary>
     private static string Preview(string soFar) =>
-        soFar.Length <= MessageSplitter.TelegramLimit ? soFar : soFar[..(MessageSplitter.TelegramLimit - Ellipsis.Length)] + Ellipsis;
+        soFar.Length <= TelegramHtmlSplitter.TelegramLimit ? soFar : soFar[..(TelegramHtmlSplitter.TelegramLimit - Ellipsis.Length)] + Ellipsis;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A streaming update to chat {ChatId} failed; the final text is still sent")]
     private static partial void LogPreviewFailed(ILogger logger, Exception exception, long chatId);

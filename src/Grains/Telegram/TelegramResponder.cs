@@ -30,5 +30,5 @@ public sealed class TelegramResponder(
 
     /// <summary>Sends a short fixed text in reply to the user's message.</summary>
     public Task<int> NoticeAsync(TelegramTarget target, string text, CancellationToken cancellationToken = default) =>
-        outbox.SendAsync(target, text, replyToUser: true, ParseMode.None, cancellationToken);
+        outbox.SendAsync(target, Formatting.OutgoingText.Plain(text), replyToUser: true, cancellationToken);
 }

@@ -11,9 +11,16 @@ public sealed class FakeBotMessage
 
     public required DateTimeOffset SentAt { get; init; }
 
+    /// <summary>The text as a client shows it (with HTML, after Telegram parsed the tags).</summary>
     public string Text { get; set; } = "";
 
+    /// <summary>The text as the bot sent it (with HTML, the tags included).</summary>
+    public string Formatted { get; set; } = "";
+
     public string? ParseMode { get; set; }
+
+    /// <summary>Sent with <c>parse_mode=HTML</c> (the Bot API takes the mode's name in any case).</summary>
+    public bool IsHtml => string.Equals(ParseMode, "HTML", StringComparison.OrdinalIgnoreCase);
 
     public List<string> Edits { get; } = [];
 }

@@ -72,6 +72,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     /// <summary>Messages with a parse_mode are refused with "can't parse entities".</summary>
     public bool RejectEntities { get; set; }
 
+    /// <summary>When set, only formatted messages containing this text are refused as <see cref="RejectEntities"/> refuses all.</summary>
+    public string? RejectEntitiesContaining { get; set; }
+
     /// <summary>getUpdates never answers (until the caller gives up).</summary>
     public bool HangGetUpdates { get; set; }
 
@@ -531,7 +534,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             return;
         }
 
-        if (await RefuseAsync(context, "sendMessage", chatId, text, parseMode))
+        var (refused, shown) = await RefuseAsync(context, "sendMessage", chatId, text, parseMode);
+        if (refused)
         {
             return;
         }
@@ -545,13 +549,14 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 MessageId = NextMessageId(chatId),
                 ReplyTo = body["reply_parameters"]?["message_id"]?.GetValue<int>() ?? body["reply_to_message_id"]?.GetValue<int>(),
                 SentAt = DateTimeOffset.UtcNow,
-                Text = text,
+                Text = shown,
+                Formatted = text,
                 ParseMode = parseMode,
             };
             _botMessages.Add(message);
         }
 
-        BotMessageChanged?.Invoke(message, text);
+        BotMessageChanged?.Invoke(message, shown);
         if (TakeOne(() => ResetAfterRecordingSends, v => ResetAfterRecordingSends = v))
         {
             Record("sendMessage", -1, chatId);
@@ -568,7 +573,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         var messageId = body["message_id"]!.GetValue<int>();
         var text = body["text"]?.GetValue<string>() ?? "";
         var parseMode = body["parse_mode"]?.GetValue<string>();
-        if (await RefuseAsync(context, "editMessageText", chatId, text, parseMode))
+        var (refused, shown) = await RefuseAsync(context, "editMessageText", chatId, text, parseMode);
+        if (refused)
         {
             return;
         }
@@ -585,7 +591,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             return;
         }
 
-        if (message.Text == text && message.ParseMode == parseMode)
+        if (message.Text == shown && Formatting(message.Formatted, message.ParseMode) == Formatting(text, parseMode))
         {
             await ErrorAsync(context, "editMessageText", 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", chatId);
             return;
@@ -593,37 +599,56 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
         lock (_sync)
         {
-            message.Text = text;
+            message.Text = shown;
+            message.Formatted = text;
             message.ParseMode = parseMode;
-            message.Edits.Add(text);
+            message.Edits.Add(shown);
         }
 
-        BotMessageChanged?.Invoke(message, text);
+        BotMessageChanged?.Invoke(message, shown);
         await OkAsync(context, "editMessageText", MessageJson(message), chatId);
     }
 
-    private async Task<bool> RefuseAsync(HttpContext context, string method, long chatId, string text, string? parseMode)
+    /// <returns>Whether the message was refused, and else the text a client shows (HTML parsed).</returns>
+    private async Task<(bool Refused, string Shown)> RefuseAsync(HttpContext context, string method, long chatId, string text, string? parseMode)
     {
         if (BlockedChats.ContainsKey(chatId))
         {
             await ErrorAsync(context, method, 403, "Forbidden: bot was blocked by the user", chatId);
-            return true;
+            return (true, "");
         }
 
-        if (text.Length is 0 or > 4096)
+        var shown = text;
+        if (string.Equals(parseMode, "HTML", StringComparison.OrdinalIgnoreCase))
         {
-            await ErrorAsync(context, method, 400, text.Length == 0 ? "Bad Request: message text is empty" : "Bad Request: message is too long", chatId);
-            return true;
+            var (parsed, error) = TelegramHtmlParser.Parse(text);
+            if (error is not null)
+            {
+                await ErrorAsync(context, method, 400, $"Bad Request: can't parse entities: {error}", chatId);
+                return (true, "");
+            }
+
+            shown = parsed!;
         }
 
-        if (RejectEntities && parseMode is not null)
+        if (shown.Trim().Length is 0 || shown.Length > 4096)
+        {
+            await ErrorAsync(context, method, 400, shown.Trim().Length == 0 ? "Bad Request: message text is empty" : "Bad Request: message is too long", chatId);
+            return (true, "");
+        }
+
+        if (parseMode is not null && (RejectEntities || RejectEntitiesContaining is { } marker && text.Contains(marker, StringComparison.Ordinal)))
         {
             await ErrorAsync(context, method, 400, "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 12", chatId);
-            return true;
+            return (true, "");
         }
 
-        return false;
+        return (false, shown);
     }
+
+    /// <summary>What sets a message's look apart beyond its text: plain text and the same text in HTML with no tags look alike.</summary>
+    private static string Formatting(string text, string? parseMode) =>
+        string.Equals(parseMode, "HTML", StringComparison.OrdinalIgnoreCase) ? text : text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     private bool TakeOne(Func<int> get, Action<int> set)
     {

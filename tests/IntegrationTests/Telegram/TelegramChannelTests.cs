@@ -15,6 +15,7 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
     {
         fixture.Model.Reset();
         fixture.Telegram.RejectEntities = false;
+        fixture.Telegram.RejectEntitiesContaining = null;
         fixture.Telegram.TooManyRequestsForSends = 0;
         fixture.Telegram.ConflictOnGetUpdates = false;
         fixture.Telegram.HangGetUpdates = false;
@@ -55,26 +56,30 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task A_6000_character_reply_arrives_as_two_messages_with_its_code_block_intact()
+    public async Task A_reply_with_bold_code_a_table_and_6000_characters_arrives_as_valid_html_in_two_messages()
     {
-        var intro = string.Join("\n\n", Enumerable.Range(1, 36).Select(i => $"Paragraph {i}: " + new string('a', 90)));
-        var code = "```csharp\n" + string.Join("\n", Enumerable.Range(1, 12).Select(i => $"Console.WriteLine({i}); // line {i}")) + "\n```";
+        // What broke Telegram's legacy Markdown mode: **bold**, a_b*c, a table, headings; and a body over one message.
+        var intro = "### Result\n\nThis is **bold**, snake_case stays as it is.\n\n" + string.Join("\n\n", Enumerable.Range(1, 34).Select(i => $"Paragraph {i}: " + new string('a', 90)));
+        var code = "```csharp\n" + string.Join("\n", Enumerable.Range(1, 12).Select(i => $"var a_b{i} = x*y; // line {i} <T>")) + "\n```";
+        var table = "| Name | Qty |\n|---|---|\n| apple | 3 |\n| kiwi_fruit | 12 |";
         var outro = string.Join("\n\n", Enumerable.Range(1, 17).Select(i => $"Closing {i}: " + new string('b', 90)));
-        var answer = intro + "\n\n" + code + "\n\n" + outro;
-        Assert.InRange(answer.Length, 5_800, 6_400);
-        Assert.InRange(answer.IndexOf("```", StringComparison.Ordinal), 3_300, 4_096); // the block starts before the cut
-        Assert.InRange(answer.LastIndexOf("```", StringComparison.Ordinal), 4_096, 5_000); // and ends after it
+        var answer = intro + "\n\n" + code + "\n\n" + table + "\n\n" + outro;
+        Assert.InRange(answer.Length, 5_800, 6_800);
         fixture.Model.Enqueue(new FakeResponse.Text(answer, ChunkSize: 500));
 
         var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "write a long answer");
-        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Count == 2 && m[0].Text.Length + m[1].Text.Length > 5_500 && !m[0].Text.EndsWith('…'), "two messages");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Count == 2 && m.All(x => x.IsHtml), "two HTML messages");
 
+        // The fake Bot API parses HTML as Telegram does: both messages were accepted, so both are valid.
         var messages = fixture.Telegram.BotMessages(_chat);
         Assert.Equal(asked, messages[0].ReplyTo);
-        Assert.All(messages, m => Assert.InRange(m.Text.Length, 1, 4096));
-        Assert.All(messages, m => Assert.Equal(0, CountFences(m.Text) % 2));
-        Assert.Contains(code, messages[1].Text);
-        Assert.Equal(answer.Replace("\n", ""), string.Concat(messages.Select(m => m.Text)).Replace("\n", ""));
+        Assert.All(messages, m => Assert.InRange(m.Formatted.Length, 1, 4096));
+        Assert.StartsWith("<b>Result</b>\n\nThis is <b>bold</b>, snake_case stays as it is.", messages[0].Formatted, StringComparison.Ordinal);
+        var block = "<pre><code class=\"language-csharp\">" + string.Join("\n", Enumerable.Range(1, 12).Select(i => $"var a_b{i} = x*y; // line {i} &lt;T&gt;")) + "</code></pre>";
+        Assert.Single(messages, m => m.Formatted.Contains(block, StringComparison.Ordinal)); // the code block whole, in one message
+        Assert.Contains(messages, m => m.Formatted.Contains("<pre>Name       | Qty\n-----------+----\napple      | 3\nkiwi_fruit | 12</pre>", StringComparison.Ordinal));
+        Assert.DoesNotContain(messages, m => m.Text.Contains("**", StringComparison.Ordinal) || m.Text.Contains("```", StringComparison.Ordinal));
+        Assert.EndsWith("Closing 17: " + new string('b', 90), messages[1].Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,6 +129,24 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
 
         var reply = Assert.Single(fixture.Telegram.RepliesTo(_chat, asked));
         Assert.Null(reply.ParseMode);
+    }
+
+    [Fact]
+    public async Task A_part_Telegram_rejects_is_resent_as_plain_text_and_only_that_part()
+    {
+        fixture.Telegram.RejectEntitiesContaining = "REFUSED";
+        var first = "**REFUSED** part: " + string.Join("\n\n", Enumerable.Range(1, 36).Select(i => $"line {i} " + new string('c', 100)));
+        var second = "**accepted** part: " + string.Join("\n\n", Enumerable.Range(1, 10).Select(i => $"line {i} " + new string('d', 100)));
+        Assert.InRange(first.Length, 3_900, 4_096); // the first message holds the first part alone
+        fixture.Model.Enqueue(new FakeResponse.Text(first + "\n\n" + second, ChunkSize: 1000));
+
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "two parts please");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Count == 2 && m[1].IsHtml, "both parts");
+
+        var messages = fixture.Telegram.BotMessages(_chat);
+        Assert.Null(messages[0].ParseMode);
+        Assert.StartsWith("REFUSED part: line 1 ", messages[0].Text, StringComparison.Ordinal); // plain: no tags, no asterisks
+        Assert.StartsWith("<b>accepted</b> part:", messages[1].Formatted, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -288,5 +311,4 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
         }
     }
 
-    private static int CountFences(string text) => text.Split('\n').Count(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal));
 }

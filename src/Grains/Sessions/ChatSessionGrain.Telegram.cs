@@ -109,7 +109,19 @@ internal sealed partial class ChatSessionGrain
         turn.SentIds ??= [.. item.ReplyMessageIds];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, _stopping.Token);
         var writer = _telegram.CreateWriter(TelegramTarget.For(item.Message), turn.SentIds, ids => SaveReplyIdsAsync(turn, updateId, ids), stop.Token);
-        turn.Generated ??= await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, writer.OnText, _stopping.Token);
+        if (turn.Generated is null)
+        {
+            writer.StartTyping();
+            try
+            {
+                turn.Generated = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, writer.OnText, _stopping.Token);
+            }
+            finally
+            {
+                writer.StopTyping();
+            }
+        }
+
         var result = turn.Generated;
         if (!turn.Delivered)
         {

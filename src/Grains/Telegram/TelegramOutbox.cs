@@ -47,6 +47,19 @@ public sealed partial class TelegramOutbox(
         return message.MessageId;
     }
 
+    /// <summary>Shows "typing…" in the chat for up to 5 seconds; best effort, one try, outside the flood gate (it is not a message).</summary>
+    public async Task SendTypingAsync(TelegramTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bot.Client.SendChatAction(target.ChatId, ChatAction.Typing, messageThreadId: target.ThreadId, cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTypingFailed(logger, target.ChatId, ex.Message);
+        }
+    }
+
     public async Task EditAsync(TelegramTarget target, int messageId, OutgoingText text, CancellationToken cancellationToken)
     {
         try
@@ -139,6 +152,9 @@ public sealed partial class TelegramOutbox(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram rejected the formatting for chat {ChatId} ({Reason}); sending plain text")]
     private static partial void LogPlainFallback(ILogger logger, long chatId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "\"typing\" could not be shown in chat {ChatId}: {Reason}")]
+    private static partial void LogTypingFailed(ILogger logger, long chatId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram refused a message for chat {ChatId}: {Code} {Reason}")]
     private static partial void LogRejected(ILogger logger, long chatId, int code, string reason);

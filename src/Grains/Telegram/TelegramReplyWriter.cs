@@ -26,6 +26,9 @@ internal sealed partial class TelegramReplyWriter(
 {
     private const string Ellipsis = "…";
 
+    /// <summary>Telegram shows a chat action for 5 seconds; renewed a little sooner.</summary>
+    private static readonly TimeSpan TypingRenewal = TimeSpan.FromSeconds(4);
+
     /// <summary>Recorded for a final part that may have arrived (its id unknown).</summary>
     private const int PossiblyDelivered = 0;
 
@@ -35,6 +38,40 @@ internal sealed partial class TelegramReplyWriter(
     private long _lastPushAt;
     private int _pushedLength;
     private Task? _push;
+    private CancellationTokenSource? _typing;
+
+    /// <summary>Shows "typing…" in the chat, renewed every 4 s, until the first text or <see cref="StopTyping"/>.</summary>
+    public void StartTyping()
+    {
+        if (_typing is not null)
+        {
+            return;
+        }
+
+        _typing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _ = TypingAsync(_typing.Token);
+    }
+
+    public void StopTyping()
+    {
+        _typing?.Cancel();
+    }
+
+    private async Task TypingAsync(CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await outbox.SendTypingAsync(target, stop);
+                await Task.Delay(TypingRenewal, time, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The first text is on its way, or the reply is over.
+        }
+    }
 
     /// <summary>Called with the whole reply so far each time the model adds text.</summary>
     public void OnText(string soFar)
@@ -49,6 +86,7 @@ internal sealed partial class TelegramReplyWriter(
         var since = _lastPushAt == 0 ? TimeSpan.MaxValue : time.GetElapsedTime(_lastPushAt);
         if (cadence.ShouldPush(since, soFar.Length - _pushedLength, soFar.Length, conditions))
         {
+            StopTyping(); // a message of the bot ends "typing…" in the chat anyway
             _push = PushAsync(Preview(soFar), soFar.Length);
         }
     }
@@ -60,6 +98,7 @@ internal sealed partial class TelegramReplyWriter(
     /// </summary>
     public async Task FinishAsync(string text)
     {
+        StopTyping();
         if (_push is not null)
         {
             try

@@ -235,7 +235,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     /// <summary>Completes once a call matching <paramref name="match"/> has been made.</summary>
     public Task WaitUntilCallAsync(Func<FakeCall, bool> match, string what, TimeSpan? timeout = null) => WaitForCallsAsync(match, 1, what, timeout);
 
-    private async Task WaitForCallsAsync(Func<FakeCall, bool> match, int count, string what, TimeSpan? timeout)
+    public async Task WaitForCallsAsync(Func<FakeCall, bool> match, int count, string what, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
@@ -387,6 +387,15 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 break;
             case "logout":
                 await OkAsync(context, method, true, null);
+                break;
+            case "sendchataction":
+                if (body["action"]?.GetValue<string>() is not ("typing" or "upload_photo" or "record_voice" or "upload_document"))
+                {
+                    await ErrorAsync(context, method, 400, "Bad Request: wrong parameter action in request", ChatId(body));
+                    break;
+                }
+
+                await OkAsync(context, method, true, ChatId(body));
                 break;
             default:
                 await ErrorAsync(context, method, 404, "Not Found", null);

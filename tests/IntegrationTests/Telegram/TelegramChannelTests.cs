@@ -150,6 +150,34 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task While_the_model_thinks_the_chat_shows_typing_renewed_until_the_reply()
+    {
+        // The model takes longer than one renewal: each attempt is held (this fixture's attempts time out after 3 s).
+        var release = new TaskCompletionSource();
+        fixture.Model.Enqueue(new FakeResponse.Held(release.Task, "thought it over"), new FakeResponse.Held(release.Task, "thought it over"));
+
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "think hard");
+
+        // Telegram shows a chat action for 5 s: a second one follows before the first runs out.
+        await fixture.Telegram.WaitForCallsAsync(c => c.Method == "sendChatAction" && c.ChatId == _chat && c.Status == 200, 2, "typing shown twice", TimeSpan.FromSeconds(15));
+        var typing = fixture.Telegram.Calls.Where(c => c.Method == "sendChatAction" && c.ChatId == _chat).Select(c => c.At).ToList();
+        Assert.InRange((typing[1] - typing[0]).TotalSeconds, 3, 5);
+        Assert.Empty(fixture.Telegram.BotMessages(_chat));
+
+        release.SetResult();
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "thought it over"), "the reply");
+        var count = fixture.Telegram.Calls.Count(c => c.Method == "sendChatAction" && c.ChatId == _chat);
+        await AssertNoMoreTypingAsync(count);
+    }
+
+    /// <summary>After the reply no "typing" is renewed: waited one renewal period and a half.</summary>
+    private async Task AssertNoMoreTypingAsync(int count)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Equal(count, fixture.Telegram.Calls.Count(c => c.Method == "sendChatAction" && c.ChatId == _chat));
+    }
+
+    [Fact]
     public async Task Commands_start_help_reset_and_status_answer_as_documented()
     {
         var start = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "/start", firstName: "Zoe");

@@ -47,9 +47,17 @@ public sealed partial class TelegramOutbox(
         return message.MessageId;
     }
 
-    /// <summary>Shows "typing…" in the chat for up to 5 seconds; best effort, one try, outside the flood gate (it is not a message).</summary>
+    /// <summary>
+    /// Shows "typing…" in the chat for up to 5 seconds; best effort, one try, outside the flood gate
+    /// (it is not a message), and not at all while a 429 holds the chat back.
+    /// </summary>
     public async Task SendTypingAsync(TelegramTarget target, CancellationToken cancellationToken)
     {
+        if (BlockedUntil(target.ChatId) is not null)
+        {
+            return;
+        }
+
         try
         {
             await bot.Client.SendChatAction(target.ChatId, ChatAction.Typing, messageThreadId: target.ThreadId, cancellationToken: cancellationToken);

@@ -6,7 +6,7 @@ namespace Assistant.Fakes.Telegram;
 /// <summary>
 /// Parses text sent with <c>parse_mode=HTML</c> as the Bot API does: only its tags (b, strong, i,
 /// em, u, ins, s, strike, del, span class="tg-spoiler", tg-spoiler, a href, code, pre, blockquote,
-/// tg-emoji), each closed in order; &lt;, &gt; and &amp; escaped outside tags; only the named
+/// tg-emoji), each closed in order and nested as the Bot API allows; &lt;, &gt; and &amp; escaped outside tags; only the named
 /// entities &amp;lt; &amp;gt; &amp;amp; &amp;quot; and numeric ones. Returns the text a client shows,
 /// or the error Telegram would give.
 /// </summary>
@@ -56,9 +56,21 @@ public static class TelegramHtmlParser
                         return (null, $"Tag \"a\" must have an href at byte offset {i}");
                     }
 
-                    if (open.Contains("pre") && name is not "code" || open.Contains("code") && name != "code" && name != "pre")
+                    if (open.Contains("pre") && name is not "code" || open.Contains("code"))
                     {
                         return (null, $"Can't use tag \"{name}\" inside a code block at byte offset {i}");
+                    }
+
+                    // The Bot API's nesting rules: code and pre are part of no other entity, quotes
+                    // do not nest, and a link holds no other link.
+                    if (name is "code" or "pre" && open.Any(o => o != "pre" && o != "blockquote"))
+                    {
+                        return (null, $"Tag \"{name}\" can't be nested in \"{open.Peek()}\" at byte offset {i}");
+                    }
+
+                    if (name == "blockquote" && open.Contains("blockquote") || name == "a" && open.Contains("a"))
+                    {
+                        return (null, $"Tag \"{name}\" can't be nested in itself at byte offset {i}");
                     }
 
                     open.Push(name);

@@ -18,6 +18,11 @@ public sealed class TelegramHtmlTests
     [InlineData("[docs](https://example.org/a_b?x=1&y=2)", "<a href=\"https://example.org/a_b?x=1&amp;y=2\">docs</a>")]
     [InlineData("[click](javascript:alert(1))", "click")]
     [InlineData("> quoted *text*", "<blockquote>quoted <i>text</i></blockquote>")]
+    [InlineData("> outer\n>\n> > inner", "<blockquote>outer\n\ninner</blockquote>")]
+    [InlineData("### The `Run` method", "<b>The Run method</b>")]
+    [InlineData("[the `x` flag](https://example.org)", "<a href=\"https://example.org\">the x flag</a>")]
+    [InlineData("<javascript:alert(1)>", "javascript:alert(1)")]
+    [InlineData("**see [docs](https://example.org)**", "<b>see <a href=\"https://example.org\">docs</a></b>")]
     public void Markdown_renders_to_the_html_Telegram_accepts(string markdown, string html)
     {
         Assert.Equal(html, TelegramHtml.Render(markdown));
@@ -44,6 +49,50 @@ public sealed class TelegramHtmlTests
     {
         var html = TelegramHtml.Render("| Name | Qty |\n|---|---|\n| apple | 3 |\n| kiwi_fruit | 12 |");
         Assert.Equal("<pre>Name       | Qty\n-----------+----\napple      | 3\nkiwi_fruit | 12</pre>", html);
+    }
+
+    [Fact]
+    public void Text_that_renders_to_nothing_at_all_is_shown_as_typed()
+    {
+        Assert.Equal(["[ref]: https://example.org"], TelegramHtml.RenderBlocks("[ref]: https://example.org"));
+    }
+
+    [Fact]
+    public void Text_that_renders_to_no_visible_text_is_shown_as_typed()
+    {
+        Assert.Equal(["#"], TelegramHtml.RenderBlocks("#"));
+        Assert.Equal(["&gt;"], TelegramHtml.RenderBlocks(">"));
+    }
+
+    [Fact]
+    public void A_link_longer_than_a_message_can_hold_is_its_text_and_the_split_still_ends()
+    {
+        var markdown = new string('t', 1500) + " [x](https://example.org/" + new string('u', 4000) + ") " + new string('v', 3000);
+
+        var parts = TelegramHtmlSplitter.Split(TelegramHtml.RenderBlocks(markdown));
+
+        Assert.InRange(parts.Count, 2, 3);
+        Assert.All(parts, p => Assert.InRange(p.Length, 1, 4096));
+        Assert.All(parts, p => Assert.Null(TelegramHtmlParser.Parse(p).Error));
+    }
+
+    [Fact]
+    public void A_long_code_block_keeps_the_indentation_of_the_line_after_each_cut()
+    {
+        var code = "```python\n" + string.Join("\n", Enumerable.Range(1, 600).Select(i => $"    value_{i} = {i}")) + "\n```";
+
+        var parts = TelegramHtmlSplitter.Split(TelegramHtml.RenderBlocks(code));
+
+        Assert.True(parts.Count >= 2);
+        var lines = parts.SelectMany(p => TelegramHtmlParser.Parse(p).Text!.Split('\n')).ToList();
+        Assert.Equal(Enumerable.Range(1, 600).Select(i => $"    value_{i} = {i}"), lines);
+    }
+
+    [Fact]
+    public void A_code_block_in_a_list_keeps_its_blank_lines()
+    {
+        var html = TelegramHtml.Render("1. Create the file:\n\n   ```\n   a\n\n   b\n   ```");
+        Assert.Contains("<pre>a\n\nb</pre>", html, StringComparison.Ordinal);
     }
 
     [Fact]

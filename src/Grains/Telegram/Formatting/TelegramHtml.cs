@@ -16,6 +16,9 @@ namespace Assistant.Telegram.Formatting;
 /// </summary>
 public static partial class TelegramHtml
 {
+    private const int MaxUrlLength = 1024;
+
+
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables()
         .UseEmphasisExtras(Markdig.Extensions.EmphasisExtras.EmphasisExtraOptions.Strikethrough)
@@ -32,10 +35,16 @@ public static partial class TelegramHtml
             var html = new StringBuilder();
             Block(block, html, indent: "");
             var text = html.ToString().Trim('\n');
-            if (text.Length > 0)
+            if (ToPlainText(text).Trim().Length > 0)
             {
-                blocks.Add(text);
+                blocks.Add(text); // not an empty heading, fence or quote: Telegram refuses a message with no text
             }
+        }
+
+        // Text that renders to nothing (only link definitions, say) is still shown, as typed.
+        if (blocks.Count == 0 && markdown.Trim().Length > 0)
+        {
+            blocks.Add(Escape(markdown.Trim()));
         }
 
         return blocks;
@@ -69,13 +78,14 @@ public static partial class TelegramHtml
     public static string Escape(string text) =>
         text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
-    private static void Block(Block block, StringBuilder html, string indent)
+    /// <param name="quoted">Inside a quote: Telegram does not nest quotes, so an inner one joins the outer.</param>
+    private static void Block(Block block, StringBuilder html, string indent, bool quoted = false)
     {
         switch (block)
         {
             case HeadingBlock heading:
                 html.Append("<b>");
-                Inlines(heading.Inline, html);
+                Inlines(heading.Inline, html, formatted: true);
                 html.Append("</b>\n\n");
                 break;
             case ParagraphBlock paragraph:
@@ -92,13 +102,20 @@ public static partial class TelegramHtml
                 Code(code.Lines.ToString(), null, html);
                 break;
             case ListBlock list:
-                List(list, html, indent);
+                List(list, html, indent, quoted);
+                break;
+            case QuoteBlock quote when quoted:
+                foreach (var child in quote)
+                {
+                    Block(child, html, indent, quoted);
+                }
+
                 break;
             case QuoteBlock quote:
                 var inner = new StringBuilder();
                 foreach (var child in quote)
                 {
-                    Block(child, inner, indent: "");
+                    Block(child, inner, indent: "", quoted: true);
                 }
 
                 html.Append("<blockquote>").Append(inner.ToString().Trim('\n')).Append("</blockquote>\n\n");
@@ -114,7 +131,7 @@ public static partial class TelegramHtml
             case ContainerBlock container:
                 foreach (var child in container)
                 {
-                    Block(child, html, indent);
+                    Block(child, html, indent, quoted);
                 }
 
                 break;
@@ -147,7 +164,7 @@ public static partial class TelegramHtml
         }
     }
 
-    private static void List(ListBlock list, StringBuilder html, string indent)
+    private static void List(ListBlock list, StringBuilder html, string indent, bool quoted)
     {
         var number = int.TryParse(list.OrderedStart, out var start) ? start : 1;
         foreach (var item in list.OfType<ListItemBlock>())
@@ -159,34 +176,42 @@ public static partial class TelegramHtml
                 if (child is ListBlock nested)
                 {
                     content.Append('\n');
-                    List(nested, content, indent + "    ");
+                    List(nested, content, indent + "    ", quoted);
                 }
                 else
                 {
-                    Block(child, content, indent);
+                    Block(child, content, indent, quoted);
                 }
             }
 
-            html.Append(indent).Append(marker).Append(BlankLines().Replace(content.ToString().Trim('\n'), "\n")).Append('\n');
+            var body = content.ToString().Trim('\n');
+            html.Append(indent).Append(marker).Append(body.Contains("<pre>", StringComparison.Ordinal) ? body : BlankLines().Replace(body, "\n")).Append('\n');
         }
 
         html.Append('\n');
     }
 
-    private static void Inlines(ContainerInline? container, StringBuilder html)
+    /// <param name="formatted">
+    /// Inside bold, italics, strikethrough or a link: Telegram lets no code entity be part of those,
+    /// so inline code there is plain text (links may sit in emphasis, and emphasis in links).
+    /// </param>
+    private static void Inlines(ContainerInline? container, StringBuilder html, bool formatted = false)
     {
         for (var inline = container?.FirstChild; inline is not null; inline = inline.NextSibling)
         {
-            Inline(inline, html);
+            Inline(inline, html, formatted);
         }
     }
 
-    private static void Inline(Inline inline, StringBuilder html)
+    private static void Inline(Inline inline, StringBuilder html, bool formatted)
     {
         switch (inline)
         {
             case LiteralInline literal:
                 html.Append(Escape(literal.Content.ToString()));
+                break;
+            case CodeInline code when formatted:
+                html.Append(Escape(code.Content));
                 break;
             case CodeInline code:
                 html.Append("<code>").Append(Escape(code.Content)).Append("</code>");
@@ -194,13 +219,13 @@ public static partial class TelegramHtml
             case EmphasisInline emphasis:
                 var tag = emphasis.DelimiterChar == '~' ? "s" : emphasis.DelimiterCount >= 2 ? "b" : "i";
                 html.Append('<').Append(tag).Append('>');
-                Inlines(emphasis, html);
+                Inlines(emphasis, html, formatted: true);
                 html.Append("</").Append(tag).Append('>');
                 break;
             case LinkInline link when Safe(link.GetDynamicUrl?.Invoke() ?? link.Url) is { } url:
-                html.Append("<a href=\"").Append(Escape(url).Replace("\"", "&quot;", StringComparison.Ordinal)).Append("\">");
+                html.Append("<a href=\"").Append(Attribute(url)).Append("\">");
                 var before = html.Length;
-                Inlines(link, html);
+                Inlines(link, html, formatted: true);
                 if (html.Length == before)
                 {
                     html.Append(Escape(url));
@@ -209,11 +234,14 @@ public static partial class TelegramHtml
                 html.Append("</a>");
                 break;
             case LinkInline link:
-                Inlines(link, html); // a link Telegram would refuse (no http/https/tg scheme): its text only
+                // A link Telegram would refuse (another scheme, an overlong URL): its text.
+                Inlines(link, html, formatted);
+                break;
+            case AutolinkInline auto when Safe(auto.IsEmail ? "mailto:" + auto.Url : auto.Url) is { } target:
+                html.Append("<a href=\"").Append(Attribute(target)).Append("\">").Append(Escape(auto.Url)).Append("</a>");
                 break;
             case AutolinkInline auto:
-                var target = auto.IsEmail ? "mailto:" + auto.Url : auto.Url;
-                html.Append("<a href=\"").Append(Escape(target).Replace("\"", "&quot;", StringComparison.Ordinal)).Append("\">").Append(Escape(auto.Url)).Append("</a>");
+                html.Append(Escape(auto.Url));
                 break;
             case LineBreakInline:
                 html.Append('\n');
@@ -225,13 +253,16 @@ public static partial class TelegramHtml
                 html.Append(Escape(entity.Transcoded.ToString()));
                 break;
             case ContainerInline container:
-                Inlines(container, html);
+                Inlines(container, html, formatted);
                 break;
         }
     }
 
+    private static string Attribute(string url) => Escape(url).Replace("\"", "&quot;", StringComparison.Ordinal);
+
+    /// <summary>A URL Telegram takes in a link, short enough that a message can hold it with room to spare.</summary>
     private static string? Safe(string? url) =>
-        url is not null && (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("tg://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
+        url is not null && url.Length <= MaxUrlLength && (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("tg://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
             ? url
             : null;
 

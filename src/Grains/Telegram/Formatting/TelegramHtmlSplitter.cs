@@ -36,12 +36,11 @@ public static class TelegramHtmlSplitter
             current = pieces[^1];
         }
 
-        if (current.Length > 0 || parts.Count == 0)
-        {
-            parts.Add(current);
-        }
+        parts.Add(current);
 
-        return parts;
+        // Telegram refuses a message with no text (an emptied tag pair left by a cut, say).
+        var shown = parts.Where(p => TelegramHtml.ToPlainText(p).Trim().Length > 0).ToList();
+        return shown.Count > 0 ? shown : [""];
     }
 
     /// <summary>One block longer than a message, cut into balanced parts.</summary>
@@ -52,12 +51,39 @@ public static class TelegramHtmlSplitter
         while (rest.Length > limit)
         {
             var (cut, open) = ChooseCut(rest, limit);
+            var reopened = string.Concat(open.Select(t => t.Tag));
+            if (cut <= 0 || TelegramHtml.ToPlainText(rest[..cut]).Trim().Length == 0)
+            {
+                // No cut leaves text in the part (a tag about as long as a message): the rest goes as plain text.
+                parts.AddRange(PlainChunks(TelegramHtml.ToPlainText(rest), limit));
+                return parts;
+            }
+
+            // In code the indentation of the next line is kept; elsewhere the cut's spaces go.
+            var inCode = open.Any(t => t.Name is "pre" or "code");
             parts.Add(rest[..cut].TrimEnd(' ', '\n') + string.Concat(open.Reverse().Select(t => $"</{t.Name}>")));
-            rest = string.Concat(open.Select(t => t.Tag)) + rest[cut..].TrimStart(' ', '\n');
+            rest = reopened + (inCode ? rest[cut..].TrimStart('\n') : rest[cut..].TrimStart(' ', '\n'));
         }
 
         parts.Add(rest);
         return parts;
+    }
+
+    /// <summary>Plain text as escaped chunks that fit a message however much escaping grows them.</summary>
+    private static IEnumerable<string> PlainChunks(string text, int limit)
+    {
+        var size = limit / 5; // "&amp;" is five characters for one
+        for (var at = 0; at < text.Length; at += size)
+        {
+            var length = Math.Min(size, text.Length - at);
+            if (length < text.Length - at && char.IsHighSurrogate(text[at + length - 1]))
+            {
+                length--;
+            }
+
+            yield return TelegramHtml.Escape(text.Substring(at, length));
+            at -= size - length;
+        }
     }
 
     /// <returns>Where to cut, and the tags open there (outermost first).</returns>
@@ -104,23 +130,19 @@ public static class TelegramHtmlSplitter
                 break;
             }
 
-            if (i >= floor || any.Cut < 0)
+            var snapshot = stack.ToArray();
+            any = (i, snapshot); // the furthest cut that fits, wherever it is
+            if (i >= floor && i < html.Length && html[i] == '\n')
             {
-                var snapshot = stack.ToArray();
-                any = (i, snapshot);
-                if (i < html.Length && html[i] == '\n')
-                {
-                    newline = (i, snapshot);
-                }
-                else if (i < html.Length && html[i] == ' ')
-                {
-                    space = (i, snapshot);
-                }
+                newline = (i, snapshot);
+            }
+            else if (i >= floor && i < html.Length && html[i] == ' ')
+            {
+                space = (i, snapshot);
             }
         }
 
-        var chosen = newline.Cut >= floor ? newline : space.Cut >= floor ? space : any;
-        return chosen.Cut > 0 ? chosen : (Math.Min(limit, html.Length), []);
+        return newline.Cut >= floor ? newline : space.Cut >= floor ? space : any;
     }
 
     private static string TagName(string tag)

@@ -93,7 +93,9 @@ internal sealed partial class ChatSessionGrain
             // its state; clearing the mark then would leave that message unanswered. So the
             // stored states are read again first (the inbox before the conversation: a message
             // answered in between then reads as answered, not as waiting). While a write of this
-            // activation is under way the mark is left as it is: that write settles it.
+            // activation is under way the mark is left as it is: that write settles it. Should the
+            // other activation still be alive, both may answer the message it stored: for that
+            // moment of a silo's loss a duplicate is preferred to a loss.
             try
             {
                 if (!await _inbox.TryRefreshAsync() || !await _session.TryRefreshAsync())

@@ -24,7 +24,16 @@ public sealed record class TelegramIncoming(
     [property: Id(6)] TelegramContent Content,
     [property: Id(7)] string Text,
     [property: Id(8)] int? ThreadId,
-    [property: Id(9)] DateTimeOffset SentAt);
+    [property: Id(9)] DateTimeOffset SentAt,
+    [property: Id(10)] TelegramFile? File = null);
+
+/// <summary>A file a message carries (a document): what <c>getFile</c> needs, and what the user sent it as.</summary>
+[GenerateSerializer, Immutable, Alias("Assistant.Telegram.TelegramFile")]
+public sealed record class TelegramFile(
+    [property: Id(0)] string FileId,
+    [property: Id(1)] string? FileName,
+    [property: Id(2)] long? Size,
+    [property: Id(3)] string? MimeType);
 
 [GenerateSerializer, Alias("Assistant.Telegram.DeliveryOutcome")]
 public enum DeliveryOutcome

@@ -70,7 +70,24 @@ internal sealed partial class ChatSessionGrain
             case TelegramContent.Text when item.Notice is null && _telegram.IsAllowed(message.UserId):
                 await ExchangeAsync(turn, item);
                 return;
-            case TelegramContent.Text when item.Notice is null:
+            case TelegramContent.Document when item.Notice is null && _telegram.IsAllowed(message.UserId) && message.File is { } file:
+                if (turn.Notice is null)
+                {
+                    var (text, refusal) = await _telegram.Documents.ReadAsync(file, message.Text, _options.MaxMessageChars, _stopping.Token);
+                    if (text is not null)
+                    {
+                        turn.Request = new ChatRequest(text); // what is stored is the file's text, never its bytes
+                        await ExchangeAsync(turn, item);
+                        return;
+                    }
+
+                    turn.Notice = refusal;
+                }
+
+                await NoticeOnceAsync(turn, message, turn.Notice);
+                await FinishAsync(message.UpdateId, null);
+                return;
+            case TelegramContent.Text or TelegramContent.Document when item.Notice is null && !_telegram.IsAllowed(message.UserId):
                 var refuse = !Conversation.RefusedUsers.Contains(message.UserId);
                 await NoticeOnceAsync(turn, message, refuse ? TelegramCommands.NotAllowed : null);
                 await FinishAsync(message.UpdateId, s =>

@@ -21,7 +21,8 @@ internal sealed class Turn
     /// <summary>A Telegram message that was being answered when the previous activation ended: that counts as a failed attempt.</summary>
     public bool Resumed { get; }
 
-    public ChatRequest Request { get; }
+    /// <summary>What is asked; for a Telegram document, set to the file's text once it is read.</summary>
+    public ChatRequest Request { get; set; }
 
     /// <summary>The <see cref="TimeProvider"/> timestamp at which the session accepted the message.</summary>
     public long AcceptedAt { get; }

@@ -57,7 +57,8 @@ public static class IncomingMessages
             content,
             clean.Trim(),
             message.IsTopicMessage ? message.MessageThreadId : null,
-            new DateTimeOffset(DateTime.SpecifyKind(message.Date, DateTimeKind.Utc)));
+            new DateTimeOffset(DateTime.SpecifyKind(message.Date, DateTimeKind.Utc)),
+            message.Document is { } document ? new TelegramFile(document.FileId, document.FileName, document.FileSize, document.MimeType) : null);
     }
 
     /// <summary>The bot named in <c>/command@bot</c>, if any.</summary>

@@ -46,7 +46,7 @@ public static class TelegramCommands
         TelegramContent.Photo => "I can't look at photos yet — I read text only. Please describe what you need in a message.",
         TelegramContent.Voice => "I can't listen to voice or audio messages yet — I read text only. Please type your question.",
         TelegramContent.Sticker => "Nice sticker! I read text only, though — send me a message and I'll answer.",
-        TelegramContent.Document => "I can't open files or videos yet — I read text only. Please paste the text you'd like me to look at.",
+        TelegramContent.Document => "I can't open videos or animations yet — I read messages and text files. Please paste the text you'd like me to look at.",
         _ => "I read text messages only. Please send your question as text.",
     };
 }

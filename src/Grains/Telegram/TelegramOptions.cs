@@ -44,6 +44,9 @@ public sealed class TelegramOptions
     /// </summary>
     public int MaxDeliveryAttempts { get; set; } = 5;
 
+    /// <summary>The largest document the bot reads into a message, in bytes. Default 256 KB.</summary>
+    public long MaxDocumentBytes { get; set; } = 256 * 1024;
+
     /// <summary>The file <c>scripts/telegram_login.sh</c> stores the token in. Default <c>secrets/telegram.json</c>.</summary>
     public string SecretsFile { get; set; } = "secrets/telegram.json";
 

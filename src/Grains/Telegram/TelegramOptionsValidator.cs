@@ -48,6 +48,10 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
 
         failures.Positive("Telegram:RecoverySeconds", o.RecoverySeconds);
         failures.Positive("Telegram:MaxDeliveryAttempts", o.MaxDeliveryAttempts);
+        if (o.MaxDocumentBytes < 1)
+        {
+            failures.Add($"Telegram:MaxDocumentBytes must be at least 1 (it is {o.MaxDocumentBytes})");
+        }
 
         if (o.FloodGate.GlobalPerSecond <= 0 || o.FloodGate.PerChatPerSecond <= 0 || o.FloodGate.PerGroupPerMinute <= 0)
         {

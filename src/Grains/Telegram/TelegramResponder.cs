@@ -14,6 +14,7 @@ public sealed class TelegramResponder(
     FloodGate gate,
     IOptions<TelegramOptions> options,
     PressureState pressure,
+    Media.DocumentReader documents,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILoggerFactory loggers)
 {
@@ -24,6 +25,9 @@ public sealed class TelegramResponder(
     public bool IsAdmin(long userId) => options.Value.AdminUsers.Contains(userId);
 
     public int MaxDeliveryAttempts => options.Value.MaxDeliveryAttempts;
+
+    /// <summary>Reads the documents users send (<see cref="Media.DocumentReader"/>).</summary>
+    public Media.DocumentReader Documents => documents;
 
     internal TelegramReplyWriter CreateWriter(TelegramTarget target, IReadOnlyList<int> sentBefore, Func<IReadOnlyList<int>, Task> persist, CancellationToken cancellationToken) =>
         new(outbox, cadence, gate, () => pressure.Throttling, time, target, sentBefore, persist, cancellationToken, _logger);

@@ -24,6 +24,7 @@ public static class TelegramServices
         services.AddSingleton<TelegramCounters>();
         services.AddSingleton<TelegramOutbox>();
         services.AddSingleton<TelegramResponder>();
+        services.AddSingleton<Media.DocumentReader>();
         services.AddSingleton<UpdateRouter>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<RecoverySweep>();

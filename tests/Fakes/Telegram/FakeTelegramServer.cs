@@ -26,6 +26,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly Dictionary<long, (int Sends, int RetryAfter)> _chatLimits = [];
     private readonly HashSet<(long Chat, int Message)> _deleted = [];
     private readonly ConcurrentQueue<FakeCall> _calls = new();
+    private readonly ConcurrentDictionary<string, byte[]> _files = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _newUpdates = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _activePoll;
@@ -126,7 +127,11 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     public static async Task<FakeTelegramServer> StartAsync(string token, int port = 0)
     {
         var server = new FakeTelegramServer(token);
-        (server._app, server.Port) = await LoopbackServer.StartAsync(app => app.MapPost("/bot{token}/{method}", server.HandleAsync), port);
+        (server._app, server.Port) = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/bot{token}/{method}", server.HandleAsync);
+            app.MapGet("/file/bot{token}/{**path}", server.DownloadAsync);
+        }, port);
         return server;
     }
 
@@ -137,6 +142,21 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     /// <summary>A user sends a photo, sticker, voice message or document.</summary>
     public int SendUserMedia(long chatId, long userId, string kind, bool group = false) =>
         Enqueue(UserMessage(chatId, userId, group, "Ann", null, m => m[kind] = Media(kind), null));
+
+    /// <summary>A user sends a document: <paramref name="content"/> is served by <c>getFile</c> and the file URL.</summary>
+    public int SendUserDocument(long chatId, long userId, string fileName, byte[] content, string? caption = null, string? mimeType = null)
+    {
+        var fileId = "doc-" + Guid.NewGuid().ToString("N");
+        _files[fileId] = content;
+        return Enqueue(UserMessage(chatId, userId, false, "Ann", null, m =>
+        {
+            m["document"] = new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["file_name"] = fileName, ["mime_type"] = mimeType, ["file_size"] = content.Length };
+            if (caption is not null)
+            {
+                m["caption"] = caption;
+            }
+        }, null));
+    }
 
     /// <summary>The update Telegram would POST to a webhook for a user's message (not queued for getUpdates).</summary>
     public string WebhookUpdate(long chatId, long userId, string text, out int messageId)
@@ -387,6 +407,16 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 break;
             case "logout":
                 await OkAsync(context, method, true, null);
+                break;
+            case "getfile":
+                var id = body["file_id"]?.GetValue<string>() ?? "";
+                if (!_files.TryGetValue(id, out var bytes))
+                {
+                    await ErrorAsync(context, method, 400, "Bad Request: invalid file_id", null);
+                    break;
+                }
+
+                await OkAsync(context, method, new JsonObject { ["file_id"] = id, ["file_unique_id"] = "u" + id, ["file_size"] = bytes.Length, ["file_path"] = $"documents/{id}" }, null);
                 break;
             case "sendchataction":
                 if (body["action"]?.GetValue<string>() is not ("typing" or "upload_photo" or "record_voice" or "upload_document"))
@@ -653,6 +683,20 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
 
         return (false, shown);
+    }
+
+    /// <summary><c>GET /file/bot&lt;token&gt;/&lt;path&gt;</c>: a file's bytes, as Telegram's file server serves them.</summary>
+    private async Task DownloadAsync(HttpContext context, string token, string path)
+    {
+        Record("file", token == Token && _files.TryGetValue(path.Split('/')[^1], out var bytes) ? 200 : 404, null);
+        if (token != Token || !_files.TryGetValue(path.Split('/')[^1], out bytes))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        context.Response.ContentType = "application/octet-stream";
+        await context.Response.Body.WriteAsync(bytes);
     }
 
     /// <summary>What sets a message's look apart beyond its text: plain text and the same text in HTML with no tags look alike.</summary>

@@ -1,0 +1,53 @@
+using System.Text;
+using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Sessions;
+
+namespace Assistant.IntegrationTests.Telegram;
+
+/// <summary>
+/// Documents, end to end with the real Telegram.Bot client: the fake Bot API serves getFile and the
+/// file URL; a text file's content reaches the model with its name and the caption; a file over
+/// Telegram:MaxDocumentBytes or of a kind not read gets a reply that says what is read, and the
+/// model is not asked.
+/// </summary>
+public sealed class DocumentTests(TelegramSiloFixture fixture) : IClassFixture<TelegramSiloFixture>, IDisposable
+{
+    private static long _nextChat = 96_000;
+    private readonly long _chat = Interlocked.Increment(ref _nextChat);
+
+    public void Dispose() => fixture.Model.Reset();
+
+    [Fact]
+    public async Task A_text_file_with_a_caption_reaches_the_model_and_the_conversation_keeps_its_text()
+    {
+        var content = "name,qty\napple,3\nkiwi_fruit,12\n";
+        var sent = fixture.Telegram.SendUserDocument(_chat, TelegramSiloFixture.Member, "stock.csv", Encoding.UTF8.GetBytes(content), caption: "What is the total?", mimeType: "text/csv");
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the answer");
+        var asked = Assert.Single(fixture.Model.Requests).LastUserText;
+        Assert.StartsWith("What is the total?", asked, StringComparison.Ordinal);
+        Assert.Contains("[file stock.csv]", asked, StringComparison.Ordinal);
+        Assert.Contains("kiwi_fruit,12", asked, StringComparison.Ordinal);
+        Assert.Contains(fixture.Telegram.Calls, c => c.Method == "file" && c.Status == 200);
+
+        // The reply reaches Telegram before its exchange is recorded.
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(SessionKey.Telegram(_chat));
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).MessageCount == 2, "the exchange to be recorded", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        Assert.Contains((await grain.GetAsync()).Messages, m => m.Role == "user" && m.Text.Contains("kiwi_fruit,12", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("big.txt", 300 * 1024, "over my limit")]
+    [InlineData("archive.zip", 1024, "can't read archive.zip")]
+    public async Task A_file_over_the_limit_or_of_another_kind_gets_a_reply_saying_what_is_read(string fileName, int size, string says)
+    {
+        var sent = fixture.Telegram.SendUserDocument(_chat, TelegramSiloFixture.Member, fileName, new byte[size], caption: "read this");
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the reply");
+        var reply = Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text;
+        Assert.Contains(says, reply, StringComparison.Ordinal);
+        Assert.Contains("I read text files", reply, StringComparison.Ordinal);
+        Assert.Contains("256 KB", reply, StringComparison.Ordinal);
+        Assert.Empty(fixture.Model.Requests);
+    }
+}

@@ -344,7 +344,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         "photo" => new JsonArray(new JsonObject { ["file_id"] = "p1", ["file_unique_id"] = "up1", ["width"] = 90, ["height"] = 90 }),
         "sticker" => new JsonObject { ["file_id"] = "s1", ["file_unique_id"] = "us1", ["type"] = "regular", ["width"] = 512, ["height"] = 512, ["is_animated"] = false, ["is_video"] = false },
         "voice" => new JsonObject { ["file_id"] = "v1", ["file_unique_id"] = "uv1", ["duration"] = 3 },
-        _ => new JsonObject { ["file_id"] = "d1", ["file_unique_id"] = "ud1", ["file_name"] = "report.pdf" },
+        _ => new JsonObject { ["file_id"] = "d1", ["file_unique_id"] = "ud1", ["file_name"] = "archive.zip" },
     };
 
     private int NextMessageId(long chatId)

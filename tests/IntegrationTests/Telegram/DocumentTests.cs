@@ -36,7 +36,25 @@ public sealed class DocumentTests(TelegramSiloFixture fixture) : IClassFixture<T
         Assert.Contains((await grain.GetAsync()).Messages, m => m.Role == "user" && m.Text.Contains("kiwi_fruit,12", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_pdfs_text_layer_reaches_the_model()
+    {
+        var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
+        var page = builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4);
+        page.AddText("Invoice total 4711 EUR", 12, new UglyToad.PdfPig.Core.PdfPoint(50, 700), font);
+
+        var sent = fixture.Telegram.SendUserDocument(_chat, TelegramSiloFixture.Member, "invoice.pdf", builder.Build(), caption: "How much?", mimeType: "application/pdf");
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the answer");
+        var asked = Assert.Single(fixture.Model.Requests).LastUserText;
+        Assert.StartsWith("How much?", asked, StringComparison.Ordinal);
+        Assert.Contains("[file invoice.pdf]", asked, StringComparison.Ordinal);
+        Assert.Contains("Invoice total 4711 EUR", asked, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("scan.pdf", 2048, "has no text I can read")]
     [InlineData("big.txt", 300 * 1024, "over my limit")]
     [InlineData("archive.zip", 1024, "can't read archive.zip")]
     public async Task A_file_over_the_limit_or_of_another_kind_gets_a_reply_saying_what_is_read(string fileName, int size, string says)

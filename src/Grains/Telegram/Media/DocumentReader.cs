@@ -5,8 +5,8 @@ using Telegram.Bot;
 namespace Assistant.Telegram.Media;
 
 /// <summary>
-/// Reads a text-like document a user sent (txt, md, csv, json, xml, yaml, log, source code) into
-/// the text of their message: fetched with <c>getFile</c> and the file URL under
+/// Reads a text-like document a user sent (txt, md, csv, json, xml, yaml, log, source code), or
+/// a PDF's text layer (with PdfPig), into the text of their message: fetched with <c>getFile</c> and the file URL under
 /// <c>Telegram:ApiBaseUrl</c>, at most <c>Telegram:MaxDocumentBytes</c>, as UTF-8. Anything else,
 /// or anything over the limit, is refused with a reply that says what is read and the limit.
 /// </summary>
@@ -19,14 +19,15 @@ public sealed class DocumentReader(TelegramBot bot, IOptions<TelegramOptions> op
     };
 
     /// <summary>What the bot says it reads, for the refusals.</summary>
-    public string Supported => $"I read text files (txt, md, csv, json, xml, yaml, log and source code) up to {options.Value.MaxDocumentBytes / 1024} KB.";
+    public string Supported => $"I read text files (txt, md, csv, json, xml, yaml, log and source code) and PDFs with a text layer, up to {options.Value.MaxDocumentBytes / 1024} KB.";
 
     /// <returns>The text for the model, or why the file is not read (a reply for the user).</returns>
     /// <param name="maxChars">How much of the file's text goes into the conversation (the message limit, so the context stays within its budget).</param>
     public async Task<(string? Text, string? Refusal)> ReadAsync(TelegramFile file, string caption, int maxChars, CancellationToken cancellationToken)
     {
         var name = file.FileName ?? "file";
-        if (!IsTextLike(file))
+        var pdf = IsPdf(file);
+        if (!pdf && !IsTextLike(file))
         {
             return (null, $"I can't read {name} yet. {Supported}");
         }
@@ -37,7 +38,17 @@ public sealed class DocumentReader(TelegramBot bot, IOptions<TelegramOptions> op
             return (null, $"{name} is {file.Size / 1024} KB, over my limit. {Supported}");
         }
 
-        var info = await bot.Client.GetFile(file.FileId, cancellationToken);
+        global::Telegram.Bot.Types.TGFile info;
+        try
+        {
+            info = await bot.Client.GetFile(file.FileId, cancellationToken);
+        }
+        catch (global::Telegram.Bot.Exceptions.ApiRequestException ex) when (ex.ErrorCode == 400)
+        {
+            // Telegram will not hand it out (over its own 20 MB, or gone): asking again changes nothing.
+            return (null, $"I couldn't fetch {name} from Telegram ({ex.Message}). {Supported}");
+        }
+
         if (info.FileSize > limit || info.FilePath is null)
         {
             return (null, $"{name} is over my limit. {Supported}");
@@ -54,16 +65,49 @@ public sealed class DocumentReader(TelegramBot bot, IOptions<TelegramOptions> op
         }
 
         var bytes = content.ToArray();
-        if (bytes.Contains((byte)0))
+        string text;
+        if (pdf)
+        {
+            if (PdfText(bytes) is not { } layer)
+            {
+                return (null, $"{name} has no text I can read (a scan, or not a PDF). {Supported}");
+            }
+
+            text = layer;
+        }
+        else if (bytes.Contains((byte)0))
         {
             return (null, $"{name} does not look like text. {Supported}");
         }
-
-        var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(bytes).TrimStart('\uFEFF');
+        else
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(bytes).TrimStart('\uFEFF');
+        }
         var question = caption.Length > 0 ? caption : "Please look at this file.";
         var room = Math.Max(0, maxChars - question.Length - name.Length - 64);
         var kept = text.Length <= room ? text : text[..room] + $"\n[… the first {room} of {text.Length} characters]";
         return ($"{question}\n\n[file {name}]\n{kept}", null);
+    }
+
+    private static bool IsPdf(TelegramFile file) =>
+        file.MimeType == "application/pdf" || string.Equals(Path.GetExtension(file.FileName ?? ""), ".pdf", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The text layer, page by page; null when there is none or the bytes are no PDF.</summary>
+    private static string? PdfText(byte[] bytes)
+    {
+        try
+        {
+            using var document = UglyToad.PdfPig.PdfDocument.Open(bytes);
+            var pages = document.GetPages()
+                .Select(p => string.Join(' ', p.GetWords().Select(w => w.Text)))
+                .Where(t => t.Length > 0)
+                .ToList();
+            return pages.Count == 0 ? null : string.Join("\n\n", pages);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null; // PdfPig throws its own exception types for damaged or encrypted files
+        }
     }
 
     private static bool IsTextLike(TelegramFile file) =>

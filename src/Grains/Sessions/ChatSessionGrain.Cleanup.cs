@@ -38,16 +38,14 @@ internal sealed partial class ChatSessionGrain
     /// </summary>
     private async Task ApplyClearedContextAsync()
     {
-        // A context used within the inactivity window cannot have been cleared: most activations
-        // (a session collected after 15 idle minutes and woken again) skip the directory read.
         var inactivity = TimeSpan.FromHours(_options.InactiveContextHours);
-        if (Conversation.Messages.Count == 0 || _time.GetUtcNow() - Conversation.Statistics.LastActiveAt < inactivity
+        if (!Conversation.MayHaveBeenCleared(_time.GetUtcNow(), inactivity)
             || await _directory.ClearedAtAsync(SessionId) is not { } clearedAt)
         {
             return;
         }
 
-        if (Conversation.Statistics.LastActiveAt > clearedAt - inactivity || Waiting.Any(i => i.AcceptedAt < clearedAt))
+        if (!Conversation.HonoursClear(clearedAt, inactivity, Waiting))
         {
             await TouchDirectoryAsync();
             return;
@@ -57,11 +55,7 @@ internal sealed partial class ChatSessionGrain
         LogCleared(_logger, SessionId, _options.InactiveContextHours);
     }
 
-    private Task ClearContextAsync(DateTimeOffset at) => _session.UpdateAsync(s =>
-    {
-        s.Messages.Clear();
-        s.Statistics.ContextClearedAt = at;
-    });
+    private Task ClearContextAsync(DateTimeOffset at) => _session.UpdateAsync(s => s.ClearContext(at));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: context cleared after {Hours} h without messages")]
     private static partial void LogCleared(ILogger logger, string sessionId, double hours);

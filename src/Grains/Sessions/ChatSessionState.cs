@@ -53,15 +53,35 @@ public sealed class ChatSessionState
         Messages.InsertRange(0, older.Messages);
         window.Prune(Messages);
         RecentUpdateIds = [.. older.RecentUpdateIds.Where(id => !RecentUpdateIds.Contains(id)), .. RecentUpdateIds];
-        if (RecentUpdateIds.Count > RecentUpdateLimit)
-        {
-            RecentUpdateIds.RemoveRange(0, RecentUpdateIds.Count - RecentUpdateLimit);
-        }
+        KeepNewest(RecentUpdateIds, RecentUpdateLimit);
 
         RefusedUsers.AddRange(older.RefusedUsers.Where(u => !RefusedUsers.Contains(u)));
         Statistics.Add(older.Statistics);
         AdoptedFrom.Add(legacyKey);
         return true;
+    }
+
+    /// <summary>
+    /// Whether the cleanup, which decides from the directory without waking sessions, can have
+    /// cleared this context: only one silent for <paramref name="inactivity"/>. Most activations
+    /// (a session collected after its idle minutes and woken again) so skip the directory read.
+    /// </summary>
+    public bool MayHaveBeenCleared(DateTimeOffset now, TimeSpan inactivity) =>
+        Messages.Count > 0 && now - Statistics.LastActiveAt >= inactivity;
+
+    /// <summary>
+    /// Whether a clear the directory recorded at <paramref name="clearedAt"/> holds for this state
+    /// (the directory can lag behind it): silent for <paramref name="inactivity"/> before the clear,
+    /// and no Telegram message waiting from before it.
+    /// </summary>
+    public bool HonoursClear(DateTimeOffset clearedAt, TimeSpan inactivity, IEnumerable<TelegramInboxItem> waiting) =>
+        Statistics.LastActiveAt <= clearedAt - inactivity && !waiting.Any(i => i.AcceptedAt < clearedAt);
+
+    /// <summary>Empties the context, as the cleanup decided at <paramref name="at"/>; statistics are kept.</summary>
+    public void ClearContext(DateTimeOffset at)
+    {
+        Messages.Clear();
+        Statistics.ContextClearedAt = at;
     }
 
     /// <summary>Records the update as done; false when it already was.</summary>
@@ -73,12 +93,18 @@ public sealed class ChatSessionState
         }
 
         RecentUpdateIds.Add(updateId);
-        if (RecentUpdateIds.Count > RecentUpdateLimit)
-        {
-            RecentUpdateIds.RemoveRange(0, RecentUpdateIds.Count - RecentUpdateLimit);
-        }
+        KeepNewest(RecentUpdateIds, RecentUpdateLimit);
 
         return true;
+    }
+
+    /// <summary>Drops the oldest entries of <paramref name="list"/> beyond <paramref name="limit"/>.</summary>
+    internal static void KeepNewest<T>(List<T> list, int limit)
+    {
+        if (list.Count > limit)
+        {
+            list.RemoveRange(0, list.Count - limit);
+        }
     }
 }
 
@@ -125,10 +151,7 @@ public sealed class SessionStatistics
     {
         TotalResponseMs += milliseconds;
         RecentResponseMs.Add(milliseconds);
-        if (RecentResponseMs.Count > RecentResponseLimit)
-        {
-            RecentResponseMs.RemoveAt(0);
-        }
+        ChatSessionState.KeepNewest(RecentResponseMs, RecentResponseLimit);
     }
 
     public void Count(Dictionary<string, long> counters, string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
@@ -146,10 +169,7 @@ public sealed class SessionStatistics
         Replies += older.Replies;
         TotalResponseMs += older.TotalResponseMs;
         RecentResponseMs = [.. older.RecentResponseMs, .. RecentResponseMs];
-        if (RecentResponseMs.Count > RecentResponseLimit)
-        {
-            RecentResponseMs.RemoveRange(0, RecentResponseMs.Count - RecentResponseLimit);
-        }
+        ChatSessionState.KeepNewest(RecentResponseMs, RecentResponseLimit);
 
         foreach (var (key, count) in older.ErrorsByType)
         {

@@ -57,18 +57,15 @@ internal sealed class LegacySessionGrain(
             : SessionKey.Api(key);
     }
 
-    /// <summary>A context the cleanup had marked cleared before the upgrade is not brought back (the rule of <c>ChatSessionGrain.Cleanup.cs</c>).</summary>
+    /// <summary>A context the cleanup had marked cleared before the upgrade is not brought back (the same rule as a session's activation, <see cref="ChatSessionState.HonoursClear"/>).</summary>
     private async Task ApplyClearedContextAsync(ChatSessionState state, List<TelegramInboxItem> waiting)
     {
         var inactivity = TimeSpan.FromHours(options.Value.InactiveContextHours);
-        if (state.Messages.Count == 0 || time.GetUtcNow() - state.Statistics.LastActiveAt < inactivity
-            || await directory.ClearedAtAsync(SessionDirectory.LegacyKey(Key)) is not { } clearedAt
-            || state.Statistics.LastActiveAt > clearedAt - inactivity || waiting.Any(i => i.AcceptedAt < clearedAt))
+        if (state.MayHaveBeenCleared(time.GetUtcNow(), inactivity)
+            && await directory.ClearedAtAsync(SessionDirectory.LegacyKey(Key)) is { } clearedAt
+            && state.HonoursClear(clearedAt, inactivity, waiting))
         {
-            return;
+            state.ClearContext(clearedAt);
         }
-
-        state.Messages.Clear();
-        state.Statistics.ContextClearedAt = clearedAt;
     }
 }

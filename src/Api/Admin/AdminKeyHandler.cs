@@ -59,10 +59,10 @@ internal sealed class AdminKeyHandler(
     {
         if (_lockedOutFor is { } wait)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            var seconds = FailedAuthLimiter.RetryAfter(wait);
             limiter.CountRefusal();
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Response.Headers.RetryAfter = seconds;
             await WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many wrong keys",
                 $"Too many wrong admin API keys from this address (Api:FailedAuthPerMinute); try again within {seconds} s.");
             return;

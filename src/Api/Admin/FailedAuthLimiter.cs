@@ -63,6 +63,10 @@ internal sealed class FailedAuthLimiter(IOptions<ApiOptions> options, Metrics.As
 
     public void Dispose() => _failures.Dispose();
 
+    /// <summary>The <c>Retry-After</c> for a lockout of <paramref name="wait"/>: whole seconds, at least one.</summary>
+    public static string RetryAfter(TimeSpan wait) =>
+        Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Counts a 429 actually sent for a locked-out address.</summary>
     public void CountRefusal() => metrics.AuthRateLimited();
 

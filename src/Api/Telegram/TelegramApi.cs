@@ -99,7 +99,7 @@ public static class TelegramApi
     private static ProblemHttpResult TooManyFailures(HttpRequest request, FailedAuthLimiter limiter, TimeSpan wait)
     {
         limiter.CountRefusal();
-        request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        request.HttpContext.Response.Headers.RetryAfter = FailedAuthLimiter.RetryAfter(wait);
         return TypedResults.Problem("Too many wrong webhook secrets from this address; try again later.", statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed authentications");
     }
 

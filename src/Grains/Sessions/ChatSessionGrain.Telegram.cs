@@ -71,17 +71,22 @@ internal sealed partial class ChatSessionGrain
                 await ExchangeAsync(turn, item);
                 return;
             case TelegramContent.Document when item.Notice is null && _telegram.IsAllowed(message.UserId) && message.File is { } file:
-                if (turn.Notice is null)
+                // Read once per turn: a retry after the answer was generated (a failed send or
+                // write) goes on with the text already read, and never turns into a refusal.
+                if (turn.Generated is null && turn.Notice is null)
                 {
                     var (text, refusal) = await _telegram.Documents.ReadAsync(file, message.Text, _options.MaxMessageChars, _stopping.Token);
+                    turn.Notice = refusal;
                     if (text is not null)
                     {
                         turn.Request = new ChatRequest(text); // what is stored is the file's text, never its bytes
-                        await ExchangeAsync(turn, item);
-                        return;
                     }
+                }
 
-                    turn.Notice = refusal;
+                if (turn.Notice is null)
+                {
+                    await ExchangeAsync(turn, item);
+                    return;
                 }
 
                 await NoticeOnceAsync(turn, message, turn.Notice);

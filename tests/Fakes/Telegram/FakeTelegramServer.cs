@@ -144,13 +144,14 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         Enqueue(UserMessage(chatId, userId, group, "Ann", null, m => m[kind] = Media(kind), null));
 
     /// <summary>A user sends a document: <paramref name="content"/> is served by <c>getFile</c> and the file URL.</summary>
-    public int SendUserDocument(long chatId, long userId, string fileName, byte[] content, string? caption = null, string? mimeType = null)
+    /// <param name="sizeUnknown">Telegram says nothing of the file's size, in the message or in getFile.</param>
+    public int SendUserDocument(long chatId, long userId, string fileName, byte[] content, string? caption = null, string? mimeType = null, bool sizeUnknown = false)
     {
-        var fileId = "doc-" + Guid.NewGuid().ToString("N");
+        var fileId = (sizeUnknown ? "nosize-doc-" : "doc-") + Guid.NewGuid().ToString("N");
         _files[fileId] = content;
         return Enqueue(UserMessage(chatId, userId, false, "Ann", null, m =>
         {
-            m["document"] = new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["file_name"] = fileName, ["mime_type"] = mimeType, ["file_size"] = content.Length };
+            m["document"] = new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["file_name"] = fileName, ["mime_type"] = mimeType, ["file_size"] = sizeUnknown ? null : content.Length };
             if (caption is not null)
             {
                 m["caption"] = caption;
@@ -416,7 +417,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                     break;
                 }
 
-                await OkAsync(context, method, new JsonObject { ["file_id"] = id, ["file_unique_id"] = "u" + id, ["file_size"] = bytes.Length, ["file_path"] = $"documents/{id}" }, null);
+                await OkAsync(context, method, new JsonObject { ["file_id"] = id, ["file_unique_id"] = "u" + id, ["file_size"] = id.StartsWith("nosize-", StringComparison.Ordinal) ? null : bytes.Length, ["file_path"] = $"documents/{id}" }, null);
                 break;
             case "sendchataction":
                 if (body["action"]?.GetValue<string>() is not ("typing" or "upload_photo" or "record_voice" or "upload_document"))

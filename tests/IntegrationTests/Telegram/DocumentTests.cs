@@ -53,6 +53,18 @@ public sealed class DocumentTests(TelegramSiloFixture fixture) : IClassFixture<T
         Assert.Contains("Invoice total 4711 EUR", asked, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_file_whose_size_Telegram_does_not_say_is_stopped_at_the_limit_with_a_reply()
+    {
+        var downloads = fixture.Telegram.Calls.Count(c => c.Method == "file");
+        var sent = fixture.Telegram.SendUserDocument(_chat, TelegramSiloFixture.Member, "huge.log", Encoding.UTF8.GetBytes(new string('x', 300 * 1024)), caption: "read this", sizeUnknown: true);
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the reply");
+        Assert.Contains("huge.log is over my limit", Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text, StringComparison.Ordinal);
+        Assert.Equal(downloads + 1, fixture.Telegram.Calls.Count(c => c.Method == "file")); // one download, stopped at the limit: no retries
+        Assert.Empty(fixture.Model.Requests);
+    }
+
     [Theory]
     [InlineData("scan.pdf", 2048, "has no text I can read")]
     [InlineData("big.txt", 300 * 1024, "over my limit")]

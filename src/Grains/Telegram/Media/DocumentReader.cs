@@ -59,7 +59,7 @@ public sealed class DocumentReader(TelegramBot bot, IOptions<TelegramOptions> op
         {
             await bot.Client.DownloadFile(info.FilePath, content, cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (OverLimit(ex))
         {
             return (null, $"{name} is over my limit. {Supported}");
         }
@@ -85,8 +85,27 @@ public sealed class DocumentReader(TelegramBot bot, IOptions<TelegramOptions> op
         }
         var question = caption.Length > 0 ? caption : "Please look at this file.";
         var room = Math.Max(0, maxChars - question.Length - name.Length - 64);
+        if (room > 0 && room < text.Length && char.IsHighSurrogate(text[room - 1]))
+        {
+            room--; // not half a character
+        }
+
         var kept = text.Length <= room ? text : text[..room] + $"\n[… the first {room} of {text.Length} characters]";
         return ($"{question}\n\n[file {name}]\n{kept}", null);
+    }
+
+    /// <summary>Whether the download stopped at the limit (Telegram.Bot wraps what the stream throws).</summary>
+    private static bool OverLimit(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is InvalidDataException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsPdf(TelegramFile file) =>

@@ -30,4 +30,5 @@ public sealed record class SessionStatisticsView(
     [property: Id(7)] IReadOnlyDictionary<string, long> ToolCalls,
     [property: Id(8)] long Cancelled,
     [property: Id(9)] long ContextPrunes,
-    [property: Id(10)] DateTimeOffset? ContextClearedAt);
+    [property: Id(10)] DateTimeOffset? ContextClearedAt,
+    [property: Id(11)] IReadOnlyDictionary<string, long>? MessagesByKind = null);

@@ -11,7 +11,8 @@ public sealed record class SiloSessionReport(
     [property: Id(5)] long Replies,
     [property: Id(6)] IReadOnlyDictionary<string, long> ErrorsByType,
     [property: Id(7)] IReadOnlyDictionary<string, long> ToolCalls,
-    [property: Id(8)] IReadOnlyDictionary<string, long> DurationBuckets);
+    [property: Id(8)] IReadOnlyDictionary<string, long> DurationBuckets,
+    [property: Id(9)] IReadOnlyDictionary<string, long>? MessagesByKind = null);
 
 /// <summary>The memory estimate of one session: its strings and objects, not a measurement.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Sessions.SessionMemory")]

@@ -10,6 +10,8 @@ public enum TelegramContent
     Sticker,
     Document,
     Other,
+    Video,
+    Location,
 }
 
 /// <summary>A Telegram message addressed to the bot, as handed to the chat's session.</summary>
@@ -25,15 +27,21 @@ public sealed record class TelegramIncoming(
     [property: Id(7)] string Text,
     [property: Id(8)] int? ThreadId,
     [property: Id(9)] DateTimeOffset SentAt,
-    [property: Id(10)] TelegramFile? File = null);
+    [property: Id(10)] TelegramFile? File = null,
+    [property: Id(11)] IReadOnlyList<TelegramFile>? PhotoSizes = null);
 
-/// <summary>A file a message carries (a document): what <c>getFile</c> needs, and what the user sent it as.</summary>
+/// <summary>
+/// A file a message carries (a document, a voice note, audio, one size of a photo): what
+/// <c>getFile</c> needs, and what the user sent it as. Only ids and sizes: the bytes are fetched
+/// while the message is answered and never stored.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Telegram.TelegramFile")]
 public sealed record class TelegramFile(
     [property: Id(0)] string FileId,
     [property: Id(1)] string? FileName,
     [property: Id(2)] long? Size,
-    [property: Id(3)] string? MimeType);
+    [property: Id(3)] string? MimeType,
+    [property: Id(4)] int? DurationSeconds = null);
 
 [GenerateSerializer, Alias("Assistant.Telegram.DeliveryOutcome")]
 public enum DeliveryOutcome

@@ -21,6 +21,9 @@ public sealed class AssistantMetrics
     private readonly Counter<long> _contextPrunes;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _authRateLimited;
+    private readonly Counter<long> _messages;
+    private readonly Histogram<double> _replyDuration;
+    private readonly Counter<long> _errors;
 
     public AssistantMetrics(IMeterFactory meters, LocalSessionRegistry sessions, PressureState pressure)
     {
@@ -32,6 +35,13 @@ public sealed class AssistantMetrics
         _contextPrunes = meter.CreateCounter<long>("assistant.context.prunes", "{prune}", "Context windows pruned, by trigger (window: over the message or token limit; forced: optimisation or cleanup).");
         _authFailures = meter.CreateCounter<long>("assistant.auth.failures", "{request}", "Requests with a wrong admin key.");
         _authRateLimited = meter.CreateCounter<long>("assistant.auth.rate_limited", "{request}", "Requests answered 429 because their address sent too many wrong admin keys (Api:FailedAuthPerMinute).");
+        _messages = meter.CreateCounter<long>("assistant.messages", "{message}", "Messages answered, by channel (telegram, api) and kind (text, photo, voice, document, other).");
+        _replyDuration = meter.CreateHistogram(
+            "assistant.reply.duration",
+            "s",
+            "From accepting a message to its answer being delivered and recorded, by channel and kind (media includes the download and transcription).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120] });
+        _errors = meter.CreateCounter<long>("assistant.errors", "{error}", "Messages not answered as asked, by type: the model's failures (rate_limited, timeout, ...), download_failed, transcription_failed.");
         meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");
         meter.CreateObservableGauge("assistant.replies.in_progress", RepliesInProgress, "{reply}", "Replies being written on this silo now, by channel (telegram, api).");
         meter.CreateObservableGauge("assistant.health.score_ratio", HealthScore, "1", "The cluster's health score (0-1) from the ResourceMonitor's last health cycle.");
@@ -52,6 +62,13 @@ public sealed class AssistantMetrics
         _emergencyCleanups.Add(0);
         _authFailures.Add(0);
         _authRateLimited.Add(0);
+        foreach (var channel in new[] { MessageKind.Telegram, MessageKind.Api })
+        {
+            foreach (var kind in MessageKind.All)
+            {
+                _messages.Add(0, Tag("channel", channel), Tag("kind", kind));
+            }
+        }
 
         IEnumerable<Measurement<int>> RepliesInProgress()
         {
@@ -76,7 +93,20 @@ public sealed class AssistantMetrics
 
     public void AuthRateLimited() => _authRateLimited.Add(1);
 
+    /// <summary>One message answered (or refused with a reply), <paramref name="elapsedMs"/> after it was accepted.</summary>
+    public void MessageAnswered(string channel, string kind, long elapsedMs, string? error)
+    {
+        _messages.Add(1, Tag("channel", channel), Tag("kind", kind));
+        _replyDuration.Record(elapsedMs / 1000.0, Tag("channel", channel), Tag("kind", kind));
+        if (error is not null)
+        {
+            _errors.Add(1, Tag("type", error));
+        }
+    }
+
     public void ContextPruned(string trigger) => _contextPrunes.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
+
+    private static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);
 
     private static KeyValuePair<string, object?> SeverityTag(AlertSeverity severity) => new("severity", severity.ToString().ToLowerInvariant());
 }

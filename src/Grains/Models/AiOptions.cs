@@ -41,5 +41,26 @@ public sealed class AiOptions
     /// <summary>Whether the model may call the built-in tools (current time, service health). Default true.</summary>
     public bool EnableTools { get; set; } = true;
 
+    /// <summary>
+    /// Whether the model takes images: photos are sent to it as image parts. When false, or when
+    /// the endpoint rejects an image, the user is told and a photo's caption is answered alone. Default true.
+    /// </summary>
+    public bool Vision { get; set; } = true;
+
+    /// <summary>The speech-to-text model voice notes are transcribed with (<c>/v1/audio/transcriptions</c>). Default <c>whisper-1</c>.</summary>
+    public string TranscriptionModel { get; set; } = "whisper-1";
+
+    /// <summary>
+    /// Base URL of the OpenAI-compatible transcription API, including <c>/v1</c>. Unset: <see cref="Endpoint"/>.
+    /// With neither set, voice notes get a reply that transcription is not configured.
+    /// </summary>
+    public string? TranscriptionEndpoint { get; set; }
+
+    /// <summary>Where voice is transcribed, or null when nowhere is configured.</summary>
+    public string? EffectiveTranscriptionEndpoint =>
+        !string.IsNullOrWhiteSpace(TranscriptionEndpoint) ? TranscriptionEndpoint
+        : EffectiveProvider == AiProvider.OpenAI ? Endpoint
+        : null;
+
     public AiProvider EffectiveProvider => Provider ?? (string.IsNullOrWhiteSpace(Endpoint) ? AiProvider.Offline : AiProvider.OpenAI);
 }

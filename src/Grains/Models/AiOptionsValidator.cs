@@ -39,6 +39,17 @@ public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
 
         failures.Positive("AI:MaxOutputTokens", o.MaxOutputTokens);
 
+        if (!string.IsNullOrWhiteSpace(o.TranscriptionEndpoint)
+            && (!Uri.TryCreate(o.TranscriptionEndpoint, UriKind.Absolute, out var speech) || (speech.Scheme != Uri.UriSchemeHttp && speech.Scheme != Uri.UriSchemeHttps)))
+        {
+            failures.Add($"AI:TranscriptionEndpoint must be an http(s) URL such as http://localhost:8000/v1 (was '{o.TranscriptionEndpoint}')");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.TranscriptionModel))
+        {
+            failures.Add("AI:TranscriptionModel must name a speech-to-text model (default whisper-1)");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

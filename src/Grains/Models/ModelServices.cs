@@ -55,8 +55,30 @@ public static class ModelServices
         services.AddSingleton<BuiltInTools>();
         services.AddSingleton<IChatClient>(CreateClient);
         services.AddSingleton<ChatModel>();
+        services.AddSingleton(CreateSpeechToText);
         return services;
     }
+
+    private static SpeechToText CreateSpeechToText(IServiceProvider services)
+    {
+        var ai = services.GetRequiredService<IOptions<AiOptions>>().Value;
+        return ai.EffectiveTranscriptionEndpoint is { } endpoint
+            ? new SpeechToText(OpenAiClient(services, ai, endpoint).GetAudioClient(ai.TranscriptionModel))
+            : new SpeechToText(null);
+    }
+
+    /// <summary>An OpenAI client on <paramref name="endpoint"/> over the resilient HttpClient: Polly retries, the SDK does not.</summary>
+    private static OpenAIClient OpenAiClient(IServiceProvider services, AiOptions ai, string endpoint) =>
+        new(
+            new ApiKeyCredential(string.IsNullOrEmpty(ai.ApiKey) ? "no-key" : ai.ApiKey),
+            new OpenAIClientOptions
+            {
+                Endpoint = new Uri(endpoint),
+                Transport = new HttpClientPipelineTransport(services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)),
+                // Polly in the HttpClient does the retrying; the SDK's own retries would multiply it.
+                RetryPolicy = new ClientRetryPolicy(0),
+                NetworkTimeout = TimeSpan.FromSeconds(ai.ReplyTimeoutSeconds),
+            });
 
     private static IChatClient CreateClient(IServiceProvider services)
     {
@@ -66,17 +88,7 @@ public static class ModelServices
             return new ChatClientBuilder(new OfflineChatClient()).UseOpenTelemetry(sourceName: TelemetrySource).Build(services);
         }
 
-        var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
-        var openAi = new OpenAIClient(
-            new ApiKeyCredential(string.IsNullOrEmpty(ai.ApiKey) ? "no-key" : ai.ApiKey),
-            new OpenAIClientOptions
-            {
-                Endpoint = new Uri(ai.Endpoint!),
-                Transport = new HttpClientPipelineTransport(http),
-                // Polly in the HttpClient does the retrying; the SDK's own retries would multiply it.
-                RetryPolicy = new ClientRetryPolicy(0),
-                NetworkTimeout = TimeSpan.FromSeconds(ai.ReplyTimeoutSeconds),
-            });
+        var openAi = OpenAiClient(services, ai, ai.Endpoint!);
         return new ChatClientBuilder(openAi.GetChatClient(ai.Model).AsIChatClient())
             .UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 4)
             .UseOpenTelemetry(sourceName: TelemetrySource) // inside function invocation: one measurement per model request

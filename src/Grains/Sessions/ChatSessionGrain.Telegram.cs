@@ -1,5 +1,6 @@
 using Assistant.Models;
 using Assistant.Telegram;
+using Assistant.Telegram.Media;
 using Microsoft.Extensions.Logging;
 
 namespace Assistant.Sessions;
@@ -65,52 +66,32 @@ internal sealed partial class ChatSessionGrain
     private async Task AnswerOnceAsync(Turn turn, TelegramInboxItem item)
     {
         var message = item.Message;
-        switch (message.Content)
+        var asks = item.Notice is null && (message.Content == TelegramContent.Text || MediaReader.Reads(message));
+        if (asks && _telegram.IsAllowed(message.UserId))
         {
-            case TelegramContent.Text when item.Notice is null && _telegram.IsAllowed(message.UserId):
-                await ExchangeAsync(turn, item);
-                return;
-            case TelegramContent.Document when item.Notice is null && _telegram.IsAllowed(message.UserId) && message.File is { } file:
-                // Read once per turn: a retry after the answer was generated (a failed send or
-                // write) goes on with the text already read, and never turns into a refusal.
-                if (turn.Generated is null && turn.Notice is null)
-                {
-                    var (text, refusal) = await _telegram.Documents.ReadAsync(file, message.Text, _options.MaxMessageChars, _stopping.Token);
-                    turn.Notice = refusal;
-                    if (text is not null)
-                    {
-                        turn.Request = new ChatRequest(text); // what is stored is the file's text, never its bytes
-                    }
-                }
-
-                if (turn.Notice is null)
-                {
-                    await ExchangeAsync(turn, item);
-                    return;
-                }
-
-                await NoticeOnceAsync(turn, message, turn.Notice);
-                await FinishAsync(message.UpdateId, null);
-                return;
-            case TelegramContent.Text or TelegramContent.Document when item.Notice is null && !_telegram.IsAllowed(message.UserId):
-                var refuse = !Conversation.RefusedUsers.Contains(message.UserId);
-                await NoticeOnceAsync(turn, message, refuse ? TelegramCommands.NotAllowed : null);
-                await FinishAsync(message.UpdateId, s =>
-                {
-                    if (refuse && !s.RefusedUsers.Contains(message.UserId))
-                    {
-                        s.RefusedUsers.Add(message.UserId);
-                    }
-                });
-                return;
-            default:
-                // A command runs once (a /reset is not repeated by a retry), and its answer is sent once.
-                turn.Notice ??= item.Notice
-                    ?? (message.Content == TelegramContent.Command ? await RunCommandAsync(message) : TelegramCommands.Unsupported(message.Content));
-                await NoticeOnceAsync(turn, message, turn.Notice);
-                await FinishAsync(message.UpdateId, null);
-                return;
+            await ExchangeAsync(turn, item);
+            return;
         }
+
+        if (item.Notice is null && message.Content != TelegramContent.Command && !_telegram.IsAllowed(message.UserId))
+        {
+            var refuse = !Conversation.RefusedUsers.Contains(message.UserId);
+            await NoticeOnceAsync(turn, message, refuse ? TelegramCommands.NotAllowed : null);
+            await FinishAsync(turn, null, s =>
+            {
+                if (refuse && !s.RefusedUsers.Contains(message.UserId))
+                {
+                    s.RefusedUsers.Add(message.UserId);
+                }
+            });
+            return;
+        }
+
+        // A command runs once (a /reset is not repeated by a retry), and its answer is sent once.
+        turn.Notice ??= item.Notice
+            ?? (message.Content == TelegramContent.Command ? await RunCommandAsync(message) : TelegramCommands.Unsupported(message.Content));
+        await NoticeOnceAsync(turn, message, turn.Notice);
+        await FinishAsync(turn, null, null);
     }
 
     private async Task NoticeOnceAsync(Turn turn, TelegramIncoming message, string? text)
@@ -123,20 +104,28 @@ internal sealed partial class ChatSessionGrain
         turn.Delivered = true;
     }
 
-    /// <summary>Asks the model (once), delivers the answer (once), then records it with its update id.</summary>
+    /// <summary>
+    /// Reads the message's photo, voice or file (once), asks the model (once), delivers the answer
+    /// (once), then records it with its update id. "typing…" shows from the start of the download
+    /// until the first text.
+    /// </summary>
     private async Task ExchangeAsync(Turn turn, TelegramInboxItem item)
     {
         var generation = turn.Generation ??= _generation;
-        var updateId = item.Message.UpdateId;
+        var message = item.Message;
         turn.SentIds ??= [.. item.ReplyMessageIds];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, _stopping.Token);
-        var writer = _telegram.CreateWriter(TelegramTarget.For(item.Message), turn.SentIds, ids => SaveReplyIdsAsync(turn, updateId, ids), stop.Token);
-        if (turn.Generated is null)
+        var writer = _telegram.CreateWriter(TelegramTarget.For(message), turn.SentIds, ids => SaveReplyIdsAsync(turn, message.UpdateId, ids), stop.Token);
+        if (turn.Generated is null && turn.Notice is null)
         {
             writer.StartTyping();
             try
             {
-                turn.Generated = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, writer.OnText, _stopping.Token);
+                await PrepareMediaAsync(turn, message);
+                if (turn.Notice is null)
+                {
+                    turn.Generated = await GenerateAsync(turn, text => writer.OnText(Prefaced(turn, text)));
+                }
             }
             finally
             {
@@ -144,12 +133,21 @@ internal sealed partial class ChatSessionGrain
             }
         }
 
-        var result = turn.Generated;
+        if (turn.Notice is not null)
+        {
+            // The file could not be read, or the model could not take it: the user is told why, and nothing is asked.
+            await NoticeOnceAsync(turn, message, turn.Notice);
+            var error = turn.Media?.Error;
+            await FinishAsync(turn, error, error is null ? null : s => s.Statistics.Count(s.Statistics.ErrorsByType, error));
+            return;
+        }
+
+        var result = turn.Generated!;
         if (!turn.Delivered)
         {
             try
             {
-                await writer.FinishAsync(result.Reply);
+                await writer.FinishAsync(Prefaced(turn, result.Reply));
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -165,7 +163,7 @@ internal sealed partial class ChatSessionGrain
         }
 
         var elapsed = Elapsed(turn);
-        await FinishAsync(updateId, s =>
+        await FinishAsync(turn, result.Failure, s =>
         {
             if (generation == _generation)
             {
@@ -174,6 +172,48 @@ internal sealed partial class ChatSessionGrain
         });
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
     }
+
+    /// <summary>A photo, voice note or document becomes the question's text (and for a photo, its image), once per turn.</summary>
+    private async Task PrepareMediaAsync(Turn turn, TelegramIncoming message)
+    {
+        if (message.Content == TelegramContent.Text || turn.Media is not null)
+        {
+            return;
+        }
+
+        turn.Media = await _telegram.Media.ReadAsync(message, _options.MaxMessageChars, _stopping.Token);
+        UseMedia(turn);
+    }
+
+    private void UseMedia(Turn turn)
+    {
+        turn.Notice = turn.Media!.Refusal;
+        if (turn.Media.Text is { } text)
+        {
+            turn.Request = new ChatRequest(text); // what is stored is text, never the bytes
+        }
+    }
+
+    /// <summary>Asks the model; a photo the model rejects (a 4xx) is asked again without its image.</summary>
+    private async Task<ExchangeResult> GenerateAsync(Turn turn, Action<string> onText)
+    {
+        var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
+        if (result.Failure == ModelFailure.Rejected && result.Text.Length == 0 && turn.Media?.WithoutImage is { } fallback)
+        {
+            LogImageRejected(_logger, SessionId);
+            turn.Media = fallback;
+            UseMedia(turn);
+            if (turn.Notice is null)
+            {
+                result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
+            }
+        }
+
+        return result;
+    }
+
+    private static string Prefaced(Turn turn, string text) =>
+        turn.Media?.Preface is { } preface ? $"{preface}\n\n{text}" : text;
 
     /// <summary>Best effort: the ids also live on the turn, so a retry in this activation edits them; only a crash in between loses them.</summary>
     private async Task SaveReplyIdsAsync(Turn turn, long updateId, IReadOnlyList<int> ids)
@@ -200,16 +240,21 @@ internal sealed partial class ChatSessionGrain
 
     /// <summary>
     /// Records the answer (and <paramref name="change"/>) with the update id in one write: from then
-    /// on the message is done, and it leaves the stored inbox with the next acceptance.
+    /// on the message is done, and it leaves the stored inbox with the next acceptance. Counted by
+    /// kind, with its time from acceptance and <paramref name="error"/> (the model's failure, or a download or transcription that failed).
     /// </summary>
-    private async Task FinishAsync(long updateId, Action<ChatSessionState>? change)
+    private async Task FinishAsync(Turn turn, string? error, Action<ChatSessionState>? change)
     {
+        var message = turn.Telegram!;
+        var kind = MessageKind.Of(message.Content);
         await _session.UpdateAsync(s =>
         {
             change?.Invoke(s);
-            s.RememberUpdate(updateId);
+            s.Statistics.Count(s.Statistics.MessagesByKind, kind);
+            s.RememberUpdate(message.UpdateId);
         });
 
+        _metrics.MessageAnswered(MessageKind.Telegram, kind, Elapsed(turn), error);
         await TouchDirectoryAsync();
     }
 
@@ -248,6 +293,9 @@ internal sealed partial class ChatSessionGrain
             LogNoticeFailed(_logger, ex, SessionId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the model rejected an image; asking again with the caption alone")]
+    private static partial void LogImageRejected(ILogger logger, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a notice could not be sent to Telegram")]
     private static partial void LogNoticeFailed(ILogger logger, Exception exception, string sessionId);

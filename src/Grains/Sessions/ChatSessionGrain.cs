@@ -126,7 +126,8 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
             new Dictionary<string, long>(s.ToolCalls),
             s.Cancelled,
             s.ContextPrunes,
-            s.ContextClearedAt);
+            s.ContextClearedAt,
+            new Dictionary<string, long>(s.MessagesByKind));
         var messages = Conversation.Messages.Select(m => new MessageView(m.Role, m.Text, m.Time)).ToList();
         return Task.FromResult(new SessionView(
             SessionId, messages.Count, ContextWindow.TotalTokens(Conversation.Messages), messages, statistics, _current is not null, QueuedCount, Waiting.Count()));
@@ -228,7 +229,12 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         var current = generation == _generation;
         if (current)
         {
-            await _session.UpdateAsync(s => _exchange.Record(s, result, elapsed));
+            await _session.UpdateAsync(s =>
+            {
+                _exchange.Record(s, result, elapsed);
+                s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
+            });
+            _metrics.MessageAnswered(MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
             _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
             await TouchDirectoryAsync();
         }

@@ -147,6 +147,10 @@ public sealed class SessionStatistics
     [Id(10)]
     public DateTimeOffset? ContextClearedAt { get; set; }
 
+    /// <summary>Messages answered, by <see cref="MessageKind"/> (text, photo, voice, document, other).</summary>
+    [Id(11)]
+    public Dictionary<string, long> MessagesByKind { get; set; } = [];
+
     public void RecordResponse(long milliseconds)
     {
         TotalResponseMs += milliseconds;
@@ -179,6 +183,11 @@ public sealed class SessionStatistics
         foreach (var (key, count) in older.ToolCalls)
         {
             ToolCalls[key] = ToolCalls.GetValueOrDefault(key) + count;
+        }
+
+        foreach (var (key, count) in older.MessagesByKind)
+        {
+            MessagesByKind[key] = MessagesByKind.GetValueOrDefault(key) + count;
         }
 
         Cancelled += older.Cancelled;

@@ -76,6 +76,7 @@ public sealed class LocalSessionRegistry
         var latency = new LatencyHistogram();
         var errors = new Dictionary<string, long>();
         var tools = new Dictionary<string, long>();
+        var kinds = MessageKind.All.ToDictionary(k => k, _ => 0L);
         var durations = SessionDurations.Labels.ToDictionary(l => l, _ => 0L);
         long bytes = 0, replies = 0;
         foreach (var s in snapshots)
@@ -89,13 +90,14 @@ public sealed class LocalSessionRegistry
 
             Sum(errors, s.ErrorsByType);
             Sum(tools, s.ToolCalls);
+            Sum(kinds, s.MessagesByKind);
             var duration = (s.LastActiveAt == default ? now : s.LastActiveAt) - (s.CreatedAt == default ? now : s.CreatedAt);
             durations[SessionDurations.BucketOf(duration)]++;
         }
 
         var top = snapshots.OrderByDescending(s => s.EstimatedBytes).Take(largest)
             .Select(s => new SessionMemory(s.SessionId, s.EstimatedBytes, s.Messages)).ToList();
-        return new SiloSessionReport(silo, snapshots.Count, bytes, top, new Dictionary<long, long>(latency.Buckets), replies, errors, tools, durations);
+        return new SiloSessionReport(silo, snapshots.Count, bytes, top, new Dictionary<long, long>(latency.Buckets), replies, errors, tools, durations, kinds);
     }
 
     private static TaskCompletionSource Completed()

@@ -41,7 +41,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         var text = new StringBuilder();
         try
         {
-            await foreach (var update in model.StreamAsync(BuildPrompt(context, question), linked.Token))
+            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts), linked.Token))
             {
                 foreach (var content in update.Contents)
                 {
@@ -130,8 +130,11 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         }
     }
 
-    /// <summary>The system prompt, then the context as it will be once the question joins it.</summary>
-    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question)
+    /// <summary>
+    /// The system prompt, then the context as it will be once the question joins it; the question
+    /// itself as <paramref name="questionParts"/> when it has them (a photo: its caption and image).
+    /// </summary>
+    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question, IList<AIContent>? questionParts)
     {
         var window = new List<ChatEntry>(context.Count + 1);
         window.AddRange(context);
@@ -141,7 +144,9 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         var prompt = new List<ChatMessage>(window.Count + 1) { new(ChatRole.System, options.SystemPrompt) };
         foreach (var message in window)
         {
-            prompt.Add(new ChatMessage(message.Role == ChatEntry.User ? ChatRole.User : ChatRole.Assistant, message.Text));
+            prompt.Add(ReferenceEquals(message, question) && questionParts is not null
+                ? new ChatMessage(ChatRole.User, questionParts)
+                : new ChatMessage(message.Role == ChatEntry.User ? ChatRole.User : ChatRole.Assistant, message.Text));
         }
 
         return prompt;

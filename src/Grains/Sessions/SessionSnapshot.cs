@@ -13,7 +13,8 @@ public sealed record SessionSnapshot(
     long Replies,
     IReadOnlyList<long> RecentResponseMs,
     IReadOnlyDictionary<string, long> ErrorsByType,
-    IReadOnlyDictionary<string, long> ToolCalls)
+    IReadOnlyDictionary<string, long> ToolCalls,
+    IReadOnlyDictionary<string, long> MessagesByKind)
 {
     /// <summary>Per-session overhead beyond the message texts: activation, state object, statistics.</summary>
     public const long BaseBytes = 4096;
@@ -39,6 +40,7 @@ public sealed record SessionSnapshot(
             s.Replies,
             [.. s.RecentResponseMs],
             new Dictionary<string, long>(s.ErrorsByType),
-            new Dictionary<string, long>(s.ToolCalls));
+            new Dictionary<string, long>(s.ToolCalls),
+            new Dictionary<string, long>(s.MessagesByKind));
     }
 }

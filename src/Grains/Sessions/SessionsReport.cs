@@ -6,6 +6,7 @@ public sealed record SessionsReport(
     IReadOnlyList<SiloSessions> Silos,
     SessionsMemory Memory,
     ResponseTimes ResponseTimeMs,
+    IReadOnlyDictionary<string, long> MessagesByKind,
     IReadOnlyDictionary<string, long> ToolCalls,
     ErrorSummary Errors,
     IReadOnlyDictionary<string, long> SessionDuration)
@@ -14,6 +15,7 @@ public sealed record SessionsReport(
     {
         var latency = new LatencyHistogram();
         var tools = new Dictionary<string, long>();
+        var kinds = MessageKind.All.ToDictionary(k => k, _ => 0L);
         var errors = new Dictionary<string, long>();
         var durations = SessionDurations.Labels.ToDictionary(l => l, _ => 0L);
         long replies = 0, bytes = 0;
@@ -25,6 +27,7 @@ public sealed record SessionsReport(
             replies += silo.Replies;
             latency.Merge(silo.ResponseTimeBuckets);
             LocalSessionRegistry.Sum(tools, silo.ToolCalls);
+            LocalSessionRegistry.Sum(kinds, silo.MessagesByKind ?? new Dictionary<string, long>());
             LocalSessionRegistry.Sum(errors, silo.ErrorsByType);
             LocalSessionRegistry.Sum(durations, silo.DurationBuckets);
         }
@@ -39,6 +42,7 @@ public sealed record SessionsReport(
                 active == 0 ? 0 : bytes / active,
                 [.. silos.SelectMany(s => s.Largest).OrderByDescending(s => s.EstimatedBytes).Take(largest)]),
             new ResponseTimes(latency.Count, latency.Average() is { } avg ? Math.Round(avg, 1) : null, latency.Percentile(95)),
+            kinds,
             tools,
             new ErrorSummary(totalErrors, attempts == 0 ? 0 : Math.Round((double)totalErrors / attempts, 4), errors),
             durations);

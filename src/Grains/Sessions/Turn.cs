@@ -21,8 +21,11 @@ internal sealed class Turn
     /// <summary>A Telegram message that was being answered when the previous activation ended: that counts as a failed attempt.</summary>
     public bool Resumed { get; }
 
-    /// <summary>What is asked; for a Telegram document, set to the file's text once it is read.</summary>
+    /// <summary>What is asked; for a photo, voice note or document, set to the text the conversation keeps once it is read.</summary>
     public ChatRequest Request { get; set; }
+
+    /// <summary>A photo, voice note or document once read (read once per turn; its bytes live only here, never in state).</summary>
+    public Telegram.Media.MediaInput? Media { get; set; }
 
     /// <summary>The <see cref="TimeProvider"/> timestamp at which the session accepted the message.</summary>
     public long AcceptedAt { get; }

@@ -40,9 +40,11 @@ public static class IncomingMessages
         {
             MessageType.Text => command ? TelegramContent.Command : TelegramContent.Text,
             MessageType.Photo => TelegramContent.Photo,
-            MessageType.Voice or MessageType.Audio or MessageType.VideoNote => TelegramContent.Voice,
+            MessageType.Voice or MessageType.Audio => TelegramContent.Voice,
             MessageType.Sticker => TelegramContent.Sticker,
-            MessageType.Document or MessageType.Video or MessageType.Animation => TelegramContent.Document,
+            MessageType.Document => TelegramContent.Document,
+            MessageType.Video or MessageType.VideoNote or MessageType.Animation => TelegramContent.Video,
+            MessageType.Location or MessageType.Venue => TelegramContent.Location,
             _ => TelegramContent.Other,
         };
 
@@ -58,8 +60,18 @@ public static class IncomingMessages
             clean.Trim(),
             message.IsTopicMessage ? message.MessageThreadId : null,
             new DateTimeOffset(DateTime.SpecifyKind(message.Date, DateTimeKind.Utc)),
-            message.Document is { } document ? new TelegramFile(document.FileId, document.FileName, document.FileSize, document.MimeType) : null);
+            FileOf(message),
+            message.Photo is { Length: > 0 } sizes ? [.. sizes.Select(p => new TelegramFile(p.FileId, null, p.FileSize, "image/jpeg"))] : null);
     }
+
+    /// <summary>The file a document, voice note or audio message carries (a photo's sizes are kept apart).</summary>
+    private static TelegramFile? FileOf(Message message) => message switch
+    {
+        { Document: { } d } => new TelegramFile(d.FileId, d.FileName, d.FileSize, d.MimeType),
+        { Voice: { } v } => new TelegramFile(v.FileId, null, v.FileSize, v.MimeType, v.Duration),
+        { Audio: { } a } => new TelegramFile(a.FileId, a.FileName, a.FileSize, a.MimeType, a.Duration),
+        _ => null,
+    };
 
     /// <summary>The bot named in <c>/command@bot</c>, if any.</summary>
     private static string? CommandTarget(string text)

@@ -15,7 +15,8 @@ public static class TelegramCommands
         "/cancel — stop the reply I'm writing\n" +
         "/status — service health (administrators)\n" +
         "/help — this message\n\n" +
-        "I read text only: photos, voice messages, stickers and documents aren't supported yet.";
+        "Besides text I read photos (with their caption as the question), voice messages and audio (transcribed), " +
+        "and text files and PDFs with a text layer. Stickers, videos and locations I can't use yet.";
 
     public const string NotAllowed = "Sorry, this assistant is private and your account is not on its list of allowed users.";
     public const string AdminsOnly = "Sorry, /status is for the service's administrators.";
@@ -43,10 +44,12 @@ public static class TelegramCommands
 
     public static string Unsupported(TelegramContent content) => content switch
     {
-        TelegramContent.Photo => "I can't look at photos yet — I read text only. Please describe what you need in a message.",
-        TelegramContent.Voice => "I can't listen to voice or audio messages yet — I read text only. Please type your question.",
-        TelegramContent.Sticker => "Nice sticker! I read text only, though — send me a message and I'll answer.",
-        TelegramContent.Document => "I can't open videos or animations yet — I read messages and text files. Please paste the text you'd like me to look at.",
-        _ => "I read text messages only. Please send your question as text.",
+        TelegramContent.Sticker => "Nice sticker! I can't read stickers, though — " + WhatIRead,
+        TelegramContent.Video => "I can't watch videos or animations yet — " + WhatIRead,
+        TelegramContent.Location => "Thanks, but I can't use locations yet — " + WhatIRead,
+        _ => "I can't read this kind of message yet — " + WhatIRead,
     };
+
+    /// <summary>The kinds of message the bot answers, for every "not this kind" reply.</summary>
+    public const string WhatIRead = "send me text, a photo, a voice message, or a text file or PDF and I'll answer.";
 }

@@ -47,6 +47,15 @@ public sealed class TelegramOptions
     /// <summary>The largest document the bot reads into a message, in bytes. Default 256 KB.</summary>
     public long MaxDocumentBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The largest photo the bot looks at, in bytes: of the sizes Telegram offers, the largest
+    /// within this is fetched and shown to the model. Default 5 MB.
+    /// </summary>
+    public long MaxPhotoBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>The longest voice note or audio file the bot transcribes, in seconds. Default 300.</summary>
+    public int MaxAudioSeconds { get; set; } = 300;
+
     /// <summary>The file <c>scripts/telegram_login.sh</c> stores the token in. Default <c>secrets/telegram.json</c>.</summary>
     public string SecretsFile { get; set; } = "secrets/telegram.json";
 

@@ -53,6 +53,13 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
             failures.Add($"Telegram:MaxDocumentBytes must be at least 1 (it is {o.MaxDocumentBytes})");
         }
 
+        if (o.MaxPhotoBytes < 1)
+        {
+            failures.Add($"Telegram:MaxPhotoBytes must be at least 1 (it is {o.MaxPhotoBytes})");
+        }
+
+        failures.Positive("Telegram:MaxAudioSeconds", o.MaxAudioSeconds);
+
         if (o.FloodGate.GlobalPerSecond <= 0 || o.FloodGate.PerChatPerSecond <= 0 || o.FloodGate.PerGroupPerMinute <= 0)
         {
             failures.Add("Telegram:FloodGate:GlobalPerSecond, PerChatPerSecond and PerGroupPerMinute must be greater than 0");

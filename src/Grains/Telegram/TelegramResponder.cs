@@ -14,7 +14,7 @@ public sealed class TelegramResponder(
     FloodGate gate,
     IOptions<TelegramOptions> options,
     PressureState pressure,
-    Media.DocumentReader documents,
+    Media.MediaReader media,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILoggerFactory loggers)
 {
@@ -26,8 +26,8 @@ public sealed class TelegramResponder(
 
     public int MaxDeliveryAttempts => options.Value.MaxDeliveryAttempts;
 
-    /// <summary>Reads the documents users send (<see cref="Media.DocumentReader"/>).</summary>
-    public Media.DocumentReader Documents => documents;
+    /// <summary>Reads the photos, voice notes and documents users send (<see cref="Media.MediaReader"/>).</summary>
+    public Media.MediaReader Media => media;
 
     internal TelegramReplyWriter CreateWriter(TelegramTarget target, IReadOnlyList<int> sentBefore, Func<IReadOnlyList<int>, Task> persist, CancellationToken cancellationToken) =>
         new(outbox, cadence, gate, () => pressure.Throttling, time, target, sentBefore, persist, cancellationToken, _logger);

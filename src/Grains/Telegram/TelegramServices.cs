@@ -24,7 +24,11 @@ public static class TelegramServices
         services.AddSingleton<TelegramCounters>();
         services.AddSingleton<TelegramOutbox>();
         services.AddSingleton<TelegramResponder>();
+        services.AddSingleton<Media.TelegramFiles>();
+        services.AddSingleton<Media.PhotoReader>();
+        services.AddSingleton<Media.VoiceReader>();
         services.AddSingleton<Media.DocumentReader>();
+        services.AddSingleton<Media.MediaReader>();
         services.AddSingleton<UpdateRouter>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<RecoverySweep>();

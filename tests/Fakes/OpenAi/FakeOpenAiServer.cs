@@ -12,6 +12,7 @@ namespace Assistant.Fakes.OpenAi;
 /// An OpenAI-compatible chat completions server on 127.0.0.1 (<c>POST /v1/chat/completions</c>,
 /// streaming and not), as Ollama, vLLM or OpenAI itself would answer. Scripted responses are used
 /// in order; afterwards <see cref="Responder"/> answers (by default it echoes the last user message).
+/// Also <c>POST /v1/audio/transcriptions</c> (multipart, as Whisper takes it), answered by <see cref="Transcriber"/>.
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
@@ -26,8 +27,18 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public ConcurrentQueue<FakeCompletionRequest> Requests { get; } = new();
 
+    public ConcurrentQueue<FakeTranscriptionRequest> Transcriptions { get; } = new();
+
+    /// <summary>Answers transcription requests: a <see cref="FakeResponse.Text"/> is the transcript, a <see cref="FakeResponse.Status"/> an error.</summary>
+    public Func<FakeTranscriptionRequest, FakeResponse> Transcriber { get; set; } = DefaultTranscript;
+
+    public static FakeResponse DefaultTranscript(FakeTranscriptionRequest request) => new FakeResponse.Text($"transcript of {request.Audio.Length} bytes");
+
     /// <summary>Answers requests once the script is used up.</summary>
     public Func<FakeCompletionRequest, FakeResponse> Responder { get; set; } = Echo;
+
+    /// <summary>Answer a request that carries an image with 400, as an endpoint whose model has no vision does.</summary>
+    public bool RejectImages { get; set; }
 
     /// <summary>Time before each answer starts (the model "thinking").</summary>
     public TimeSpan Delay { get; set; }
@@ -40,7 +51,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public static async Task<FakeOpenAiServer> StartAsync(int port = 0)
     {
         var server = new FakeOpenAiServer();
-        (server._app, server.Port) = await LoopbackServer.StartAsync(app => app.MapPost("/v1/chat/completions", server.HandleAsync), port);
+        (server._app, server.Port) = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/v1/chat/completions", server.HandleAsync);
+            app.MapPost("/v1/audio/transcriptions", server.TranscribeAsync);
+        }, port);
         return server;
     }
 
@@ -72,7 +87,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     {
         _script.Clear();
         Requests.Clear();
+        Transcriptions.Clear();
         Responder = Echo;
+        Transcriber = DefaultTranscript;
+        RejectImages = false;
         Delay = TimeSpan.Zero;
         ChunkDelay = TimeSpan.Zero;
     }
@@ -100,7 +118,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             }
         }
 
-        var response = _script.TryDequeue(out var scripted) ? scripted : Responder(request);
+        var response = RejectImages && request.Messages.Any(m => m.Parts.Any(p => p.Type == "image_url"))
+            ? new FakeResponse.Status(400, Message: "Invalid content type. image_url is only supported by certain models.")
+            : _script.TryDequeue(out var scripted) ? scripted : Responder(request);
         if (Delay > TimeSpan.Zero)
         {
             await Task.Delay(Delay, context.RequestAborted);
@@ -137,13 +157,35 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
     }
 
+    private async Task TranscribeAsync(HttpContext context)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var file = form.Files.GetFile("file");
+        using var audio = new MemoryStream();
+        if (file is not null)
+        {
+            await file.CopyToAsync(audio, context.RequestAborted);
+        }
+
+        var request = new FakeTranscriptionRequest(context.Request.Headers.Authorization.ToString(), form["model"].ToString(), file?.FileName ?? "", audio.ToArray());
+        Transcriptions.Enqueue(request);
+        switch (Transcriber(request))
+        {
+            case FakeResponse.Status status:
+                context.Response.StatusCode = status.Code;
+                await context.Response.WriteAsJsonAsync(new { error = new { message = status.Message ?? $"fake error {status.Code}", type = "fake_error", code = status.Code.ToString(CultureInfo.InvariantCulture) } });
+                return;
+            case FakeResponse.Text text:
+                await context.Response.WriteAsJsonAsync(new { text = text.Content });
+                return;
+            default:
+                throw new NotSupportedException("A transcription answers with Text or Status.");
+        }
+    }
+
     private static FakeCompletionRequest Parse(HttpContext context, JsonElement body)
     {
-        var messages = body.GetProperty("messages").EnumerateArray()
-            .Select(m => new FakeMessage(
-                m.GetProperty("role").GetString()!,
-                m.TryGetProperty("content", out var c) ? (c.ValueKind == JsonValueKind.String ? c.GetString() : c.ToString()) : null))
-            .ToList();
+        var messages = body.GetProperty("messages").EnumerateArray().Select(ParseMessage).ToList();
         var tools = body.TryGetProperty("tools", out var t)
             ? t.EnumerateArray().Select(x => x.GetProperty("function").GetProperty("name").GetString()!).ToList()
             : [];
@@ -155,6 +197,27 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             tools,
             body.TryGetProperty("max_completion_tokens", out var max) ? max.GetInt32() : null,
             body);
+    }
+
+    private static FakeMessage ParseMessage(JsonElement message)
+    {
+        var role = message.GetProperty("role").GetString()!;
+        if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
+        {
+            return new FakeMessage(role, null, []);
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            var text = content.ValueKind == JsonValueKind.String ? content.GetString() : content.ToString();
+            return new FakeMessage(role, text, [new FakePart("text", text, null)]);
+        }
+
+        var parts = content.EnumerateArray().Select(p => new FakePart(
+            p.GetProperty("type").GetString()!,
+            p.TryGetProperty("text", out var t) ? t.GetString() : null,
+            p.TryGetProperty("image_url", out var image) ? image.GetProperty("url").GetString() : null)).ToList();
+        return new FakeMessage(role, string.Join("\n", parts.Where(p => p.Text is not null).Select(p => p.Text)), parts);
     }
 
     private async Task WriteTextAsync(HttpContext context, FakeCompletionRequest request, string content, int chunkSize, FakeResponse.HeldMidStream? hold)

@@ -119,6 +119,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     public IReadOnlyCollection<FakeCall> Calls => _calls;
 
+    /// <summary>The ids of the files downloaded through the file URL, in order.</summary>
+    public ConcurrentQueue<string> Downloads { get; } = new();
+
     /// <summary>Raised as the bot's message is created or edited, with its text at that moment (for latency measurements).</summary>
     public event Action<FakeBotMessage, string>? BotMessageChanged;
 
@@ -139,7 +142,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     public int SendUserMessage(long chatId, long userId, string text, bool group = false, int? replyTo = null, string firstName = "Ann") =>
         Enqueue(UserMessage(chatId, userId, group, firstName, replyTo, m => m["text"] = text, text.StartsWith('/') ? Command(text) : null));
 
-    /// <summary>A user sends a photo, sticker, voice message or document.</summary>
+    /// <summary>A user sends a photo, sticker, voice message, document, video or location whose file the fake does not serve.</summary>
     public int SendUserMedia(long chatId, long userId, string kind, bool group = false) =>
         Enqueue(UserMessage(chatId, userId, group, "Ann", null, m => m[kind] = Media(kind), null));
 
@@ -157,6 +160,42 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 m["caption"] = caption;
             }
         }, null));
+    }
+
+    /// <summary>
+    /// A user sends a photo: Telegram offers it in several sizes, smallest first; each is served by
+    /// <c>getFile</c> and the file URL. Returns the user's message id and each size's file id.
+    /// </summary>
+    public (int MessageId, IReadOnlyList<string> FileIds) SendUserPhoto(long chatId, long userId, IReadOnlyList<byte[]> sizes, string? caption = null)
+    {
+        var ids = new List<string>();
+        var photo = new JsonArray();
+        foreach (var (content, i) in sizes.Select((c, i) => (c, i)))
+        {
+            var fileId = $"photo{i}-" + Guid.NewGuid().ToString("N");
+            _files[fileId] = content;
+            ids.Add(fileId);
+            photo.Add(new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["width"] = 90 * (i + 1), ["height"] = 90 * (i + 1), ["file_size"] = content.Length });
+        }
+
+        var messageId = Enqueue(UserMessage(chatId, userId, false, "Ann", null, m =>
+        {
+            m["photo"] = photo;
+            if (caption is not null)
+            {
+                m["caption"] = caption;
+            }
+        }, null));
+        return (messageId, ids);
+    }
+
+    /// <summary>A user sends a voice message of <paramref name="durationSeconds"/>, served by <c>getFile</c> and the file URL.</summary>
+    public int SendUserVoice(long chatId, long userId, byte[] content, int durationSeconds)
+    {
+        var fileId = "voice-" + Guid.NewGuid().ToString("N");
+        _files[fileId] = content;
+        return Enqueue(UserMessage(chatId, userId, false, "Ann", null, m =>
+            m["voice"] = new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["duration"] = durationSeconds, ["mime_type"] = "audio/ogg", ["file_size"] = content.Length }, null));
     }
 
     /// <summary>The update Telegram would POST to a webhook for a user's message (not queued for getUpdates).</summary>
@@ -345,6 +384,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         "photo" => new JsonArray(new JsonObject { ["file_id"] = "p1", ["file_unique_id"] = "up1", ["width"] = 90, ["height"] = 90 }),
         "sticker" => new JsonObject { ["file_id"] = "s1", ["file_unique_id"] = "us1", ["type"] = "regular", ["width"] = 512, ["height"] = 512, ["is_animated"] = false, ["is_video"] = false },
         "voice" => new JsonObject { ["file_id"] = "v1", ["file_unique_id"] = "uv1", ["duration"] = 3 },
+        "video" => new JsonObject { ["file_id"] = "m1", ["file_unique_id"] = "um1", ["width"] = 640, ["height"] = 360, ["duration"] = 12 },
+        "location" => new JsonObject { ["latitude"] = 52.52, ["longitude"] = 13.405 },
+        "contact" => new JsonObject { ["phone_number"] = "+10000000000", ["first_name"] = "Bo" },
         _ => new JsonObject { ["file_id"] = "d1", ["file_unique_id"] = "ud1", ["file_name"] = "archive.zip" },
     };
 
@@ -689,12 +731,15 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     /// <summary><c>GET /file/bot&lt;token&gt;/&lt;path&gt;</c>: a file's bytes, as Telegram's file server serves them.</summary>
     private async Task DownloadAsync(HttpContext context, string token, string path)
     {
-        Record("file", token == Token && _files.TryGetValue(path.Split('/')[^1], out var bytes) ? 200 : 404, null);
-        if (token != Token || !_files.TryGetValue(path.Split('/')[^1], out bytes))
+        var fileId = path.Split('/')[^1];
+        Record("file", token == Token && _files.TryGetValue(fileId, out var bytes) ? 200 : 404, null);
+        if (token != Token || !_files.TryGetValue(fileId, out bytes))
         {
             context.Response.StatusCode = 404;
             return;
         }
+
+        Downloads.Enqueue(fileId);
 
         context.Response.ContentType = "application/octet-stream";
         await context.Response.Body.WriteAsync(bytes);

@@ -19,6 +19,11 @@ public class TelegramSiloFixture : IAsyncLifetime
 
     protected virtual string Mode => "Polling";
 
+    /// <summary>Settings a fixture of its own changes beyond the common ones.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Telegram = await FakeTelegramServer.StartAsync(Token);
@@ -28,6 +33,8 @@ public class TelegramSiloFixture : IAsyncLifetime
         {
             settings[key] = value;
         }
+
+        Configure(settings);
 
         Silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("telegram"), settings);
         if (Mode == "Polling")
@@ -66,4 +73,10 @@ public class TelegramSiloFixture : IAsyncLifetime
 public sealed class TelegramWebhookFixture : TelegramSiloFixture
 {
     protected override string Mode => "Webhook";
+}
+
+/// <summary>A model configured without vision (<c>AI:Vision=false</c>).</summary>
+public sealed class BlindModelFixture : TelegramSiloFixture
+{
+    protected override void Configure(Dictionary<string, string?> settings) => settings["AI:Vision"] = "false";
 }

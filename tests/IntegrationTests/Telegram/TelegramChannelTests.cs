@@ -2,6 +2,7 @@ using System.Text.Json;
 using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Sessions;
+using Assistant.Telegram;
 
 namespace Assistant.IntegrationTests.Telegram;
 
@@ -203,19 +204,33 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
     }
 
     [Theory]
-    [InlineData("photo", "photos")]
-    [InlineData("voice", "voice")]
-    [InlineData("sticker", "sticker")]
-    [InlineData("document", "files")]
-    public async Task Media_gets_a_clear_reply_saying_what_is_supported(string kind, string words)
+    [InlineData("sticker", "can't read stickers")]
+    [InlineData("video", "can't watch videos")]
+    [InlineData("location", "can't use locations")]
+    [InlineData("contact", "can't read this kind of message")]
+    public async Task Stickers_videos_locations_and_the_rest_get_a_reply_saying_what_is_read(string kind, string words)
     {
         var sent = fixture.Telegram.SendUserMedia(_chat, TelegramSiloFixture.Member, kind);
 
         await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the notice");
-        var notice = fixture.Telegram.RepliesTo(_chat, sent)[0].Text;
-        Assert.Contains(words, notice, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("text", notice);
+        var notice = Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text;
+        Assert.Contains(words, notice, StringComparison.Ordinal);
+        Assert.EndsWith(TelegramCommands.WhatIRead, notice, StringComparison.Ordinal);
         Assert.Empty(fixture.Model.Requests);
+    }
+
+    [Theory]
+    [InlineData("photo", "photo")]
+    [InlineData("voice", "recording")]
+    public async Task A_photo_or_voice_note_Telegram_will_not_hand_out_gets_a_reply_and_counts_as_a_download_failure(string kind, string words)
+    {
+        var sent = fixture.Telegram.SendUserMedia(_chat, TelegramSiloFixture.Member, kind); // getFile answers 400 for its file id
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the notice");
+        Assert.Contains($"I couldn't fetch your {words} from Telegram", Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text, StringComparison.Ordinal);
+        Assert.Empty(fixture.Model.Requests);
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(SessionKey.Telegram(_chat));
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).Statistics.ErrorsByType.GetValueOrDefault("download_failed") == 1, "the download failure to be counted", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
     }
 
     [Fact]

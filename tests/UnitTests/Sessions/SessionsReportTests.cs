@@ -25,6 +25,9 @@ public sealed class SessionsReportTests
         Assert.Equal(5, report.ResponseTimeMs.Samples);
         Assert.Equal(400, report.ResponseTimeMs.P95); // rank 5 of 5; exact below one second
         Assert.Equal(3, report.ToolCalls["current_time"]);
+        Assert.Equal(8, report.MessagesByKind["text"]);
+        Assert.Equal(2, report.MessagesByKind["photo"]);
+        Assert.Equal(0, report.MessagesByKind["voice"]); // every kind is listed, counted or not
         Assert.Equal(4, report.Errors.Total);
         Assert.Equal(2, report.Errors.ByType["rate_limited"]);
         Assert.Equal(4.0 / 12, report.Errors.Rate, 3);
@@ -34,5 +37,5 @@ public sealed class SessionsReportTests
     }
 
     private static SessionSnapshot Snapshot(string id, long bytes, long replies, long[] recent, Dictionary<string, long> errors, Dictionary<string, long> tools, TimeSpan age) =>
-        new(id, 10, bytes, Now - age, Now, replies, recent, errors, tools);
+        new(id, 10, bytes, Now - age, Now, replies, recent, errors, tools, new Dictionary<string, long> { ["text"] = replies, ["photo"] = id == "c" ? 2 : 0 });
 }

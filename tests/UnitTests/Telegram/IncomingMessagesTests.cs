@@ -38,12 +38,57 @@ public sealed class IncomingMessagesTests
     }
 
     [Fact]
-    public void Photos_are_recognised_as_photos()
+    public void A_photo_keeps_every_size_and_its_caption_is_the_text()
     {
         var update = Update(ChatType.Private, null);
-        update.Message!.Photo = [new PhotoSize { FileId = "f", FileUniqueId = "u", Width = 1, Height = 1 }];
+        update.Message!.Caption = "what is this?";
+        update.Message.Photo =
+        [
+            new PhotoSize { FileId = "small", FileUniqueId = "u1", Width = 90, Height = 90, FileSize = 1_000 },
+            new PhotoSize { FileId = "large", FileUniqueId = "u2", Width = 1280, Height = 1280, FileSize = 90_000 },
+        ];
 
-        Assert.Equal(TelegramContent.Photo, IncomingMessages.From(update, Bot)!.Content);
+        var incoming = IncomingMessages.From(update, Bot)!;
+
+        Assert.Equal(TelegramContent.Photo, incoming.Content);
+        Assert.Equal("what is this?", incoming.Text);
+        Assert.Equal(["small", "large"], incoming.PhotoSizes!.Select(p => p.FileId));
+        Assert.Equal([1_000L, 90_000L], incoming.PhotoSizes!.Select(p => p.Size!.Value));
+    }
+
+    [Fact]
+    public void A_voice_note_carries_its_file_and_duration()
+    {
+        var update = Update(ChatType.Private, null);
+        update.Message!.Voice = new Voice { FileId = "v", FileUniqueId = "uv", Duration = 42, MimeType = "audio/ogg", FileSize = 9_000 };
+
+        var incoming = IncomingMessages.From(update, Bot)!;
+
+        Assert.Equal(TelegramContent.Voice, incoming.Content);
+        Assert.Equal(new TelegramFile("v", null, 9_000, "audio/ogg", 42), incoming.File);
+    }
+
+    [Fact]
+    public void Videos_and_locations_are_told_apart_from_documents()
+    {
+        var video = Update(ChatType.Private, null);
+        video.Message!.Video = new Video { FileId = "m", FileUniqueId = "um", Width = 1, Height = 1, Duration = 3 };
+        var location = Update(ChatType.Private, null);
+        location.Message!.Location = new Location { Latitude = 1, Longitude = 2 };
+
+        Assert.Equal(TelegramContent.Video, IncomingMessages.From(video, Bot)!.Content);
+        Assert.Null(IncomingMessages.From(video, Bot)!.File); // not fetched: no reader takes it
+        Assert.Equal(TelegramContent.Location, IncomingMessages.From(location, Bot)!.Content);
+    }
+
+    [Fact]
+    public void The_largest_photo_size_within_the_limit_is_chosen()
+    {
+        TelegramFile[] sizes = [new("s", null, 1_000, null), new("m", null, 50_000, null), new("l", null, 6_000_000, null)];
+
+        Assert.Equal("m", Assistant.Telegram.Media.PhotoReader.Choose(sizes, 5 * 1024 * 1024)!.FileId);
+        Assert.Equal("l", Assistant.Telegram.Media.PhotoReader.Choose(sizes, 10 * 1024 * 1024)!.FileId);
+        Assert.Null(Assistant.Telegram.Media.PhotoReader.Choose(sizes, 500));
     }
 
     [Theory]

@@ -1,14 +1,15 @@
 using Assistant.LoadDriver;
 
 // dotnet run -c Release --project bench/LoadDriver -- [--quick] [--only a,b] [--chats 1,10,...] [--sessions 1000,...] [--hold SECONDS] [--target URL] [--out FILE]
-//   scenarios: start (cold start, idle RSS), telegram (round trip), http (exchanges/s, /health rps),
+//   scenarios: start (cold start, idle RSS), telegram (round trip), media (photo, voice, document round trips),
+//   http (exchanges/s, /health rps),
 //   memory (per session at 1,000 and 10,000), failover (chaos set-up).
 var arguments = args;
 var quick = args.Contains("--quick");
 var only = Value("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 var target = Value("--target") is { } url ? new Uri(url) : null;
 var output = Value("--out") ?? Path.Combine("bench", "results", $"load-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
-var known = new[] { "start", "telegram", "http", "memory", "failover" };
+var known = new[] { "start", "telegram", "media", "http", "memory", "failover" };
 if (only?.Except(known).ToList() is { Count: > 0 } unknown)
 {
     Console.Error.WriteLine($"Unknown scenario(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", known)}.");
@@ -40,6 +41,11 @@ if (Runs("telegram"))
 {
     var chats = Value("--chats")?.Split(',').Select(int.Parse).ToList() ?? (quick ? [1, 10, 100] : [1, 10, 100, 1000]);
     await TelegramRoundTrip.RunAsync(report, chats, quick);
+}
+
+if (Runs("media"))
+{
+    await MediaRoundTrip.RunAsync(report, quick);
 }
 
 if (Runs("http"))

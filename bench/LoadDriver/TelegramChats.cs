@@ -40,13 +40,19 @@ internal sealed class TelegramChats
     }
 
     /// <summary>The user writes; completes when the fake Bot API has received the complete reply.</summary>
-    public async Task<Exchange> ExchangeAsync(long chat)
+    public Task<Exchange> ExchangeAsync(long chat)
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"message {Interlocked.Increment(ref _sent)} in chat {chat}");
+        return ExchangeAsync(chat, $"Echo: {text}", () => _telegram.SendUserMessage(chat, chat, text));
+    }
+
+    /// <summary><paramref name="send"/> puts the user's message on the fake Bot API; completes when the bot's message reads <paramref name="reply"/>.</summary>
+    public async Task<Exchange> ExchangeAsync(long chat, string reply, Action send)
+    {
         var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting[chat] = ($"Echo: {text}", done);
+        _waiting[chat] = (reply, done);
         var sent = Stopwatch.GetTimestamp();
-        _telegram.SendUserMessage(chat, chat, text);
+        send();
         return new Exchange(sent, await done.Task.WaitAsync(TimeSpan.FromMinutes(3)));
     }
 }

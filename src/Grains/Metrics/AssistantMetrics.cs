@@ -41,7 +41,7 @@ public sealed class AssistantMetrics
             "s",
             "From accepting a message to its answer being delivered and recorded, by channel and kind (media includes the download and transcription).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120] });
-        _errors = meter.CreateCounter<long>("assistant.errors", "{error}", "Messages not answered as asked, by type: the model's failures (rate_limited, timeout, ...), download_failed, transcription_failed.");
+        _errors = meter.CreateCounter<long>("assistant.errors", "{error}", "Messages not answered as asked, by type: the model's failures (rate_limited, timeout, ...), download_failed, transcription_failed, dead_letter.");
         meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");
         meter.CreateObservableGauge("assistant.replies.in_progress", RepliesInProgress, "{reply}", "Replies being written on this silo now, by channel (telegram, api).");
         meter.CreateObservableGauge("assistant.health.score_ratio", HealthScore, "1", "The cluster's health score (0-1) from the ResourceMonitor's last health cycle.");
@@ -93,12 +93,15 @@ public sealed class AssistantMetrics
 
     public void AuthRateLimited() => _authRateLimited.Add(1);
 
-    /// <summary>One message answered (or refused with a reply), <paramref name="elapsedMs"/> after it was accepted.</summary>
+    /// <summary>
+    /// One message answered (or refused with a reply), <paramref name="elapsedMs"/> after it was
+    /// accepted; <paramref name="error"/> counts unless it is the user's own cancellation.
+    /// </summary>
     public void MessageAnswered(string channel, string kind, long elapsedMs, string? error)
     {
         _messages.Add(1, Tag("channel", channel), Tag("kind", kind));
         _replyDuration.Record(elapsedMs / 1000.0, Tag("channel", channel), Tag("kind", kind));
-        if (error is not null)
+        if (error is not null and not Models.ModelFailure.Cancelled)
         {
             _errors.Add(1, Tag("type", error));
         }

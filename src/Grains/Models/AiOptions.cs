@@ -56,6 +56,18 @@ public sealed class AiOptions
     /// </summary>
     public string? TranscriptionEndpoint { get; set; }
 
+    /// <summary>
+    /// The key for <see cref="TranscriptionEndpoint"/>. Unset: <see cref="ApiKey"/>, but only when the
+    /// transcription endpoint is <see cref="Endpoint"/> itself; the chat key never goes to another host.
+    /// </summary>
+    public string? TranscriptionApiKey { get; set; }
+
+    /// <summary>The key sent with transcription requests (see <see cref="TranscriptionApiKey"/>).</summary>
+    public string? EffectiveTranscriptionApiKey =>
+        !string.IsNullOrEmpty(TranscriptionApiKey) ? TranscriptionApiKey
+        : string.Equals(EffectiveTranscriptionEndpoint?.TrimEnd('/'), Endpoint?.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ? ApiKey
+        : null;
+
     /// <summary>Where voice is transcribed, or null when nowhere is configured.</summary>
     public string? EffectiveTranscriptionEndpoint =>
         !string.IsNullOrWhiteSpace(TranscriptionEndpoint) ? TranscriptionEndpoint

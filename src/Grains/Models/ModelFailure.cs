@@ -52,6 +52,54 @@ public static class ModelFailure
         return Unknown;
     }
 
+    /// <summary>The HTTP status the endpoint answered, when the failure was one.</summary>
+    public static int? StatusOf(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case ClientResultException { Status: > 0 } result:
+                    return result.Status;
+                case HttpRequestException { StatusCode: { } status }:
+                    return (int)status;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the endpoint refused a request because it carried an image (a model without vision):
+    /// a 413, or a 4xx whose error names images ("image_url is only supported by certain models",
+    /// "not a multimodal model", "image input is not supported").
+    /// </summary>
+    public static bool RefusedImage(Exception exception)
+    {
+        var status = StatusOf(exception);
+        if (status is not (>= 400 and < 500) || status is 401 or 403 or 408 or 429)
+        {
+            return false;
+        }
+
+        if (status == 413)
+        {
+            return true;
+        }
+
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ImageWords.Any(w => ex.Message.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] ImageWords = ["image", "vision", "multimodal", "multi-modal"];
+
     public static string FromStatus(int status) => status switch
     {
         429 => RateLimited,

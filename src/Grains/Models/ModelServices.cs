@@ -63,14 +63,14 @@ public static class ModelServices
     {
         var ai = services.GetRequiredService<IOptions<AiOptions>>().Value;
         return ai.EffectiveTranscriptionEndpoint is { } endpoint
-            ? new SpeechToText(OpenAiClient(services, ai, endpoint).GetAudioClient(ai.TranscriptionModel))
+            ? new SpeechToText(OpenAiClient(services, ai, endpoint, ai.EffectiveTranscriptionApiKey).GetAudioClient(ai.TranscriptionModel))
             : new SpeechToText(null);
     }
 
-    /// <summary>An OpenAI client on <paramref name="endpoint"/> over the resilient HttpClient: Polly retries, the SDK does not.</summary>
-    private static OpenAIClient OpenAiClient(IServiceProvider services, AiOptions ai, string endpoint) =>
+    /// <summary>An OpenAI client on <paramref name="endpoint"/> with <paramref name="apiKey"/>, over the resilient HttpClient: Polly retries, the SDK does not.</summary>
+    private static OpenAIClient OpenAiClient(IServiceProvider services, AiOptions ai, string endpoint, string? apiKey) =>
         new(
-            new ApiKeyCredential(string.IsNullOrEmpty(ai.ApiKey) ? "no-key" : ai.ApiKey),
+            new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "no-key" : apiKey),
             new OpenAIClientOptions
             {
                 Endpoint = new Uri(endpoint),
@@ -88,7 +88,7 @@ public static class ModelServices
             return new ChatClientBuilder(new OfflineChatClient()).UseOpenTelemetry(sourceName: TelemetrySource).Build(services);
         }
 
-        var openAi = OpenAiClient(services, ai, ai.Endpoint!);
+        var openAi = OpenAiClient(services, ai, ai.Endpoint!, ai.ApiKey);
         return new ChatClientBuilder(openAi.GetChatClient(ai.Model).AsIChatClient())
             .UseFunctionInvocation(configure: f => f.MaximumIterationsPerRequest = 4)
             .UseOpenTelemetry(sourceName: TelemetrySource) // inside function invocation: one measurement per model request

@@ -31,14 +31,23 @@ public sealed class SpeechToText(AudioClient? client)
         return transcription.Value.Text?.Trim() ?? "";
     }
 
-    /// <summary>A file name whose extension matches the audio's type, for an upload that has none of its own.</summary>
-    public static string FileNameFor(string? mimeType) => mimeType switch
+    private static readonly HashSet<string> Formats = new(StringComparer.OrdinalIgnoreCase)
     {
-        "audio/mpeg" or "audio/mp3" => "audio.mp3",
-        "audio/mp4" or "audio/m4a" or "audio/x-m4a" => "audio.m4a",
-        "audio/wav" or "audio/x-wav" => "audio.wav",
-        "audio/webm" => "audio.webm",
-        "audio/flac" => "audio.flac",
-        _ => "voice.ogg", // Telegram's voice notes: Opus in Ogg
+        ".flac", ".m4a", ".mp3", ".mp4", ".mpeg", ".mpga", ".oga", ".ogg", ".wav", ".webm",
     };
+
+    /// <summary>
+    /// The name the upload carries: the user's own when its extension is a format the API reads,
+    /// else one that matches the audio's type (a voice note has no name: Opus in Ogg).
+    /// </summary>
+    public static string FileNameFor(string? fileName, string? mimeType) =>
+        fileName is not null && Formats.Contains(Path.GetExtension(fileName)) ? fileName : mimeType switch
+        {
+            "audio/mpeg" or "audio/mp3" => "audio.mp3",
+            "audio/mp4" or "audio/m4a" or "audio/x-m4a" => "audio.m4a",
+            "audio/wav" or "audio/x-wav" => "audio.wav",
+            "audio/webm" => "audio.webm",
+            "audio/flac" or "audio/x-flac" => "audio.flac",
+            _ => "voice.ogg",
+        };
 }

@@ -211,7 +211,12 @@ internal sealed partial class ChatSessionGrain
         await _inbox.UpdateAsync(s => s.Remove(message.UpdateId));
         try
         {
-            await _session.UpdateAsync(s => s.RememberUpdate(message.UpdateId));
+            await _session.UpdateAsync(s =>
+            {
+                s.RememberUpdate(message.UpdateId);
+                s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Of(message.Content));
+                s.Statistics.Count(s.Statistics.ErrorsByType, DeadLetters.ErrorType);
+            });
         }
         catch (Exception ex)
         {

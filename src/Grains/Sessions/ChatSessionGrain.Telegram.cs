@@ -39,6 +39,7 @@ internal sealed partial class ChatSessionGrain
                 else if (attempts >= _telegram.MaxDeliveryAttempts)
                 {
                     await GiveUpAsync(item, attempts, failure);
+                    _metrics.MessageAnswered(MessageKind.Telegram, MessageKind.Of(item.Message.Content), Elapsed(turn), DeadLetters.ErrorType);
                 }
                 else
                 {
@@ -121,10 +122,17 @@ internal sealed partial class ChatSessionGrain
             writer.StartTyping();
             try
             {
-                await PrepareMediaAsync(turn, message);
+                if (!await PrepareMediaAsync(turn, message, stop.Token))
+                {
+                    // /cancel or /reset while the file was fetched or transcribed: nothing is sent, nothing asked.
+                    turn.Delivered = true;
+                    await FinishAsync(turn, null, s => s.Statistics.Cancelled++);
+                    return;
+                }
+
                 if (turn.Notice is null)
                 {
-                    turn.Generated = await GenerateAsync(turn, text => writer.OnText(Prefaced(turn, text)));
+                    turn.Generated = await GenerateAsync(turn, text => writer.OnText(Prefaced(turn, text, null)));
                 }
             }
             finally
@@ -135,8 +143,14 @@ internal sealed partial class ChatSessionGrain
 
         if (turn.Notice is not null)
         {
-            // The file could not be read, or the model could not take it: the user is told why, and nothing is asked.
-            await NoticeOnceAsync(turn, message, turn.Notice);
+            // The file could not be read, or the model could not take it: the user is told why, and
+            // nothing is asked. This reply is the message's only answer, so a failed send is retried.
+            if (!turn.Delivered && !turn.Cancellation.IsCancellationRequested)
+            {
+                await _telegram.NoticeAsync(TelegramTarget.For(message), turn.Notice, _stopping.Token);
+            }
+
+            turn.Delivered = true;
             var error = turn.Media?.Error;
             await FinishAsync(turn, error, error is null ? null : s => s.Statistics.Count(s.Statistics.ErrorsByType, error));
             return;
@@ -147,7 +161,7 @@ internal sealed partial class ChatSessionGrain
         {
             try
             {
-                await writer.FinishAsync(Prefaced(turn, result.Reply));
+                await writer.FinishAsync(Prefaced(turn, result.Reply, result.Failure));
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -170,19 +184,28 @@ internal sealed partial class ChatSessionGrain
                 _exchange.Record(s, result, elapsed);
             }
         });
-        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
     }
 
     /// <summary>A photo, voice note or document becomes the question's text (and for a photo, its image), once per turn.</summary>
-    private async Task PrepareMediaAsync(Turn turn, TelegramIncoming message)
+    /// <returns>False when the user cancelled (<c>/cancel</c>, <c>/reset</c>) while it was being read.</returns>
+    private async Task<bool> PrepareMediaAsync(Turn turn, TelegramIncoming message, CancellationToken cancellationToken)
     {
         if (message.Content == TelegramContent.Text || turn.Media is not null)
         {
-            return;
+            return true;
         }
 
-        turn.Media = await _telegram.Media.ReadAsync(message, _options.MaxMessageChars, _stopping.Token);
+        try
+        {
+            turn.Media = await _telegram.Media.ReadAsync(message, _options.MaxMessageChars, cancellationToken);
+        }
+        catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+
         UseMedia(turn);
+        return true;
     }
 
     private void UseMedia(Turn turn)
@@ -194,11 +217,11 @@ internal sealed partial class ChatSessionGrain
         }
     }
 
-    /// <summary>Asks the model; a photo the model rejects (a 4xx) is asked again without its image.</summary>
+    /// <summary>Asks the model; a photo whose image the endpoint refuses (a model without vision) is asked again without it.</summary>
     private async Task<ExchangeResult> GenerateAsync(Turn turn, Action<string> onText)
     {
         var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
-        if (result.Failure == ModelFailure.Rejected && result.Text.Length == 0 && turn.Media?.WithoutImage is { } fallback)
+        if (result.ImageRefused && turn.Media?.WithoutImage is { } fallback)
         {
             LogImageRejected(_logger, SessionId);
             turn.Media = fallback;
@@ -212,8 +235,9 @@ internal sealed partial class ChatSessionGrain
         return result;
     }
 
-    private static string Prefaced(Turn turn, string text) =>
-        turn.Media?.Preface is { } preface ? $"{preface}\n\n{text}" : text;
+    /// <summary>The answer under the media's preface line, unless the model failed (its apology stands alone).</summary>
+    private static string Prefaced(Turn turn, string text, string? failure) =>
+        failure is null && turn.Media?.Preface is { } preface ? $"{preface}\n\n{text}" : text;
 
     /// <summary>Best effort: the ids also live on the turn, so a retry in this activation edits them; only a crash in between loses them.</summary>
     private async Task SaveReplyIdsAsync(Turn turn, long updateId, IReadOnlyList<int> ids)
@@ -255,6 +279,7 @@ internal sealed partial class ChatSessionGrain
         });
 
         _metrics.MessageAnswered(MessageKind.Telegram, kind, Elapsed(turn), error);
+        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
         await TouchDirectoryAsync();
     }
 

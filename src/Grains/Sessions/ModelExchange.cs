@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Assistant.Sessions;
 
 /// <summary>What the model answered to one question: its text, the kind of failure when it did not finish, the tools it called.</summary>
-internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls)
+/// <param name="ImageRefused">The endpoint refused the question's image (a model without vision): it may be asked again without it.</param>
+internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls, bool ImageRefused = false)
 {
     /// <summary>What the user is shown.</summary>
     public string Reply => Failure switch
@@ -80,7 +81,8 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         {
             var kind = ModelFailure.Classify(ex);
             LogModelFailed(logger, ex, sessionId, kind);
-            return new ExchangeResult(question, text.ToString(), kind, tools);
+            var imageRefused = turn.Media?.Parts?.OfType<DataContent>().Any() == true && ModelFailure.RefusedImage(ex);
+            return new ExchangeResult(question, text.ToString(), kind, tools, imageRefused);
         }
     }
 

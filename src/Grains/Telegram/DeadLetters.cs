@@ -22,6 +22,9 @@ public sealed record DeadLetter(
 /// </summary>
 public sealed class DeadLetters(Database database)
 {
+    /// <summary>What a message given up counts as among the errors by type.</summary>
+    public const string ErrorType = "dead_letter";
+
     public static class Stage
     {
         public const string Delivery = "delivery";

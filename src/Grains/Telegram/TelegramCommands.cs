@@ -15,8 +15,9 @@ public static class TelegramCommands
         "/cancel — stop the reply I'm writing\n" +
         "/status — service health (administrators)\n" +
         "/help — this message\n\n" +
-        "Besides text I read photos (with their caption as the question), voice messages and audio (transcribed), " +
-        "and text files and PDFs with a text layer. Stickers, videos and locations I can't use yet.";
+        "Besides text I read photos (with their caption as the question, where my model can see images), " +
+        "voice messages and audio (where speech-to-text is set up), and text files and PDFs with a text layer. " +
+        "Stickers, videos and locations I can't use yet.";
 
     public const string NotAllowed = "Sorry, this assistant is private and your account is not on its list of allowed users.";
     public const string AdminsOnly = "Sorry, /status is for the service's administrators.";

@@ -15,7 +15,7 @@ public sealed partial class SecretRedactor(IConfiguration configuration)
 {
     public const string Mask = "***";
 
-    private static readonly string[] SecretKeys = ["Telegram:BotToken", "Telegram:WebhookSecret", "AI:ApiKey", "Admin:ApiKey"];
+    private static readonly string[] SecretKeys = ["Telegram:BotToken", "Telegram:WebhookSecret", "AI:ApiKey", "AI:TranscriptionApiKey", "Admin:ApiKey"];
 
     private static readonly MessageTemplateParser Parser = new();
 

@@ -178,8 +178,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             case FakeResponse.Text text:
                 await context.Response.WriteAsJsonAsync(new { text = text.Content });
                 return;
+            case FakeResponse.Held held:
+                await held.Release.WaitAsync(context.RequestAborted);
+                await context.Response.WriteAsJsonAsync(new { text = held.Content });
+                return;
             default:
-                throw new NotSupportedException("A transcription answers with Text or Status.");
+                throw new NotSupportedException("A transcription answers with Text, Held or Status.");
         }
     }
 

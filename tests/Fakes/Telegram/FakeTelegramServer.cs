@@ -55,6 +55,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     public int RetryAfterSeconds { get; set; } = 3;
 
+    /// <summary>The next this many sendMessage calls answer 500 Internal Server Error.</summary>
+    public int ServerErrorsForSends { get; set; }
+
     /// <summary>The next this many getUpdates calls answer 429 with <see cref="RetryAfterSeconds"/>.</summary>
     public int TooManyRequestsForGetUpdates { get; set; }
 
@@ -595,6 +598,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         var parseMode = body["parse_mode"]?.GetValue<string>();
         var retryAfter = RetryAfterSeconds;
         bool tooMany;
+        if (TakeOne(() => ServerErrorsForSends, v => ServerErrorsForSends = v))
+        {
+            await ErrorAsync(context, "sendMessage", 500, "Internal Server Error", chatId);
+            return;
+        }
+
         lock (_sync)
         {
             tooMany = TooManyRequestsForSends > 0;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Sessions;
+using Assistant.Telegram;
 using Assistant.Telegram.Media;
 
 namespace Assistant.IntegrationTests.Telegram;
@@ -132,6 +133,62 @@ public sealed class MediaTests(TelegramSiloFixture fixture) : IClassFixture<Tele
         Assert.Equal(0, view.MessageCount); // nothing of it enters the conversation
 
         await ScrapeUntilAsync(m => Largest(m, "assistant_errors_total", ("type", MediaInput.TranscriptionFailed)) >= 1, "the failure in /metrics");
+    }
+
+    [Fact]
+    public async Task A_wrong_model_is_not_mistaken_for_a_model_without_vision()
+    {
+        fixture.Model.Enqueue(new FakeResponse.Status(404, Message: "The model `fake-model` does not exist or you do not have access to it."));
+        var (sent, _) = fixture.Telegram.SendUserPhoto(_chat, TelegramSiloFixture.Member, [Jpeg(3_000)], caption: "Is this a cat?");
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the apology");
+        Assert.Single(fixture.Model.Requests); // not asked again without the image
+        var reply = Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text;
+        Assert.Equal(Assistant.Models.ModelFailure.Apology(Assistant.Models.ModelFailure.Rejected), reply); // and no line blaming images
+    }
+
+    [Fact]
+    public async Task Cancel_while_a_voice_note_is_transcribed_stops_it_and_nothing_else_is_sent()
+    {
+        var release = new TaskCompletionSource();
+        fixture.Model.Transcriber = _ => new FakeResponse.Held(release.Task, "too late");
+        var voice = fixture.Telegram.SendUserVoice(_chat, TelegramSiloFixture.Member, Ogg(800), durationSeconds: 5);
+        await Eventually.WaitAsync(() => Task.FromResult(!fixture.Model.Transcriptions.IsEmpty), "the transcription to start", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+
+        var cancel = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "/cancel");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == cancel), "the /cancel confirmation");
+        Assert.Equal(TelegramCommands.Cancelled, Assert.Single(fixture.Telegram.RepliesTo(_chat, cancel)).Text);
+
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(SessionKey.Telegram(_chat));
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).Statistics.Cancelled == 1, "the voice note to be recorded as cancelled", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        release.SetResult();
+        var after = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "still there?");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == after), "the next answer");
+        Assert.Empty(fixture.Telegram.RepliesTo(_chat, voice)); // no apology, no "couldn't transcribe"
+        Assert.Equal("still there?", Assert.Single(fixture.Model.Requests).LastUserText); // the model was never asked about it
+        Assert.Equal(2, (await grain.GetAsync()).MessageCount);
+    }
+
+    [Fact]
+    public async Task An_endpoint_without_speech_to_text_gets_a_reply_that_says_so()
+    {
+        fixture.Model.Transcriber = _ => new FakeResponse.Status(404, Message: "404 page not found");
+        var sent = fixture.Telegram.SendUserVoice(_chat, TelegramSiloFixture.Member, Ogg(500), durationSeconds: 2);
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the reply");
+        Assert.Equal(VoiceReader.NoSpeechToText, Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text);
+        Assert.Single(fixture.Model.Transcriptions); // a 404 is not retried
+    }
+
+    [Fact]
+    public async Task A_refusal_whose_send_fails_is_sent_again_once()
+    {
+        fixture.Telegram.ServerErrorsForSends = 1;
+        var sent = fixture.Telegram.SendUserVoice(_chat, TelegramSiloFixture.Member, Ogg(100), durationSeconds: 900);
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the reply after the failed send");
+        Assert.Contains("15:00 long", Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text, StringComparison.Ordinal);
+        Assert.Contains(fixture.Telegram.Calls, c => c.Method == "sendMessage" && c.Status == 500 && c.ChatId == _chat);
     }
 
     [Fact]

@@ -33,7 +33,8 @@ public sealed class DocumentReader(TelegramFiles files, IOptions<TelegramOptions
         var download = await files.FetchAsync(file, options.Value.MaxDocumentBytes, cancellationToken);
         if (download.OverLimit)
         {
-            return MediaInput.Refuse(file.Size is { } size ? $"{name} is {size / 1024} KB, over my limit. {Supported}" : $"{name} is over my limit. {Supported}");
+            var limit = options.Value.MaxDocumentBytes;
+            return MediaInput.Refuse(file.Size > limit ? $"{name} is {file.Size / 1024} KB, over my limit. {Supported}" : $"{name} is over my limit. {Supported}");
         }
 
         if (download.Bytes is not { } bytes)

@@ -8,7 +8,7 @@ namespace Assistant.Telegram.Media;
 /// A photo becomes an image part for the model with its caption as the text (a default question
 /// when there is none): the largest size Telegram offers within <c>Telegram:MaxPhotoBytes</c>.
 /// The conversation keeps <c>[photo] caption</c>, never the image. With <c>AI:Vision=false</c>,
-/// or when the model rejects the image, the caption is answered alone under a line that says so.
+/// the offline provider, or when the model rejects the image, the caption is answered alone under a line that says so.
 /// </summary>
 public sealed class PhotoReader(TelegramFiles files, IOptions<TelegramOptions> telegram, IOptions<AiOptions> ai)
 {
@@ -22,7 +22,7 @@ public sealed class PhotoReader(TelegramFiles files, IOptions<TelegramOptions> t
         var textOnly = caption.Length > 0
             ? new MediaInput { Text = $"{Marker} {caption}", Preface = CaptionOnly }
             : MediaInput.Refuse(NoImages);
-        if (!ai.Value.Vision)
+        if (!ai.Value.Vision || ai.Value.EffectiveProvider == AiProvider.Offline)
         {
             return textOnly;
         }

@@ -31,9 +31,10 @@ public sealed class TelegramFiles(TelegramBot bot)
         {
             info = await bot.Client.GetFile(file.FileId, cancellationToken);
         }
-        catch (global::Telegram.Bot.Exceptions.ApiRequestException ex) when (ex.ErrorCode == 400)
+        catch (global::Telegram.Bot.Exceptions.ApiRequestException ex) when (IsFinal(ex.ErrorCode))
         {
             // Telegram will not hand it out (over its own 20 MB, or gone): asking again changes nothing.
+            // Its description is Telegram's own words, safe to show.
             return FileDownload.Refused(ex.Message);
         }
 
@@ -56,9 +57,17 @@ public sealed class TelegramFiles(TelegramBot bot)
         {
             return FileDownload.TooLarge;
         }
+        catch (global::Telegram.Bot.Exceptions.RequestException ex) when (ex.HttpStatusCode is { } status && IsFinal((int)status))
+        {
+            // Only the status: the file URL carries the bot token and is never shown.
+            return FileDownload.Refused($"the download answered HTTP {(int)status}");
+        }
 
         return FileDownload.Of(content.ToArray());
     }
+
+    /// <summary>A 4xx other than 429: the same request will fail the same way. 429 and 5xx are thrown and retried with the turn.</summary>
+    private static bool IsFinal(int status) => status is >= 400 and < 500 and not 429;
 
     /// <summary>Whether the download stopped at the limit (Telegram.Bot wraps what the stream throws).</summary>
     private static bool StoppedAtLimit(Exception? ex)

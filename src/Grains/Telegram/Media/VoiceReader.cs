@@ -18,6 +18,8 @@ public sealed partial class VoiceReader(TelegramFiles files, SpeechToText speech
 
     public const string NotConfigured = "I can't listen to voice messages here: this service has no speech-to-text model configured (an operator can set AI__TranscriptionEndpoint). Please type your message.";
 
+    public const string NoSpeechToText = "I can't listen to voice messages here: the configured AI endpoint has no speech-to-text (an operator can set AI__TranscriptionEndpoint). Please type your message.";
+
     public async Task<MediaInput> ReadAsync(TelegramFile file, string caption, int maxChars, CancellationToken cancellationToken)
     {
         if (!speech.Available)
@@ -45,13 +47,16 @@ public sealed partial class VoiceReader(TelegramFiles files, SpeechToText speech
         string transcript;
         try
         {
-            transcript = await speech.TranscribeAsync(bytes, file.FileName ?? SpeechToText.FileNameFor(file.MimeType), cancellationToken);
+            transcript = await speech.TranscribeAsync(bytes, SpeechToText.FileNameFor(file.FileName, file.MimeType), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var kind = ModelFailure.Classify(ex);
             LogTranscriptionFailed(logger, ex, kind);
-            return MediaInput.Refuse($"I couldn't transcribe your recording: the speech-to-text service failed ({kind}). Please try again in a moment, or type your message.", MediaInput.TranscriptionFailed);
+            var reply = ModelFailure.StatusOf(ex) is 404 or 405
+                ? NoSpeechToText // an endpoint that serves chat only (Ollama, say): trying again will not help
+                : $"I couldn't transcribe your recording: the speech-to-text service failed ({kind}). Please try again in a moment, or type your message.";
+            return MediaInput.Refuse(reply, MediaInput.TranscriptionFailed);
         }
 
         if (transcript.Length == 0)
@@ -60,7 +65,7 @@ public sealed partial class VoiceReader(TelegramFiles files, SpeechToText speech
         }
 
         var text = caption.Length > 0 ? $"{Marker} {transcript}\n\n{caption}" : $"{Marker} {transcript}";
-        return MediaInput.Answer(MediaText.Within(text, maxChars - 64));
+        return MediaInput.Answer(MediaText.Within(text, Math.Max(0, maxChars - 64)));
     }
 
     private static string Minutes(int seconds) => $"{seconds / 60}:{seconds % 60:00}";

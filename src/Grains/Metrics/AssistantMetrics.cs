@@ -107,6 +107,13 @@ public sealed class AssistantMetrics
         }
     }
 
+    /// <summary>One message given up after every attempt failed (a dead letter): counted, not timed.</summary>
+    public void MessageGivenUp(string channel, string kind)
+    {
+        _messages.Add(1, Tag("channel", channel), Tag("kind", kind));
+        _errors.Add(1, Tag("type", Telegram.DeadLetters.ErrorType));
+    }
+
     public void ContextPruned(string trigger) => _contextPrunes.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
 
     private static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);

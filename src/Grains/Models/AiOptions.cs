@@ -65,8 +65,13 @@ public sealed class AiOptions
     /// <summary>The key sent with transcription requests (see <see cref="TranscriptionApiKey"/>).</summary>
     public string? EffectiveTranscriptionApiKey =>
         !string.IsNullOrEmpty(TranscriptionApiKey) ? TranscriptionApiKey
-        : string.Equals(EffectiveTranscriptionEndpoint?.TrimEnd('/'), Endpoint?.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ? ApiKey
+        : SameServer(EffectiveTranscriptionEndpoint, Endpoint) ? ApiKey
         : null;
+
+    /// <summary>Same scheme, host and port: a key for one may go to the other.</summary>
+    private static bool SameServer(string? a, string? b) =>
+        Uri.TryCreate(a, UriKind.Absolute, out var first) && Uri.TryCreate(b, UriKind.Absolute, out var second)
+        && Uri.Compare(first, second, UriComponents.SchemeAndServer, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     /// <summary>Where voice is transcribed, or null when nowhere is configured.</summary>
     public string? EffectiveTranscriptionEndpoint =>

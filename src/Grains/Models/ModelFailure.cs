@@ -74,10 +74,11 @@ public static class ModelFailure
     /// a 413, or a 4xx whose error names images ("image_url is only supported by certain models",
     /// "not a multimodal model", "image input is not supported").
     /// </summary>
-    public static bool RefusedImage(Exception exception)
+    /// <param name="model">The configured model's name, ignored in the error (a "…-vision" model that does not exist is no refusal of images).</param>
+    public static bool RefusedImage(Exception exception, string model)
     {
         var status = StatusOf(exception);
-        if (status is not (>= 400 and < 500) || status is 401 or 403 or 408 or 429)
+        if (status is not (>= 400 and < 500) || status is 401 or 403 or 404 or 408 or 429)
         {
             return false;
         }
@@ -89,7 +90,8 @@ public static class ModelFailure
 
         for (var ex = exception; ex is not null; ex = ex.InnerException)
         {
-            if (ImageWords.Any(w => ex.Message.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            var text = model.Length > 0 ? ex.Message.Replace(model, "", StringComparison.OrdinalIgnoreCase) : ex.Message;
+            if (ImageWords.Any(w => text.Contains(w, StringComparison.OrdinalIgnoreCase)))
             {
                 return true;
             }

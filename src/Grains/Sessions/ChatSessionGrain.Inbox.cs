@@ -217,6 +217,7 @@ internal sealed partial class ChatSessionGrain
                 s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Of(message.Content));
                 s.Statistics.Count(s.Statistics.ErrorsByType, DeadLetters.ErrorType);
             });
+            _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
         }
         catch (Exception ex)
         {

@@ -39,7 +39,7 @@ internal sealed partial class ChatSessionGrain
                 else if (attempts >= _telegram.MaxDeliveryAttempts)
                 {
                     await GiveUpAsync(item, attempts, failure);
-                    _metrics.MessageAnswered(MessageKind.Telegram, MessageKind.Of(item.Message.Content), Elapsed(turn), DeadLetters.ErrorType);
+                    _metrics.MessageGivenUp(MessageKind.Telegram, MessageKind.Of(item.Message.Content));
                 }
                 else
                 {
@@ -143,16 +143,7 @@ internal sealed partial class ChatSessionGrain
 
         if (turn.Notice is not null)
         {
-            // The file could not be read, or the model could not take it: the user is told why, and
-            // nothing is asked. This reply is the message's only answer, so a failed send is retried.
-            if (!turn.Delivered && !turn.Cancellation.IsCancellationRequested)
-            {
-                await _telegram.NoticeAsync(TelegramTarget.For(message), turn.Notice, _stopping.Token);
-            }
-
-            turn.Delivered = true;
-            var error = turn.Media?.Error;
-            await FinishAsync(turn, error, error is null ? null : s => s.Statistics.Count(s.Statistics.ErrorsByType, error));
+            await RefuseAsync(turn, message, stop.Token);
             return;
         }
 
@@ -186,6 +177,40 @@ internal sealed partial class ChatSessionGrain
         });
     }
 
+    /// <summary>
+    /// The file could not be read, or the model could not take it: the user is told why, and nothing
+    /// is asked. This reply is the message's only answer, so a failed send is retried; one that may
+    /// have arrived is not sent again, and a /cancel or /reset before it is sent stops it.
+    /// </summary>
+    private async Task RefuseAsync(Turn turn, TelegramIncoming message, CancellationToken cancellationToken)
+    {
+        if (!turn.Delivered && !turn.Cancellation.IsCancellationRequested)
+        {
+            try
+            {
+                await _telegram.NoticeAsync(TelegramTarget.For(message), turn.Notice!, cancellationToken);
+            }
+            catch (PossiblySentException ex)
+            {
+                LogRefusalPossiblySent(_logger, ex, SessionId, message.UpdateId);
+            }
+            catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                // Cancelled while the reply waited (a long retry_after): counted below.
+            }
+        }
+
+        turn.Delivered = true;
+        if (turn.Cancellation.IsCancellationRequested)
+        {
+            await FinishAsync(turn, null, s => s.Statistics.Cancelled++);
+            return;
+        }
+
+        var error = turn.Media?.Error;
+        await FinishAsync(turn, error, error is null ? null : s => s.Statistics.Count(s.Statistics.ErrorsByType, error));
+    }
+
     /// <summary>A photo, voice note or document becomes the question's text (and for a photo, its image), once per turn.</summary>
     /// <returns>False when the user cancelled (<c>/cancel</c>, <c>/reset</c>) while it was being read.</returns>
     private async Task<bool> PrepareMediaAsync(Turn turn, TelegramIncoming message, CancellationToken cancellationToken)
@@ -199,8 +224,9 @@ internal sealed partial class ChatSessionGrain
         {
             turn.Media = await _telegram.Media.ReadAsync(message, _options.MaxMessageChars, cancellationToken);
         }
-        catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        catch (Exception) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
         {
+            // The user's cancel wins, however it surfaced (Telegram.Bot wraps one during a download in its own exception).
             return false;
         }
 
@@ -221,10 +247,11 @@ internal sealed partial class ChatSessionGrain
     private async Task<ExchangeResult> GenerateAsync(Turn turn, Action<string> onText)
     {
         var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
-        if (result.ImageRefused && turn.Media?.WithoutImage is { } fallback)
+        if (result.ImageRefused && result.Text.Length == 0 && result.ToolCalls.Count == 0 && turn.Media?.WithoutImage is { } fallback)
         {
             LogImageRejected(_logger, SessionId);
-            turn.Media = fallback;
+            // Without a caption there is nothing left to ask: the model's refusal is counted as its failure.
+            turn.Media = fallback.Refusal is null ? fallback : fallback with { Error = ModelFailure.Rejected };
             UseMedia(turn);
             if (turn.Notice is null)
             {
@@ -318,6 +345,9 @@ internal sealed partial class ChatSessionGrain
             LogNoticeFailed(_logger, ex, SessionId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the reply to Telegram update {UpdateId} may have arrived (the connection failed after it was sent); not sending it again")]
+    private static partial void LogRefusalPossiblySent(ILogger logger, Exception exception, string sessionId, long updateId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the model rejected an image; asking again with the caption alone")]
     private static partial void LogImageRejected(ILogger logger, string sessionId);

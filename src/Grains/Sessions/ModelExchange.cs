@@ -81,7 +81,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         {
             var kind = ModelFailure.Classify(ex);
             LogModelFailed(logger, ex, sessionId, kind);
-            var imageRefused = turn.Media?.Parts?.OfType<DataContent>().Any() == true && ModelFailure.RefusedImage(ex);
+            var imageRefused = turn.Media?.Parts?.OfType<DataContent>().Any() == true && ModelFailure.RefusedImage(ex, model.Name);
             return new ExchangeResult(question, text.ToString(), kind, tools, imageRefused);
         }
     }

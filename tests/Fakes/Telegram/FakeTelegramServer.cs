@@ -27,6 +27,8 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly HashSet<(long Chat, int Message)> _deleted = [];
     private readonly ConcurrentQueue<FakeCall> _calls = new();
     private readonly ConcurrentDictionary<string, byte[]> _files = new();
+    private readonly ConcurrentDictionary<string, bool> _gone = new();
+    private readonly ConcurrentDictionary<long, int> _serverErrors = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _newUpdates = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _activePoll;
@@ -55,8 +57,6 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     public int RetryAfterSeconds { get; set; } = 3;
 
-    /// <summary>The next this many sendMessage calls answer 500 Internal Server Error.</summary>
-    public int ServerErrorsForSends { get; set; }
 
     /// <summary>The next this many getUpdates calls answer 429 with <see cref="RetryAfterSeconds"/>.</summary>
     public int TooManyRequestsForGetUpdates { get; set; }
@@ -193,10 +193,16 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     }
 
     /// <summary>A user sends a voice message of <paramref name="durationSeconds"/>, served by <c>getFile</c> and the file URL.</summary>
-    public int SendUserVoice(long chatId, long userId, byte[] content, int durationSeconds)
+    /// <param name="gone">getFile answers, but the file URL then answers 404 (the file expired in between).</param>
+    public int SendUserVoice(long chatId, long userId, byte[] content, int durationSeconds, bool gone = false)
     {
         var fileId = "voice-" + Guid.NewGuid().ToString("N");
         _files[fileId] = content;
+        if (gone)
+        {
+            _gone[fileId] = true;
+        }
+
         return Enqueue(UserMessage(chatId, userId, false, "Ann", null, m =>
             m["voice"] = new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["duration"] = durationSeconds, ["mime_type"] = "audio/ogg", ["file_size"] = content.Length }, null));
     }
@@ -228,6 +234,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             _chatLimits[chatId] = (sends, retryAfterSeconds);
         }
     }
+
+    /// <summary>Per chat: the next <paramref name="sends"/> sendMessage calls to it answer 500 Internal Server Error.</summary>
+    public void FailSends(long chatId, int sends) => _serverErrors[chatId] = sends;
 
     /// <summary>The user deletes one of the bot's messages: editing it now fails with "message to edit not found".</summary>
     public void DeleteBotMessage(long chatId, int messageId)
@@ -598,7 +607,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         var parseMode = body["parse_mode"]?.GetValue<string>();
         var retryAfter = RetryAfterSeconds;
         bool tooMany;
-        if (TakeOne(() => ServerErrorsForSends, v => ServerErrorsForSends = v))
+        if (_serverErrors.TryGetValue(chatId, out var errors) && errors > 0 && _serverErrors.TryUpdate(chatId, errors - 1, errors))
         {
             await ErrorAsync(context, "sendMessage", 500, "Internal Server Error", chatId);
             return;
@@ -741,10 +750,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private async Task DownloadAsync(HttpContext context, string token, string path)
     {
         var fileId = path.Split('/')[^1];
-        Record("file", token == Token && _files.TryGetValue(fileId, out var bytes) ? 200 : 404, null);
-        if (token != Token || !_files.TryGetValue(fileId, out bytes))
+        Record("file", token == Token && _files.TryGetValue(fileId, out var bytes) && !_gone.ContainsKey(fileId) ? 200 : 404, null);
+        if (token != Token || !_files.TryGetValue(fileId, out bytes) || _gone.ContainsKey(fileId))
         {
+            // As Telegram's file server answers: a JSON error.
             context.Response.StatusCode = 404;
+            await context.Response.WriteAsJsonAsync(new JsonObject { ["ok"] = false, ["error_code"] = 404, ["description"] = "Not Found" });
             return;
         }
 

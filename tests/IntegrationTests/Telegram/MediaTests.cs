@@ -166,7 +166,8 @@ public sealed class MediaTests(TelegramSiloFixture fixture) : IClassFixture<Tele
         await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == after), "the next answer");
         Assert.Empty(fixture.Telegram.RepliesTo(_chat, voice)); // no apology, no "couldn't transcribe"
         Assert.Equal("still there?", Assert.Single(fixture.Model.Requests).LastUserText); // the model was never asked about it
-        Assert.Equal(2, (await grain.GetAsync()).MessageCount);
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).MessageCount == 2, "the next exchange, and nothing of the voice note, to be recorded", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        Assert.Equal("still there?", (await grain.GetAsync()).Messages[0].Text);
     }
 
     [Fact]
@@ -183,12 +184,26 @@ public sealed class MediaTests(TelegramSiloFixture fixture) : IClassFixture<Tele
     [Fact]
     public async Task A_refusal_whose_send_fails_is_sent_again_once()
     {
-        fixture.Telegram.ServerErrorsForSends = 1;
+        fixture.Telegram.FailSends(_chat, 1);
         var sent = fixture.Telegram.SendUserVoice(_chat, TelegramSiloFixture.Member, Ogg(100), durationSeconds: 900);
 
         await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the reply after the failed send");
+        var next = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "and now?");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == next), "the next answer, after which nothing more of the first may come");
         Assert.Contains("15:00 long", Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text, StringComparison.Ordinal);
-        Assert.Contains(fixture.Telegram.Calls, c => c.Method == "sendMessage" && c.Status == 500 && c.ChatId == _chat);
+        Assert.Single(fixture.Telegram.Calls, c => c.Method == "sendMessage" && c.Status == 500 && c.ChatId == _chat);
+    }
+
+    [Fact]
+    public async Task A_file_gone_from_the_file_server_gets_a_reply_not_retries()
+    {
+        var missing = fixture.Telegram.Calls.Count(c => c.Method == "file" && c.Status == 404);
+        var sent = fixture.Telegram.SendUserVoice(_chat, TelegramSiloFixture.Member, Ogg(100), durationSeconds: 3, gone: true);
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == sent), "the reply");
+        Assert.Equal("I couldn't fetch your recording from Telegram (the download answered 404). Please send it again.", Assert.Single(fixture.Telegram.RepliesTo(_chat, sent)).Text);
+        Assert.Equal(missing + 1, fixture.Telegram.Calls.Count(c => c.Method == "file" && c.Status == 404)); // asked once: a 404 is not retried
+        Assert.Empty(fixture.Model.Transcriptions);
     }
 
     [Fact]

@@ -57,6 +57,11 @@ public sealed class TelegramFiles(TelegramBot bot)
         {
             return FileDownload.TooLarge;
         }
+        catch (global::Telegram.Bot.Exceptions.ApiRequestException ex) when (IsFinal(ex.ErrorCode))
+        {
+            // The file server's JSON error; only the code: the file URL carries the bot token and is never shown.
+            return FileDownload.Refused($"the download answered {ex.ErrorCode}");
+        }
         catch (global::Telegram.Bot.Exceptions.RequestException ex) when (ex.HttpStatusCode is { } status && IsFinal((int)status))
         {
             // Only the status: the file URL carries the bot token and is never shown.

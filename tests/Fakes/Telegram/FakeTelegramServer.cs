@@ -211,6 +211,11 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     public string WebhookUpdate(long chatId, long userId, string text, out int messageId)
     {
         var update = UserMessage(chatId, userId, false, "Ann", null, m => m["text"] = text, null);
+        lock (_sync)
+        {
+            update["update_id"] = ++_nextUpdateId;
+        }
+
         messageId = update["message"]!["message_id"]!.GetValue<int>();
         return update.ToJsonString();
     }
@@ -342,10 +347,15 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     private readonly List<JsonObject> _allUpdates = [];
 
+    /// <summary>
+    /// Numbers the update and makes it visible in one step, as Telegram does: a poller confirms by
+    /// offset, so an update shown after a higher one would be dropped as already confirmed.
+    /// </summary>
     private int Enqueue(JsonObject update)
     {
         lock (_sync)
         {
+            update["update_id"] = ++_nextUpdateId;
             _pending.Add(update);
             _allUpdates.Add(update);
             Pulse(ref _newUpdates);
@@ -384,7 +394,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 };
             }
 
-            return new JsonObject { ["update_id"] = ++_nextUpdateId, ["message"] = message };
+            return new JsonObject { ["message"] = message }; // numbered when it becomes visible (Enqueue, WebhookUpdate)
         }
     }
 

@@ -177,95 +177,6 @@ internal sealed partial class ChatSessionGrain
         });
     }
 
-    /// <summary>
-    /// The file could not be read, or the model could not take it: the user is told why, and nothing
-    /// is asked. This reply is the message's only answer, so a failed send is retried; one that may
-    /// have arrived is not sent again, and a /cancel or /reset before it is sent stops it.
-    /// </summary>
-    private async Task RefuseAsync(Turn turn, TelegramIncoming message, CancellationToken cancellationToken)
-    {
-        if (!turn.Delivered && !turn.Cancellation.IsCancellationRequested)
-        {
-            try
-            {
-                await _telegram.NoticeAsync(TelegramTarget.For(message), turn.Notice!, cancellationToken);
-            }
-            catch (PossiblySentException ex)
-            {
-                LogRefusalPossiblySent(_logger, ex, SessionId, message.UpdateId);
-            }
-            catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
-            {
-                // Cancelled while the reply waited (a long retry_after): counted below.
-            }
-        }
-
-        turn.Delivered = true;
-        if (turn.Cancellation.IsCancellationRequested)
-        {
-            await FinishAsync(turn, null, s => s.Statistics.Cancelled++);
-            return;
-        }
-
-        var error = turn.Media?.Error;
-        await FinishAsync(turn, error, error is null ? null : s => s.Statistics.Count(s.Statistics.ErrorsByType, error));
-    }
-
-    /// <summary>A photo, voice note or document becomes the question's text (and for a photo, its image), once per turn.</summary>
-    /// <returns>False when the user cancelled (<c>/cancel</c>, <c>/reset</c>) while it was being read.</returns>
-    private async Task<bool> PrepareMediaAsync(Turn turn, TelegramIncoming message, CancellationToken cancellationToken)
-    {
-        if (message.Content == TelegramContent.Text || turn.Media is not null)
-        {
-            return true;
-        }
-
-        try
-        {
-            turn.Media = await _telegram.Media.ReadAsync(message, _options.MaxMessageChars, cancellationToken);
-        }
-        catch (Exception) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
-        {
-            // The user's cancel wins, however it surfaced (Telegram.Bot wraps one during a download in its own exception).
-            return false;
-        }
-
-        UseMedia(turn);
-        return true;
-    }
-
-    private void UseMedia(Turn turn)
-    {
-        turn.Notice = turn.Media!.Refusal;
-        if (turn.Media.Text is { } text)
-        {
-            turn.Request = new ChatRequest(text); // what is stored is text, never the bytes
-        }
-    }
-
-    /// <summary>Asks the model; a photo whose image the endpoint refuses (a model without vision) is asked again without it.</summary>
-    private async Task<ExchangeResult> GenerateAsync(Turn turn, Action<string> onText)
-    {
-        var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
-        if (result.ImageRefused && result.Text.Length == 0 && result.ToolCalls.Count == 0 && turn.Media?.WithoutImage is { } fallback)
-        {
-            LogImageRejected(_logger, SessionId);
-            // Without a caption there is nothing left to ask: the model's refusal is counted as its failure.
-            turn.Media = fallback.Refusal is null ? fallback : fallback with { Error = ModelFailure.Rejected };
-            UseMedia(turn);
-            if (turn.Notice is null)
-            {
-                result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>The answer under the media's preface line, unless the model failed (its apology stands alone).</summary>
-    private static string Prefaced(Turn turn, string text, string? failure) =>
-        failure is null && turn.Media?.Preface is { } preface ? $"{preface}\n\n{text}" : text;
-
     /// <summary>Best effort: the ids also live on the turn, so a retry in this activation edits them; only a crash in between loses them.</summary>
     private async Task SaveReplyIdsAsync(Turn turn, long updateId, IReadOnlyList<int> ids)
     {
@@ -345,12 +256,6 @@ internal sealed partial class ChatSessionGrain
             LogNoticeFailed(_logger, ex, SessionId);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the reply to Telegram update {UpdateId} may have arrived (the connection failed after it was sent); not sending it again")]
-    private static partial void LogRefusalPossiblySent(ILogger logger, Exception exception, string sessionId, long updateId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the model rejected an image; asking again with the caption alone")]
-    private static partial void LogImageRejected(ILogger logger, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a notice could not be sent to Telegram")]
     private static partial void LogNoticeFailed(ILogger logger, Exception exception, string sessionId);

@@ -15,7 +15,8 @@ namespace Assistant.Sessions;
 /// Telegram (<see cref="SessionKey"/>); each key space takes only its own kind of message. Reentrant so that cancel, reset, reads and Telegram hand-overs get through
 /// while a reply is streaming; the order of messages is this grain's own queue, worked by one loop
 /// (<c>ChatSessionGrain.Queue.cs</c>). Telegram messages wait in an inbox of their own
-/// (<c>ChatSessionGrain.Inbox.cs</c>) and are answered in <c>ChatSessionGrain.Telegram.cs</c>;
+/// (<c>ChatSessionGrain.Inbox.cs</c>) and are answered in <c>ChatSessionGrain.Telegram.cs</c>
+/// (photos, voice and documents read in <c>ChatSessionGrain.Media.cs</c>);
 /// the exchange with the model is <see cref="ModelExchange"/>.
 /// Both persistent states change only through <see cref="DurableState{T}"/>: what is read is what was stored.
 /// </summary>

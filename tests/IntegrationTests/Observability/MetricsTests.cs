@@ -50,6 +50,9 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.Equal(1, Added("assistant_rate_limited_total", ("upstream", "model")));
         Assert.Equal(2, ModelRequests(metrics) - ModelRequests(before));
         Assert.Equal(1, Added("assistant_sessions_active"));
+        Assert.Equal(2, Added("assistant_messages_total", ("channel", "telegram"), ("kind", "text")));
+        Assert.Equal(0, Added("assistant_messages_total", ("channel", "telegram"), ("kind", "photo"))); // every kind is exported from the start
+        Assert.True(metrics.Value("assistant_reply_duration_seconds_count", ("channel", "telegram"), ("kind", "text")) >= 2);
         Assert.Equal(0, metrics.Value("assistant_replies_in_progress", ("channel", "telegram")));
         Assert.Equal(0, metrics.Value("assistant_replies_in_progress", ("channel", "api")));
         Assert.InRange(metrics.Value("assistant_health_score_ratio"), 0.0, 1.0);

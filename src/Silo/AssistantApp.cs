@@ -56,4 +56,13 @@ public static class AssistantApp
 
         return app;
     }
+
+    /// <summary>
+    /// Checks every setting before anything starts. The host would check them too, but only after
+    /// it has built its hosted services, and Orleans' silo reads some settings while being built:
+    /// a bad one would then surface as "Hosting failed to start" with a stack trace, not as one line.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is bad; the message names it.</exception>
+    public static void ValidateSettings(this WebApplication app) =>
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 }

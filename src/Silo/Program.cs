@@ -10,6 +10,7 @@ if (MaintenanceCommand.IsRequested(args))
 try
 {
     await using var app = AssistantApp.Build(args);
+    app.ValidateSettings();
     var restart = app.Services.GetRequiredService<RestartCoordinator>(); // RunAsync disposes the services
     await app.RunAsync();
     return restart.RequestedExitCode ?? Environment.ExitCode;

@@ -18,6 +18,25 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         failures.Positive("Monitoring:AlertDeliveryAttempts", o.AlertDeliveryAttempts);
         failures.Positive("Monitoring:ThrottleConcurrency", o.ThrottleConcurrency);
         failures.Positive("Monitoring:TaskRetentionDays", o.TaskRetentionDays);
+        failures.Positive("Monitoring:MemoryWarningMb", o.MemoryWarningMb);
+        failures.Positive("Monitoring:MemoryCriticalMb", o.MemoryCriticalMb);
+        failures.Positive("Monitoring:EmergencyMemoryMb", o.EmergencyMemoryMb);
+        failures.Positive("Monitoring:EmergencyExitMemoryMb", o.EmergencyExitMemoryMb);
+        failures.Positive("Monitoring:CpuSustainedSeconds", o.CpuSustainedSeconds);
+        failures.NotNegative("Monitoring:ThrottleQueueLength", o.ThrottleQueueLength); // 0: nothing waits, every request over the limit gets 429
+        failures.Positive("Monitoring:ThrottleRetryAfterSeconds", o.ThrottleRetryAfterSeconds);
+        failures.NotNegative("Monitoring:EmergencyCleanupCooldownSeconds", o.EmergencyCleanupCooldownSeconds);
+        failures.Positive("Monitoring:EmergencyIdleMinutes", o.EmergencyIdleMinutes);
+        failures.Percent("Monitoring:HealthScoreWarning", o.HealthScoreWarning);
+        failures.Percent("Monitoring:MemoryElevatedPercent", o.MemoryElevatedPercent);
+        failures.Percent("Monitoring:OptimizeAbovePercent", o.OptimizeAbovePercent);
+        failures.Percent("Monitoring:CpuSustainedPercent", o.CpuSustainedPercent);
+        failures.Percent("Monitoring:CpuHighPercent", o.CpuHighPercent);
+        failures.Percent("Monitoring:SessionLoadPercent", o.SessionLoadPercent);
+        failures.Percent("Monitoring:DiskWarningPercent", o.DiskWarningPercent);
+        failures.Percent("Monitoring:DiskCriticalPercent", o.DiskCriticalPercent);
+        failures.Percent("Monitoring:ThrottleCpuPercent", o.ThrottleCpuPercent);
+        failures.Percent("Monitoring:ThrottleExitCpuPercent", o.ThrottleExitCpuPercent);
         if (o.OptimizationIntervalSeconds < 60)
         {
             failures.Add($"Monitoring:OptimizationIntervalSeconds must be at least 60 (it is a reminder; was {o.OptimizationIntervalSeconds})");

@@ -13,7 +13,11 @@ public sealed class ChatSessionOptionsValidator : IValidateOptions<ChatSessionOp
         failures.Positive("Sessions:MaxMessageChars", o.MaxMessageChars);
         failures.Positive("Sessions:MaxSessionIdLength", o.MaxSessionIdLength);
         failures.Positive("Sessions:MaxQueuedMessages", o.MaxQueuedMessages);
-        failures.Positive("Sessions:IdleMinutes", o.IdleMinutes);
+        if (o.IdleMinutes <= 1)
+        {
+            // Orleans collects idle activations once a minute and refuses an age that is not longer.
+            failures.Add($"Sessions:IdleMinutes must be more than 1 (Orleans looks for idle sessions once a minute; was {o.IdleMinutes})");
+        }
         failures.Positive("Sessions:InactiveContextHours", o.InactiveContextHours);
         if (o.PressureContextMessages > o.MaxContextMessages)
         {

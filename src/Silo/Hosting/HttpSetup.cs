@@ -40,7 +40,9 @@ public static class HttpSetup
         builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section)
             .Validate(o => o.TimeoutSeconds > 0, "Health:TimeoutSeconds must be greater than 0")
             .Validate(o => o.CacheSeconds is >= 0 and <= 60, "Health:CacheSeconds must be between 0 and 60").ValidateOnStart();
-        var timeout = TimeSpan.FromSeconds(configuration.GetSection(HealthOptions.Section).Get<HealthOptions>()?.TimeoutSeconds ?? 5);
+        // A bad value is named by the validation above, at start; here it must not throw first.
+        var seconds = configuration.GetSection(HealthOptions.Section).Get<HealthOptions>()?.TimeoutSeconds ?? 5;
+        var timeout = TimeSpan.FromSeconds(seconds > 0 ? seconds : 5);
         builder.Services.AddHealthChecks()
             .AddCheck<GrainCallHealthCheck>(GrainCallHealthCheck.Name, tags: [HealthApi.HealthTag, HealthApi.ReadyTag], timeout: timeout)
             .AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: [HealthApi.HealthTag, HealthApi.ReadyTag], timeout: timeout)

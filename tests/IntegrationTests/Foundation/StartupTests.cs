@@ -45,6 +45,22 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task An_idle_time_Orleans_would_refuse_is_named_in_one_line_before_it_starts()
+    {
+        var directory = TestPaths.NewTempDirectory("idle");
+        await using var silo = new SiloProcess(directory, new Dictionary<string, string> { ["Sessions__IdleMinutes"] = "0.5" });
+
+        silo.Start();
+        var exitCode = await silo.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
+        Assert.Contains("Sessions:IdleMinutes must be more than 1", line);
+        Assert.DoesNotContain("Hosting failed to start", silo.Output);
+        Assert.DoesNotContain("   at ", silo.Output); // no stack trace
+    }
+
+    [Fact]
     public async Task A_data_folder_that_cannot_be_created_is_named_in_the_error()
     {
         var directory = TestPaths.NewTempDirectory("badfolder");

@@ -1,0 +1,142 @@
+using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Silo;
+using Assistant.Silo.Hosting;
+
+namespace Assistant.IntegrationTests.Foundation;
+
+/// <summary>
+/// Every documented setting, given a bad value, stops the start with the one line that names it
+/// (the line <c>Program</c> prints after "Startup failed:", exit code 2), before Orleans or the web
+/// server start: checked in-process by building the app and running its start-up validation.
+/// </summary>
+public sealed class SettingsValidationTests
+{
+    private const string Token = "123456789:AAE-test_token_abcdefghijklmnopqrstuvwx";
+
+    public static TheoryData<string, string> BadSettings => new()
+    {
+        { "Cluster:SiloPort", "70000" },
+        { "Cluster:GatewayPort", "-1" },
+        { "Cluster:ProbeTimeoutSeconds", "0" },
+        { "Cluster:MissedProbesLimit", "0" },
+        { "Cluster:ResponseTimeoutSeconds", "0" },
+        { "Cluster:Retry:Attempts", "-1" },
+        { "Cluster:Singletons:Seconds", "0" },
+        { "Health:TimeoutSeconds", "0" },
+        { "Health:CacheSeconds", "-1" },
+        { "Telemetry:OtlpEndpoint", "not a url" },
+        { "AI:Endpoint", "not a url" },
+        { "AI:TimeoutSeconds", "0" },
+        { "AI:MaxRetries", "-1" },
+        { "AI:MaxOutputTokens", "0" },
+        { "AI:TranscriptionEndpoint", "ftp://example.test/v1" },
+        { "Sessions:MaxContextMessages", "0" },
+        { "Sessions:MaxContextTokens", "0" },
+        { "Sessions:PressureContextMessages", "0" },
+        { "Sessions:MaxMessageChars", "0" },
+        { "Sessions:MaxQueuedMessages", "0" },
+        { "Sessions:IdleMinutes", "0.5" }, // Orleans refused this after our validation passed it
+        { "Sessions:IdleMinutes", "1" },
+        { "Sessions:InactiveContextHours", "0" },
+        { "Streaming:BaseIntervalMs", "-1" },
+        { "Streaming:GroupFactor", "0.5" },
+        { "Cluster:Retry:DelayMs", "0" },
+        { "Telegram:PollTimeoutSeconds", "99" },
+        { "Telegram:StallSeconds", "1" },
+        { "Telegram:RecoverySeconds", "0" },
+        { "Telegram:MaxDeliveryAttempts", "0" },
+        { "Telegram:MaxDocumentBytes", "0" },
+        { "Telegram:MaxPhotoBytes", "0" },
+        { "Telegram:MaxAudioSeconds", "0" },
+        { "Telegram:FloodGate:GlobalPerSecond", "0" },
+        { "Telegram:ApiBaseUrl", "not a url" },
+        { "Monitoring:HealthIntervalSeconds", "0" },
+        { "Monitoring:OptimizationIntervalSeconds", "0" },
+        { "Monitoring:CleanupIntervalMinutes", "0" },
+        { "Monitoring:HistoryHours", "0" },
+        { "Monitoring:MemoryLimitMb", "0" },
+        { "Monitoring:SessionCapacity", "0" },
+        { "Monitoring:MemoryWarningMb", "0" },
+        { "Monitoring:MemoryElevatedPercent", "0" },
+        { "Monitoring:CpuHighPercent", "101" },
+        { "Monitoring:DiskCriticalPercent", "0" },
+        { "Monitoring:ThrottleQueueLength", "-1" },
+        { "Monitoring:HealthScoreWarning", "150" },
+        { "Monitoring:CpuSustainedPercent", "150" },
+        { "Monitoring:SessionLoadPercent", "0" },
+        { "Monitoring:DiskWarningPercent", "150" },
+        { "Monitoring:AlertCooldownMinutes", "-1" },
+        { "Monitoring:AlertWebhookUrl", "not a url" },
+        { "Monitoring:AlertDeliveryTimeoutSeconds", "0" },
+        { "Monitoring:AlertDeliveryAttempts", "0" },
+        { "Monitoring:EmergencyMemoryMb", "0" },
+        { "Monitoring:ThrottleCpuPercent", "150" },
+        { "Monitoring:ThrottleConcurrency", "0" },
+        { "Monitoring:OptimizeAbovePercent", "0" },
+        { "Monitoring:TaskRetentionDays", "0" },
+        { "Restart:MaxPerHour", "-1" },
+        { "Restart:BackoffBaseSeconds", "-1" },
+        { "Restart:MemoryLimitMb", "0" },
+        { "Restart:ScheduledTime", "25:99" },
+        { "Maintenance:BackupRetain", "0" },
+        { "Maintenance:BackupIntervalHours", "-1" }, // 0 turns backups off
+        { "Maintenance:VacuumIntervalDays", "-1" },
+        { "Api:MaxBodyBytes", "0" },
+        { "Api:FailedAuthPerMinute", "0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_bad_value_stops_the_start_with_one_line_that_names_the_setting(string key, string value)
+    {
+        var line = await StartupProblemAsync(key, value);
+
+        Assert.True(line is not null, $"{key}={value} was accepted");
+        Assert.Contains(key.Split(':')[0], line, StringComparison.Ordinal);
+        Assert.Contains(key.Split(':')[^1], line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', line);
+    }
+
+    [Fact]
+    public async Task The_defaults_pass()
+    {
+        Assert.Null(await StartupProblemAsync(null, null));
+    }
+
+    /// <returns>The operator's line for what stops the start, or null when nothing does.</returns>
+    private static async Task<string?> StartupProblemAsync(string? key, string? value)
+    {
+        var directory = TestPaths.NewTempDirectory("settings");
+        var args = new List<string>
+        {
+            $"--Storage:DatabasePath={Path.Combine(directory, "data", "system.db")}",
+            $"--Logs:Directory={Path.Combine(directory, "logs")}",
+        };
+        if (key?.StartsWith("Telegram:", StringComparison.Ordinal) == true)
+        {
+            args.Add($"--Telegram:BotToken={Token}"); // the channel's settings are checked once it is enabled
+        }
+
+        if (key?.StartsWith("AI:", StringComparison.Ordinal) == true && key != "AI:Endpoint")
+        {
+            args.Add("--AI:Endpoint=http://127.0.0.1:9/v1");
+            args.Add("--AI:Model=m");
+        }
+
+        if (key is not null)
+        {
+            args.Add($"--{key}={value}");
+        }
+
+        try
+        {
+            await using var app = AssistantApp.Build([.. args]);
+            app.ValidateSettings(); // what Program does before it starts anything
+            return null;
+        }
+        catch (Exception ex) when (StartupErrors.Describe(ex) is { } line)
+        {
+            return line;
+        }
+    }
+}

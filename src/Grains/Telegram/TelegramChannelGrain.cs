@@ -153,6 +153,11 @@ internal sealed partial class TelegramChannelGrain(
                     await bot.Client.DeleteWebhook(dropPendingUpdates: false, cancellationToken);
                     _initializedAt ??= time.GetUtcNow();
                     LogIdentity(logger, _identity.Username ?? _identity.FirstName, _identity.Id);
+
+                    // Telegram answered and a long poll opens now: connected from this moment, not
+                    // only once the poll returns (Telegram:PollTimeoutSeconds later with no traffic).
+                    // A failure after this says disconnected until a poll completes; the watchdog stays.
+                    _status = TelegramState.Connected;
                 }
 
                 await RetryParkedAsync(cancellationToken);

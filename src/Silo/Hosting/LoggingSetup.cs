@@ -7,8 +7,8 @@ namespace Assistant.Silo.Hosting;
 
 public static class LoggingSetup
 {
-    /// <summary>One event per line: <c>2026-11-26 21:00:01.123 +00:00 - Source.Context - Information - message</c>.</summary>
-    public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} - {SourceContext} - {Level} - {Message:lj}{NewLine}{Exception}";
+    /// <summary>One event per line, the level as the operations guide writes it: <c>2026-11-26 21:00:01.123 +00:00 - Source.Context - INFO - message</c>.</summary>
+    public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} - {SourceContext} - {" + GuideLevel.Property + "} - {Message:lj}{NewLine}{Exception}";
 
     /// <summary>Namespaces whose events also go to <c>tasks-YYYYMMDD.log</c>.</summary>
     public static readonly string[] TaskSources = ["Assistant.Tasks", "Assistant.Maintenance"];
@@ -31,13 +31,16 @@ public static class LoggingSetup
         var sizeLimit = Math.Max(1, logs.FileSizeLimitMb) * 1024L * 1024L;
         var retained = Math.Max(1, logs.RetainedFiles);
 
+        CreateEmpty(folder, "system.log", "telegram.log"); // so `tail logs/telegram.log` works before Telegram has said anything
+
         builder.Services.AddSerilog((services, configuration) =>
         {
             // Every sink is behind the redactor, those an operator adds under Serilog:WriteTo too:
             // the levels and enrichers are read here, the configured sinks inside the wrap.
             configuration
                 .ReadFrom.Configuration(WithoutSinks(builder.Configuration))
-                .Enrich.FromLogContext();
+                .Enrich.FromLogContext()
+                .Enrich.With<GuideLevel>();
             var redactor = services.GetRequiredService<SecretRedactor>();
             var redacted = Serilog.Configuration.LoggerSinkConfiguration.Wrap(sink => new RedactingSink(sink, redactor), sinks =>
             {
@@ -65,6 +68,23 @@ public static class LoggingSetup
         }, preserveStaticLogger: true); // each host its own logger, not the process-wide Log.Logger
         builder.Services.AddSingleton<SecretRedactor>();
         return builder;
+    }
+
+    /// <summary>Creates the files that do not exist yet; a folder that cannot be written is named by the validation instead.</summary>
+    private static void CreateEmpty(string folder, params string[] files)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            foreach (var file in files)
+            {
+                new FileStream(Path.Combine(folder, file), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite).Dispose();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // LogsOptionsValidator names Logs:Directory and why.
+        }
     }
 
     /// <summary>The configuration with <c>Serilog:WriteTo</c> left out.</summary>

@@ -78,6 +78,28 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Logs_write_levels_as_the_operations_guide_greps_for_them_and_telegram_log_exists_from_the_start()
+    {
+        var directory = TestPaths.NewTempDirectory("logformat");
+        await using var silo = new SiloProcess(directory);
+
+        await silo.StartAndWaitHealthyAsync();
+        Assert.Equal(0, await silo.StopAsync());
+
+        var lines = (await File.ReadAllLinesAsync(Path.Combine(directory, "logs", "system.log")))
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\d{4}-\d{2}-\d{2} [\d:.]+ [+-]\d{2}:\d{2} - \S+ - (\S+) - "))
+            .Where(m => m.Success)
+            .Select(m => m.Groups[1].Value)
+            .ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, level => Assert.Contains(level, new[] { "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL" }));
+        Assert.Contains("INFO", lines);
+
+        // The runbook's `tail logs/telegram.log` works before Telegram has logged anything (here: never configured).
+        Assert.Equal(0, new FileInfo(Path.Combine(directory, "logs", "telegram.log")).Length);
+    }
+
+    [Fact]
     public async Task Relative_paths_resolve_against_the_working_directory()
     {
         var directory = TestPaths.NewTempDirectory("paths");

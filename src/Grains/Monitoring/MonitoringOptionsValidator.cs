@@ -27,12 +27,17 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         failures.Positive("Monitoring:ThrottleRetryAfterSeconds", o.ThrottleRetryAfterSeconds);
         failures.NotNegative("Monitoring:EmergencyCleanupCooldownSeconds", o.EmergencyCleanupCooldownSeconds);
         failures.Positive("Monitoring:EmergencyIdleMinutes", o.EmergencyIdleMinutes);
-        failures.Percent("Monitoring:HealthScoreWarning", o.HealthScoreWarning);
-        failures.Percent("Monitoring:MemoryElevatedPercent", o.MemoryElevatedPercent);
-        failures.Percent("Monitoring:OptimizeAbovePercent", o.OptimizeAbovePercent);
+        if (o.HealthScoreWarning is < 0 or > 100)
+        {
+            failures.Add($"Monitoring:HealthScoreWarning must be between 0 (never warn) and 100 (was {o.HealthScoreWarning})");
+        }
+
+        // Shares of Monitoring:MemoryLimitMb and Monitoring:SessionCapacity, which a silo may exceed: no upper bound.
+        failures.Positive("Monitoring:MemoryElevatedPercent", o.MemoryElevatedPercent);
+        failures.Positive("Monitoring:OptimizeAbovePercent", o.OptimizeAbovePercent);
+        failures.Positive("Monitoring:SessionLoadPercent", o.SessionLoadPercent);
         failures.Percent("Monitoring:CpuSustainedPercent", o.CpuSustainedPercent);
         failures.Percent("Monitoring:CpuHighPercent", o.CpuHighPercent);
-        failures.Percent("Monitoring:SessionLoadPercent", o.SessionLoadPercent);
         failures.Percent("Monitoring:DiskWarningPercent", o.DiskWarningPercent);
         failures.Percent("Monitoring:DiskCriticalPercent", o.DiskCriticalPercent);
         failures.Percent("Monitoring:ThrottleCpuPercent", o.ThrottleCpuPercent);

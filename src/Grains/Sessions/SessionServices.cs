@@ -18,8 +18,8 @@ public static class SessionServices
         services.AddOptions<ChatSessionOptions>().BindConfiguration(ChatSessionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatSessionOptions>, ChatSessionOptionsValidator>();
         services.AddOptions<StreamingCadenceOptions>().BindConfiguration(StreamingCadenceOptions.Section)
-            .Validate(o => o.BaseIntervalMs > 0 && o.MaxIntervalMs > 0, "Streaming:BaseIntervalMs and Streaming:MaxIntervalMs must be greater than 0")
-            .Validate(o => o.GrowthMsPerThousandChars >= 0 && o.MinNewChars >= 0, "Streaming:GrowthMsPerThousandChars and Streaming:MinNewChars must not be negative")
+            .Validate(o => o.BaseIntervalMs >= 0 && o.MaxIntervalMs >= 0 && o.GrowthMsPerThousandChars >= 0 && o.MinNewChars >= 0,
+                "Streaming:BaseIntervalMs, Streaming:MaxIntervalMs, Streaming:GrowthMsPerThousandChars and Streaming:MinNewChars must not be negative")
             .Validate(o => o.GroupFactor >= 1 && o.RateLimitedFactor >= 1 && o.HighCpuFactor >= 1, "Streaming:GroupFactor, Streaming:RateLimitedFactor and Streaming:HighCpuFactor must be at least 1")
             .ValidateOnStart();
         services.AddSingleton(sp => new StreamingCadence(sp.GetRequiredService<IOptions<StreamingCadenceOptions>>().Value));
@@ -31,7 +31,7 @@ public static class SessionServices
         services.AddSingleton<Monitoring.PressureState>();
         services.AddOptions<ClusterRetryOptions>().BindConfiguration(ClusterRetryOptions.Section)
             .Validate(o => o.Attempts >= 0, "Cluster:Retry:Attempts must not be negative (0 turns retries off)")
-            .Validate(o => o.DelayMs > 0 && o.MaxDelayMs >= o.DelayMs, "Cluster:Retry:DelayMs must be greater than 0 and Cluster:Retry:MaxDelayMs at least as long")
+            .Validate(o => o.DelayMs >= 0 && o.MaxDelayMs >= 0, "Cluster:Retry:DelayMs and Cluster:Retry:MaxDelayMs must not be negative")
             .ValidateOnStart();
         services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();

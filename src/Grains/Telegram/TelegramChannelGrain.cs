@@ -35,10 +35,16 @@ internal sealed partial class TelegramChannelGrain(
     /// <summary>Empty polls in a row, while Telegram reports pending updates, after which the offset is re-synced.</summary>
     private const int EmptyPollsBeforeResync = 2;
 
+    /// <summary>How long a first poll must stay open without an error before the channel says connected.</summary>
+    private static readonly TimeSpan OpenPollCounts = TimeSpan.FromSeconds(2);
+
     private static readonly UpdateType[] AllowedUpdates = [UpdateType.Message];
 
     private readonly DurableState<TelegramChannelState> _state = new(stored, copier);
     private TelegramState _status = TelegramState.Initializing;
+
+    // When the long poll now waiting at Telegram opened; null between polls.
+    private DateTimeOffset? _pollOpenSince;
     private TelegramBotUser? _identity;
     private DateTimeOffset? _initializedAt;
     private DateTimeOffset? _lastPollAt;
@@ -78,7 +84,7 @@ internal sealed partial class TelegramChannelGrain(
     {
         await PendingCountAsync(TimeSpan.FromSeconds(5));
         return new TelegramChannelStatus(
-            _status,
+            CurrentState(),
             Options.Mode.ToString().ToLowerInvariant(),
             _identity,
             _initializedAt,
@@ -125,8 +131,20 @@ internal sealed partial class TelegramChannelGrain(
         return _pending?.Count;
     }
 
+    /// <summary>
+    /// Connected once a poll completed, and also while a poll has stayed open without an error for
+    /// <see cref="OpenPollCounts"/>: with no traffic the first poll returns only after
+    /// Telegram:PollTimeoutSeconds, and the runbook's check should not wait for it. A poll cut off
+    /// at once (another program polling the token: 409) never counts.
+    /// </summary>
+    private TelegramState CurrentState() =>
+        _status == TelegramState.Initializing && _pollOpenSince is { } opened && time.GetUtcNow() - opened >= OpenPollCounts
+            ? TelegramState.Connected
+            : _status;
+
     private void Start()
     {
+        _pollOpenSince = null; // a stalled poll the watchdog replaces proves nothing
         _loop?.Cancel();
         _loop = new CancellationTokenSource();
         _loopStartedAt = time.GetUtcNow();
@@ -153,15 +171,12 @@ internal sealed partial class TelegramChannelGrain(
                     await bot.Client.DeleteWebhook(dropPendingUpdates: false, cancellationToken);
                     _initializedAt ??= time.GetUtcNow();
                     LogIdentity(logger, _identity.Username ?? _identity.FirstName, _identity.Id);
-
-                    // Telegram answered and a long poll opens now: connected from this moment, not
-                    // only once the poll returns (Telegram:PollTimeoutSeconds later with no traffic).
-                    // A failure after this says disconnected until a poll completes; the watchdog stays.
-                    _status = TelegramState.Connected;
                 }
 
                 await RetryParkedAsync(cancellationToken);
+                _pollOpenSince = time.GetUtcNow();
                 var updates = await bot.Client.GetUpdates((int)_state.Value.Offset, 100, PollTimeout(), AllowedUpdates, cancellationToken);
+                _pollOpenSince = null;
                 _lastPollAt = time.GetUtcNow();
                 _status = TelegramState.Connected;
                 failures = 0;
@@ -188,6 +203,7 @@ internal sealed partial class TelegramChannelGrain(
             }
             catch (Exception ex)
             {
+                _pollOpenSince = null;
                 failures++;
                 Fail("getUpdates", ex);
                 try

@@ -31,7 +31,7 @@ public static class LoggingSetup
         var sizeLimit = Math.Max(1, logs.FileSizeLimitMb) * 1024L * 1024L;
         var retained = Math.Max(1, logs.RetainedFiles);
 
-        CreateEmpty(folder, "system.log", "telegram.log"); // so `tail logs/telegram.log` works before Telegram has said anything
+        CreateFirst(folder, "telegram"); // so `tail logs/telegram.log` works before Telegram has said anything
 
         builder.Services.AddSerilog((services, configuration) =>
         {
@@ -39,8 +39,7 @@ public static class LoggingSetup
             // the levels and enrichers are read here, the configured sinks inside the wrap.
             configuration
                 .ReadFrom.Configuration(WithoutSinks(builder.Configuration))
-                .Enrich.FromLogContext()
-                .Enrich.With<GuideLevel>();
+                .Enrich.FromLogContext();
             var redactor = services.GetRequiredService<SecretRedactor>();
             var redacted = Serilog.Configuration.LoggerSinkConfiguration.Wrap(sink => new RedactingSink(sink, redactor), sinks =>
             {
@@ -49,20 +48,26 @@ public static class LoggingSetup
                     sinks.Logger(l => l.ReadFrom.Configuration(builder.Configuration));
                 }
 
-                sinks.File(Path.Combine(folder, "system.log"), outputTemplate: Template, formatProvider: null,
-                    fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true);
-                sinks.Logger(l => l
-                    .Filter.ByIncludingOnly(FromAny(TaskSources))
-                    .WriteTo.File(Path.Combine(folder, "tasks-.log"), outputTemplate: Template, formatProvider: null,
-                        rollingInterval: RollingInterval.Day, retainedFileCountLimit: Math.Max(1, logs.TaskLogDays), shared: true));
-                sinks.Logger(l => l
-                    .Filter.ByIncludingOnly(FromAny(TelegramSources))
-                    .WriteTo.File(Path.Combine(folder, "telegram.log"), outputTemplate: Template, formatProvider: null,
-                        fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true));
-                if (logs.Console)
+                // Our files and the console show the level as the guide writes it; sinks an operator
+                // configured above get the events as Serilog makes them.
+                sinks.Logger(own =>
                 {
-                    sinks.Console(outputTemplate: Template, formatProvider: null);
-                }
+                    own.Enrich.With<GuideLevel>();
+                    own.WriteTo.File(Path.Combine(folder, "system.log"), outputTemplate: Template, formatProvider: null,
+                        fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true);
+                    own.WriteTo.Logger(l => l
+                        .Filter.ByIncludingOnly(FromAny(TaskSources))
+                        .WriteTo.File(Path.Combine(folder, "tasks-.log"), outputTemplate: Template, formatProvider: null,
+                            rollingInterval: RollingInterval.Day, retainedFileCountLimit: Math.Max(1, logs.TaskLogDays), shared: true));
+                    own.WriteTo.Logger(l => l
+                        .Filter.ByIncludingOnly(FromAny(TelegramSources))
+                        .WriteTo.File(Path.Combine(folder, "telegram.log"), outputTemplate: Template, formatProvider: null,
+                            fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true));
+                    if (logs.Console)
+                    {
+                        own.WriteTo.Console(outputTemplate: Template, formatProvider: null);
+                    }
+                });
             });
             configuration.WriteTo.Sink(redacted);
         }, preserveStaticLogger: true); // each host its own logger, not the process-wide Log.Logger
@@ -70,15 +75,20 @@ public static class LoggingSetup
         return builder;
     }
 
-    /// <summary>Creates the files that do not exist yet; a folder that cannot be written is named by the validation instead.</summary>
-    private static void CreateEmpty(string folder, params string[] files)
+    /// <summary>
+    /// Creates <c>name.log</c> empty when there is no file of that log yet. Once it has rolled
+    /// (<c>name_001.log</c>, ...) nothing is created: Serilog writes to the newest file, and an empty
+    /// decoy would hide it from <c>tail</c> and from the disk relief's pruning.
+    /// A folder that cannot be written is named by the validation instead.
+    /// </summary>
+    private static void CreateFirst(string folder, string name)
     {
         try
         {
             Directory.CreateDirectory(folder);
-            foreach (var file in files)
+            if (!Directory.EnumerateFiles(folder, name + "*.log").Any())
             {
-                new FileStream(Path.Combine(folder, file), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite).Dispose();
+                new FileStream(Path.Combine(folder, name + ".log"), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite).Dispose();
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -40,7 +40,7 @@ public sealed class SettingsValidationTests
         { "Sessions:InactiveContextHours", "0" },
         { "Streaming:BaseIntervalMs", "-1" },
         { "Streaming:GroupFactor", "0.5" },
-        { "Cluster:Retry:DelayMs", "0" },
+        { "Cluster:Retry:DelayMs", "-1" },
         { "Telegram:PollTimeoutSeconds", "99" },
         { "Telegram:StallSeconds", "1" },
         { "Telegram:RecoverySeconds", "0" },
@@ -61,9 +61,9 @@ public sealed class SettingsValidationTests
         { "Monitoring:CpuHighPercent", "101" },
         { "Monitoring:DiskCriticalPercent", "0" },
         { "Monitoring:ThrottleQueueLength", "-1" },
-        { "Monitoring:HealthScoreWarning", "150" },
+        { "Monitoring:HealthScoreWarning", "150" }, // 0 is allowed: never warn
         { "Monitoring:CpuSustainedPercent", "150" },
-        { "Monitoring:SessionLoadPercent", "0" },
+        { "Monitoring:SessionLoadPercent", "0" }, // above 100 is allowed: SessionCapacity is a sizing figure
         { "Monitoring:DiskWarningPercent", "150" },
         { "Monitoring:AlertCooldownMinutes", "-1" },
         { "Monitoring:AlertWebhookUrl", "not a url" },
@@ -101,6 +101,22 @@ public sealed class SettingsValidationTests
     public async Task The_defaults_pass()
     {
         Assert.Null(await StartupProblemAsync(null, null));
+    }
+
+    [Theory]
+    [InlineData("Monitoring:OptimizeAbovePercent", "1000")] // never prune: a share of the memory limit may pass 100
+    [InlineData("Monitoring:MemoryElevatedPercent", "110")]
+    [InlineData("Monitoring:SessionLoadPercent", "150")]
+    [InlineData("Monitoring:HealthScoreWarning", "0")]     // never warn
+    [InlineData("Monitoring:ThrottleQueueLength", "0")]    // nothing waits
+    [InlineData("Cluster:Retry:Attempts", "0")]            // no retries
+    [InlineData("Cluster:Retry:DelayMs", "5000")]          // longer than MaxDelayMs: capped
+    [InlineData("Streaming:MaxIntervalMs", "0")]           // no growth
+    [InlineData("Maintenance:BackupIntervalHours", "0")]   // backups off
+    [InlineData("Sessions:IdleMinutes", "1.5")]
+    public async Task Unusual_values_that_mean_something_are_accepted(string key, string value)
+    {
+        Assert.Null(await StartupProblemAsync(key, value));
     }
 
     /// <returns>The operator's line for what stops the start, or null when nothing does.</returns>

@@ -175,20 +175,9 @@ public sealed class SessionStatistics
         RecentResponseMs = [.. older.RecentResponseMs, .. RecentResponseMs];
         ChatSessionState.KeepNewest(RecentResponseMs, RecentResponseLimit);
 
-        foreach (var (key, count) in older.ErrorsByType)
-        {
-            ErrorsByType[key] = ErrorsByType.GetValueOrDefault(key) + count;
-        }
-
-        foreach (var (key, count) in older.ToolCalls)
-        {
-            ToolCalls[key] = ToolCalls.GetValueOrDefault(key) + count;
-        }
-
-        foreach (var (key, count) in older.MessagesByKind)
-        {
-            MessagesByKind[key] = MessagesByKind.GetValueOrDefault(key) + count;
-        }
+        LocalSessionRegistry.Sum(ErrorsByType, older.ErrorsByType);
+        LocalSessionRegistry.Sum(ToolCalls, older.ToolCalls);
+        LocalSessionRegistry.Sum(MessagesByKind, older.MessagesByKind);
 
         Cancelled += older.Cancelled;
         ContextPrunes += older.ContextPrunes;

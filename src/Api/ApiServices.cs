@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Assistant.Api.Admin;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -15,6 +16,11 @@ public static class ApiServices
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Limits.ApiOptions>, Limits.ApiOptionsValidator>();
         services.AddSingleton<FailedAuthLimiter>();
         services.AddSingleton<Health.CachedHealthReport>();
+
+        // Nothing served here protects data that must outlive the process (no cookies, no
+        // antiforgery tokens: the admin key is a header), so the keys live in memory. The default
+        // key ring would write an unencrypted key file and warn of it at every start.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddAuthentication(AdminKey.Scheme)
             .AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(AdminKey.Scheme, _ => { });
         services.AddSingleton<IAuthorizationHandler, AdminKeyWhenConfigured>();

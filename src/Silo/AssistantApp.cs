@@ -38,6 +38,7 @@ public static class AssistantApp
         overrideServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.LogLifecycle();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodyLimit();

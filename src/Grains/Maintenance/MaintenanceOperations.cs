@@ -217,7 +217,7 @@ public sealed partial class MaintenanceOperations(
     private static MaintenanceResult Result(string operation, string summary, params (string Key, object? Value)[] details) =>
         new(operation, summary, details.ToDictionary(d => d.Key, d => d.Value));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Maintenance {Operation} starting on {Database}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Maintenance {Operation} starting on {Database}")]
     private static partial void LogStarting(ILogger logger, string operation, string database);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Maintenance {Operation}: {Summary}")]

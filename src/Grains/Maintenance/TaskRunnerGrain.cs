@@ -114,7 +114,7 @@ internal sealed partial class TaskRunnerGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task runner started: {Retried} interrupted tasks retried, {Failed} marked failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🚀 Task runner started: {Retried} interrupted tasks retried, {Failed} marked failed")]
     private static partial void LogRecovered(ILogger logger, int retried, int failed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Id} ({Type}) queued")]

@@ -63,9 +63,9 @@ internal sealed partial class ClusterCleanup(ClusterSampling silos, SessionDirec
         return ids.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cleanup ({Reason}): {Deactivated} sessions deactivated, {Pruned} messages pruned, {Cleared} contexts cleared, {FreedMb} MB freed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Cleanup ({Reason}): {Deactivated} sessions deactivated, {Pruned} messages pruned, {Cleared} contexts cleared, {FreedMb} MB freed")]
     private static partial void LogCleanup(ILogger logger, string reason, int deactivated, int pruned, int cleared, double freedMb);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cleared the contexts of {Count} sessions inactive past Sessions:InactiveContextHours; {Active} of them were active and cleared now, the rest clear when they next activate")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Cleared the contexts of {Count} sessions inactive past Sessions:InactiveContextHours; {Active} of them were active and cleared now, the rest clear when they next activate")]
     private static partial void LogContextsCleared(ILogger logger, int count, int active);
 }

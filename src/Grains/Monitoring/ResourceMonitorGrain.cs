@@ -277,16 +277,16 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         LogDaily(_logger, deleted, _options.TaskRetentionDays);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "ResourceMonitor started on silo {Silo} (emergency mode {Emergency}, throttling {Throttling})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🚀 ResourceMonitor started on silo {Silo} (emergency mode {Emergency}, throttling {Throttling})")]
     private static partial void LogStarted(ILogger logger, string silo, string emergency, string throttling);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Health cycle: score {Score}, memory {MemoryMb} MB ({MemoryPercent} %), CPU {Cpu} %, {Sessions} sessions, {Silos} silo(s)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "💓 Health check: score={Score} memory_mb={MemoryMb} memory_percent={MemoryPercent} cpu_percent={Cpu} active_sessions={Sessions} silos={Silos}")]
     private static partial void LogCycle(ILogger logger, double score, double memoryMb, double memoryPercent, double cpu, int sessions, int silos);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Emergency mode {State} (highest silo memory {MemoryMb} MB)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 Emergency mode {State} (highest silo memory {MemoryMb} MB)")]
     private static partial void LogEmergency(ILogger logger, string state, double memoryMb);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "CPU throttling {State} (highest silo CPU {Cpu} %)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 CPU throttling {State} (highest silo CPU {Cpu} %)")]
     private static partial void LogThrottling(ILogger logger, string state, double cpu);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Monitor state not saved ({Reason}); the next health cycle tries again")]
@@ -295,6 +295,6 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitor state changed under it ({Reason}); reloaded, the next health cycle decides from it")]
     private static partial void LogStateReloaded(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Daily task: deleted {Deleted} finished server_tasks rows older than {Days} days")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Daily task: deleted {Deleted} finished server_tasks rows older than {Days} days")]
     private static partial void LogDaily(ILogger logger, int deleted, double days);
 }

@@ -71,7 +71,7 @@ public sealed partial class RestartCoordinator(
         lifetime.StopApplication();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Restarting this silo ({Reason}): no new chat requests; waiting for {Replies} replies in progress, at most {GraceSeconds} s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🛑 Restarting this silo ({Reason}): no new chat requests; waiting for {Replies} replies in progress, at most {GraceSeconds} s")]
     private static partial void LogDraining(ILogger logger, string reason, int replies, double graceSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grace period over with {Replies} replies still in progress; stopping anyway (their messages are saved and answered after the restart)")]
@@ -80,6 +80,6 @@ public sealed partial class RestartCoordinator(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the drain with the restart manager: {Reason}")]
     private static partial void LogNotRecorded(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Drained in {Seconds:0.0} s; leaving the cluster and exiting with code {ExitCode} for the supervisor")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🛑 Drained in {Seconds:0.0} s; leaving the cluster and exiting with code {ExitCode} for the supervisor")]
     private static partial void LogExiting(ILogger logger, double seconds, int exitCode);
 }

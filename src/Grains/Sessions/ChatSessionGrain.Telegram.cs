@@ -216,7 +216,7 @@ internal sealed partial class ChatSessionGrain
             s.RememberUpdate(message.UpdateId);
         });
 
-        _metrics.MessageAnswered(MessageKind.Telegram, kind, Elapsed(turn), error);
+        Answered(MessageKind.Telegram, kind, Elapsed(turn), error);
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
         await TouchDirectoryAsync();
     }

@@ -235,7 +235,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
                 _exchange.Record(s, result, elapsed);
                 s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
             });
-            _metrics.MessageAnswered(MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
+            Answered(MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
             _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
             await TouchDirectoryAsync();
         }
@@ -292,6 +292,17 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
 
     private void Touch() => _lastCall = _time.GetTimestamp();
 
+    /// <summary>
+    /// One answered message: counted and timed in the metrics, and logged with its response time
+    /// as the line's last field, so <c>grep "Response time:" logs/system.log | awk '{print $NF}'</c>
+    /// prints one figure per reply, in milliseconds.
+    /// </summary>
+    private void Answered(string channel, string kind, long elapsedMs, string? error)
+    {
+        _metrics.MessageAnswered(channel, kind, elapsedMs, error);
+        LogAnswered(_logger, SessionId, channel, kind, error ?? "ok", elapsedMs);
+    }
+
     private long Elapsed(Turn turn) => (long)_time.GetElapsedTime(turn.AcceptedAt).TotalMilliseconds;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: the exchange failed")]
@@ -299,6 +310,9 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not update the chat_sessions index")]
     private static partial void LogDirectoryFailed(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: {Channel} {Kind} message answered ({Outcome}). Response time: {ResponseMs}")]
+    private static partial void LogAnswered(ILogger logger, string sessionId, string channel, string kind, string outcome, long responseMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: conversation reset")]
     private static partial void LogReset(ILogger logger, string sessionId);

@@ -106,9 +106,9 @@ internal sealed partial class SiloAgent(
     public Task<bool> BeginRestartAsync(long entryId, string reason, double graceSeconds) =>
         Task.FromResult(restarts.Begin(entryId, reason, TimeSpan.FromSeconds(graceSeconds)));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cleanup on this silo: {Deactivated} idle sessions deactivated, {Pruned} messages pruned; memory {Before:0.0} MB -> {After:0.0} MB")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Cleanup on this silo: {Deactivated} idle sessions deactivated, {Pruned} messages pruned; memory {Before:0.0} MB -> {After:0.0} MB")]
     private static partial void LogCleanup(ILogger logger, int deactivated, int pruned, double before, double after);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pressure on this silo: throttling {Throttling}, emergency {Emergency}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Pressure on this silo: throttling {Throttling}, emergency {Emergency}")]
     private static partial void LogPressure(ILogger logger, bool throttling, bool emergency);
 }

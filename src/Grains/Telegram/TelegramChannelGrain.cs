@@ -327,10 +327,10 @@ internal sealed partial class TelegramChannelGrain(
         : ex is ApiRequestException { ErrorCode: 409 } ? TimeSpan.FromSeconds(5)
         : Backoff.Jittered(failures, baseSeconds: 0.5);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram channel started in {Mode} mode on silo {Silo}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🚀 Telegram channel started in {Mode} mode on silo {Silo}")]
     private static partial void LogStarted(ILogger logger, string mode, string silo);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram channel stopped on silo {Silo} ({Reason})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🛑 Telegram channel stopped on silo {Silo} ({Reason})")]
     private static partial void LogStopped(ILogger logger, string silo, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to Telegram as @{Username} ({BotId})")]

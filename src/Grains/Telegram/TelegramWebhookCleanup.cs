@@ -37,7 +37,7 @@ internal sealed partial class TelegramWebhookCleanup(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Last silo stopping: Telegram webhook deleted")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "🛑 Last silo stopping: Telegram webhook deleted")]
     private static partial void LogWebhookDeleted(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the Telegram webhook: {Reason}")]

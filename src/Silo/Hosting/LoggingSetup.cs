@@ -7,8 +7,11 @@ namespace Assistant.Silo.Hosting;
 
 public static class LoggingSetup
 {
-    /// <summary>One event per line, the level as the operations guide writes it: <c>2026-11-26 21:00:01.123 +00:00 - Source.Context - INFO - message</c>.</summary>
-    public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} - {SourceContext} - {" + GuideLevel.Property + "} - {Message:lj}{NewLine}{Exception}";
+    /// <summary>
+    /// One event per line, the level and marker as the operations guide writes them:
+    /// <c>2026-11-26 21:00:01.123 +00:00 - Source.Context - WARNING - ⚠️ message</c>.
+    /// </summary>
+    public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} - {SourceContext} - {" + GuideLevel.Property + "} - {" + GuideLevel.MarkerProperty + "}{Message:lj}{NewLine}{Exception}";
 
     /// <summary>Namespaces whose events also go to <c>tasks-YYYYMMDD.log</c>.</summary>
     public static readonly string[] TaskSources = ["Assistant.Tasks", "Assistant.Maintenance"];
@@ -39,7 +42,8 @@ public static class LoggingSetup
             // the levels and enrichers are read here, the configured sinks inside the wrap.
             configuration
                 .ReadFrom.Configuration(WithoutSinks(builder.Configuration))
-                .Enrich.FromLogContext();
+                .Enrich.FromLogContext()
+                .Filter.ByExcluding(StartupNoise.IsKnown);
             var redactor = services.GetRequiredService<SecretRedactor>();
             var redacted = Serilog.Configuration.LoggerSinkConfiguration.Wrap(sink => new RedactingSink(sink, redactor), sinks =>
             {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Assistant.IntegrationTests.Infrastructure;
 
 namespace Assistant.IntegrationTests.Foundation;
@@ -78,25 +79,51 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task Logs_write_levels_as_the_operations_guide_greps_for_them_and_telegram_log_exists_from_the_start()
+    public async Task A_clean_start_logs_as_the_operations_guide_greps_and_writes_no_warning()
     {
         var directory = TestPaths.NewTempDirectory("logformat");
+        var log = Path.Combine(directory, "logs", "system.log");
         await using var silo = new SiloProcess(directory);
 
         await silo.StartAndWaitHealthyAsync();
-        Assert.Equal(0, await silo.StopAsync());
+        for (var i = 0; i < 3; i++)
+        {
+            using var reply = await silo.Http.PostAsJsonAsync("/sessions/grep/messages", new { text = $"hello {i}" });
+            reply.EnsureSuccessStatusCode();
+        }
 
-        var lines = (await File.ReadAllLinesAsync(Path.Combine(directory, "logs", "system.log")))
-            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\d{4}-\d{2}-\d{2} [\d:.]+ [+-]\d{2}:\d{2} - \S+ - (\S+) - "))
-            .Where(m => m.Success)
-            .Select(m => m.Groups[1].Value)
-            .ToList();
-        Assert.NotEmpty(lines);
-        Assert.All(lines, level => Assert.Contains(level, new[] { "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL" }));
-        Assert.Contains("INFO", lines);
+        await Eventually.UntilAsync(() => Task.FromResult(ReadShared(log)), text => text.Contains("💓 Health check:", StringComparison.Ordinal),
+            "a health check line", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, await silo.StopAsync());
+        var lines = await File.ReadAllLinesAsync(log);
+
+        // Every line's level is one the guide writes, and a clean start and stop writes none at WARNING or above.
+        var levels = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\d{4}-\d{2}-\d{2} [\d:.]+ [+-]\d{2}:\d{2} - \S+ - (\S+) - "))
+            .Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(levels);
+        Assert.All(levels, level => Assert.Contains(level, new[] { "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL" }));
+        var loud = lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "(ERROR|WARNING|CRITICAL)")).ToList();
+        Assert.True(loud.Count == 0, "Lines at WARNING or above:\n" + string.Join('\n', loud));
+
+        // grep "Response time:" logs/system.log | awk '{print $NF}' | sort -n: one figure per reply.
+        var times = lines.Where(l => l.Contains("Response time:", StringComparison.Ordinal)).Select(l => l.Split(' ')[^1]).ToList();
+        Assert.Equal(3, times.Count);
+        Assert.All(times, t => Assert.True(long.TryParse(t, out var ms) && ms >= 0, $"'{t}' is not a number of milliseconds"));
+
+        // The health cycle's line, with the guide's fields, and the start-up and shutdown markers.
+        var health = lines.First(l => l.Contains("💓 Health check:", StringComparison.Ordinal));
+        Assert.Matches(@"score=[\d.]+ memory_mb=[\d.]+ memory_percent=[\d.]+ cpu_percent=[\d.]+ active_sessions=\d+", health);
+        Assert.Contains(lines, l => l.Contains(" - INFO - 🚀 Assistant started: silo ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(" - INFO - 🛑 Assistant stopped: silo ", StringComparison.Ordinal));
 
         // The runbook's `tail logs/telegram.log` works before Telegram has logged anything (here: never configured).
         Assert.Equal(0, new FileInfo(Path.Combine(directory, "logs", "telegram.log")).Length);
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
     }
 
     [Fact]

@@ -1,0 +1,35 @@
+using Assistant.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Assistant.Silo.Hosting;
+
+/// <summary>
+/// The operations guide's start-up (🚀) and shutdown (🛑) lines: one when this silo is serving, naming
+/// where; one when it starts to stop; one when it has stopped.
+/// </summary>
+public static partial class LifecycleLog
+{
+    public static void LogLifecycle(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Assistant.Silo");
+        var silo = app.Services.GetRequiredService<ILocalSiloDetails>().Name;
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var urls = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var database = app.Services.GetRequiredService<Database>();
+            LogStarted(logger, silo, string.Join(", ", urls), database.Provider.ToString(), database.FilePath ?? "server", Environment.ProcessId);
+        });
+        app.Lifetime.ApplicationStopping.Register(() => LogStopping(logger, silo));
+        app.Lifetime.ApplicationStopped.Register(() => LogStopped(logger, silo));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🚀 Assistant started: silo {Silo}, HTTP {Urls}, storage {Provider} ({Database}), pid {Pid}")]
+    private static partial void LogStarted(ILogger logger, string silo, string urls, string provider, string database, int pid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🛑 Assistant stopping: silo {Silo} is leaving the cluster")]
+    private static partial void LogStopping(ILogger logger, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🛑 Assistant stopped: silo {Silo}")]
+    private static partial void LogStopped(ILogger logger, string silo);
+}

@@ -1,0 +1,45 @@
+using Serilog.Events;
+
+namespace Assistant.Silo.Hosting;
+
+/// <summary>
+/// The warnings a clean start writes that cannot be prevented at their source, each matched by its
+/// logger and its text, so that nothing else from those loggers is hidden. Three come from the
+/// Orleans Dashboard package, which calls its grains while the silo it runs in is still starting and
+/// retries on its own: its host asks its silo grain service for a version before grain services
+/// start (the dashboard warns, and the message center warns of the rejected message), and its
+/// dashboard grain is placed before this silo is in the cluster manifest (Polly warns of the
+/// placement retry twice per attempt). And Orleans' watchdog, when its timer ticks before its
+/// component check has run once, reports a stall as long as the machine's uptime (it measures
+/// from a timestamp still zero); a stall longer than this process has lived is that, never a real one.
+/// Our own singletons wait for the manifest instead
+/// (<c>SingletonKeeper</c>), and the data-protection key warning is prevented where it starts
+/// (<c>ApiServices</c>).
+/// </summary>
+public static class StartupNoise
+{
+    public static bool IsKnown(LogEvent e)
+    {
+        if (e.Level != LogEventLevel.Warning || !e.Properties.TryGetValue("SourceContext", out var value) || value is not ScalarValue { Value: string source })
+        {
+            return false;
+        }
+
+        var text = e.MessageTemplate.Text;
+        return source switch
+        {
+            "Orleans.Dashboard.DashboardHost" => text.StartsWith("Unable to activate silo grain service during startup", StringComparison.Ordinal),
+            "Orleans.Runtime.Messaging.MessageCenter" => Rendered(e).Contains("Orleans.Dashboard.Core.ISiloGrainService", StringComparison.Ordinal)
+                && Rendered(e).Contains("unknown SystemTarget", StringComparison.Ordinal),
+            "Orleans.Runtime.Watchdog" => text.StartsWith("Participant check thread has not completed", StringComparison.Ordinal)
+                && e.Properties.TryGetValue("TimeSinceLastTick", out var stall) && stall is ScalarValue { Value: TimeSpan elapsed }
+                && elapsed > Uptime(),
+            "Polly" => e.Exception?.Message.StartsWith("No active nodes are compatible with grain dashboard ", StringComparison.Ordinal) == true,
+            _ => false,
+        };
+    }
+
+    private static TimeSpan Uptime() => DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime;
+
+    private static string Rendered(LogEvent e) => e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -148,5 +148,5 @@ for ((i = 1; i <= silos; i++)); do
   http=$((port + i - 1))
   say "  silo $i: API http://localhost:$http   health http://localhost:$http/health   dashboard http://localhost:$http/dashboard/"
 done
-say "  logs: logs/system.log, logs/tasks-*.log, logs/telegram.log   supervisor: $RUN_DIR/supervisor-*.log"
+say "  logs: logs/system.log, logs/tasks.log, logs/telegram.log   supervisor: $RUN_DIR/supervisor-*.log"
 say "  stop: scripts/stop.sh"

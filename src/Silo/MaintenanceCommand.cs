@@ -35,6 +35,7 @@ public static class MaintenanceCommand
         builder.Services.AddOptions<MonitoringOptions>().BindConfiguration(MonitoringOptions.Section);
         builder.Services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section);
         builder.Services.AddSingleton<ServerTasks>();
+        builder.Services.AddSingleton<Logs.LogLifecycle>();
         builder.Services.AddSingleton<MaintenanceOperations>();
         using var host = builder.Build();
 

@@ -42,6 +42,10 @@ public interface ISiloAgent : IGrainService
     [Alias("RelieveDisk")]
     Task<string> RelieveDiskAsync(bool critical);
 
+    /// <summary>Runs the log lifecycle on this silo's log folder (rotate, compress, move to cold storage, delete) and says what it did.</summary>
+    [Alias("RunLogLifecycle")]
+    Task<Assistant.Maintenance.LogLifecycleReport> RunLogLifecycleAsync();
+
     /// <summary>Whether something will start this silo again after it exits with code 75.</summary>
     [Alias("GetSupervision")]
     Task<Assistant.Restarts.Supervision> GetSupervisionAsync();

@@ -14,10 +14,12 @@ namespace Assistant.Maintenance;
 /// The database maintenance operations, for both the task runner and the command line:
 /// WAL checkpoint (TRUNCATE), ANALYZE, REINDEX, VACUUM, integrity check, online backup and the
 /// server_tasks retention. On PostgreSQL the SQLite-specific ones say so and name the equivalent.
+/// And one that is not the database's: the log lifecycle of this host's log folder (<see cref="Logs.LogLifecycle"/>).
 /// </summary>
 public sealed partial class MaintenanceOperations(
     Database database,
     ServerTasks tasks,
+    Logs.LogLifecycle logs,
     IOptions<MaintenanceOptions> options,
     IOptions<MonitoringOptions> monitoring,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
@@ -30,8 +32,9 @@ public sealed partial class MaintenanceOperations(
     public const string IntegrityCheck = "integrity-check";
     public const string Backup = "backup";
     public const string TaskCleanup = "task-cleanup";
+    public const string Logs = "logs";
 
-    public static readonly string[] Names = [Checkpoint, Analyze, Reindex, Vacuum, IntegrityCheck, Backup, TaskCleanup];
+    public static readonly string[] Names = [Checkpoint, Analyze, Reindex, Vacuum, IntegrityCheck, Backup, TaskCleanup, Logs];
 
     private static readonly string[] OurTables = ["orleansstorage", "orleansremindersTable", "orleansmembershiptable", "server_tasks", "chat_sessions"];
 
@@ -43,7 +46,7 @@ public sealed partial class MaintenanceOperations(
             return $"'{operation}' is not a maintenance operation; use one of: {string.Join(", ", Names)}.";
         }
 
-        if (database.Provider == StorageProvider.Sqlite)
+        if (database.Provider == StorageProvider.Sqlite || operation == Logs)
         {
             return null;
         }
@@ -64,6 +67,11 @@ public sealed partial class MaintenanceOperations(
             throw new NotSupportedException(refusal);
         }
 
+        if (operation == Logs)
+        {
+            return Describe(logs.Run());
+        }
+
         LogStarting(logger, operation, database.Describe());
         var result = database.Provider == StorageProvider.Sqlite
             ? await RunSqliteAsync(operation, cancellationToken)
@@ -71,6 +79,21 @@ public sealed partial class MaintenanceOperations(
         LogDone(logger, operation, result.Summary);
         return result;
     }
+
+    /// <summary>The log lifecycle's reports (one per log folder) as a maintenance result.</summary>
+    public static MaintenanceResult Describe(params LogLifecycleReport[] reports) => new(
+        Logs,
+        string.Join(" | ", reports.Select(r => r.Summary)),
+        new Dictionary<string, object?>
+        {
+            ["folders"] = reports.Select(r => r.Folder).ToList(),
+            ["rotated"] = reports.SelectMany(r => r.Rotated).ToList(),
+            ["compressed"] = reports.SelectMany(r => r.Compressed).ToList(),
+            ["moved"] = reports.SelectMany(r => r.Moved).ToList(),
+            ["deleted"] = reports.SelectMany(r => r.Deleted).ToList(),
+            ["bytes_saved"] = reports.Sum(r => r.BytesSaved),
+            ["problems"] = reports.SelectMany(r => r.Problems).ToList(),
+        });
 
     /// <summary>The result as stored in <c>server_tasks.result</c>: the summary and the figures.</summary>
     public static string ToJson(MaintenanceResult result) =>

@@ -18,6 +18,7 @@ public static class MaintenanceServices
         services.AddSingleton<IValidateOptions<RestartOptions>, RestartOptionsValidator>();
         services.AddSingleton<MaintenanceOperations>();
         services.AddSingleton<DiskRelief>();
+        services.AddSingleton<Logs.LogLifecycle>();
         services.AddSingleton<ServiceMode>();
         services.AddSingleton<RestartCoordinator>();
         services.AddSingleton<SupervisionDetector>();

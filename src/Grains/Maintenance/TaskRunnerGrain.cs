@@ -9,18 +9,21 @@ namespace Assistant.Maintenance;
 /// <summary>
 /// Works the <c>server_tasks</c> queue, one task at a time, in a loop of its own so calls are
 /// answered while a VACUUM runs. On activation (first start, restart or failover) tasks left
-/// running are retried or failed. Reminders enqueue the weekly VACUUM/ANALYZE and the daily backup.
+/// running are retried or failed. Reminders enqueue the weekly VACUUM/ANALYZE, the daily backup
+/// and the daily log lifecycle, which runs on every silo (each host has its own log folder).
 /// </summary>
 [Reentrant, KeepAlive]
 internal sealed partial class TaskRunnerGrain(
     ServerTasks tasks,
     MaintenanceOperations operations,
+    ISiloAgents agents,
     IOptions<MaintenanceOptions> options,
     IReminderTable reminders,
     ILogger<TaskRunnerGrain> logger) : Grain, ITaskRunnerGrain, IRemindable
 {
     private const string VacuumReminder = "weekly-vacuum";
     private const string BackupReminder = "backup";
+    private const string LogsReminder = "logs";
     private Task? _worker;
     private bool _more;
 
@@ -34,6 +37,7 @@ internal sealed partial class TaskRunnerGrain(
 
         await this.EnsureAsync(reminders, VacuumReminder, TimeSpan.FromDays(options.Value.VacuumIntervalDays));
         await this.EnsureAsync(reminders, BackupReminder, TimeSpan.FromHours(options.Value.BackupIntervalHours));
+        await this.EnsureAsync(reminders, LogsReminder, TimeSpan.FromDays(1));
         Kick();
     }
 
@@ -61,6 +65,9 @@ internal sealed partial class TaskRunnerGrain(
                 break;
             case BackupReminder:
                 await EnqueueAsync(MaintenanceOperations.Backup);
+                break;
+            case LogsReminder:
+                await EnqueueAsync(MaintenanceOperations.Logs);
                 break;
         }
     }
@@ -103,7 +110,7 @@ internal sealed partial class TaskRunnerGrain(
         LogRunning(logger, task.Id, task.Type, task.Attempts);
         try
         {
-            var result = await operations.RunAsync(task.Type);
+            var result = task.Type == MaintenanceOperations.Logs ? await LogsOnEverySiloAsync() : await operations.RunAsync(task.Type);
             await tasks.CompleteAsync(task.Id, MaintenanceOperations.ToJson(result));
             LogCompleted(logger, task.Id, task.Type, result.Summary);
         }
@@ -113,6 +120,34 @@ internal sealed partial class TaskRunnerGrain(
             LogFailed(logger, ex, task.Id, task.Type);
         }
     }
+
+    /// <summary>
+    /// The log lifecycle on each silo in turn (silos on one host share a folder: the second finds
+    /// it done), one report per folder. A silo that does not answer is named in the result.
+    /// </summary>
+    private async Task<MaintenanceResult> LogsOnEverySiloAsync()
+    {
+        var reports = new Dictionary<string, LogLifecycleReport>();
+        foreach (var silo in await agents.ActiveSilosAsync())
+        {
+            LogLifecycleReport report;
+            try
+            {
+                report = await agents.On(silo.Address).RunLogLifecycleAsync().WaitAsync(TimeSpan.FromMinutes(5));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                report = new LogLifecycleReport(silo.Name, [], [], [], [], 0, [$"silo {silo.Name} did not answer: {ex.Message}"]);
+            }
+
+            reports[report.Folder] = reports.TryGetValue(report.Folder, out var earlier) ? Merge(earlier, report) : report;
+        }
+
+        return MaintenanceOperations.Describe([.. reports.Values]);
+    }
+
+    private static LogLifecycleReport Merge(LogLifecycleReport a, LogLifecycleReport b) =>
+        new(a.Folder, [.. a.Rotated, .. b.Rotated], [.. a.Compressed, .. b.Compressed], [.. a.Moved, .. b.Moved], [.. a.Deleted, .. b.Deleted], a.BytesSaved + b.BytesSaved, [.. a.Problems, .. b.Problems]);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "🚀 Task runner started: {Retried} interrupted tasks retried, {Failed} marked failed")]
     private static partial void LogRecovered(ILogger logger, int retried, int failed);

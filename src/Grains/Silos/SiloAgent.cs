@@ -21,6 +21,7 @@ internal sealed partial class SiloAgent(
     Restarts.RestartCoordinator restarts,
     Restarts.SupervisionDetector supervision,
     Maintenance.DiskRelief disk,
+    Logs.LogLifecycle logs,
     IGrainFactory grains,
     [FromKeyedServices(Clock.Key)] TimeProvider time) : GrainService(id, silo, loggerFactory), ISiloAgent
 {
@@ -83,6 +84,8 @@ internal sealed partial class SiloAgent(
     }
 
     public Task<string> RelieveDiskAsync(bool critical) => disk.RelieveAsync(critical);
+
+    public Task<Maintenance.LogLifecycleReport> RunLogLifecycleAsync() => Task.Run(logs.Run); // file work, off the grain scheduler
 
     public Task<Restarts.Supervision> GetSupervisionAsync() => Task.FromResult(supervision.Current);
 

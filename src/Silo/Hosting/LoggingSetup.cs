@@ -1,3 +1,4 @@
+using Assistant.Logs;
 using Assistant.Storage;
 using Serilog;
 using Serilog.Events;
@@ -13,15 +14,16 @@ public static class LoggingSetup
     /// </summary>
     public const string Template = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} - {SourceContext} - {" + GuideLevel.Property + "} - {" + GuideLevel.MarkerProperty + "}{Message:lj}{NewLine}{Exception}";
 
-    /// <summary>Namespaces whose events also go to <c>tasks-YYYYMMDD.log</c>.</summary>
-    public static readonly string[] TaskSources = ["Assistant.Tasks", "Assistant.Maintenance"];
+    /// <summary>Namespaces whose events also go to <c>tasks.log</c>.</summary>
+    public static readonly string[] TaskSources = ["Assistant.Tasks", "Assistant.Maintenance", "Assistant.Logs"];
 
     /// <summary>Namespaces whose events also go to <c>telegram.log</c>.</summary>
     public static readonly string[] TelegramSources = ["Assistant.Telegram"];
 
     /// <summary>
     /// Serilog with the files of the operations guide: <c>system.log</c> (everything),
-    /// <c>tasks-YYYYMMDD.log</c> (background tasks), <c>telegram.log</c> (Telegram traffic), and the console.
+    /// <c>tasks.log</c> (background tasks, rotated daily to <c>tasks-YYYYMMDD.log</c>), <c>telegram.log</c>
+    /// (Telegram traffic), and the console. What happens to them later is <see cref="LogLifecycle"/>'s.
     /// </summary>
     public static TBuilder AddAssistantLogging<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -35,6 +37,7 @@ public static class LoggingSetup
         var retained = Math.Max(1, logs.RetainedFiles);
 
         CreateFirst(folder, "telegram"); // so `tail logs/telegram.log` works before Telegram has said anything
+        CreateFirst(folder, "tasks");    // and `tail logs/tasks.log` before the first task
 
         builder.Services.AddSerilog((services, configuration) =>
         {
@@ -61,8 +64,7 @@ public static class LoggingSetup
                         fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true);
                     own.WriteTo.Logger(l => l
                         .Filter.ByIncludingOnly(FromAny(TaskSources))
-                        .WriteTo.File(Path.Combine(folder, "tasks-.log"), outputTemplate: Template, formatProvider: null,
-                            rollingInterval: RollingInterval.Day, retainedFileCountLimit: Math.Max(1, logs.TaskLogDays), shared: true));
+                        .WriteTo.Sink(new DailyFileSink(folder, "tasks", new Serilog.Formatting.Display.MessageTemplateTextFormatter(Template))));
                     own.WriteTo.Logger(l => l
                         .Filter.ByIncludingOnly(FromAny(TelegramSources))
                         .WriteTo.File(Path.Combine(folder, "telegram.log"), outputTemplate: Template, formatProvider: null,
@@ -80,7 +82,8 @@ public static class LoggingSetup
     }
 
     /// <summary>
-    /// Creates <c>name.log</c> empty when there is no file of that log yet. Once it has rolled
+    /// Creates <c>name.log</c> empty when there is no file of that log yet (for <c>tasks</c>: no
+    /// <c>tasks.log</c>, since that is always the current day's). Once it has rolled
     /// (<c>name_001.log</c>, ...) nothing is created: Serilog writes to the newest file, and an empty
     /// decoy would hide it from <c>tail</c> and from the disk relief's pruning.
     /// A folder that cannot be written is named by the validation instead.
@@ -90,7 +93,8 @@ public static class LoggingSetup
         try
         {
             Directory.CreateDirectory(folder);
-            if (!Directory.EnumerateFiles(folder, name + "*.log").Any())
+            var pattern = name == "tasks" ? "tasks.log" : name + "*.log";
+            if (!Directory.EnumerateFiles(folder, pattern).Any())
             {
                 new FileStream(Path.Combine(folder, name + ".log"), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite).Dispose();
             }
@@ -119,6 +123,17 @@ public static class LoggingSetup
             if (options.FileSizeLimitMb < 1 || options.RetainedFiles < 1 || options.TaskLogDays < 1)
             {
                 return Microsoft.Extensions.Options.ValidateOptionsResult.Fail("Logs:FileSizeLimitMb, Logs:RetainedFiles and Logs:TaskLogDays must each be at least 1");
+            }
+
+            if (!(options.ColdStorageDays >= 0) || !(options.DeleteAfterDays >= options.ColdStorageDays))
+            {
+                return Microsoft.Extensions.Options.ValidateOptionsResult.Fail(
+                    $"Logs:ColdStorageDays must not be negative and Logs:DeleteAfterDays must be at least Logs:ColdStorageDays (were {options.ColdStorageDays} and {options.DeleteAfterDays})");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.ColdStorageDirectory))
+            {
+                return Microsoft.Extensions.Options.ValidateOptionsResult.Fail("Logs:ColdStorageDirectory must name a folder");
             }
 
             var problem = WritableFolder.Check(Path.GetFullPath(options.Directory));

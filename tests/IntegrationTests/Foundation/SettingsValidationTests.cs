@@ -22,6 +22,12 @@ public sealed class SettingsValidationTests
         { "Cluster:ResponseTimeoutSeconds", "0" },
         { "Cluster:Retry:Attempts", "-1" },
         { "Cluster:Singletons:Seconds", "0" },
+        { "Logs:FileSizeLimitMb", "0" },
+        { "Logs:RetainedFiles", "0" },
+        { "Logs:TaskLogDays", "0" },
+        { "Logs:ColdStorageDays", "-1" },
+        { "Logs:DeleteAfterDays", "10" }, // before the archives reach cold storage (30)
+        { "Logs:ColdStorageDirectory", " " },
         { "Health:TimeoutSeconds", "0" },
         { "Health:CacheSeconds", "-1" },
         { "Telemetry:OtlpEndpoint", "not a url" },

@@ -118,6 +118,7 @@ public sealed class StartupTests
 
         // The runbook's `tail logs/telegram.log` works before Telegram has logged anything (here: never configured).
         Assert.Equal(0, new FileInfo(Path.Combine(directory, "logs", "telegram.log")).Length);
+        Assert.True(File.Exists(Path.Combine(directory, "logs", "tasks.log")));
     }
 
     private static string ReadShared(string path)

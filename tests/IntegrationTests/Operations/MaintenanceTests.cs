@@ -54,7 +54,7 @@ public sealed class MaintenanceTests
 
         Assert.Equal(await TestDatabase.DumpSqliteSchemaAsync(database.FilePath!), await TestDatabase.DumpSqliteSchemaAsync(file));
         Assert.Equal(await DumpRowsAsync(database.FilePath!), await DumpRowsAsync(file));
-        Assert.Equal("ok", (await new MaintenanceOperations(TestDatabase.Sqlite(file), new ServerTasks(TestDatabase.Sqlite(file), TimeProvider.System),
+        Assert.Equal("ok", (await new MaintenanceOperations(TestDatabase.Sqlite(file), new ServerTasks(TestDatabase.Sqlite(file), TimeProvider.System), Logs(),
             Options.Create(new MaintenanceOptions()), Options.Create(new MonitoringOptions()), TimeProvider.System, NullLogger<MaintenanceOperations>.Instance)
             .RunAsync(MaintenanceOperations.IntegrityCheck)).Summary);
 
@@ -90,14 +90,14 @@ public sealed class MaintenanceTests
         var tasks = await new ServerTasks(TestDatabase.Sqlite(Path.Combine(directory, "data", "system.db")), TimeProvider.System).ListAsync(null, 10);
         var task = Assert.Single(tasks);
         Assert.Equal(("analyze", "completed"), (task.Type, task.Status));
-        Assert.Contains("analyze", ScriptedService.ReadShared(Directory.GetFiles(Path.Combine(directory, "logs"), "tasks-*.log").Single()));
+        Assert.Contains("analyze", ScriptedService.ReadShared(Path.Combine(directory, "logs", "tasks.log")));
     }
 
     [Fact]
     public async Task On_PostgreSQL_analyze_vacuum_and_reindex_run_and_the_SQLite_specific_ones_say_what_to_use_instead()
     {
         var database = await TestStorage.MigratedAsync(StorageKind.PostgreSql, "pg-maintenance");
-        var operations = new MaintenanceOperations(database, new ServerTasks(database, TimeProvider.System),
+        var operations = new MaintenanceOperations(database, new ServerTasks(database, TimeProvider.System), Logs(),
             Options.Create(new MaintenanceOptions()), Options.Create(new MonitoringOptions()), TimeProvider.System, NullLogger<MaintenanceOperations>.Instance);
 
         Assert.StartsWith("ANALYZE", (await operations.RunAsync(MaintenanceOperations.Analyze)).Summary);
@@ -117,6 +117,7 @@ public sealed class MaintenanceTests
         var operations = new MaintenanceOperations(
             database,
             new ServerTasks(database, TimeProvider.System),
+            Logs(),
             Options.Create(new MaintenanceOptions { BackupDirectory = folder, BackupRetain = retain }),
             Options.Create(new MonitoringOptions()),
             TimeProvider.System,
@@ -149,4 +150,7 @@ public sealed class MaintenanceTests
 
         return string.Join('\n', lines);
     }
+
+    private static Assistant.Logs.LogLifecycle Logs() =>
+        new(Options.Create(new Assistant.Logs.LogsOptions { Directory = TestPaths.NewTempDirectory("maintenance-logs") }), TimeProvider.System, NullLogger<Assistant.Logs.LogLifecycle>.Instance);
 }

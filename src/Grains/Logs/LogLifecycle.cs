@@ -1,0 +1,154 @@
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using Assistant.Maintenance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Logs;
+
+/// <summary>
+/// The log lifecycle of this host's log folder, as the operations guide describes it:
+/// <list type="number">
+/// <item><c>tasks.log</c> rotated to <c>tasks-YYYYMMDD.log</c> when it holds an earlier day;</item>
+/// <item>rotated logs compressed into <c>archive/</c> (gzip): every file of <c>system</c> and
+/// <c>telegram</c> but the one being written, and <c>tasks-YYYYMMDD.log</c> once older than
+/// <c>Logs:TaskLogDays</c>;</item>
+/// <item>archives older than <c>Logs:ColdStorageDays</c> moved to <c>Logs:ColdStorageDirectory</c>;</item>
+/// <item>archives there older than <c>Logs:DeleteAfterDays</c> deleted.</item>
+/// </list>
+/// Ages are those of the log's last write, which the archive keeps. Silos sharing the folder run it
+/// one at a time (a lock file); a second run meanwhile reports that and does nothing.
+/// </summary>
+public sealed partial class LogLifecycle(IOptions<LogsOptions> options, [FromKeyedServices(Clock.Key)] TimeProvider time, ILogger<LogLifecycle> logger)
+{
+    private static readonly Regex Rolled = RolledName();
+
+    public LogLifecycleReport Run()
+    {
+        var settings = options.Value;
+        var folder = Path.GetFullPath(settings.Directory);
+        var archive = Path.Combine(folder, "archive");
+        var cold = Path.GetFullPath(settings.ColdStorageDirectory);
+        var now = time.GetLocalNow().DateTime;
+        List<string> rotated = [], compressed = [], moved = [], deleted = [], problems = [];
+        long saved = 0;
+        if (!Directory.Exists(folder))
+        {
+            return new LogLifecycleReport(folder, rotated, compressed, moved, deleted, 0, [$"{folder} does not exist"]);
+        }
+
+        FileStream exclusive;
+        try
+        {
+            exclusive = new FileStream(Path.Combine(folder, ".lifecycle"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return new LogLifecycleReport(folder, rotated, compressed, moved, deleted, 0, ["another silo on this host is running the lifecycle of this folder now"]);
+        }
+
+        using (exclusive)
+        {
+            if (DailyLog.RotateIfOld(folder, "tasks", DateOnly.FromDateTime(now)) is { } done)
+            {
+                rotated.Add(Path.GetFileName(done));
+            }
+
+            foreach (var file in ToCompress(folder, now.AddDays(-settings.TaskLogDays)))
+            {
+                Try(problems, file, () =>
+                {
+                    saved += Compress(file, archive);
+                    compressed.Add(Path.GetFileName(file));
+                });
+            }
+
+            foreach (var file in OlderThan(archive, now.AddDays(-settings.ColdStorageDays)))
+            {
+                Try(problems, file, () =>
+                {
+                    Directory.CreateDirectory(cold);
+                    File.Move(file, DailyLog.FreeName(cold, Path.GetFileNameWithoutExtension(file), Path.GetExtension(file)));
+                    moved.Add(Path.GetFileName(file));
+                });
+            }
+
+            foreach (var file in OlderThan(cold, now.AddDays(-settings.DeleteAfterDays)))
+            {
+                Try(problems, file, () =>
+                {
+                    File.Delete(file);
+                    deleted.Add(Path.GetFileName(file));
+                });
+            }
+        }
+
+        var report = new LogLifecycleReport(folder, rotated, compressed, moved, deleted, saved, problems);
+        LogDone(logger, report.Summary);
+        return report;
+    }
+
+    /// <summary>
+    /// The rotated files of each log: of <c>system</c> and <c>telegram</c> (<c>system.log</c>,
+    /// <c>system_001.log</c>, ...) all but the newest, which is being written; of <c>tasks</c> the
+    /// dated files last written before <paramref name="tasksBefore"/>.
+    /// </summary>
+    private static IEnumerable<string> ToCompress(string folder, DateTime tasksBefore)
+    {
+        var files = Directory.GetFiles(folder, "*.log").Select(f => (Path: f, Match: Rolled.Match(Path.GetFileName(f)))).Where(f => f.Match.Success).ToList();
+        var sized = files.Where(f => f.Match.Groups["log"].Value is "system" or "telegram")
+            .GroupBy(f => f.Match.Groups["log"].Value)
+            .SelectMany(g => g.OrderByDescending(f => f.Match.Groups["seq"].Success ? int.Parse(f.Match.Groups["seq"].Value, System.Globalization.CultureInfo.InvariantCulture) : 0).Skip(1));
+        var daily = files.Where(f => f.Match.Groups["log"].Value == "tasks" && f.Match.Groups["day"].Success && File.GetLastWriteTime(f.Path) < tasksBefore);
+        return sized.Concat(daily).Select(f => f.Path);
+    }
+
+    /// <summary>Writes <c>archive/name.log.gz</c> with the file's last-write time, then deletes the file; returns the bytes saved.</summary>
+    private static long Compress(string file, string archive)
+    {
+        Directory.CreateDirectory(archive);
+        var written = File.GetLastWriteTimeUtc(file);
+        var target = DailyLog.FreeName(archive, Path.GetFileName(file), ".gz");
+        var partial = target + ".partial";
+        using (var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        using (var gzip = new GZipStream(new FileStream(partial, FileMode.Create, FileAccess.Write), CompressionLevel.SmallestSize))
+        {
+            source.CopyTo(gzip);
+        }
+
+        File.SetLastWriteTimeUtc(partial, written);
+        File.Move(partial, target);
+        var saved = new FileInfo(file).Length - new FileInfo(target).Length;
+        File.Delete(file);
+        return saved;
+    }
+
+    private static IEnumerable<string> OlderThan(string folder, DateTime before) =>
+        Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "*.gz").Where(f => File.GetLastWriteTime(f) < before).Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    private void Try(List<string> problems, string file, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"{Path.GetFileName(file)}: {ex.Message}");
+            LogProblem(logger, file, ex.Message);
+        }
+    }
+
+    // system.log, system_001.log, telegram_003.log, tasks-20261201.log, tasks-20261201-1.log
+    [GeneratedRegex(@"^(?<log>system|telegram|tasks)(?:_(?<seq>\d+)|-(?<day>\d{8})(?:-\d+)?)?\.log$")]
+    private static partial Regex RolledName();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Log lifecycle: {Summary}")]
+    private static partial void LogDone(ILogger logger, string summary);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Log lifecycle: could not process {File}: {Reason}")]
+    private static partial void LogProblem(ILogger logger, string file, string reason);
+}

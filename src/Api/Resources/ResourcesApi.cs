@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Assistant.Api.Resources;
@@ -15,6 +16,7 @@ public static class ResourcesApi
     {
         var group = endpoints.MapGroup("/resources").WithTags("Resources");
         group.MapGet("/status", GetStatusAsync);
+        group.MapGet("/trends", GetTrendsAsync);
         group.MapPost("/cleanup", CleanupAsync).RequireAdminKey();
         return group;
     }
@@ -37,6 +39,34 @@ public static class ResourcesApi
 
         var status = await retry.CallAsync(() => grains.GetGrain<IResourceMonitorGrain>(0).GetStatusAsync(history, refresh), cancellationToken);
         return TypedResults.Ok(ResourcesStatus.From(status, options.Value, admission));
+    }
+
+    /// <summary>
+    /// The daily baselines of the last <paramref name="days"/> days (today's so far included), the
+    /// growth of memory and sessions per day, the peak, and the capacity at twice the peak, from the
+    /// stored health history.
+    /// </summary>
+    internal static async Task<Results<Ok<TrendsReport>, ProblemHttpResult>> GetTrendsAsync(
+        HealthHistoryStore store, IOptions<MonitoringOptions> options, [FromKeyedServices(Clock.Key)] TimeProvider time, CancellationToken cancellationToken, int days = 30)
+    {
+        if (days < 1 || days > options.Value.HistoryDays)
+        {
+            return TypedResults.Problem($"days must be between 1 and Monitoring:HistoryDays ({options.Value.HistoryDays}); was {days}.", statusCode: StatusCodes.Status400BadRequest, title: "Bad days");
+        }
+
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var first = today.AddDays(1 - days);
+        var samples = await store.ReadAsync(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), now + TimeSpan.FromMinutes(1), cancellationToken);
+        var daily = (await store.BaselinesAsync(first, cancellationToken)).Where(d => d.Day < today).ToList();
+        var sofar = samples.Where(r => DateOnly.FromDateTime(r.Sample.Timestamp.UtcDateTime) == today).ToList();
+        if (sofar.Count > 0)
+        {
+            daily.Add(DailyBaseline.Of(today, sofar));
+        }
+
+        var silos = samples.Count == 0 ? 1 : samples[^1].Silos;
+        return TypedResults.Ok(Trends.Compute(days, daily, samples, silos, options.Value));
     }
 
     internal static async Task<Ok<CleanupResult>> CleanupAsync(IGrainFactory grains, ClusterRetry retry, CancellationToken cancellationToken) =>

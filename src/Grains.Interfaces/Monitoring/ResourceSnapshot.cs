@@ -11,7 +11,27 @@ public sealed record class ResourceSnapshot(
     [property: Id(5)] int TotalProcesses,
     [property: Id(6)] double DiskUsagePercent,
     [property: Id(7)] NetworkIo NetworkIoBytes,
-    [property: Id(8)] double MemoryUtilizationPercent);
+    [property: Id(8)] double MemoryUtilizationPercent,
+    [property: Id(9)] ReplyFigures? Replies = null);
+
+/// <summary>
+/// A silo's replies over the last <c>Monitoring:LatencyWindowMinutes</c>: how many and their
+/// percentiles, text and media apart (the guide budgets them differently), and the errors by type
+/// since the silo started (a counter: the monitor takes the differences).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Assistant.Monitoring.ReplyFigures")]
+public sealed record class ReplyFigures(
+    [property: Id(0)] int TextReplies,
+    [property: Id(1)] double TextP95Ms,
+    [property: Id(2)] int MediaReplies,
+    [property: Id(3)] double MediaP95Ms,
+    [property: Id(4)] double P50Ms,
+    [property: Id(5)] IReadOnlyDictionary<string, long> ErrorsSinceStart)
+{
+    public static readonly ReplyFigures None = new(0, 0, 0, 0, 0, new Dictionary<string, long>());
+
+    public int Replies => TextReplies + MediaReplies;
+}
 
 /// <summary>Bytes sent and received on the host's network interfaces (loopback excluded) since boot.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.NetworkIo")]

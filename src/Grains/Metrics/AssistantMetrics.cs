@@ -9,6 +9,7 @@ namespace Assistant.Metrics;
 /// naming: dots become underscores, counters gain <c>_total</c>, units become suffixes. Labels never
 /// carry chat or user ids, so the number of series stays fixed however many people write.
 /// The model's request duration comes from Microsoft.Extensions.AI's own OpenTelemetry meter.
+/// Answered and given-up messages also go to the silo's <see cref="ReplyWindow"/>, which the monitor samples.
 /// </summary>
 public sealed class AssistantMetrics
 {
@@ -24,9 +25,11 @@ public sealed class AssistantMetrics
     private readonly Counter<long> _messages;
     private readonly Histogram<double> _replyDuration;
     private readonly Counter<long> _errors;
+    private readonly ReplyWindow? _window;
 
-    public AssistantMetrics(IMeterFactory meters, LocalSessionRegistry sessions, PressureState pressure)
+    public AssistantMetrics(IMeterFactory meters, LocalSessionRegistry sessions, PressureState pressure, ReplyWindow? window = null)
     {
+        _window = window;
         var meter = meters.Create(MeterName);
         _telegramCalls = meter.CreateCounter<long>("assistant.telegram.api.calls", "{call}", "Bot API calls made by this silo, by method and outcome.");
         _rateLimited = meter.CreateCounter<long>("assistant.rate_limited", "{response}", "429 Too Many Requests answers received, by upstream (telegram, model).");
@@ -101,6 +104,7 @@ public sealed class AssistantMetrics
     {
         _messages.Add(1, Tag("channel", channel), Tag("kind", kind));
         _replyDuration.Record(elapsedMs / 1000.0, Tag("channel", channel), Tag("kind", kind));
+        _window?.Answered(kind, elapsedMs, error);
         if (error is not null and not Models.ModelFailure.Cancelled)
         {
             _errors.Add(1, Tag("type", error));
@@ -112,6 +116,7 @@ public sealed class AssistantMetrics
     {
         _messages.Add(1, Tag("channel", channel), Tag("kind", kind));
         _errors.Add(1, Tag("type", Telegram.DeadLetters.ErrorType));
+        _window?.GivenUp();
     }
 
     public void ContextPruned(string trigger) => _contextPrunes.Add(1, new KeyValuePair<string, object?>("trigger", trigger));

@@ -16,6 +16,8 @@ public sealed class AlertRules(MonitoringOptions options)
     public const string SessionOverflow = "session_overflow";
     public const string DiskSpace = "disk_space";
     public const string HealthDegraded = "health_degraded";
+    public const string MemoryGrowth = "memory_growth";
+    public const string SlowReplies = "slow_replies";
 
     public const string ClusterSilo = "cluster";
 
@@ -59,6 +61,24 @@ public sealed class AlertRules(MonitoringOptions options)
                 "Check what the load is; add a silo if it is real.");
         }
 
+        if (s.Replies is { } replies)
+        {
+            var minutes = F(options.LatencyWindowMinutes);
+            if (replies.TextReplies > 0 && replies.TextP95Ms > options.ReplyBudgetTextMs)
+            {
+                yield return Alert(SlowReplies, AlertSeverity.Medium, s,
+                    $"Text replies p95 {F(replies.TextP95Ms)} ms over the last {minutes} min ({replies.TextReplies} replies), over the {F(options.ReplyBudgetTextMs)} ms budget.",
+                    "Check the model endpoint's latency (assistant_reply_duration_seconds, the model's own metrics) and the silo's CPU; throttling starts on its own at Monitoring:ThrottleCpuPercent.");
+            }
+
+            if (replies.MediaReplies > 0 && replies.MediaP95Ms > options.ReplyBudgetMediaMs)
+            {
+                yield return Alert(SlowReplies, AlertSeverity.Medium, s,
+                    $"Photo, voice and document replies p95 {F(replies.MediaP95Ms)} ms over the last {minutes} min ({replies.MediaReplies} replies), over the {F(options.ReplyBudgetMediaMs)} ms budget.",
+                    "Check Telegram file downloads and the transcription endpoint as well as the model.");
+            }
+        }
+
         var load = 100.0 * s.ActiveSessions / options.SessionCapacity;
         if (load > options.SessionLoadPercent)
         {
@@ -81,8 +101,16 @@ public sealed class AlertRules(MonitoringOptions options)
         }
     }
 
-    public IEnumerable<PerformanceAlert> ForCluster(double healthScore, DateTimeOffset now)
+    /// <param name="memoryGrowthPerHour">The cluster's memory growth over the last hour in MB per hour, or null when not known yet.</param>
+    public IEnumerable<PerformanceAlert> ForCluster(double healthScore, DateTimeOffset now, double? memoryGrowthPerHour = null)
     {
+        if (memoryGrowthPerHour > options.MemoryGrowthMbPerHour)
+        {
+            yield return new PerformanceAlert(MemoryGrowth, AlertSeverity.Medium,
+                $"Memory growing {F(memoryGrowthPerHour.Value)} MB per hour over the last hour, over {F(options.MemoryGrowthMbPerHour)}.", now, ClusterSilo, null,
+                "See GET /resources/trends and /sessions/report (largest sessions); a steady climb without more sessions is a leak to report.");
+        }
+
         if (healthScore < options.HealthScoreWarning)
         {
             yield return new PerformanceAlert(HealthDegraded, AlertSeverity.High,

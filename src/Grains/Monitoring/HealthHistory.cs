@@ -3,16 +3,24 @@ namespace Assistant.Monitoring;
 /// <summary>
 /// The health cycles' samples for <c>Monitoring:HistoryHours</c>, kept by time, not by count. A
 /// sample taken within half an interval of the last one (a refresh between cycles) replaces it, so
-/// refreshes neither shorten the history nor grow it without bound. In memory: it starts again
-/// when the monitor moves.
+/// refreshes neither shorten the history nor grow it without bound. In memory, loaded from
+/// <c>health_history</c> when the monitor activates.
 /// </summary>
 internal sealed class HealthHistory(TimeSpan keep, TimeSpan interval)
 {
     private readonly LinkedList<HealthSample> _samples = new();
+    private bool _lastIsStored;
+
+    /// <summary>A sample read back from the database: kept as it is, never replaced by the next one.</summary>
+    public void AddStored(HealthSample sample)
+    {
+        Add(sample);
+        _lastIsStored = true;
+    }
 
     public void Add(HealthSample sample)
     {
-        if (_samples.Last is { } last && sample.Timestamp - last.Value.Timestamp < interval / 2)
+        if (_samples.Last is { } last && !_lastIsStored && sample.Timestamp - last.Value.Timestamp < interval / 2)
         {
             last.Value = sample;
         }
@@ -21,10 +29,27 @@ internal sealed class HealthHistory(TimeSpan keep, TimeSpan interval)
             _samples.AddLast(sample);
         }
 
+        _lastIsStored = false;
+
         while (_samples.First!.Value.Timestamp < sample.Timestamp - keep)
         {
             _samples.RemoveFirst();
         }
+    }
+
+    /// <summary>
+    /// The cluster's memory growth in MB per hour over the last hour (least squares), or null until
+    /// the samples span half an hour: a start-up's first minutes are not a trend.
+    /// </summary>
+    public double? MemoryGrowthPerHour(DateTimeOffset now)
+    {
+        var recent = _samples.Where(s => s.Timestamp >= now - TimeSpan.FromHours(1)).ToList();
+        if (recent.Count < 2 || recent[^1].Timestamp - recent[0].Timestamp < TimeSpan.FromMinutes(30))
+        {
+            return null;
+        }
+
+        return Trends.Slope([.. recent.Select(s => ((s.Timestamp - now).TotalHours, s.MemoryMb))]);
     }
 
     /// <summary>The newest <paramref name="count"/> samples, oldest first.</summary>

@@ -20,8 +20,26 @@ public sealed class MonitoringOptions
     /// <summary>Hours between runs of the daily task (a reminder). Default 24.</summary>
     public double DailyIntervalHours { get; set; } = 24;
 
-    /// <summary>Hours of health samples kept in the history. Default 24.</summary>
+    /// <summary>Hours of health samples the monitor keeps in memory for <c>/resources/status?history=N</c>. Default 24.</summary>
     public double HistoryHours { get; set; } = 24;
+
+    /// <summary>
+    /// Days the health history stays in the database (table <c>health_history</c>, a row per health
+    /// cycle; 5-minute means after a day, hourly means after a week). Default 90.
+    /// </summary>
+    public double HistoryDays { get; set; } = 90;
+
+    /// <summary>Cluster memory growth, in MB per hour over the last hour, above which a medium memory_growth alert is raised. Default 50.</summary>
+    public double MemoryGrowthMbPerHour { get; set; } = 50;
+
+    /// <summary>Minutes of replies over which each silo's reply-time percentiles are measured. Default 5.</summary>
+    public double LatencyWindowMinutes { get; set; } = 5;
+
+    /// <summary>The guide's budget for a text reply: a p95 above it raises slow_replies. Default 2000 ms.</summary>
+    public double ReplyBudgetTextMs { get; set; } = 2000;
+
+    /// <summary>The guide's budget for a reply to a photo, voice note or document. Default 5000 ms.</summary>
+    public double ReplyBudgetMediaMs { get; set; } = 5000;
 
     /// <summary>
     /// The memory a silo should stay within; memory_utilization_percent is measured against it.

@@ -11,6 +11,11 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         failures.Positive("Monitoring:CleanupIntervalMinutes", o.CleanupIntervalMinutes);
         failures.Positive("Monitoring:DailyIntervalHours", o.DailyIntervalHours);
         failures.Positive("Monitoring:HistoryHours", o.HistoryHours);
+        failures.Positive("Monitoring:HistoryDays", o.HistoryDays);
+        failures.Positive("Monitoring:MemoryGrowthMbPerHour", o.MemoryGrowthMbPerHour);
+        failures.Positive("Monitoring:LatencyWindowMinutes", o.LatencyWindowMinutes);
+        failures.Positive("Monitoring:ReplyBudgetTextMs", o.ReplyBudgetTextMs);
+        failures.Positive("Monitoring:ReplyBudgetMediaMs", o.ReplyBudgetMediaMs);
         failures.Positive("Monitoring:MemoryLimitMb", o.MemoryLimitMb);
         failures.Positive("Monitoring:SessionCapacity", o.SessionCapacity);
         failures.Positive("Monitoring:AlertCooldownMinutes", o.AlertCooldownMinutes);

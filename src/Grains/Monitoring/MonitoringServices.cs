@@ -16,6 +16,8 @@ public static class MonitoringServices
         services.AddSingleton<IValidateOptions<MonitoringOptions>, MonitoringOptionsValidator>();
         services.AddOptions<SingletonKeeperOptions>().BindConfiguration(SingletonKeeperOptions.Section)
             .Validate(o => o.Seconds > 0, "Cluster:Singletons:Seconds must be greater than 0").ValidateOnStart();
+        services.AddSingleton<ReplyWindow>();
+        services.AddSingleton<HealthHistoryStore>();
         services.TryAddSingleton<IResourceSampler, ProcessResourceSampler>();
         services.AddHttpClient(AlertNotifier.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // Monitoring:AlertDeliveryTimeoutSeconds bounds each delivery
         services.AddSingleton<AlertNotifier>();

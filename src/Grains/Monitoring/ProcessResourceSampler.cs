@@ -9,13 +9,14 @@ namespace Assistant.Monitoring;
 /// <summary>
 /// Measures this process and host: RSS (<see cref="Environment.WorkingSet"/>), CPU across all
 /// cores over the window the caller asks for (<see cref="CpuMeter"/>), the sessions
-/// active here, processes on the host (/proc), the data folder's disk, and network bytes from
-/// /proc/net/dev. Each read costs microseconds; a whole snapshot well under a millisecond.
+/// active here, processes on the host (/proc), the data folder's disk, network bytes from
+/// /proc/net/dev, and the recent replies (<see cref="ReplyWindow"/>). Each read costs microseconds; a whole snapshot well under a millisecond.
 /// </summary>
 public sealed class ProcessResourceSampler(
     ILocalSiloDetails silo,
     LocalSessionRegistry sessions,
     Database database,
+    ReplyWindow replies,
     IOptions<MonitoringOptions> options,
     [FromKeyedServices(Clock.Key)] TimeProvider time) : IResourceSampler
 {
@@ -33,7 +34,8 @@ public sealed class ProcessResourceSampler(
             CountProcesses(),
             DiskUsagePercent(),
             NetworkBytes(),
-            Math.Round(100 * memoryMb / options.Value.MemoryLimitMb, 1));
+            Math.Round(100 * memoryMb / options.Value.MemoryLimitMb, 1),
+            replies.Figures());
     }
 
     private static int CountProcesses()

@@ -39,6 +39,9 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     private readonly RestartPolicy _restarts;
     private readonly ClusterCleanup _cleanup;
     private readonly HealthHistory _history;
+    private readonly HealthHistoryStore _store;
+    private readonly Dictionary<string, IReadOnlyDictionary<string, long>> _errorsSeen = [];
+    private bool _storeFailing;
     private IReadOnlyList<ResourceSnapshot> _latest = [];
     private IReadOnlyList<PerformanceAlert> _alerts = [];
     private ClusterResources _cluster = new(0, 0, 0, 0, 0, 0);
@@ -54,6 +57,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         Metrics.AssistantMetrics metrics,
         SessionDirectory directory,
         ServerTasks tasks,
+        HealthHistoryStore store,
         IOptions<MonitoringOptions> monitoringOptions,
         IOptions<ChatSessionOptions> sessionOptions,
         IOptions<Restarts.RestartOptions> restartOptions,
@@ -63,7 +67,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         [FromKeyedServices(Clock.Key)] TimeProvider time,
         ILogger<ResourceMonitorGrain> logger)
     {
-        (_state, _tasks, _metrics, _sessions, _silo, _reminders, _time, _logger) = (state, tasks, metrics, sessionOptions.Value, silo, reminders, time, logger);
+        (_state, _tasks, _store, _metrics, _sessions, _silo, _reminders, _time, _logger) = (state, tasks, store, metrics, sessionOptions.Value, silo, reminders, time, logger);
         _options = monitoringOptions.Value;
         _rules = new AlertRules(_options);
         _history = new HealthHistory(TimeSpan.FromHours(_options.HistoryHours), CycleWindow);
@@ -82,6 +86,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         await this.EnsureAsync(_reminders, OptimizeReminder, TimeSpan.FromSeconds(_options.OptimizationIntervalSeconds));
         await this.EnsureAsync(_reminders, CleanupReminder, TimeSpan.FromMinutes(_options.CleanupIntervalMinutes));
         await this.EnsureAsync(_reminders, DailyReminder, TimeSpan.FromHours(_options.DailyIntervalHours));
+        await LoadHistoryAsync(cancellationToken);
         this.RegisterGrainTimer(HealthCycleAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), CycleWindow) { KeepAlive = true });
         LogStarted(_logger, _silo.Name, Stored.Emergency ? "on" : "off", Stored.Throttling ? "on" : "off");
     }
@@ -164,13 +169,15 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         _latest = snapshots;
         _cluster = HealthScore.Cluster(snapshots, _options.SessionCapacity);
         _score = HealthScore.For(_cluster);
-        _history.Add(new HealthSample(now, _score, _cluster.MemoryMb, _cluster.CpuPercent, _cluster.ActiveSessions));
+        var sample = SampleOf(snapshots, now);
+        _history.Add(sample);
+        await StoreAsync(sample, snapshots.Count);
 
-        var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s))).Concat(_rules.ForCluster(_score, now)).ToList();
+        var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s))).Concat(_rules.ForCluster(_score, now, _history.MemoryGrowthPerHour(now))).ToList();
         _alerts = alerts;
         _lastCycleAt = now;
         _cycles++;
-        LogCycle(_logger, _score, _cluster.MemoryMb, _cluster.MemoryUtilizationPercent, _cluster.CpuPercent, _cluster.ActiveSessions, _cluster.Silos);
+        LogCycle(_logger, _score, _cluster.MemoryMb, _cluster.MemoryUtilizationPercent, _cluster.CpuPercent, _cluster.ActiveSessions, _cluster.Silos, sample.Replies, sample.ReplyP95Ms);
 
         _unsaved |= await _alerting.RaiseAsync(Stored, alerts, now);
         _unsaved |= await _restarts.ActAsync(Stored, _restarts.Needs(snapshots, alerts), now);
@@ -267,9 +274,85 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
 
     private async Task<CleanupResult> RunCleanupAsync(CleanupPlan plan) => _lastCleanup = await _cleanup.RunAsync(plan);
 
+    /// <summary>
+    /// The cluster's sample of this cycle: the cluster figures, the replies of every silo's window
+    /// (the median weighted by replies, the highest p95), and the errors new since the last cycle.
+    /// </summary>
+    private HealthSample SampleOf(List<ResourceSnapshot> snapshots, DateTimeOffset now)
+    {
+        var figures = snapshots.Select(s => (s.Silo, Figures: s.Replies ?? ReplyFigures.None)).ToList();
+        var replies = figures.Sum(f => f.Figures.Replies);
+        var p50 = replies == 0 ? 0 : Math.Round(figures.Sum(f => f.Figures.P50Ms * f.Figures.Replies) / replies);
+        var p95 = figures.Count == 0 ? 0 : figures.Max(f => Math.Max(f.Figures.TextP95Ms, f.Figures.MediaP95Ms));
+        var errors = new Dictionary<string, long>();
+        foreach (var (silo, f) in figures)
+        {
+            var before = _errorsSeen.GetValueOrDefault(silo) ?? new Dictionary<string, long>();
+            foreach (var (type, count) in f.ErrorsSinceStart)
+            {
+                var earlier = before.GetValueOrDefault(type);
+                var added = count >= earlier ? count - earlier : count; // fewer than before: the silo restarted
+                if (added > 0)
+                {
+                    errors[type] = errors.GetValueOrDefault(type) + added;
+                }
+            }
+
+            _errorsSeen[silo] = f.ErrorsSinceStart;
+        }
+
+        return new HealthSample(now, _score, _cluster.MemoryMb, _cluster.CpuPercent, _cluster.ActiveSessions, replies, p50, p95, errors);
+    }
+
+    /// <summary>Adds the sample to <c>health_history</c>; a failure is logged once until a write succeeds again.</summary>
+    private async Task StoreAsync(HealthSample sample, int silos)
+    {
+        try
+        {
+            await _store.AddAsync(sample, (int)_options.HealthIntervalSeconds, silos);
+            _storeFailing = false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (!_storeFailing)
+            {
+                LogHistoryNotStored(_logger, ex.Message);
+            }
+
+            _storeFailing = true;
+        }
+    }
+
+    /// <summary>The last <c>Monitoring:HistoryHours</c> of samples from the database, so a restart or a move keeps the history.</summary>
+    private async Task LoadHistoryAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        try
+        {
+            foreach (var row in await _store.ReadAsync(now - TimeSpan.FromHours(_options.HistoryHours), now + TimeSpan.FromMinutes(1), cancellationToken))
+            {
+                _history.AddStored(row.Sample);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHistoryNotLoaded(_logger, ex.Message);
+        }
+    }
+
     private async Task DailyAsync()
     {
         var now = _time.GetUtcNow();
+        try
+        {
+            var (baselines, compacted) = await _store.DailyAsync(now, _options.HistoryDays);
+            LogBaselines(_logger, baselines, compacted, _options.HistoryDays);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHistoryNotStored(_logger, ex.Message); // the next daily run summarises the days this one missed
+        }
+
         var deleted = await _tasks.DeleteFinishedBeforeAsync(now - TimeSpan.FromDays(_options.TaskRetentionDays));
         Stored.LastDailyRun = now;
         _unsaved = true;
@@ -280,8 +363,17 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     [LoggerMessage(Level = LogLevel.Information, Message = "🚀 ResourceMonitor started on silo {Silo} (emergency mode {Emergency}, throttling {Throttling})")]
     private static partial void LogStarted(ILogger logger, string silo, string emergency, string throttling);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "💓 Health check: score={Score} memory_mb={MemoryMb} memory_percent={MemoryPercent} cpu_percent={Cpu} active_sessions={Sessions} silos={Silos}")]
-    private static partial void LogCycle(ILogger logger, double score, double memoryMb, double memoryPercent, double cpu, int sessions, int silos);
+    [LoggerMessage(Level = LogLevel.Information, Message = "💓 Health check: score={Score} memory_mb={MemoryMb} memory_percent={MemoryPercent} cpu_percent={Cpu} active_sessions={Sessions} silos={Silos} replies={Replies} reply_p95_ms={ReplyP95Ms}")]
+    private static partial void LogCycle(ILogger logger, double score, double memoryMb, double memoryPercent, double cpu, int sessions, int silos, int replies, double replyP95Ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health history not stored ({Reason}); the in-memory history goes on, and this is logged again only after a write succeeded")]
+    private static partial void LogHistoryNotStored(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health history not loaded ({Reason}); /resources/status shows the samples from now on")]
+    private static partial void LogHistoryNotLoaded(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Performance baseline update: {Baselines} day(s) summarised, {Compacted} history rows averaged or past Monitoring:HistoryDays ({Days}) removed")]
+    private static partial void LogBaselines(ILogger logger, int baselines, int compacted, double days);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 Emergency mode {State} (highest silo memory {MemoryMb} MB)")]
     private static partial void LogEmergency(ILogger logger, string state, double memoryMb);

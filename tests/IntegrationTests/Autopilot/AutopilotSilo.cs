@@ -46,6 +46,7 @@ public sealed class AutopilotSilo : IAsyncDisposable
         values["Monitoring:HealthIntervalSeconds"] = "3600";
         values["Monitoring:AlertWebhookUrl"] = alerts.Url;
         values["Monitoring:SessionCapacity"] = "10";
+        values["Monitoring:MemoryLimitMb"] = "500"; // what the settable sampler measures utilisation against
         values["Admin:ApiKey"] = AdminKey;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

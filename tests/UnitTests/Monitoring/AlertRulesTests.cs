@@ -9,7 +9,7 @@ public sealed class AlertRulesTests
 
     [Theory]
     [InlineData(300, null, null)]
-    [InlineData(400, "memory_elevated", AlertSeverity.Low)]
+    [InlineData(570, "memory_elevated", AlertSeverity.Low)] // over 70 % of the 800 MB limit
     [InlineData(850, "memory_warning", AlertSeverity.High)]
     [InlineData(950, "memory_critical", AlertSeverity.Critical)]
     public void Memory_thresholds_follow_the_guide(double memoryMb, string? type, AlertSeverity? severity)
@@ -53,8 +53,8 @@ public sealed class AlertRulesTests
     [Fact]
     public void Sessions_over_80_percent_of_capacity_are_a_medium_overflow()
     {
-        Assert.Empty(_rules.ForSilo(HealthScoreTests.Snapshot("s", sessions: 80), []));
-        var alert = Assert.Single(_rules.ForSilo(HealthScoreTests.Snapshot("s", sessions: 81), []));
+        Assert.Empty(_rules.ForSilo(HealthScoreTests.Snapshot("s", sessions: 800), []));
+        var alert = Assert.Single(_rules.ForSilo(HealthScoreTests.Snapshot("s", sessions: 801), []));
         Assert.Equal(("session_overflow", AlertSeverity.Medium), (alert.AlertType, alert.Severity));
     }
 
@@ -73,6 +73,55 @@ public sealed class AlertRulesTests
         Assert.Empty(_rules.ForCluster(60, Now));
         var alert = Assert.Single(_rules.ForCluster(59.9, Now));
         Assert.Equal(("health_degraded", AlertSeverity.High, "cluster"), (alert.AlertType, alert.Severity, alert.Silo));
+    }
+
+    [Fact]
+    public void Reply_time_p95_over_the_guides_budgets_is_a_medium_slow_replies_alert_text_and_media_apart()
+    {
+        var errors = new Dictionary<string, long>();
+        ResourceSnapshot With(ReplyFigures figures) => HealthScoreTests.Snapshot("s") with { Replies = figures };
+
+        Assert.Empty(_rules.ForSilo(With(new ReplyFigures(40, 2000, 5, 5000, 800, errors)), []));
+        Assert.Empty(_rules.ForSilo(With(new ReplyFigures(0, 0, 3, 4000, 800, errors)), []));
+        var text = Assert.Single(_rules.ForSilo(With(new ReplyFigures(40, 2100, 5, 4000, 800, errors)), []));
+        Assert.Equal(("slow_replies", AlertSeverity.Medium), (text.AlertType, text.Severity));
+        Assert.Contains("Text replies p95 2100 ms over the last 5 min (40 replies), over the 2000 ms budget", text.Message);
+        var media = Assert.Single(_rules.ForSilo(With(new ReplyFigures(40, 1500, 5, 5200, 800, errors)), []));
+        Assert.Contains("voice and document replies p95 5200 ms", media.Message);
+    }
+
+    [Fact]
+    public void Memory_growing_faster_than_50_MB_an_hour_is_a_medium_cluster_alert_once_the_hour_is_known()
+    {
+        Assert.Empty(_rules.ForCluster(90, Now, null));
+        Assert.Empty(_rules.ForCluster(90, Now, 50));
+        var alert = Assert.Single(_rules.ForCluster(90, Now, 62.5));
+        Assert.Equal(("memory_growth", AlertSeverity.Medium, "cluster"), (alert.AlertType, alert.Severity, alert.Silo));
+        Assert.Contains("62.5 MB per hour", alert.Message);
+    }
+
+    [Fact]
+    public void The_growth_rate_is_measured_over_the_last_hour_and_only_once_it_spans_half_an_hour()
+    {
+        var history = new HealthHistory(TimeSpan.FromHours(24), TimeSpan.FromSeconds(30));
+        for (var minute = 0; minute <= 20; minute++)
+        {
+            history.Add(new HealthSample(Now.AddMinutes(minute), 90, 300 + minute, 5, 0)); // 1 MB a minute
+        }
+
+        Assert.Null(history.MemoryGrowthPerHour(Now.AddMinutes(20)));
+        for (var minute = 21; minute <= 59; minute++)
+        {
+            history.Add(new HealthSample(Now.AddMinutes(minute), 90, 300 + minute, 5, 0));
+        }
+
+        Assert.Equal(60, history.MemoryGrowthPerHour(Now.AddMinutes(59))!.Value, 3);
+        for (var minute = 60; minute <= 120; minute++)
+        {
+            history.Add(new HealthSample(Now.AddMinutes(minute), 90, 360, 5, 0)); // flat from the first hour on
+        }
+
+        Assert.Equal(0, history.MemoryGrowthPerHour(Now.AddMinutes(120))!.Value, 3);
     }
 
     [Fact]

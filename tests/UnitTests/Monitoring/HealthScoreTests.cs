@@ -31,12 +31,12 @@ public sealed class HealthScoreTests
     [Fact]
     public void The_cluster_sums_memory_and_sessions_and_averages_cpu_and_utilisation()
     {
-        var a = Snapshot("a", memoryMb: 200, cpu: 10, sessions: 30);
-        var b = Snapshot("b", memoryMb: 300, cpu: 30, sessions: 50);
+        var a = Snapshot("a", memoryMb: 320, cpu: 10, sessions: 30); // 40 % of the 800 MB limit
+        var b = Snapshot("b", memoryMb: 480, cpu: 30, sessions: 50); // 60 %
 
         var cluster = HealthScore.Cluster([a, b], sessionCapacity: 100);
 
-        Assert.Equal(500, cluster.MemoryMb);
+        Assert.Equal(800, cluster.MemoryMb);
         Assert.Equal(20, cluster.CpuPercent);
         Assert.Equal(80, cluster.ActiveSessions);
         Assert.Equal(50, cluster.MemoryUtilizationPercent);
@@ -45,5 +45,5 @@ public sealed class HealthScoreTests
     }
 
     internal static ResourceSnapshot Snapshot(string silo, double memoryMb = 100, double cpu = 5, int sessions = 0, double disk = 40, DateTimeOffset? at = null) =>
-        new(silo, at ?? new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero), memoryMb, cpu, sessions, 100, disk, new NetworkIo(0, 0), Math.Round(100 * memoryMb / 500, 1));
+        new(silo, at ?? new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero), memoryMb, cpu, sessions, 100, disk, new NetworkIo(0, 0), Math.Round(100 * memoryMb / new MonitoringOptions().MemoryLimitMb, 1));
 }

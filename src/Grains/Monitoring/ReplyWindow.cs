@@ -1,0 +1,64 @@
+using Assistant.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Monitoring;
+
+/// <summary>
+/// This silo's replies over the last <c>Monitoring:LatencyWindowMinutes</c> (time and whether the
+/// message was text or media) and its errors by type since start, for the snapshot the monitor
+/// samples: the history's response times and the slow-replies alert come from here.
+/// </summary>
+public sealed class ReplyWindow(IOptions<MonitoringOptions> options, [FromKeyedServices(Clock.Key)] TimeProvider time)
+{
+    private const int MaxKept = 100_000; // a bound on memory whatever the traffic; percentiles of the newest
+    private readonly Queue<(long At, long Ms, bool Media)> _replies = new();
+    private readonly Dictionary<string, long> _errors = [];
+    private readonly object _gate = new();
+
+    public void Answered(string kind, long elapsedMs, string? error)
+    {
+        lock (_gate)
+        {
+            _replies.Enqueue((time.GetTimestamp(), elapsedMs, kind != MessageKind.Text));
+            if (_replies.Count > MaxKept)
+            {
+                _replies.Dequeue();
+            }
+
+            if (error is not null and not Models.ModelFailure.Cancelled)
+            {
+                _errors[error] = _errors.GetValueOrDefault(error) + 1;
+            }
+        }
+    }
+
+    public void GivenUp()
+    {
+        lock (_gate)
+        {
+            _errors[Telegram.DeadLetters.ErrorType] = _errors.GetValueOrDefault(Telegram.DeadLetters.ErrorType) + 1;
+        }
+    }
+
+    public ReplyFigures Figures()
+    {
+        var window = TimeSpan.FromMinutes(options.Value.LatencyWindowMinutes);
+        lock (_gate)
+        {
+            while (_replies.Count > 0 && time.GetElapsedTime(_replies.Peek().At) > window)
+            {
+                _replies.Dequeue();
+            }
+
+            var text = _replies.Where(r => !r.Media).Select(r => r.Ms).Order().ToList();
+            var media = _replies.Where(r => r.Media).Select(r => r.Ms).Order().ToList();
+            var all = _replies.Select(r => r.Ms).Order().ToList();
+            return new ReplyFigures(text.Count, Percentile(text, 95), media.Count, Percentile(media, 95), Percentile(all, 50), new Dictionary<string, long>(_errors));
+        }
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values; 0 for none.</summary>
+    public static double Percentile(IReadOnlyList<long> sorted, double percentile) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

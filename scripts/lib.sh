@@ -46,6 +46,25 @@ read_pid() {
   [[ -f "$1" ]] && tr -dc '0-9' <"$1" || true
 }
 
+# Processes of this installation: the silo or its supervisor started from this checkout ($DLL)
+# in this working directory. Prints "silo PID" or "supervisor PID" per line; maintenance commands
+# (dotnet $DLL maintenance ...) are not silos.
+instance_processes() {
+  local here proc pid cmd
+  here=$(pwd -P)
+  for proc in /proc/[0-9]*; do
+    pid=${proc#/proc/}
+    [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+    [[ "$(readlink "$proc/cwd" 2>/dev/null)" == "$here" ]] || continue
+    cmd=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+    case "$cmd" in
+      *"$ROOT/scripts/supervise.sh "*) echo "supervisor $pid" ;;
+      *" $DLL maintenance"*) ;;
+      *" $DLL"*) echo "silo $pid" ;;
+    esac
+  done
+}
+
 # The SQLite file the service uses (Storage__DatabasePath, default data/system.db).
 database_path() {
   printf '%s' "${Storage__DatabasePath:-data/system.db}"

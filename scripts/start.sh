@@ -51,6 +51,9 @@ for ((i = 1; i <= silos; i++)); do
   pid=$(read_pid "$RUN_DIR/supervisor-$i.pid")
   if alive "$pid"; then
     die "silo $i is already running (supervisor pid $pid, $RUN_DIR/supervisor-$i.pid); stop it first with scripts/stop.sh"
+  elif [[ -n "$pid" ]]; then
+    say "Lock recovery: removed the stale pid files of silo $i (supervisor pid $pid is not running; the last run did not stop cleanly)."
+    rm -f "$RUN_DIR/supervisor-$i.pid" "$RUN_DIR/silo-$i.pid" "$RUN_DIR/stop-$i"
   fi
   for p in $((port + i - 1)) $((silo_base + i - 1)) $((gateway_base + i - 1)); do
     if port_in_use "$p"; then
@@ -94,8 +97,9 @@ ensure_built
 # 4. The database: fold back a WAL left by a crash, then check integrity (read-only for a bad file).
 if uses_sqlite && [[ -f "$db" ]]; then
   if [[ -s "$db-wal" ]]; then
-    say "Folding the write-ahead log left by the last run back into $db ..."
-    dotnet "$DLL" maintenance checkpoint >/dev/null || die "the WAL checkpoint of $db failed; see logs/system.log"
+    say "Lock recovery: found a write-ahead log of $(( $(stat -c %s "$db-wal") / 1024 )) KB left by the last run; folding it back into $db ..."
+    folded=$(dotnet "$DLL" maintenance checkpoint) || die "the WAL checkpoint of $db failed; see logs/system.log"
+    say "  $folded"
   fi
   say "Checking the integrity of $db ..."
   if ! report=$(dotnet "$DLL" maintenance integrity-check 2>&1); then

@@ -39,6 +39,12 @@ public static class MaintenanceCommand
         builder.Services.AddSingleton<MaintenanceOperations>();
         using var host = builder.Build();
 
+        var operations = host.Services.GetRequiredService<MaintenanceOperations>();
+        if (operation == MaintenanceOperations.IntegrityCheck)
+        {
+            return await CheckIntegrityAsync(host.Services.GetRequiredService<Database>(), operations);
+        }
+
         try
         {
             await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
@@ -49,7 +55,6 @@ public static class MaintenanceCommand
             return ExitCodes.Crashed;
         }
 
-        var operations = host.Services.GetRequiredService<MaintenanceOperations>();
         if (operations.Refusal(operation) is { } refusal)
         {
             Console.Error.WriteLine(refusal);
@@ -68,6 +73,38 @@ public static class MaintenanceCommand
         {
             var id = await tasks.RecordAsync(operation, succeeded: false, null, ex.Message);
             Console.Error.WriteLine($"{operation} failed: {ex.Message} (task {id})");
+            return ExitCodes.Crashed;
+        }
+    }
+
+    /// <summary>
+    /// The integrity check reads and nothing else: no schema migration, no <c>server_tasks</c> row,
+    /// a read-only connection, so a damaged file is left exactly as it was found (start.sh runs this
+    /// before every start). Exit code 0 ok, 1 problems or unreadable.
+    /// </summary>
+    private static async Task<int> CheckIntegrityAsync(Database database, MaintenanceOperations operations)
+    {
+        if (operations.Refusal(MaintenanceOperations.IntegrityCheck) is { } refusal)
+        {
+            Console.Error.WriteLine(refusal);
+            return ExitCodes.StartupFailed;
+        }
+
+        if (!File.Exists(database.FilePath))
+        {
+            Console.Error.WriteLine($"{MaintenanceOperations.IntegrityCheck} failed: there is no database at {database.FilePath}");
+            return ExitCodes.Crashed;
+        }
+
+        try
+        {
+            var result = await operations.RunAsync(MaintenanceOperations.IntegrityCheck);
+            Console.WriteLine($"{MaintenanceOperations.IntegrityCheck}: {result.Summary} (read-only: not recorded in server_tasks)");
+            return ExitCodes.Stopped;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"{MaintenanceOperations.IntegrityCheck} failed: {ex.Message}");
             return ExitCodes.Crashed;
         }
     }

@@ -58,12 +58,15 @@ public static class ResourcesApi
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var first = today.AddDays(1 - days);
         var samples = await store.ReadAsync(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), now + TimeSpan.FromMinutes(1), cancellationToken);
-        var daily = (await store.BaselinesAsync(first, cancellationToken)).Where(d => d.Day < today).ToList();
-        var sofar = samples.Where(r => DateOnly.FromDateTime(r.Sample.Timestamp.UtcDateTime) == today).ToList();
-        if (sofar.Count > 0)
-        {
-            daily.Add(DailyBaseline.Of(today, sofar));
-        }
+        // Stored baselines, and for days without one (today; a day the daily run has not reached
+        // yet) the baseline of the rows there are.
+        var stored = (await store.BaselinesAsync(first, cancellationToken)).Where(d => d.Day < today).ToDictionary(d => d.Day);
+        var daily = samples.GroupBy(r => DateOnly.FromDateTime(r.Sample.Timestamp.UtcDateTime))
+            .Where(g => !stored.ContainsKey(g.Key))
+            .Select(g => DailyBaseline.Of(g.Key, [.. g]))
+            .Concat(stored.Values)
+            .OrderBy(d => d.Day)
+            .ToList();
 
         var silos = samples.Count == 0 ? 1 : samples[^1].Silos;
         return TypedResults.Ok(Trends.Compute(days, daily, samples, silos, options.Value));

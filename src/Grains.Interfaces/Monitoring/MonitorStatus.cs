@@ -47,7 +47,8 @@ public sealed record class HealthSample(
     [property: Id(5)] int Replies = 0,
     [property: Id(6)] double ReplyP50Ms = 0,
     [property: Id(7)] double ReplyP95Ms = 0,
-    [property: Id(8)] IReadOnlyDictionary<string, long>? Errors = null);
+    [property: Id(8)] IReadOnlyDictionary<string, long>? Errors = null,
+    [property: Id(9)] int Silos = 0);
 
 /// <summary>A restart the monitor asked for (the memory limit or a critical alert a restart can fix), and what came of it.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.RestartRequest")]

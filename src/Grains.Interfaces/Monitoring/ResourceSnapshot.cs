@@ -16,8 +16,9 @@ public sealed record class ResourceSnapshot(
 
 /// <summary>
 /// A silo's replies over the last <c>Monitoring:LatencyWindowMinutes</c>: how many and their
-/// percentiles, text and media apart (the guide budgets them differently), and the errors by type
-/// since the silo started (a counter: the monitor takes the differences).
+/// percentiles, text and media apart (the guide budgets them differently); and counters since the
+/// silo started (<see cref="StartedAt"/> tells one start from the next): replies, and errors by
+/// type. The monitor takes the differences of the counters.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.ReplyFigures")]
 public sealed record class ReplyFigures(
@@ -26,7 +27,10 @@ public sealed record class ReplyFigures(
     [property: Id(2)] int MediaReplies,
     [property: Id(3)] double MediaP95Ms,
     [property: Id(4)] double P50Ms,
-    [property: Id(5)] IReadOnlyDictionary<string, long> ErrorsSinceStart)
+    [property: Id(5)] IReadOnlyDictionary<string, long> ErrorsSinceStart,
+    [property: Id(6)] double P95Ms = 0,
+    [property: Id(7)] long RepliesSinceStart = 0,
+    [property: Id(8)] DateTimeOffset StartedAt = default)
 {
     public static readonly ReplyFigures None = new(0, 0, 0, 0, 0, new Dictionary<string, long>());
 

@@ -31,9 +31,9 @@ public static class DailyLog
             File.Move(current, target);
             return target;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return null; // another process holds the lock or moved the file: it rotates, the next write checks again
+            return null; // another process holds the lock or moved the file, or it cannot be renamed: the line is written to the current file
         }
     }
 

@@ -105,14 +105,14 @@ public sealed partial class LogLifecycle(IOptions<LogsOptions> options, [FromKey
     }
 
     /// <summary>Writes <c>archive/name.log.gz</c> with the file's last-write time, then deletes the file; returns the bytes saved.</summary>
-    private static long Compress(string file, string archive)
+    public static long Compress(string file, string archive)
     {
         Directory.CreateDirectory(archive);
         var written = File.GetLastWriteTimeUtc(file);
         var target = DailyLog.FreeName(archive, Path.GetFileName(file), ".gz");
         var partial = target + ".partial";
         using (var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        using (var gzip = new GZipStream(new FileStream(partial, FileMode.Create, FileAccess.Write), CompressionLevel.SmallestSize))
+        using (var gzip = new GZipStream(new FileStream(partial, FileMode.Create, FileAccess.Write), CompressionLevel.Optimal))
         {
             source.CopyTo(gzip);
         }

@@ -205,9 +205,12 @@ public sealed partial class MaintenanceOperations(
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
+    /// <summary>PRAGMA integrity_check on a read-only connection: checking a damaged file never writes into it.</summary>
     private async Task<List<string>> IntegrityProblemsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        var readOnly = new SqliteConnectionStringBuilder(database.ConnectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        await using var connection = new SqliteConnection(readOnly.ToString());
+        await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand("PRAGMA integrity_check");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var lines = new List<string>();

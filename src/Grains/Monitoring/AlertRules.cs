@@ -17,7 +17,8 @@ public sealed class AlertRules(MonitoringOptions options)
     public const string DiskSpace = "disk_space";
     public const string HealthDegraded = "health_degraded";
     public const string MemoryGrowth = "memory_growth";
-    public const string SlowReplies = "slow_replies";
+    public const string SlowTextReplies = "slow_replies_text";
+    public const string SlowMediaReplies = "slow_replies_media";
 
     public const string ClusterSilo = "cluster";
 
@@ -66,14 +67,14 @@ public sealed class AlertRules(MonitoringOptions options)
             var minutes = F(options.LatencyWindowMinutes);
             if (replies.TextReplies > 0 && replies.TextP95Ms > options.ReplyBudgetTextMs)
             {
-                yield return Alert(SlowReplies, AlertSeverity.Medium, s,
+                yield return Alert(SlowTextReplies, AlertSeverity.Medium, s,
                     $"Text replies p95 {F(replies.TextP95Ms)} ms over the last {minutes} min ({replies.TextReplies} replies), over the {F(options.ReplyBudgetTextMs)} ms budget.",
                     "Check the model endpoint's latency (assistant_reply_duration_seconds, the model's own metrics) and the silo's CPU; throttling starts on its own at Monitoring:ThrottleCpuPercent.");
             }
 
             if (replies.MediaReplies > 0 && replies.MediaP95Ms > options.ReplyBudgetMediaMs)
             {
-                yield return Alert(SlowReplies, AlertSeverity.Medium, s,
+                yield return Alert(SlowMediaReplies, AlertSeverity.Medium, s,
                     $"Photo, voice and document replies p95 {F(replies.MediaP95Ms)} ms over the last {minutes} min ({replies.MediaReplies} replies), over the {F(options.ReplyBudgetMediaMs)} ms budget.",
                     "Check Telegram file downloads and the transcription endpoint as well as the model.");
             }

@@ -40,7 +40,7 @@ public sealed record DailyBaseline(
             Assistant.Sessions.LocalSessionRegistry.Sum(errors, s.Errors ?? new Dictionary<string, long>());
         }
 
-        var answered = samples.Where(s => s.Replies > 0).ToList();
+        var answered = samples.Where(s => s.ReplyP50Ms > 0 || s.ReplyP95Ms > 0).ToList();
         var p50s = Spread.Of(answered.Select(s => s.ReplyP50Ms));
         var p95s = Spread.Of(answered.Select(s => s.ReplyP95Ms));
         var peakHour = samples.Count == 0 ? 0 : samples

@@ -39,11 +39,14 @@ internal sealed class HealthHistory(TimeSpan keep, TimeSpan interval)
 
     /// <summary>
     /// The cluster's memory growth in MB per hour over the last hour (least squares), or null until
-    /// the samples span half an hour: a start-up's first minutes are not a trend.
+    /// the samples with the current number of silos span half an hour: a start-up's first minutes are not a trend.
     /// </summary>
     public double? MemoryGrowthPerHour(DateTimeOffset now)
     {
-        var recent = _samples.Where(s => s.Timestamp >= now - TimeSpan.FromHours(1)).ToList();
+        // Only samples with the newest silo count: a silo joining or leaving moves the cluster's
+        // memory by a whole process, which is not growth.
+        var silos = _samples.Last?.Value.Silos;
+        var recent = _samples.Where(s => s.Timestamp >= now - TimeSpan.FromHours(1) && s.Silos == silos).ToList();
         if (recent.Count < 2 || recent[^1].Timestamp - recent[0].Timestamp < TimeSpan.FromMinutes(30))
         {
             return null;

@@ -126,7 +126,7 @@ public sealed class HealthHistoryStore(Database database)
         return rows.Count - periods.Count;
     }
 
-    /// <summary>One row for a period: the means of the figures, the highest p95, the replies and errors summed.</summary>
+    /// <summary>One row for a period: the means of the figures (the median over rows that had replies), the highest p95, the replies and errors summed.</summary>
     private static StoredSample Mean(DateTimeOffset at, int seconds, List<StoredSample> rows)
     {
         var errors = new Dictionary<string, long>();
@@ -138,7 +138,8 @@ public sealed class HealthHistoryStore(Database database)
         var s = rows.Select(r => r.Sample).ToList();
         return new StoredSample(
             new HealthSample(at, Math.Round(s.Average(x => x.HealthScore), 1), Math.Round(s.Average(x => x.MemoryMb), 1), Math.Round(s.Average(x => x.CpuPercent), 1),
-                (int)Math.Round(s.Average(x => x.ActiveSessions)), s.Sum(x => x.Replies), Math.Round(s.Average(x => x.ReplyP50Ms)), s.Max(x => x.ReplyP95Ms), errors),
+                (int)Math.Round(s.Average(x => x.ActiveSessions)), s.Sum(x => x.Replies),
+                s.Any(x => x.ReplyP50Ms > 0) ? Math.Round(s.Where(x => x.ReplyP50Ms > 0).Average(x => x.ReplyP50Ms)) : 0, s.Max(x => x.ReplyP95Ms), errors, rows.Max(r => r.Silos)),
             seconds,
             rows.Max(r => r.Silos));
     }

@@ -11,7 +11,11 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         failures.Positive("Monitoring:CleanupIntervalMinutes", o.CleanupIntervalMinutes);
         failures.Positive("Monitoring:DailyIntervalHours", o.DailyIntervalHours);
         failures.Positive("Monitoring:HistoryHours", o.HistoryHours);
-        failures.Positive("Monitoring:HistoryDays", o.HistoryDays);
+        if (!(o.HistoryDays >= 1))
+        {
+            failures.Add($"Monitoring:HistoryDays must be at least 1 (GET /resources/trends reads whole days; was {o.HistoryDays})");
+        }
+
         failures.Positive("Monitoring:MemoryGrowthMbPerHour", o.MemoryGrowthMbPerHour);
         failures.Positive("Monitoring:LatencyWindowMinutes", o.LatencyWindowMinutes);
         failures.Positive("Monitoring:ReplyBudgetTextMs", o.ReplyBudgetTextMs);

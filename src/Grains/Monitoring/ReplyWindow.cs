@@ -15,12 +15,15 @@ public sealed class ReplyWindow(IOptions<MonitoringOptions> options, [FromKeyedS
     private readonly Queue<(long At, long Ms, bool Media)> _replies = new();
     private readonly Dictionary<string, long> _errors = [];
     private readonly object _gate = new();
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private long _answered;
 
     public void Answered(string kind, long elapsedMs, string? error)
     {
         lock (_gate)
         {
             _replies.Enqueue((time.GetTimestamp(), elapsedMs, kind != MessageKind.Text));
+            _answered++;
             if (_replies.Count > MaxKept)
             {
                 _replies.Dequeue();
@@ -54,7 +57,8 @@ public sealed class ReplyWindow(IOptions<MonitoringOptions> options, [FromKeyedS
             var text = _replies.Where(r => !r.Media).Select(r => r.Ms).Order().ToList();
             var media = _replies.Where(r => r.Media).Select(r => r.Ms).Order().ToList();
             var all = _replies.Select(r => r.Ms).Order().ToList();
-            return new ReplyFigures(text.Count, Percentile(text, 95), media.Count, Percentile(media, 95), Percentile(all, 50), new Dictionary<string, long>(_errors));
+            return new ReplyFigures(text.Count, Percentile(text, 95), media.Count, Percentile(media, 95), Percentile(all, 50), new Dictionary<string, long>(_errors),
+                Percentile(all, 95), _answered, _startedAt);
         }
     }
 

@@ -40,7 +40,8 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     private readonly ClusterCleanup _cleanup;
     private readonly HealthHistory _history;
     private readonly HealthHistoryStore _store;
-    private readonly Dictionary<string, IReadOnlyDictionary<string, long>> _errorsSeen = [];
+    private Dictionary<string, ReplyFigures> _seen = [];
+    private DateTimeOffset? _lastStoredAt;
     private bool _storeFailing;
     private IReadOnlyList<ResourceSnapshot> _latest = [];
     private IReadOnlyList<PerformanceAlert> _alerts = [];
@@ -169,9 +170,9 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         _latest = snapshots;
         _cluster = HealthScore.Cluster(snapshots, _options.SessionCapacity);
         _score = HealthScore.For(_cluster);
-        var sample = SampleOf(snapshots, now);
+        var (sample, seen) = SampleOf(snapshots, now);
         _history.Add(sample);
-        await StoreAsync(sample, snapshots.Count);
+        await StoreAsync(sample, seen);
 
         var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s))).Concat(_rules.ForCluster(_score, now, _history.MemoryGrowthPerHour(now))).ToList();
         _alerts = alerts;
@@ -276,41 +277,54 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
 
     /// <summary>
     /// The cluster's sample of this cycle: the cluster figures, the replies of every silo's window
-    /// (the median weighted by replies, the highest p95), and the errors new since the last cycle.
+    /// for the percentiles (the median weighted by replies, the highest p95), and the replies and
+    /// errors by type new since the last stored sample, from each silo's counters. A silo seen for
+    /// the first time by this activation is counted in full only if it started after the last
+    /// stored sample; otherwise an earlier activation may have counted it, and only what comes
+    /// next is counted. A silo that started again (a new start time) is counted from its start.
     /// </summary>
-    private HealthSample SampleOf(List<ResourceSnapshot> snapshots, DateTimeOffset now)
+    private (HealthSample Sample, Dictionary<string, ReplyFigures> Seen) SampleOf(List<ResourceSnapshot> snapshots, DateTimeOffset now)
     {
         var figures = snapshots.Select(s => (s.Silo, Figures: s.Replies ?? ReplyFigures.None)).ToList();
-        var replies = figures.Sum(f => f.Figures.Replies);
-        var p50 = replies == 0 ? 0 : Math.Round(figures.Sum(f => f.Figures.P50Ms * f.Figures.Replies) / replies);
-        var p95 = figures.Count == 0 ? 0 : figures.Max(f => Math.Max(f.Figures.TextP95Ms, f.Figures.MediaP95Ms));
+        var window = figures.Sum(f => f.Figures.Replies);
+        var p50 = window == 0 ? 0 : Math.Round(figures.Sum(f => f.Figures.P50Ms * f.Figures.Replies) / window);
+        var p95 = figures.Count == 0 ? 0 : figures.Max(f => f.Figures.P95Ms);
+        var seen = new Dictionary<string, ReplyFigures>(_seen);
         var errors = new Dictionary<string, long>();
+        long replies = 0;
         foreach (var (silo, f) in figures)
         {
-            var before = _errorsSeen.GetValueOrDefault(silo) ?? new Dictionary<string, long>();
+            var before = _seen.GetValueOrDefault(silo) is { } earlier && earlier.StartedAt == f.StartedAt
+                ? earlier
+                : !_seen.ContainsKey(silo) && _lastStoredAt is { } stored && f.StartedAt <= stored
+                    ? f // first seen here, and running before the last stored sample: count from now on
+                    : ReplyFigures.None; // new, or started again: everything since its start is new
+            replies += Math.Max(0, f.RepliesSinceStart - before.RepliesSinceStart);
             foreach (var (type, count) in f.ErrorsSinceStart)
             {
-                var earlier = before.GetValueOrDefault(type);
-                var added = count >= earlier ? count - earlier : count; // fewer than before: the silo restarted
+                var added = count - before.ErrorsSinceStart.GetValueOrDefault(type);
                 if (added > 0)
                 {
                     errors[type] = errors.GetValueOrDefault(type) + added;
                 }
             }
 
-            _errorsSeen[silo] = f.ErrorsSinceStart;
+            seen[silo] = f;
         }
 
-        return new HealthSample(now, _score, _cluster.MemoryMb, _cluster.CpuPercent, _cluster.ActiveSessions, replies, p50, p95, errors);
+        return (new HealthSample(now, _score, _cluster.MemoryMb, _cluster.CpuPercent, _cluster.ActiveSessions, (int)replies, p50, p95, errors, snapshots.Count), seen);
     }
 
-    /// <summary>Adds the sample to <c>health_history</c>; a failure is logged once until a write succeeds again.</summary>
-    private async Task StoreAsync(HealthSample sample, int silos)
+    /// <summary>
+    /// Adds the sample to <c>health_history</c>. A failure is logged once until a write succeeds
+    /// again; the replies and errors it counted go into the next row that is stored.
+    /// </summary>
+    private async Task StoreAsync(HealthSample sample, Dictionary<string, ReplyFigures> seen)
     {
         try
         {
-            await _store.AddAsync(sample, (int)_options.HealthIntervalSeconds, silos);
-            _storeFailing = false;
+            await _store.AddAsync(sample, (int)_options.HealthIntervalSeconds, sample.Silos);
+            (_seen, _lastStoredAt, _storeFailing) = (seen, sample.Timestamp, false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -331,7 +345,8 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         {
             foreach (var row in await _store.ReadAsync(now - TimeSpan.FromHours(_options.HistoryHours), now + TimeSpan.FromMinutes(1), cancellationToken))
             {
-                _history.AddStored(row.Sample);
+                _history.AddStored(row.Sample with { Silos = row.Silos });
+                _lastStoredAt = row.Sample.Timestamp;
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -24,6 +24,9 @@ public sealed class StartupNoiseTests
         var ours = new InvalidOperationException("No active nodes are compatible with grain resourcemonitor and interface Assistant.Monitoring.IResourceMonitorGrain version 0.");
         Assert.True(StartupNoise.IsKnown(Event("Polly", "Execution attempt.", exception: dashboard)));
         Assert.False(StartupNoise.IsKnown(Event("Polly", "Execution attempt.", exception: ours)));
+        Assert.True(StartupNoise.IsKnown(Event("Polly", "Execution attempt.", LogEventLevel.Error, dashboard)));
+        Assert.False(StartupNoise.IsKnown(Event("Polly", "Execution attempt.", LogEventLevel.Error, ours)));
+        Assert.False(StartupNoise.IsKnown(Event("Polly", "Execution attempt.", LogEventLevel.Fatal, dashboard)));
     }
 
     [Fact]

@@ -71,7 +71,8 @@ public sealed class InProcessSilo : IAsyncDisposable
                 sp.GetRequiredService<LocalSessionRegistry>(),
                 sp.GetRequiredService<ILocalSiloDetails>(),
                 sp.GetRequiredKeyedService<TimeProvider>(Assistant.Clock.Key),
-                sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.MemoryLimitMb)));
+                sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.MemoryLimitMb,
+                sp.GetRequiredService<ReplyWindow>())));
             overrideServices?.Invoke(services);
         }
 

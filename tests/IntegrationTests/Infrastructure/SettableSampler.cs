@@ -22,7 +22,8 @@ public sealed class SamplerFigures
     public double DiskUsagePercent { get; set; } = 40;
 }
 
-public sealed class SettableSampler(SamplerFigures figures, LocalSessionRegistry sessions, ILocalSiloDetails silo, TimeProvider time, double memoryLimitMb) : IResourceSampler
+/// <summary>Memory, CPU, disk and (when set) sessions as the test sets them; the replies are the silo's own (<see cref="ReplyWindow"/>).</summary>
+public sealed class SettableSampler(SamplerFigures figures, LocalSessionRegistry sessions, ILocalSiloDetails silo, TimeProvider time, double memoryLimitMb, ReplyWindow? replies = null) : IResourceSampler
 {
     public const int Processors = 2;
 
@@ -37,5 +38,6 @@ public sealed class SettableSampler(SamplerFigures figures, LocalSessionRegistry
         100,
         figures.DiskUsagePercent,
         new NetworkIo(1000, 2000),
-        Math.Round(100 * figures.MemoryMb / memoryLimitMb, 1));
+        Math.Round(100 * figures.MemoryMb / memoryLimitMb, 1),
+        replies?.Figures());
 }

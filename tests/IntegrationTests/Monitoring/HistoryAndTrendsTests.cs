@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Monitoring;
@@ -28,6 +29,30 @@ public sealed class HistoryAndTrendsTests
 
         Assert.All(before, t => Assert.Contains(t, after));
         Assert.True(after.Count > before.Count, "the new activation adds its own samples after the stored ones");
+    }
+
+    [Fact]
+    public async Task Each_reply_is_counted_once_in_the_history_however_many_cycles_see_it_in_their_window()
+    {
+        var directory = TestPaths.NewTempDirectory("history-replies");
+        await using var silo = await InProcessSilo.StartAsync(directory);
+        await silo.Http.GetStringAsync("/resources/status?refresh=true");
+        for (var i = 0; i < 3; i++)
+        {
+            using var reply = await silo.Http.PostAsJsonAsync("/sessions/counted/messages", new { text = $"hello {i}" });
+            reply.EnsureSuccessStatusCode();
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await silo.Http.GetStringAsync("/resources/status?refresh=true"); // every one of these sees the three replies in its window
+        }
+
+        var rows = await new HealthHistoryStore(TestDatabase.Sqlite(Path.Combine(directory, "data", "system.db")))
+            .ReadAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal(3, rows.Sum(r => r.Sample.Replies));
+        Assert.True(rows[^1].Sample.ReplyP95Ms >= rows[^1].Sample.ReplyP50Ms);
+        Assert.Equal(1, rows[^1].Silos);
     }
 
     [Fact]

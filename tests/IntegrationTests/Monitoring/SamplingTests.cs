@@ -31,7 +31,7 @@ public sealed class SamplingTests
         var snapshot = Assert.Single(status.RootElement.GetProperty("silos").EnumerateArray()).GetProperty("snapshot");
         var memory = snapshot.GetProperty("memory_mb").GetDouble();
         Assert.InRange(memory, Math.Min(rssBefore, rssAfter) * 0.9, Math.Max(rssBefore, rssAfter) * 1.1);
-        Assert.Equal(Math.Round(100 * memory / 500, 1), snapshot.GetProperty("memory_utilization_percent").GetDouble());
+        Assert.Equal(Math.Round(100 * memory / new Assistant.Monitoring.MonitoringOptions().MemoryLimitMb, 1), snapshot.GetProperty("memory_utilization_percent").GetDouble());
         Assert.Equal(2, snapshot.GetProperty("active_sessions").GetInt32());
         Assert.InRange(snapshot.GetProperty("cpu_percent").GetDouble(), 0, 100);
         Assert.InRange(snapshot.GetProperty("total_processes").GetInt32(), Math.Min(processesBefore, processesAfter) - 20, Math.Max(processesBefore, processesAfter) + 20);

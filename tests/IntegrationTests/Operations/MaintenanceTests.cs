@@ -70,6 +70,37 @@ public sealed class MaintenanceTests
     }
 
     [Fact]
+    public async Task The_integrity_check_of_a_damaged_file_reports_it_and_writes_nothing_into_it()
+    {
+        var directory = TestPaths.NewTempDirectory("integrity-cli");
+        var file = Path.Combine(directory, "data", "system.db");
+        var database = await TestDatabase.MigratedSqliteAsync(file);
+        await ExecuteAsync(database, """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+            INSERT INTO server_tasks (type, status, payload) SELECT 'filler', 'completed', hex(randomblob(100)) FROM n;
+            PRAGMA wal_checkpoint(TRUNCATE);
+            PRAGMA journal_mode=DELETE;
+            """);
+        SqliteConnection.ClearAllPools();
+        var bytes = await File.ReadAllBytesAsync(file);
+        Array.Fill(bytes, (byte)0x5A, bytes.Length / 2, 4096); // a page in the middle of the table
+        await File.WriteAllBytesAsync(file, bytes);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASSISTANT_HOME"] = directory,
+            ["ASSISTANT_CONFIGURATION"] = TestPaths.Configuration,
+            ["ASSISTANT_NO_BUILD"] = "1",
+        };
+
+        var run = await Script.RunAsync("maintenance.sh", directory, environment, arguments: "integrity-check");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("integrity-check failed:", run.Error);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(file));
+        Assert.False(File.Exists(file + "-wal"));
+    }
+
+    [Fact]
     public async Task The_command_line_runs_an_operation_and_records_it_as_a_task()
     {
         var directory = TestPaths.NewTempDirectory("maintenance-cli");

@@ -147,6 +147,29 @@ public sealed class ScriptsTests
     }
 
     [Fact]
+    public async Task Stop_finds_and_stops_a_silo_whose_pid_files_are_gone_and_releases_the_database()
+    {
+        await using var service = new ScriptedService("orphan");
+        Assert.Equal(0, (await service.StartAsync()).ExitCode);
+        await service.Http.PostAsJsonAsync("/sessions/orphan/messages", new { text = "hello" }); // something in the WAL
+        var silo = int.Parse(File.ReadAllText(Path.Combine(service.Home, "run", "silo-1.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var file in Directory.GetFiles(Path.Combine(service.Home, "run"), "*.pid"))
+        {
+            File.Delete(file); // as when run/ is lost: the processes go on without their pid files
+        }
+
+        var stop = await service.StopAsync();
+
+        Assert.True(stop.ExitCode == 0, stop.All);
+        Assert.Contains($"Found silo pid {silo} of this installation without a pid file (an orphan)", stop.Output);
+        Assert.Contains($"Orphan silo (pid {silo}) stopped gracefully", stop.Output);
+        Assert.Null(await TryGetAsync(service.Http, "/health"));
+        Assert.False(Directory.Exists($"/proc/{silo}"), "the orphan's process is gone");
+        Assert.Contains("Database released:", stop.Output);
+        Assert.Equal(0, new FileInfo(Path.Combine(service.Home, "data", "system.db-wal")) is { Exists: true } wal ? wal.Length : 0);
+    }
+
+    [Fact]
     public async Task Start_with_two_silos_runs_them_on_consecutive_ports_as_one_cluster_and_stop_stops_both()
     {
         await using var service = new ScriptedService("two-silos");

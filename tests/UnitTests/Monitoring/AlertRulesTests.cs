@@ -84,10 +84,12 @@ public sealed class AlertRulesTests
         Assert.Empty(_rules.ForSilo(With(new ReplyFigures(40, 2000, 5, 5000, 800, errors)), []));
         Assert.Empty(_rules.ForSilo(With(new ReplyFigures(0, 0, 3, 4000, 800, errors)), []));
         var text = Assert.Single(_rules.ForSilo(With(new ReplyFigures(40, 2100, 5, 4000, 800, errors)), []));
-        Assert.Equal(("slow_replies", AlertSeverity.Medium), (text.AlertType, text.Severity));
+        Assert.Equal(("slow_replies_text", AlertSeverity.Medium), (text.AlertType, text.Severity));
         Assert.Contains("Text replies p95 2100 ms over the last 5 min (40 replies), over the 2000 ms budget", text.Message);
         var media = Assert.Single(_rules.ForSilo(With(new ReplyFigures(40, 1500, 5, 5200, 800, errors)), []));
         Assert.Contains("voice and document replies p95 5200 ms", media.Message);
+        Assert.Equal("slow_replies_media", media.AlertType); // its own cooldown: a slow text alert does not silence it
+        Assert.Equal(2, _rules.ForSilo(With(new ReplyFigures(40, 2100, 5, 5200, 800, errors)), []).Count());
     }
 
     [Fact]

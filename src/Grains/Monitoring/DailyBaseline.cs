@@ -11,7 +11,9 @@ public sealed record Spread(double P50, double P95, double Max)
             : new Spread(Math.Round(At(sorted, 50), 1), Math.Round(At(sorted, 95), 1), Math.Round(sorted[^1], 1));
     }
 
-    private static double At(List<double> sorted, double percentile) => sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    /// <summary>Nearest-rank percentile of sorted values; 0 for none.</summary>
+    public static double At(IReadOnlyList<double> sorted, double percentile) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
 
 /// <summary>

@@ -54,15 +54,11 @@ public sealed class ReplyWindow(IOptions<MonitoringOptions> options, [FromKeyedS
                 _replies.Dequeue();
             }
 
-            var text = _replies.Where(r => !r.Media).Select(r => r.Ms).Order().ToList();
-            var media = _replies.Where(r => r.Media).Select(r => r.Ms).Order().ToList();
-            var all = _replies.Select(r => r.Ms).Order().ToList();
-            return new ReplyFigures(text.Count, Percentile(text, 95), media.Count, Percentile(media, 95), Percentile(all, 50), new Dictionary<string, long>(_errors),
-                Percentile(all, 95), _answered, _startedAt);
+            var text = _replies.Where(r => !r.Media).Select(r => (double)r.Ms).Order().ToList();
+            var media = _replies.Where(r => r.Media).Select(r => (double)r.Ms).Order().ToList();
+            var all = _replies.Select(r => (double)r.Ms).Order().ToList();
+            return new ReplyFigures(text.Count, Spread.At(text, 95), media.Count, Spread.At(media, 95), Spread.At(all, 50), new Dictionary<string, long>(_errors),
+                Spread.At(all, 95), _answered, _startedAt);
         }
     }
-
-    /// <summary>Nearest-rank percentile of sorted values; 0 for none.</summary>
-    public static double Percentile(IReadOnlyList<long> sorted, double percentile) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

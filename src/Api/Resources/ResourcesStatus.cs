@@ -19,7 +19,7 @@ public sealed record ResourcesStatus(
 {
     public static ResourcesStatus From(MonitorStatus s, MonitoringOptions o, ChatAdmission admission) => new(
         new HealthSection(s.Current, s.HealthScore, s.Alerts, s.Recommendations),
-        new EmergencySection(s.EmergencyMode, s.CpuThrottling, s.EmergencyCleanups, admission.Refused),
+        new EmergencySection(s.EmergencyMode, s.CpuThrottling, s.EmergencyCleanups, admission.Refused, admission.Waiting),
         ResourceLimits.From(o),
         s.Silos,
         s.History,
@@ -35,8 +35,11 @@ public sealed record ResourcesStatus(
 /// <summary><c>current_resources</c> is the cluster: memory and sessions summed, CPU and utilisation averaged.</summary>
 public sealed record HealthSection(ClusterResources CurrentResources, double HealthScore, IReadOnlyList<PerformanceAlert> Alerts, IReadOnlyList<string> Recommendations);
 
-/// <summary><c>throttled_requests</c>: chat requests this silo refused with 429 while throttling.</summary>
-public sealed record EmergencySection(bool EmergencyMode, bool CpuThrottling, long EmergencyCleanups, long ThrottledRequests);
+/// <summary>
+/// <c>throttled_requests</c>: HTTP chat requests this silo refused with 429 while throttling;
+/// <c>waiting_turns</c>: chat turns (HTTP and Telegram) waiting on this silo for their turn now.
+/// </summary>
+public sealed record EmergencySection(bool EmergencyMode, bool CpuThrottling, long EmergencyCleanups, long ThrottledRequests, int WaitingTurns);
 
 public sealed record ResourceLimits(
     double MemoryLimitMb,

@@ -164,7 +164,7 @@ public static class SessionsApi
         }
 
         var admission = context.HttpContext.RequestServices.GetRequiredService<ChatAdmission>();
-        using var lease = await admission.EnterAsync(context.HttpContext.RequestAborted);
+        using var lease = await admission.EnterAsync(ChatChannel.Http, context.HttpContext.RequestAborted);
         if (lease is null)
         {
             context.HttpContext.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

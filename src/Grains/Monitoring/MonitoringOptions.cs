@@ -115,14 +115,17 @@ public sealed class MonitoringOptions
     /// <summary>Throttling ends when CPU is back under this on every silo. Default 70 %.</summary>
     public double ThrottleExitCpuPercent { get; set; } = 70;
 
-    /// <summary>Chat requests a silo handles at once while throttling. Default 4.</summary>
+    /// <summary>Chat turns (HTTP and Telegram) a silo handles at once while throttling. Default 4.</summary>
     public int ThrottleConcurrency { get; set; } = 4;
 
-    /// <summary>Chat requests that may wait while throttling; beyond it, HTTP 429. Default 50.</summary>
+    /// <summary>HTTP chat requests that may wait while throttling; beyond it, HTTP 429 (Telegram messages always wait: they are stored). Default 50.</summary>
     public int ThrottleQueueLength { get; set; } = 50;
 
     /// <summary>Retry-After sent with a throttled 429, in seconds. Default 5.</summary>
     public int ThrottleRetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>A Telegram message that has waited this long for its turn while throttling gets a "busy, your message is queued" note. Default 3 s.</summary>
+    public double ThrottleNoticeSeconds { get; set; } = 3;
 
     /// <summary>Memory utilisation above which the optimisation cycle prunes contexts to the pressure window. Default 70 %.</summary>
     public double OptimizeAbovePercent { get; set; } = 70;

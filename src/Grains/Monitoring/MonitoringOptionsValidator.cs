@@ -34,6 +34,7 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         failures.Positive("Monitoring:CpuSustainedSeconds", o.CpuSustainedSeconds);
         failures.NotNegative("Monitoring:ThrottleQueueLength", o.ThrottleQueueLength); // 0: nothing waits, every request over the limit gets 429
         failures.Positive("Monitoring:ThrottleRetryAfterSeconds", o.ThrottleRetryAfterSeconds);
+        failures.Positive("Monitoring:ThrottleNoticeSeconds", o.ThrottleNoticeSeconds);
         failures.NotNegative("Monitoring:EmergencyCleanupCooldownSeconds", o.EmergencyCleanupCooldownSeconds);
         failures.Positive("Monitoring:EmergencyIdleMinutes", o.EmergencyIdleMinutes);
         if (o.HealthScoreWarning is < 0 or > 100)

@@ -19,10 +19,14 @@ public sealed class PressureState
     /// <summary>0-100; null until the first health cycle has reached this silo.</summary>
     public double? HealthScore => (double?)_healthScore;
 
+    /// <summary>Raised after each <see cref="Set"/> (the chat admission lets waiting turns in when throttling ends).</summary>
+    public event Action? Changed;
+
     public void Set(bool throttling, bool emergency, double healthScore)
     {
         _throttling = throttling;
         _emergency = emergency;
         _healthScore = healthScore;
+        Changed?.Invoke();
     }
 }

@@ -119,25 +119,38 @@ internal sealed partial class ChatSessionGrain
         var writer = _telegram.CreateWriter(TelegramTarget.For(message), turn.SentIds, ids => SaveReplyIdsAsync(turn, message.UpdateId, ids), stop.Token);
         if (turn.Generated is null && turn.Notice is null)
         {
-            writer.StartTyping();
+            IDisposable admitted;
             try
             {
-                if (!await PrepareMediaAsync(turn, message, stop.Token))
-                {
-                    // /cancel or /reset while the file was fetched or transcribed: nothing is sent, nothing asked.
-                    turn.Delivered = true;
-                    await FinishAsync(turn, null, s => s.Statistics.Cancelled++);
-                    return;
-                }
-
-                if (turn.Notice is null)
-                {
-                    turn.Generated = await GenerateAsync(turn, text => writer.OnText(Prefaced(turn, text, null)));
-                }
+                // While the service throttles under high CPU, this silo's turns go a few at a time, in order.
+                admitted = await _telegram.AdmitAsync(() => QueuedNoticeAsync(turn, message), stop.Token);
             }
-            finally
+            catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
             {
-                writer.StopTyping();
+                await FinishCancelledAsync(turn); // /cancel or /reset while it waited
+                return;
+            }
+
+            using (admitted)
+            {
+                writer.StartTyping();
+                try
+                {
+                    if (!await PrepareMediaAsync(turn, message, stop.Token))
+                    {
+                        await FinishCancelledAsync(turn); // /cancel or /reset while the file was fetched or transcribed
+                        return;
+                    }
+
+                    if (turn.Notice is null)
+                    {
+                        turn.Generated = await GenerateAsync(turn, text => writer.OnText(Prefaced(turn, text, null)));
+                    }
+                }
+                finally
+                {
+                    writer.StopTyping();
+                }
             }
         }
 
@@ -175,6 +188,23 @@ internal sealed partial class ChatSessionGrain
                 _exchange.Record(s, result, elapsed);
             }
         });
+    }
+
+    /// <summary>Cancelled before anything was asked: nothing is sent, and the message is done.</summary>
+    private async Task FinishCancelledAsync(Turn turn)
+    {
+        turn.Delivered = true;
+        await FinishAsync(turn, null, s => s.Statistics.Cancelled++);
+    }
+
+    /// <summary>The "busy, your message is queued" note, once per turn.</summary>
+    private async Task QueuedNoticeAsync(Turn turn, TelegramIncoming message)
+    {
+        if (!turn.QueuedNoticeSent)
+        {
+            turn.QueuedNoticeSent = true;
+            await NoticeAsync(TelegramTarget.For(message), TelegramCommands.Queued);
+        }
     }
 
     /// <summary>Best effort: the ids also live on the turn, so a retry in this activation edits them; only a crash in between loses them.</summary>

@@ -53,6 +53,9 @@ internal sealed class Turn
     /// <summary>For a command or notice: the text to send, decided once.</summary>
     public string? Notice { get; set; }
 
+    /// <summary>Whether the user was told that the message waits its turn (while throttling), so a retry does not say it again.</summary>
+    public bool QueuedNoticeSent { get; set; }
+
     /// <summary>Failed attempts, counted even when storing the count failed.</summary>
     public int Attempts { get; set; }
 

@@ -25,6 +25,7 @@ public static class TelegramCommands
     public const string Cancelled = "Stopped the reply I was writing.";
     public const string NothingToCancel = "There's no reply in progress to cancel.";
     public const string Overflow = "I'm still working on your earlier messages. Please wait for my answers before sending more; I didn't read the messages you sent just now.";
+    public const string Queued = "I'm busy right now; your message is queued and I'll answer it in turn.";
     public const string UnknownCommand = "I don't know that command. Send /help to see what I can do.";
 
     /// <summary>The command word without its bot suffix, lower case: <c>/Reset@MyBot now</c> gives <c>/reset</c>.</summary>

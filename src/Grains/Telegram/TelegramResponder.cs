@@ -14,6 +14,8 @@ public sealed class TelegramResponder(
     FloodGate gate,
     IOptions<TelegramOptions> options,
     PressureState pressure,
+    ChatAdmission admission,
+    IOptions<MonitoringOptions> monitoring,
     Media.MediaReader media,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILoggerFactory loggers)
@@ -31,6 +33,43 @@ public sealed class TelegramResponder(
 
     internal TelegramReplyWriter CreateWriter(TelegramTarget target, IReadOnlyList<int> sentBefore, Func<IReadOnlyList<int>, Task> persist, CancellationToken cancellationToken) =>
         new(outbox, cadence, gate, () => pressure.Throttling, time, target, sentBefore, persist, cancellationToken, _logger);
+
+    /// <summary>
+    /// Waits for this silo's chat admission (<see cref="ChatAdmission"/>: only while throttling),
+    /// calling <paramref name="onSlow"/> once the wait passes <c>Monitoring:ThrottleNoticeSeconds</c>.
+    /// </summary>
+    public async Task<IDisposable> AdmitAsync(Func<Task> onSlow, CancellationToken cancellationToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var entering = admission.EnterAsync(ChatChannel.Telegram, waiting.Token).AsTask();
+        try
+        {
+            if (!entering.IsCompleted)
+            {
+                try
+                {
+                    await entering.WaitAsync(TimeSpan.FromSeconds(monitoring.Value.ThrottleNoticeSeconds), time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    await onSlow();
+                }
+            }
+
+            return (await entering)!; // a Telegram turn is never refused, only kept waiting
+        }
+        catch
+        {
+            // Cancelled, or the note could not be sent (the chat is gone): leave the queue, and give back a lease granted meanwhile.
+            await waiting.CancelAsync();
+            if (await entering.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default) is { } granted)
+            {
+                granted.Dispose();
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Sends a short fixed text in reply to the user's message.</summary>
     public Task<int> NoticeAsync(TelegramTarget target, string text, CancellationToken cancellationToken = default) =>

@@ -83,6 +83,7 @@ public sealed class SettingsValidationTests
         { "Monitoring:EmergencyMemoryMb", "0" },
         { "Monitoring:ThrottleCpuPercent", "150" },
         { "Monitoring:ThrottleConcurrency", "0" },
+        { "Monitoring:ThrottleNoticeSeconds", "0" },
         { "Monitoring:OptimizeAbovePercent", "0" },
         { "Monitoring:TaskRetentionDays", "0" },
         { "Restart:MaxPerHour", "-1" },

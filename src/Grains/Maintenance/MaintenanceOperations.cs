@@ -36,6 +36,9 @@ public sealed partial class MaintenanceOperations(
 
     public static readonly string[] Names = [Checkpoint, Analyze, Reindex, Vacuum, IntegrityCheck, Backup, TaskCleanup, Logs];
 
+    /// <summary>VACUUM, REINDEX and backups are low priority: they wait for a quiet moment (<see cref="LowPriorityWindow"/>); the rest are normal.</summary>
+    public static string PriorityOf(string operation) => operation is Vacuum or Reindex or Backup ? ServerTask.Low : ServerTask.Normal;
+
     private static readonly string[] OurTables = ["orleansstorage", "orleansremindersTable", "orleansmembershiptable", "server_tasks", "chat_sessions"];
 
     /// <returns>Null when the operation can run on this database, otherwise why not (and what to use instead).</returns>

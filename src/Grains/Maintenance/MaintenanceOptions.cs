@@ -17,6 +17,13 @@ public sealed class MaintenanceOptions
     /// <summary>Days between scheduled VACUUM and ANALYZE runs; 0 turns them off. Default 7 (weekly).</summary>
     public double VacuumIntervalDays { get; set; } = 7;
 
+    /// <summary>
+    /// Minutes a low-priority task (VACUUM, REINDEX, backup) may wait, from when it was queued,
+    /// while a reply is in progress on the silo or CPU is over <c>Monitoring:ThrottleCpuPercent</c>;
+    /// then it runs anyway. Default 60.
+    /// </summary>
+    public double LowPriorityMaxWaitMinutes { get; set; } = 60;
+
     /// <summary>Attempts a task gets when a crash interrupts it before it is marked failed. Default 2.</summary>
     public int TaskAttempts { get; set; } = 2;
 

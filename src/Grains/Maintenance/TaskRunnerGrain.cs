@@ -1,5 +1,6 @@
 using Assistant.Silos;
 using Assistant.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -8,7 +9,10 @@ namespace Assistant.Maintenance;
 
 /// <summary>
 /// Works the <c>server_tasks</c> queue, one task at a time, in a loop of its own so calls are
-/// answered while a VACUUM runs. On activation (first start, restart or failover) tasks left
+/// answered while a VACUUM runs. Normal-priority tasks go before low-priority ones, and a
+/// low-priority one (VACUUM, REINDEX, backup) waits while this silo is busy
+/// (<see cref="LowPriorityWindow"/>), up to <c>Maintenance:LowPriorityMaxWaitMinutes</c> after it
+/// was queued, saying why in its row. On activation (first start, restart or failover) tasks left
 /// running are retried or failed. Reminders enqueue the weekly VACUUM/ANALYZE, the daily backup
 /// and the daily log lifecycle, which runs on every silo (each host has its own log folder).
 /// </summary>
@@ -16,16 +20,24 @@ namespace Assistant.Maintenance;
 internal sealed partial class TaskRunnerGrain(
     ServerTasks tasks,
     MaintenanceOperations operations,
+    LowPriorityWindow window,
     ISiloAgents agents,
     IOptions<MaintenanceOptions> options,
     IReminderTable reminders,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<TaskRunnerGrain> logger) : Grain, ITaskRunnerGrain, IRemindable
 {
     private const string VacuumReminder = "weekly-vacuum";
     private const string BackupReminder = "backup";
     private const string LogsReminder = "logs";
+
+    /// <summary>How often a waiting low-priority task looks again at the CPU (the end of the replies it waits for wakes it at once).</summary>
+    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
+
     private Task? _worker;
     private bool _more;
+    private TaskCompletionSource _kicked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Waiting? _waiting;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -75,6 +87,7 @@ internal sealed partial class TaskRunnerGrain(
     private void Kick()
     {
         _more = true;
+        _kicked.TrySetResult();
         _worker ??= WorkAsync();
     }
 
@@ -88,10 +101,20 @@ internal sealed partial class TaskRunnerGrain(
             while (_more)
             {
                 _more = false;
-                while (await tasks.ClaimNextAsync() is { } task)
+                while (await tasks.NextPendingAsync() is { } next)
                 {
                     _more = true;
-                    await RunAsync(task);
+                    var deadline = next.CreatedAt + TimeSpan.FromMinutes(options.Value.LowPriorityMaxWaitMinutes);
+                    if (next.Priority == ServerTask.Low && time.GetUtcNow() < deadline && window.Now() is { } busy)
+                    {
+                        await WaitAsync(next, busy, deadline);
+                        continue; // a normal task queued meanwhile goes first
+                    }
+
+                    if (await tasks.ClaimAsync(next.Id, Waited(next, deadline)) is { } task)
+                    {
+                        await RunAsync(task);
+                    }
                 }
             }
         }
@@ -105,9 +128,46 @@ internal sealed partial class TaskRunnerGrain(
         }
     }
 
+    /// <summary>Notes why <paramref name="task"/> waits (when that changes), then waits for a change, a new task, or the deadline.</summary>
+    private async Task WaitAsync(ServerTask task, LowPriorityWindow.Busy busy, DateTimeOffset deadline)
+    {
+        if (_waiting is not { } waiting || waiting.TaskId != task.Id)
+        {
+            waiting = new Waiting(task.Id, time.GetUtcNow(), busy);
+        }
+
+        if (_waiting != waiting || _waiting.Busy.Kind != busy.Kind)
+        {
+            var note = $"waiting since {waiting.Since:yyyy-MM-dd HH:mm:ss} UTC: {busy.Why}; runs by {deadline:yyyy-MM-dd HH:mm:ss} UTC at the latest";
+            await tasks.NoteDeferredAsync(task.Id, note);
+            LogDeferred(logger, task.Id, task.Type, note);
+        }
+
+        _waiting = waiting with { Busy = busy };
+        _kicked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var untilDeadline = deadline - time.GetUtcNow();
+        await Task.WhenAny(window.ChangeAsync(busy, untilDeadline < Recheck ? untilDeadline : Recheck), _kicked.Task);
+    }
+
+    /// <summary>What the task's wait was, for its row once it runs; null when it did not wait.</summary>
+    private string? Waited(ServerTask task, DateTimeOffset deadline)
+    {
+        if (_waiting is not { } waiting || waiting.TaskId != task.Id)
+        {
+            return null;
+        }
+
+        _waiting = null;
+        var now = time.GetUtcNow();
+        var waited = $"{(now - waiting.Since).TotalSeconds:0} s";
+        return now >= deadline
+            ? $"waited {waited} ({waiting.Busy.Why}), then ran at its deadline (Maintenance:LowPriorityMaxWaitMinutes)"
+            : $"waited {waited} ({waiting.Busy.Why})";
+    }
+
     private async Task RunAsync(ServerTask task)
     {
-        LogRunning(logger, task.Id, task.Type, task.Attempts);
+        LogRunning(logger, task.Id, task.Type, task.Attempts, task.Deferred is null ? "" : $", after it {task.Deferred}");
         try
         {
             var result = task.Type == MaintenanceOperations.Logs ? await LogsOnEverySiloAsync() : await operations.RunAsync(task.Type);
@@ -155,8 +215,11 @@ internal sealed partial class TaskRunnerGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Id} ({Type}) queued")]
     private static partial void LogEnqueued(ILogger logger, long id, string type);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Id} ({Type}) running, attempt {Attempt}")]
-    private static partial void LogRunning(ILogger logger, long id, string type, int attempt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Id} ({Type}) running, attempt {Attempt}{Deferred}")]
+    private static partial void LogRunning(ILogger logger, long id, string type, int attempt, string deferred);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Task {Id} ({Type}, low priority) {Note}")]
+    private static partial void LogDeferred(ILogger logger, long id, string type, string note);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Id} ({Type}) completed: {Summary}")]
     private static partial void LogCompleted(ILogger logger, long id, string type, string summary);
@@ -166,4 +229,7 @@ internal sealed partial class TaskRunnerGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The task queue could not be read; it is tried again at the next kick")]
     private static partial void LogQueueFailed(ILogger logger, Exception exception);
+
+    /// <summary>The low-priority task waiting now: since when, and for what.</summary>
+    private sealed record Waiting(long TaskId, DateTimeOffset Since, LowPriorityWindow.Busy Busy);
 }

@@ -7,7 +7,10 @@ namespace Assistant.Tasks;
 /// <summary>The <c>server_tasks</c> table: background work as rows (pending, running, completed, failed).</summary>
 public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)] TimeProvider time)
 {
-    private const string Columns = "id, type, status, payload, result, error, attempts, created_at, started_at, processed_at";
+    private const string Select = """
+        SELECT t.id, t.type, t.status, t.payload, t.result, t.error, t.attempts, t.created_at, t.started_at, t.processed_at, d.deferred
+        FROM server_tasks t LEFT JOIN server_task_deferrals d ON d.task_id = t.id
+        """;
 
     public async Task<long> EnqueueAsync(string type, string? payload = null, CancellationToken cancellationToken = default)
     {
@@ -31,17 +34,50 @@ public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)
         return Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Marks the oldest pending task running and returns it; null when there is none.</summary>
-    public async Task<ServerTask?> ClaimNextAsync(CancellationToken cancellationToken = default)
+    /// <summary>The pending task to run next: normal priority before low, oldest first; null when there is none.</summary>
+    public async Task<ServerTask?> NextPendingAsync(CancellationToken cancellationToken = default)
+    {
+        var pending = await QueryAsync($"{Select} WHERE t.status = 'pending' ORDER BY t.id", null, cancellationToken);
+        return pending.FirstOrDefault(t => t.Priority == ServerTask.Normal) ?? pending.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Marks the pending task <paramref name="id"/> running, with <paramref name="deferred"/> (how
+    /// long it waited, or null when it did not), and returns it; null when it is no longer pending.
+    /// </summary>
+    public async Task<ServerTask?> ClaimAsync(long id, string? deferred, CancellationToken cancellationToken = default)
+    {
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var command = connection.CreateCommand(
+            "UPDATE server_tasks SET status = 'running', started_at = @now, attempts = attempts + 1 WHERE id = @id AND status = 'pending'"))
+        {
+            if (await command.With("now", Now()).With("id", id).ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return null;
+            }
+        }
+
+        if (deferred is null)
+        {
+            await ForgetDeferralAsync(id, cancellationToken);
+        }
+        else
+        {
+            await NoteDeferredAsync(id, deferred, cancellationToken);
+        }
+
+        return await GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>Records why task <paramref name="id"/> waits (or how long it waited), for <c>/tasks</c>.</summary>
+    public async Task NoteDeferredAsync(long id, string deferred, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand($"""
-            UPDATE server_tasks SET status = 'running', started_at = @now, attempts = attempts + 1
-            WHERE id = (SELECT id FROM server_tasks WHERE status = 'pending' ORDER BY id LIMIT 1) AND status = 'pending'
-            RETURNING {Columns}
+        await using var command = connection.CreateCommand("""
+            INSERT INTO server_task_deferrals (task_id, deferred) VALUES (@id, @deferred)
+            ON CONFLICT (task_id) DO UPDATE SET deferred = excluded.deferred
             """);
-        await using var reader = await command.With("now", Now()).ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        await command.With("id", id).With("deferred", deferred).ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task CompleteAsync(long id, string? result, CancellationToken cancellationToken = default) =>
@@ -69,34 +105,15 @@ public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)
         return (retried, failed);
     }
 
-    public async Task<ServerTask?> GetAsync(long id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand($"SELECT {Columns} FROM server_tasks WHERE id = @id");
-        await using var reader = await command.With("id", id).ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
+    public async Task<ServerTask?> GetAsync(long id, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"{Select} WHERE t.id = @id", c => c.With("id", id), cancellationToken)).SingleOrDefault();
 
     /// <summary>The newest tasks first, optionally of one status.</summary>
-    public async Task<IReadOnlyList<ServerTask>> ListAsync(string? status, int limit, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var filter = status is null ? "" : "WHERE status = @status";
-        await using var command = connection.CreateCommand($"SELECT {Columns} FROM server_tasks {filter} ORDER BY id DESC LIMIT @limit");
-        if (status is not null)
-        {
-            command.With("status", status);
-        }
-
-        await using var reader = await command.With("limit", limit).ExecuteReaderAsync(cancellationToken);
-        var tasks = new List<ServerTask>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tasks.Add(Read(reader));
-        }
-
-        return tasks;
-    }
+    public async Task<IReadOnlyList<ServerTask>> ListAsync(string? status, int limit, CancellationToken cancellationToken = default) =>
+        await QueryAsync(
+            $"{Select} {(status is null ? "" : "WHERE t.status = @status")} ORDER BY t.id DESC LIMIT @limit",
+            c => (status is null ? c : c.With("status", status)).With("limit", limit),
+            cancellationToken);
 
     /// <summary>Deletes completed and failed rows processed before <paramref name="cutoff"/>; returns how many went.</summary>
     public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
@@ -108,7 +125,32 @@ public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)
               AND processed_at IS NOT NULL
               AND processed_at < @cutoff
             """);
-        return await command.With("cutoff", cutoff.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+        var deleted = await command.With("cutoff", cutoff.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+        await using var orphans = connection.CreateCommand("DELETE FROM server_task_deferrals WHERE task_id NOT IN (SELECT id FROM server_tasks)");
+        await orphans.ExecuteNonQueryAsync(cancellationToken);
+        return deleted;
+    }
+
+    private async Task ForgetDeferralAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("DELETE FROM server_task_deferrals WHERE task_id = @id");
+        await command.With("id", id).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<List<ServerTask>> QueryAsync(string sql, Func<DbCommand, DbCommand>? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand(sql);
+        parameters?.Invoke(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var tasks = new List<ServerTask>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tasks.Add(Read(reader));
+        }
+
+        return tasks;
     }
 
     private async Task FinishAsync(long id, string status, string? result, string? error, CancellationToken cancellationToken)
@@ -132,7 +174,8 @@ public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)
         r.GetInt32(6),
         Utc(r.GetDateTime(7)),
         r.IsDBNull(8) ? null : Utc(r.GetDateTime(8)),
-        r.IsDBNull(9) ? null : Utc(r.GetDateTime(9)));
+        r.IsDBNull(9) ? null : Utc(r.GetDateTime(9)),
+        r.IsDBNull(10) ? null : r.GetString(10));
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -93,6 +93,7 @@ public sealed class SettingsValidationTests
         { "Maintenance:BackupRetain", "0" },
         { "Maintenance:BackupIntervalHours", "-1" }, // 0 turns backups off
         { "Maintenance:VacuumIntervalDays", "-1" },
+        { "Maintenance:LowPriorityMaxWaitMinutes", "0" },
         { "Api:MaxBodyBytes", "0" },
         { "Api:FailedAuthPerMinute", "0" },
     };

@@ -25,10 +25,20 @@ public sealed class AssistantMetrics
     private readonly Counter<long> _messages;
     private readonly Histogram<double> _replyDuration;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _toolCalls;
     private readonly ReplyWindow? _window;
 
-    public AssistantMetrics(IMeterFactory meters, LocalSessionRegistry sessions, PressureState pressure, ReplyWindow? window = null)
+    public AssistantMetrics(
+        IMeterFactory meters,
+        LocalSessionRegistry sessions,
+        PressureState pressure,
+        ReplyWindow? window = null,
+        Telegram.TelegramCounters? telegram = null,
+        Telegram.TelegramLink? link = null,
+        [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         _window = window;
         var meter = meters.Create(MeterName);
         _telegramCalls = meter.CreateCounter<long>("assistant.telegram.api.calls", "{call}", "Bot API calls made by this silo, by method and outcome.");
@@ -45,6 +55,22 @@ public sealed class AssistantMetrics
             "From accepting a message to its answer being delivered and recorded, by channel and kind (media includes the download and transcription).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120] });
         _errors = meter.CreateCounter<long>("assistant.errors", "{error}", "Messages not answered as asked, by type: the model's failures (rate_limited, timeout, ...), download_failed, transcription_failed, dead_letter.");
+        _received = meter.CreateCounter<long>("assistant.messages.received", "{message}", "Messages accepted for an answer, by channel (telegram, api).");
+        _toolCalls = meter.CreateCounter<long>("assistant.tool.calls", "{call}", "Tool calls the model made, by tool.");
+        meter.CreateObservableGauge("assistant.emergency.mode", () => pressure.Emergency ? 1 : 0, "{state}", "1 while the ResourceMonitor is in emergency mode (as last pushed to this silo).");
+        meter.CreateObservableGauge("assistant.throttling", () => pressure.Throttling ? 1 : 0, "{state}", "1 while CPU throttling is on (as last pushed to this silo).");
+        meter.CreateObservableGauge("assistant.process.start_time", () => StartedAt.ToUnixTimeMilliseconds() / 1000.0, "s", "When this silo's process started (Unix time): a restart shows as a change.");
+        if (telegram is not null)
+        {
+            meter.CreateObservableCounter("assistant.telegram.dead_letters", () => telegram.DeadLetters, "{message}", "Telegram messages given up on this silo after every attempt failed (see /telegram/dead-letters).");
+        }
+
+        if (link is not null)
+        {
+            meter.CreateObservableGauge("assistant.telegram.connected", () => TelegramConnected(link), "{state}", "1 while the Telegram channel is connected, 0 while it is not; only the silo hosting the channel reports it.");
+            meter.CreateObservableGauge("assistant.telegram.last_poll_age", () => LastPollAge(link, time), "s", "Seconds since the last getUpdates completed (polling mode; only the silo hosting the channel reports it).");
+        }
+
         meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");
         meter.CreateObservableGauge("assistant.replies.in_progress", RepliesInProgress, "{reply}", "Replies being written on this silo now, by channel (telegram, api).");
         meter.CreateObservableGauge("assistant.health.score_ratio", HealthScore, "1", "The cluster's health score (0-1) from the ResourceMonitor's last health cycle.");
@@ -58,6 +84,16 @@ public sealed class AssistantMetrics
         foreach (var upstream in new[] { UpstreamMeter.Telegram, UpstreamMeter.Model })
         {
             _rateLimited.Add(0, new KeyValuePair<string, object?>("upstream", upstream));
+        }
+
+        foreach (var channel in new[] { MessageKind.Telegram, MessageKind.Api })
+        {
+            _received.Add(0, Tag("channel", channel));
+        }
+
+        foreach (var tool in new[] { Models.BuiltInTools.CurrentTime, Models.BuiltInTools.ServiceHealth, "other" })
+        {
+            _toolCalls.Add(0, Tag("tool", tool));
         }
 
         _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "window"));
@@ -82,6 +118,21 @@ public sealed class AssistantMetrics
         IEnumerable<Measurement<double>> HealthScore() =>
             pressure.HealthScore is { } score ? [new Measurement<double>(score / 100.0)] : [];
     }
+
+    private static readonly DateTimeOffset StartedAt = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
+
+    private static IEnumerable<Measurement<int>> TelegramConnected(Telegram.TelegramLink link) =>
+        link.Seen is { } seen ? [new Measurement<int>(seen.State == Telegram.TelegramState.Connected ? 1 : 0)] : [];
+
+    private static IEnumerable<Measurement<double>> LastPollAge(Telegram.TelegramLink link, TimeProvider time) =>
+        link.Seen is { Polling: true } seen ? [new Measurement<double>(Math.Round((time.GetUtcNow() - (seen.LastPollAt ?? StartedAt)).TotalSeconds, 1))] : [];
+
+    /// <summary>A message accepted for an answer (stored, for Telegram).</summary>
+    public void MessageReceived(string channel) => _received.Add(1, Tag("channel", channel));
+
+    /// <summary>A tool call by the model: one of ours by name, anything else (a name the model made up) as <c>other</c>, so the series stay fixed.</summary>
+    public void ToolCalled(string tool) =>
+        _toolCalls.Add(1, Tag("tool", tool is Models.BuiltInTools.CurrentTime or Models.BuiltInTools.ServiceHealth ? tool : "other"));
 
     public void TelegramCall(string method, string outcome) =>
         _telegramCalls.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("outcome", outcome));

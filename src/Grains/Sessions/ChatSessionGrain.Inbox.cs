@@ -75,6 +75,7 @@ internal sealed partial class ChatSessionGrain
             CancelCurrent();
         }
 
+        _metrics.MessageReceived(MessageKind.Telegram);
         await MarkPendingAsync(item.AcceptedAt);
         Enqueue(Turn.ForTelegram(message, _time.GetTimestamp(), resumed: false), first: overflow);
         return DeliveryOutcome.Accepted;

@@ -218,6 +218,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
 
         var turn = Turn.ForApi(request with { Text = text }, _time.GetTimestamp(), streaming);
         Enqueue(turn);
+        _metrics.MessageReceived(MessageKind.Api);
         return turn;
     }
 

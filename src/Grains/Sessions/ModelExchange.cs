@@ -49,6 +49,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
                     if (content is FunctionCallContent call)
                     {
                         tools.Add(call.Name);
+                        metrics.ToolCalled(call.Name);
                     }
                 }
 

@@ -25,6 +25,7 @@ internal sealed partial class TelegramChannelGrain(
     TelegramBot bot,
     UpdateRouter router,
     TelegramCounters counters,
+    TelegramLink link,
     RecoverySweep recovery,
     ILocalSiloDetails silo,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
@@ -66,12 +67,14 @@ internal sealed partial class TelegramChannelGrain(
         var every = TimeSpan.FromSeconds(Options.RecoverySeconds);
         this.RegisterGrainTimer(ct => recovery.RunAsync(GrainFactory, every, ct), new GrainTimerCreationOptions(every, every) { Interleave = true, KeepAlive = true });
         Start();
+        Publish();
         LogStarted(logger, Options.Mode.ToString(), silo.Name);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _loop?.Cancel();
+        link.Clear();
         LogStopped(logger, silo.Name, reason.Description);
         return Task.CompletedTask;
     }
@@ -289,8 +292,11 @@ internal sealed partial class TelegramChannelGrain(
         }
     }
 
+    private void Publish() => link.Publish(CurrentState(), _lastPollAt, Options.Mode == TelegramMode.Polling);
+
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
+        Publish();
         if (Options.Mode == TelegramMode.Webhook)
         {
             if (!_webhookRegistered)
@@ -308,6 +314,7 @@ internal sealed partial class TelegramChannelGrain(
             _status = TelegramState.Disconnected;
             _lastError = $"polling stalled: no getUpdates completed for {since.TotalSeconds:0} s; restarted";
             LogStalled(logger, since.TotalSeconds, _state.Value.StallRestarts + 1);
+            Publish();
             Start();
             await _state.UpdateAsync(s => s.StallRestarts++);
         }

@@ -18,6 +18,8 @@ public sealed class TelegramCounters([FromKeyedServices(Clock.Key)] TimeProvider
 
     public long TooManyRequests => Interlocked.Read(ref _tooManyRequests);
 
+    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+
     public void CountSent() => Interlocked.Increment(ref _sent);
 
     public void CountEdited() => Interlocked.Increment(ref _edited);

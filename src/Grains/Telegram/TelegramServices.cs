@@ -22,6 +22,7 @@ public static class TelegramServices
         services.AddSingleton<TelegramBot>();
         services.AddSingleton(sp => new FloodGate(sp.GetRequiredService<IOptions<TelegramOptions>>().Value.FloodGate));
         services.AddSingleton<TelegramCounters>();
+        services.AddSingleton<TelegramLink>();
         services.AddSingleton<TelegramOutbox>();
         services.AddSingleton<TelegramResponder>();
         services.AddSingleton<Media.TelegramFiles>();

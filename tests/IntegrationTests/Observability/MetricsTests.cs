@@ -57,6 +57,15 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.Equal(0, metrics.Value("assistant_replies_in_progress", ("channel", "api")));
         Assert.InRange(metrics.Value("assistant_health_score_ratio"), 0.0, 1.0);
         Assert.Equal(0, metrics.Value("assistant_emergency_cleanups_total"));
+        Assert.Equal(2, Added("assistant_messages_received_total", ("channel", "telegram")));
+        Assert.Equal(0, Added("assistant_messages_received_total", ("channel", "api")));
+        Assert.Equal(0, metrics.Value("assistant_tool_calls_total", ("tool", "current_time"))); // every tool is exported from the start
+        Assert.Equal(0, metrics.Value("assistant_telegram_dead_letters_total"));
+        Assert.Equal(0, metrics.Value("assistant_emergency_mode"));
+        Assert.Equal(0, metrics.Value("assistant_throttling"));
+        Assert.Equal(1, metrics.Value("assistant_telegram_connected")); // this silo hosts the channel, which polls
+        Assert.InRange(metrics.Value("assistant_telegram_last_poll_age_seconds"), 0, 30);
+        Assert.InRange(metrics.Value("assistant_process_start_time_seconds"), DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 600, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         foreach (var severity in new[] { "low", "medium", "high", "critical" })
         {
             Assert.True(metrics.Value("assistant_alerts_total", ("severity", severity)) >= 0);

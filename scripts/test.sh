@@ -7,7 +7,8 @@
 # ASSISTANT_TEST_POSTGRES already gives a connection string, this starts a throwaway PostgreSQL
 # server on loopback (a temporary data folder, trust authentication, fsync off) and stops it at
 # the end. What is missing is installed from Debian's packages first: curl (used by the operator
-# scripts under test) and postgresql. That needs root or sudo, once.
+# scripts under test), postgresql, and prometheus (promtool checks the alert rules in
+# deploy/prometheus, and a real server evaluates them). That needs root or sudo, once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ as_root() {
 
 missing=()
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[[ -x /usr/bin/promtool && -x /usr/bin/prometheus ]] || missing+=(prometheus)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [[ -z "${ASSISTANT_TEST_POSTGRES:-}" && -z "$pg_bin" ]]; then
   missing+=(postgresql)

@@ -4,6 +4,7 @@ using Assistant.Api.Restarts;
 using Assistant.Api.Resources;
 using Assistant.Api.Sessions;
 using Assistant.Api.Telegram;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 
 namespace Assistant.Api;
@@ -20,6 +21,7 @@ public static class ApiEndpoints
         endpoints.MapRestartApi();
         endpoints.MapMaintenanceApi();
         endpoints.MapTasksApi();
+        endpoints.MapOpenApi(OpenApiSetup.DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
         return endpoints;
     }
 }

@@ -16,6 +16,7 @@ public static class ApiServices
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Limits.ApiOptions>, Limits.ApiOptionsValidator>();
         services.AddSingleton<FailedAuthLimiter>();
         services.AddSingleton<Health.CachedHealthReport>();
+        services.AddAssistantOpenApi();
 
         // Nothing served here protects data that must outlive the process (no cookies, no
         // antiforgery tokens: the admin key is a header), so the keys live in memory. The default

@@ -19,8 +19,10 @@ public static class MaintenanceApi
     {
         var group = endpoints.MapGroup("/maintenance").WithTags("Maintenance");
         group.MapGet("/mode", GetModeAsync);
-        group.MapPost("/mode", SetModeAsync).RequireAdminKey();
-        group.MapPost("/{operation}", RunAsync).RequireAdminKey();
+        group.MapPost("/mode", SetModeAsync).RequireAdminKey().Produces<ServiceModeState>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapPost("/{operation}", RunAsync).RequireAdminKey()
+            .Produces<Assistant.Tasks.ServerTask>().Produces<Assistant.Tasks.ServerTask>(StatusCodes.Status202Accepted).Produces<Assistant.Tasks.ServerTask>(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 

@@ -18,7 +18,9 @@ public static class RestartApi
     {
         var group = endpoints.MapGroup("/restart").WithTags("Restart");
         group.MapGet("/status", GetStatusAsync);
-        group.MapPost("/force", ForceAsync).RequireAdminKey();
+        group.MapPost("/force", ForceAsync).RequireAdminKey()
+            .Produces<ForceResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;
     }
 

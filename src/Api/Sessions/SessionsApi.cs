@@ -20,7 +20,9 @@ public static class SessionsApi
     {
         var group = endpoints.MapGroup("/sessions").WithTags("Sessions");
         group.MapGet("/report", GetReportAsync);
-        group.MapPost("/{id}/messages", PostMessageAsync).AddEndpointFilter(ThrottleAsync).RequireAdminKeyWhenConfigured();
+        group.MapPost("/{id}/messages", PostMessageAsync).AddEndpointFilter(ThrottleAsync).RequireAdminKeyWhenConfigured()
+            .Produces<MessageResponse>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{id}", GetSessionAsync).RequireAdminKeyWhenConfigured(); // the conversation itself
         group.MapDelete("/{id}", ResetSessionAsync).RequireAdminKeyWhenConfigured();
         group.MapPost("/{id}/cancel", CancelAsync).RequireAdminKeyWhenConfigured();

@@ -29,9 +29,12 @@ public sealed record class ReplyFigures(
     [property: Id(4)] double P50Ms,
     [property: Id(5)] IReadOnlyDictionary<string, long> ErrorsSinceStart,
     [property: Id(6)] double P95Ms = 0,
-    [property: Id(7)] long RepliesSinceStart = 0,
-    [property: Id(8)] DateTimeOffset StartedAt = default)
+    [property: Id(7)] long RepliesSinceStart = 0)
 {
+    /// <summary>When the silo's reply counters started. (A property, not a parameter with a default: the OpenAPI schema exporter cannot write a DateTimeOffset default.)</summary>
+    [Id(8)]
+    public DateTimeOffset StartedAt { get; init; }
+
     public static readonly ReplyFigures None = new(0, 0, 0, 0, 0, new Dictionary<string, long>());
 
     public int Replies => TextReplies + MediaReplies;

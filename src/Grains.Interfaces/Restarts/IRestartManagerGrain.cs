@@ -44,8 +44,12 @@ public sealed record class RestartDecision(
     [property: Id(2)] RestartEntry? Entry,
     [property: Id(3)] bool UnknownSilo = false,
     [property: Id(4)] bool AlreadyRestarting = false,
-    [property: Id(5)] DateTimeOffset? RetryAt = null,
-    [property: Id(6)] bool Unsupervised = false);
+    [property: Id(6)] bool Unsupervised = false)
+{
+    /// <summary>When a refused restart may be asked for again. (A property, not a parameter with a default: the OpenAPI schema exporter cannot write a nullable struct's default.)</summary>
+    [Id(5)]
+    public DateTimeOffset? RetryAt { get; init; }
+}
 
 /// <summary>One restart, asked for, refused or done.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Restarts.RestartEntry")]

@@ -58,7 +58,7 @@ public sealed class ReplyWindow(IOptions<MonitoringOptions> options, [FromKeyedS
             var media = _replies.Where(r => r.Media).Select(r => (double)r.Ms).Order().ToList();
             var all = _replies.Select(r => (double)r.Ms).Order().ToList();
             return new ReplyFigures(text.Count, Spread.At(text, 95), media.Count, Spread.At(media, 95), Spread.At(all, 50), new Dictionary<string, long>(_errors),
-                Spread.At(all, 95), _answered, _startedAt);
+                Spread.At(all, 95), _answered) { StartedAt = _startedAt };
         }
     }
 }

@@ -123,7 +123,7 @@ internal sealed partial class RestartManagerGrain(
                     "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand."));
             }
 
-            return new RestartDecision(false, refusal, entry, RetryAt: retryAt);
+            return new RestartDecision(false, refusal, entry) { RetryAt = retryAt };
         }
 
         LogRestarting(logger, command.Silo, command.Source, command.Reason);

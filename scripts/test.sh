@@ -7,8 +7,9 @@
 # ASSISTANT_TEST_POSTGRES already gives a connection string, this starts a throwaway PostgreSQL
 # server on loopback (a temporary data folder, trust authentication, fsync off) and stops it at
 # the end. What is missing is installed from Debian's packages first: curl (used by the operator
-# scripts under test), postgresql, and prometheus (promtool checks the alert rules in
-# deploy/prometheus, and a real server evaluates them). That needs root or sudo, once.
+# scripts under test), postgresql, prometheus (promtool checks the alert rules in
+# deploy/prometheus, and a real server evaluates them) and chromium (Playwright drives it to test
+# the operator console; no browser is downloaded). That needs root or sudo, once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ as_root() {
 missing=()
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 [[ -x /usr/bin/promtool && -x /usr/bin/prometheus ]] || missing+=(prometheus)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [[ -z "${ASSISTANT_TEST_POSTGRES:-}" && -z "$pg_bin" ]]; then
   missing+=(postgresql)

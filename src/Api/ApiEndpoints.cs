@@ -1,3 +1,4 @@
+using Assistant.Api.Console;
 using Assistant.Api.Health;
 using Assistant.Api.Maintenance;
 using Assistant.Api.Restarts;
@@ -21,6 +22,7 @@ public static class ApiEndpoints
         endpoints.MapRestartApi();
         endpoints.MapMaintenanceApi();
         endpoints.MapTasksApi();
+        endpoints.MapConsole();
         endpoints.MapOpenApi(OpenApiSetup.DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
         return endpoints;
     }

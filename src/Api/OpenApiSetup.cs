@@ -45,6 +45,7 @@ public static class OpenApiSetup
                 document.Paths["/metrics"] = ByHand(document, "Metrics", "when-configured", "Prometheus text format: this silo's metrics (the assistant's own, Orleans', the runtime's, ASP.NET Core's).", ("200", "text/plain", "The metrics."));
                 document.Paths["/health/live"] = ByHand(document, "Health", "never", "Liveness: the process answers.", ("200", "application/json", "Alive."));
                 document.Paths["/health/ready"] = ByHand(document, "Health", "never", "Readiness: healthy, active in the cluster and not restarting; each check with its reason.", ("200", "application/json", "Ready."), ("503", "application/json", "Not ready: the body says which check failed and why."));
+                document.Paths["/console"] = ByHand(document, "Console", "when-configured", "The operator console (HTML): health, charts, alerts, silos, Telegram, restarts, tasks and sessions, refreshed every 5 s.", ("200", "text/html", "The console page."));
                 document.Paths["/dashboard/"] = ByHand(document, "Dashboard", "when-configured", "The Orleans Dashboard (HTML; Dashboard:Enabled=false turns it off).", ("200", "text/html", "The dashboard page."));
                 return Task.CompletedTask;
             });

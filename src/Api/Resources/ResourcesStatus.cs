@@ -18,7 +18,7 @@ public sealed record ResourcesStatus(
     AlertDeliveryStatus AlertDelivery)
 {
     public static ResourcesStatus From(MonitorStatus s, MonitoringOptions o, ChatAdmission admission) => new(
-        new HealthSection(s.Current, s.HealthScore, s.Alerts, s.Recommendations),
+        new HealthSection(s.Current, s.HealthScore, ScoreComponents.Of(s.Current), s.Alerts, s.Recommendations),
         new EmergencySection(s.EmergencyMode, s.CpuThrottling, s.EmergencyCleanups, admission.Refused, admission.Waiting),
         ResourceLimits.From(o),
         s.Silos,
@@ -33,7 +33,16 @@ public sealed record ResourcesStatus(
 }
 
 /// <summary><c>current_resources</c> is the cluster: memory and sessions summed, CPU and utilisation averaged.</summary>
-public sealed record HealthSection(ClusterResources CurrentResources, double HealthScore, IReadOnlyList<PerformanceAlert> Alerts, IReadOnlyList<string> Recommendations);
+public sealed record HealthSection(ClusterResources CurrentResources, double HealthScore, ScoreComponents Components, IReadOnlyList<PerformanceAlert> Alerts, IReadOnlyList<string> Recommendations);
+
+/// <summary>The three parts of the health score as the formula computes them from <c>current_resources</c> (score = 0.4 memory + 0.3 cpu + 0.3 sessions).</summary>
+public sealed record ScoreComponents(double MemoryHealth, double CpuHealth, double SessionHealth)
+{
+    public static ScoreComponents Of(ClusterResources c) => new(
+        Math.Round(HealthScore.MemoryHealth(c.MemoryUtilizationPercent), 1),
+        Math.Round(HealthScore.CpuHealth(c.CpuPercent), 1),
+        Math.Round(HealthScore.SessionHealth(c.SessionLoadPercent / 100), 1));
+}
 
 /// <summary>
 /// <c>throttled_requests</c>: HTTP chat requests this silo refused with 429 while throttling;

@@ -91,6 +91,16 @@ public sealed class AssistantMetrics
             _received.Add(0, Tag("channel", channel));
         }
 
+        foreach (var type in new[]
+        {
+            Models.ModelFailure.RateLimited, Models.ModelFailure.ServerError, Models.ModelFailure.Timeout, Models.ModelFailure.InvalidResponse,
+            Models.ModelFailure.ConnectionFailed, Models.ModelFailure.Unauthorized, Models.ModelFailure.Rejected, Models.ModelFailure.Unknown,
+            Telegram.Media.MediaInput.DownloadFailed, Telegram.Media.MediaInput.TranscriptionFailed, Telegram.DeadLetters.ErrorType,
+        })
+        {
+            _errors.Add(0, Tag("type", type));
+        }
+
         foreach (var tool in new[] { Models.BuiltInTools.CurrentTime, Models.BuiltInTools.ServiceHealth, "other" })
         {
             _toolCalls.Add(0, Tag("tool", tool));

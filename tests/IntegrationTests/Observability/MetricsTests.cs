@@ -166,6 +166,20 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
 
     private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 
+    [Fact]
+    public async Task Every_series_the_Grafana_dashboard_queries_is_in_a_real_scrape()
+    {
+        var dashboard = GrafanaDashboard.Load();
+        Assert.Equal("Assistant", dashboard.Title);
+        Assert.True(dashboard.Expressions.Count >= 20, $"{dashboard.Expressions.Count} queries");
+
+        var metrics = await service.ScrapeUntilAsync(m => m.Has("assistant_health_score_ratio") && m.Has("assistant_telegram_connected"), "the health score and the Telegram gauge");
+
+        var missing = dashboard.SeriesNames.Where(name => name != "up" && !metrics.Has(name)).ToList();
+        Assert.True(missing.Count == 0, $"the dashboard queries series /metrics does not export: {string.Join(", ", missing)}");
+        Assert.Contains("assistant_reply_duration_seconds_bucket", dashboard.SeriesNames);
+    }
+
     public sealed class Service : IAsyncLifetime
     {
         public FakeTelegramServer Telegram { get; private set; } = null!;

@@ -82,6 +82,13 @@ public sealed class PrometheusRulesTests
         Assert.Equal("high", alert.GetProperty("labels").GetProperty("severity").GetString());
         Assert.InRange(double.Parse(alert.GetProperty("value").GetString()!, System.Globalization.CultureInfo.InvariantCulture), 0, 0.3);
 
+        // Every query of the Grafana dashboard is valid PromQL to this server, and returns data.
+        foreach (var expression in GrafanaDashboard.Load().Expressions)
+        {
+            var result = await prometheus.ApiAsync($"/api/v1/query?query={Uri.EscapeDataString(expression)}");
+            Assert.Equal("vector", result.GetProperty("resultType").GetString());
+        }
+
         // The scrape itself went through the key, and the silo is up.
         var up = (await prometheus.ApiAsync("/api/v1/query?query=up")).GetProperty("result").EnumerateArray().Single();
         Assert.Equal("1", up.GetProperty("value")[1].GetString());

@@ -166,13 +166,15 @@ public static class SessionsApi
         }
 
         var admission = context.HttpContext.RequestServices.GetRequiredService<ChatAdmission>();
-        using var lease = await admission.EnterAsync(ChatChannel.Http, context.HttpContext.RequestAborted);
+        var lease = await admission.EnterAsync(ChatChannel.Http, context.HttpContext.RequestAborted);
         if (lease is null)
         {
             context.HttpContext.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem("The service is under high CPU load and is throttling chat requests; try again shortly.", statusCode: StatusCodes.Status429TooManyRequests, title: "Throttled");
         }
 
+        // Held until the response is complete: a streamed reply (text/event-stream) is written after this filter returns.
+        context.HttpContext.Response.RegisterForDispose(lease);
         return await next(context);
     }
 

@@ -139,14 +139,22 @@ internal sealed partial class TaskRunnerGrain(
         if (_waiting != waiting || _waiting.Busy.Kind != busy.Kind)
         {
             var note = $"waiting since {waiting.Since:yyyy-MM-dd HH:mm:ss} UTC: {busy.Why}; runs by {deadline:yyyy-MM-dd HH:mm:ss} UTC at the latest";
-            await tasks.NoteDeferredAsync(task.Id, note);
             LogDeferred(logger, task.Id, task.Type, note);
+            try
+            {
+                await tasks.NoteDeferredAsync(task.Id, note);
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException)
+            {
+                LogNoteFailed(logger, ex, task.Id); // /tasks lacks the note; the waiting goes on
+            }
         }
 
         _waiting = waiting with { Busy = busy };
         _kicked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var untilDeadline = deadline - time.GetUtcNow();
-        await Task.WhenAny(window.ChangeAsync(busy, untilDeadline < Recheck ? untilDeadline : Recheck), _kicked.Task);
+        var untilDeadline = deadline - time.GetUtcNow(); // may have passed while the note was written
+        var wait = untilDeadline < Recheck ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero) : Recheck;
+        await Task.WhenAny(window.ChangeAsync(busy, wait), _kicked.Task);
     }
 
     /// <summary>What the task's wait was, for its row once it runs; null when it did not wait.</summary>
@@ -217,6 +225,9 @@ internal sealed partial class TaskRunnerGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Id} ({Type}) running, attempt {Attempt}{Deferred}")]
     private static partial void LogRunning(ILogger logger, long id, string type, int attempt, string deferred);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Id}: why it waits could not be stored for /tasks")]
+    private static partial void LogNoteFailed(ILogger logger, Exception exception, long id);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Task {Id} ({Type}, low priority) {Note}")]
     private static partial void LogDeferred(ILogger logger, long id, string type, string note);

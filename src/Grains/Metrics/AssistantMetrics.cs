@@ -135,7 +135,7 @@ public sealed class AssistantMetrics
         link.Seen is { } seen ? [new Measurement<int>(seen.State == Telegram.TelegramState.Connected ? 1 : 0)] : [];
 
     private static IEnumerable<Measurement<double>> LastPollAge(Telegram.TelegramLink link, TimeProvider time) =>
-        link.Seen is { Polling: true } seen ? [new Measurement<double>(Math.Round((time.GetUtcNow() - (seen.LastPollAt ?? StartedAt)).TotalSeconds, 1))] : [];
+        link.Seen is { Polling: true } seen ? [new Measurement<double>(Math.Round((time.GetUtcNow() - seen.LastPollAt).TotalSeconds, 1))] : [];
 
     /// <summary>A message accepted for an answer (stored, for Telegram).</summary>
     public void MessageReceived(string channel) => _received.Add(1, Tag("channel", channel));

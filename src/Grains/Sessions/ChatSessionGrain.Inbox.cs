@@ -157,7 +157,7 @@ internal sealed partial class ChatSessionGrain
         var first = true;
         foreach (var item in Waiting)
         {
-            Enqueue(Turn.ForTelegram(item.Message, _time.GetTimestamp(), resumed: first && firstWasInterrupted && item.Notice is null));
+            Enqueue(Turn.ForTelegram(item.Message, _time.GetTimestamp(), resumed: first && firstWasInterrupted && item.Notice is null && !item.WaitedOnly));
             first = false;
         }
     }

@@ -88,7 +88,7 @@ internal sealed partial class ChatSessionGrain
                         await ReplyAsync(turn);
                     }
                 }
-                catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested)
+                catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested || ex is SessionStoppingException)
                 {
                     turn.Fail(ex); // Stopped at a safe point; a Telegram message stays in the inbox for the next activation.
                 }
@@ -123,6 +123,7 @@ internal sealed partial class ChatSessionGrain
     private async Task StopWorkAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _stopRequested = true;
+        _current?.AdmissionWait?.Cancel(); // a turn that only waits for admission has nothing to finish
         foreach (var waiting in DequeueApiTurns())
         {
             waiting.Fail(new SessionBusyException("The service is restarting; send the message again in a moment."));

@@ -120,15 +120,34 @@ internal sealed partial class ChatSessionGrain
         if (turn.Generated is null && turn.Notice is null)
         {
             IDisposable admitted;
-            try
+            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
             {
-                // While the service throttles under high CPU, this silo's turns go a few at a time, in order.
-                admitted = await _telegram.AdmitAsync(() => QueuedNoticeAsync(turn, message), stop.Token);
+                turn.AdmissionWait = waiting;
+                try
+                {
+                    // While the service throttles under high CPU, this silo's turns go a few at a time, in order.
+                    admitted = await _telegram.AdmitAsync(() => QueuedNoticeAsync(turn, message), waiting.Token);
+                }
+                catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
+                {
+                    await FinishCancelledAsync(turn); // /cancel or /reset while it waited
+                    return;
+                }
+                catch (OperationCanceledException) when (_stopRequested)
+                {
+                    // A shutdown while it only waited: nothing was done, so the next activation starts it afresh, not as a failed attempt.
+                    await UpdateItemAsync(message.UpdateId, i => i.WaitedOnly = true);
+                    throw new SessionStoppingException();
+                }
+                finally
+                {
+                    turn.AdmissionWait = null;
+                }
             }
-            catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
+
+            if (_inbox.Value.Find(message.UpdateId) is { WaitedOnly: true })
             {
-                await FinishCancelledAsync(turn); // /cancel or /reset while it waited
-                return;
+                await UpdateItemAsync(message.UpdateId, i => i.WaitedOnly = false); // from here on a failure counts again
             }
 
             using (admitted)
@@ -197,20 +216,23 @@ internal sealed partial class ChatSessionGrain
         await FinishAsync(turn, null, s => s.Statistics.Cancelled++);
     }
 
-    /// <summary>The "busy, your message is queued" note, once per turn.</summary>
+    /// <summary>The "busy, your message is queued" note, once per message (remembered in the inbox, best effort).</summary>
     private async Task QueuedNoticeAsync(Turn turn, TelegramIncoming message)
     {
-        if (!turn.QueuedNoticeSent)
+        if (!turn.QueuedNoticeSent && _inbox.Value.Find(message.UpdateId) is not { QueuedNoticeSent: true })
         {
             turn.QueuedNoticeSent = true;
             await NoticeAsync(TelegramTarget.For(message), TelegramCommands.Queued);
+            await UpdateItemAsync(message.UpdateId, i => i.QueuedNoticeSent = true);
         }
     }
 
-    /// <summary>Best effort: the ids also live on the turn, so a retry in this activation edits them; only a crash in between loses them.</summary>
-    private async Task SaveReplyIdsAsync(Turn turn, long updateId, IReadOnlyList<int> ids)
+    /// <summary>Changes the stored inbox item of <paramref name="updateId"/>; best effort (the turn goes on either way).</summary>
+    private Task UpdateItemAsync(long updateId, Action<TelegramInboxItem> change) =>
+        UpdateItemAsync(updateId, change, ex => LogItemNotUpdated(_logger, ex, SessionId, updateId));
+
+    private async Task UpdateItemAsync(long updateId, Action<TelegramInboxItem> change, Action<Exception> failed)
     {
-        turn.SentIds = [.. ids];
         try
         {
             await _inbox.UpdateAsync(s =>
@@ -220,14 +242,21 @@ internal sealed partial class ChatSessionGrain
                     return false;
                 }
 
-                stored.ReplyMessageIds = [.. ids];
+                change(stored);
                 return true;
             });
         }
         catch (Exception ex)
         {
-            LogReplyIdsNotStored(_logger, ex, SessionId, updateId);
+            failed(ex);
         }
+    }
+
+    /// <summary>Best effort: the ids also live on the turn, so a retry in this activation edits them; only a crash in between loses them.</summary>
+    private async Task SaveReplyIdsAsync(Turn turn, long updateId, IReadOnlyList<int> ids)
+    {
+        turn.SentIds = [.. ids];
+        await UpdateItemAsync(updateId, i => i.ReplyMessageIds = [.. ids], ex => LogReplyIdsNotStored(_logger, ex, SessionId, updateId));
     }
 
     /// <summary>
@@ -292,6 +321,9 @@ internal sealed partial class ChatSessionGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: answering Telegram update {UpdateId} failed (attempt {Attempt})")]
     private static partial void LogAttemptFailed(ILogger logger, Exception exception, string sessionId, long updateId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not store a note on Telegram update {UpdateId} (waited only, or told it is queued)")]
+    private static partial void LogItemNotUpdated(ILogger logger, Exception exception, string sessionId, long updateId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not store the ids of the reply to update {UpdateId}; a retry here still edits them")]
     private static partial void LogReplyIdsNotStored(ILogger logger, Exception exception, string sessionId, long updateId);

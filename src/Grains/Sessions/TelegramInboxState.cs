@@ -39,4 +39,15 @@ public sealed class TelegramInboxItem
     /// <summary>Why the last attempt failed.</summary>
     [Id(5)]
     public string? LastFailure { get; set; }
+
+    /// <summary>
+    /// A shutdown stopped this message while it only waited for its turn (throttling), before any
+    /// work on it began: the next activation does not count that as a failed attempt.
+    /// </summary>
+    [Id(6)]
+    public bool WaitedOnly { get; set; }
+
+    /// <summary>The user was told the message is queued (throttling): no activation says it twice.</summary>
+    [Id(7)]
+    public bool QueuedNoticeSent { get; set; }
 }

@@ -56,6 +56,9 @@ internal sealed class Turn
     /// <summary>Whether the user was told that the message waits its turn (while throttling), so a retry does not say it again.</summary>
     public bool QueuedNoticeSent { get; set; }
 
+    /// <summary>Set while the turn waits for this silo's chat admission (throttling); a shutdown cancels it at once.</summary>
+    public CancellationTokenSource? AdmissionWait { get; set; }
+
     /// <summary>Failed attempts, counted even when storing the count failed.</summary>
     public int Attempts { get; set; }
 

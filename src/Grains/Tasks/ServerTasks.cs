@@ -42,31 +42,40 @@ public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)
     }
 
     /// <summary>
-    /// Marks the pending task <paramref name="id"/> running, with <paramref name="deferred"/> (how
-    /// long it waited, or null when it did not), and returns it; null when it is no longer pending.
+    /// Marks the pending task <paramref name="id"/> running and returns it, with
+    /// <paramref name="deferred"/> (how long it waited, or null when it did not); null when it is no
+    /// longer pending. The claim is one statement; the note after it is best effort, so a failed
+    /// note never leaves a claimed task behind.
     /// </summary>
     public async Task<ServerTask?> ClaimAsync(long id, string? deferred, CancellationToken cancellationToken = default)
     {
+        ServerTask claimed;
         await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var command = connection.CreateCommand(
-            "UPDATE server_tasks SET status = 'running', started_at = @now, attempts = attempts + 1 WHERE id = @id AND status = 'pending'"))
+        await using (var command = connection.CreateCommand("""
+            UPDATE server_tasks SET status = 'running', started_at = @now, attempts = attempts + 1
+            WHERE id = @id AND status = 'pending'
+            RETURNING id, type, status, payload, result, error, attempts, created_at, started_at, processed_at, CAST(NULL AS TEXT)
+            """))
+        await using (var reader = await command.With("now", Now()).With("id", id).ExecuteReaderAsync(cancellationToken))
         {
-            if (await command.With("now", Now()).With("id", id).ExecuteNonQueryAsync(cancellationToken) == 0)
+            if (!await reader.ReadAsync(cancellationToken))
             {
                 return null;
             }
+
+            claimed = Read(reader) with { Deferred = deferred };
         }
 
-        if (deferred is null)
+        try
         {
-            await ForgetDeferralAsync(id, cancellationToken);
+            await (deferred is null ? ForgetDeferralAsync(id, cancellationToken) : NoteDeferredAsync(id, deferred, cancellationToken));
         }
-        else
+        catch (DbException)
         {
-            await NoteDeferredAsync(id, deferred, cancellationToken);
+            // Only the note is missing from /tasks; the task runs.
         }
 
-        return await GetAsync(id, cancellationToken);
+        return claimed;
     }
 
     /// <summary>Records why task <paramref name="id"/> waits (or how long it waited), for <c>/tasks</c>.</summary>
@@ -102,6 +111,9 @@ public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)
             WHERE status = 'running'
             """);
         var failed = await fail.With("now", Now()).ExecuteNonQueryAsync(cancellationToken);
+        await using var notes = connection.CreateCommand(
+            "DELETE FROM server_task_deferrals WHERE task_id IN (SELECT id FROM server_tasks WHERE status = 'pending')");
+        await notes.ExecuteNonQueryAsync(cancellationToken); // a retried task waits afresh
         return (retried, failed);
     }
 

@@ -292,7 +292,9 @@ internal sealed partial class TelegramChannelGrain(
         }
     }
 
-    private void Publish() => link.Publish(CurrentState(), _lastPollAt, Options.Mode == TelegramMode.Polling);
+    /// <summary>For the gauges: the state, and the last completed poll (or, before this loop's first, when the loop started).</summary>
+    private void Publish() =>
+        link.Publish(CurrentState(), _lastPollAt is { } last && last > _loopStartedAt ? last : _loopStartedAt, Options.Mode == TelegramMode.Polling);
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {

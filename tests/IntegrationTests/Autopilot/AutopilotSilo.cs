@@ -36,7 +36,8 @@ public sealed class AutopilotSilo : IAsyncDisposable
 
     public HttpClient Http => Silo.Http;
 
-    public static async Task<AutopilotSilo> StartAsync(string purpose, IDictionary<string, string?>? settings = null, SamplerFigures? figures = null, StorageFaults? faults = null)
+    /// <param name="directory">The silo's data and logs; a new folder when null (give an earlier silo's to start again on its database).</param>
+    public static async Task<AutopilotSilo> StartAsync(string purpose, IDictionary<string, string?>? settings = null, SamplerFigures? figures = null, StorageFaults? faults = null, string? directory = null)
     {
         figures ??= new SamplerFigures();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
@@ -53,7 +54,7 @@ public sealed class AutopilotSilo : IAsyncDisposable
             values[key] = value;
         }
 
-        var silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory(purpose), values, services =>
+        var silo = await InProcessSilo.StartAsync(directory ?? TestPaths.NewTempDirectory(purpose), values, services =>
         {
             services.AddKeyedSingleton<TimeProvider>(Assistant.Clock.Key, clock);
             services.Replace(ServiceDescriptor.Singleton<IResourceSampler>(sp => new SettableSampler(

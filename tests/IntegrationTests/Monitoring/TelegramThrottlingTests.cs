@@ -5,6 +5,7 @@ using Assistant.Fakes.Telegram;
 using Assistant.IntegrationTests.Autopilot;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Telegram;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Assistant.IntegrationTests.Monitoring;
 
@@ -25,6 +26,11 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+        _service = await AutopilotSilo.StartAsync("telegram-throttle", Settings());
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
         var settings = TelegramSiloFixture.Settings(_telegram);
         settings["Monitoring:ThrottleConcurrency"] = "1";
         settings["Monitoring:ThrottleQueueLength"] = "0";
@@ -32,7 +38,7 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
         settings.Remove("Telegram:AdminUsers:0"); // the CPU alerts go to the webhook only, not through the flood gate
         settings["AI:TimeoutSeconds"] = "60"; // the held answer waits for the test, not for a timeout
         settings["AI:ReplyTimeoutSeconds"] = "120";
-        _service = await AutopilotSilo.StartAsync("telegram-throttle", settings);
+        return settings;
     }
 
     public async Task DisposeAsync()
@@ -69,9 +75,7 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
         _service.Clock.Advance(TimeSpan.FromSeconds(2)); // the flood gate spaces a chat's messages a second apart
 
         release.SetResult();
-        await _telegram.WaitUntilAsync(First, m => m.Any(x => x.Text == "the first answer"), "the first answer");
-        _service.Clock.Advance(TimeSpan.FromSeconds(1));
-        await _telegram.WaitUntilAsync(Second, m => m.Any(x => x.Text == "Echo: second question"), "the second answer, after the first");
+        await WhileTimePassesAsync(() => Answered(First, "the first answer") && Answered(Second, "Echo: second question") && NothingInProgress(), "both answers, delivered and recorded");
         Assert.Equal(["first question", "second question"], _service.Model.Requests.Select(r => r.LastUserText));
         Assert.Equal(2, _telegram.BotMessages(Second).Count); // the note and the answer, nothing twice
         await WaitForWaitingTurnsAsync(0);
@@ -91,12 +95,73 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
         await ThrottleAsync(cpu: 50, expected: false);
 
         // The first reply still holds its place, yet the second goes now.
-        await _telegram.WaitUntilAsync(Second, m => m.Any(x => x.Text == "Echo: waiting one"), "the waiting message's answer once throttling ended");
+        await WhileTimePassesAsync(() => Answered(Second, "Echo: waiting one"), "the waiting message's answer once throttling ended");
         Assert.Empty(_telegram.BotMessages(First));
-        _service.Clock.Advance(TimeSpan.FromSeconds(1));
         release.SetResult();
-        await _telegram.WaitUntilAsync(First, m => m.Any(x => x.Text == "held answer"), "the held answer");
+        await WhileTimePassesAsync(() => Answered(First, "held answer") && NothingInProgress(), "the held answer, delivered and recorded");
     }
+
+    [Fact]
+    public async Task A_shutdown_while_a_message_waits_for_its_turn_stops_it_at_once_and_counts_no_failed_attempt()
+    {
+        await ThrottleAsync(cpu: 90, expected: true);
+        var release = new TaskCompletionSource();
+        _service.Model.Enqueue(new FakeResponse.Held(release.Task, "held answer"));
+        _telegram.SendUserMessage(First, First, "slow one");
+        await _service.Model.WaitForRequestsAsync(1);
+        _telegram.SendUserMessage(Second, Second, "waiting one");
+        await WaitForWaitingTurnsAsync(1);
+
+        // The silo stops: the waiting message is let go at once; the held reply finishes within the grace Orleans gives.
+        var stopping = _service.Silo.StopAsync();
+        var log = Path.Combine(_service.Silo.Directory, "logs", "system.log");
+        var sessions = _service.Silo.Services.GetRequiredService<Assistant.Sessions.LocalSessionRegistry>();
+        await Eventually.WaitAsync(
+            () => Task.FromResult(sessions.Snapshots.All(s => s.SessionId != "tg:2002")),
+            "the waiting session to deactivate while the other reply is still held",
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(50));
+        Assert.False(release.Task.IsCompleted);
+        release.SetResult();
+        await stopping;
+        await _service.DisposeAsync();
+        var stoppedLog = await File.ReadAllTextAsync(log);
+        Assert.DoesNotContain("Session tg:2002: deactivated", stoppedLog, StringComparison.Ordinal);
+
+        // Started again on the same database with a single delivery attempt allowed: had the wait
+        // counted as a failed attempt, the message would now be given up; it is answered.
+        var settings = Settings();
+        settings["Telegram:MaxDeliveryAttempts"] = "1";
+        _service = await AutopilotSilo.StartAsync("telegram-throttle", settings, directory: _service.Silo.Directory);
+        _service.Clock.Advance(TimeSpan.FromMinutes(1)); // the recovery sweep wakes chats left with messages older than Telegram:RecoverySeconds
+        await _telegram.WaitUntilAsync(Second, m => m.Any(x => x.Text == "Echo: waiting one"), "the waiting message's answer after the restart");
+        Assert.Single(_telegram.BotMessages(Second), m => m.Text == "Echo: waiting one");
+        using var letters = JsonDocument.Parse(await _service.Http.GetStringAsync("/telegram/dead-letters"));
+        Assert.Equal(0, letters.RootElement.GetProperty("total").GetInt64());
+    }
+
+    private bool Answered(long chat, string text) => _telegram.BotMessages(chat).Any(m => m.Text == text);
+
+    private bool NothingInProgress() => _service.Silo.Services.GetRequiredService<Assistant.Sessions.LocalSessionRegistry>().ActiveReplies == 0;
+
+    /// <summary>
+    /// Waits for <paramref name="done"/>, moving the service's clock a second at a time meanwhile: the
+    /// flood gate spaces a chat's messages (a streamed preview, then its final edit) on that clock.
+    /// </summary>
+    private Task WhileTimePassesAsync(Func<bool> done, string what) => Eventually.WaitAsync(
+        () =>
+        {
+            if (done())
+            {
+                return Task.FromResult(true);
+            }
+
+            _service.Clock.Advance(TimeSpan.FromSeconds(1));
+            return Task.FromResult(false);
+        },
+        what,
+        TimeSpan.FromSeconds(30),
+        TimeSpan.FromMilliseconds(100));
 
     private async Task ThrottleAsync(double cpu, bool expected)
     {

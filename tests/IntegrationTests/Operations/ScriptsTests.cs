@@ -123,8 +123,24 @@ public sealed class ScriptsTests
         var first = entries[0].GetProperty("at").GetDateTimeOffset();
         var second = entries[2].GetProperty("at").GetDateTimeOffset();
         Assert.InRange((second - first).TotalSeconds, 15, 45); // asked again at the end of the backoff, not after the 15-minute cooldown
-        using var resources = JsonDocument.Parse(await service.Http.GetStringAsync("/resources/status"));
-        Assert.Contains(resources.RootElement.GetProperty("restart_requests").EnumerateArray(), r => r.GetProperty("outcome").GetString()!.Contains("back off for 15 s", StringComparison.Ordinal));
+
+        // "restarted" is recorded when the drain ends, before the process exits: the silo that
+        // answered above may be the one going down, so wait for the one its supervisor starts.
+        JsonElement requests = default;
+        await WaitForAsync(async () =>
+        {
+            try
+            {
+                using var resources = JsonDocument.Parse(await service.Http.GetStringAsync("/resources/status"));
+                requests = resources.RootElement.GetProperty("restart_requests").Clone();
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // restarting
+            }
+        }, "the restarted silo to answer");
+        Assert.Contains(requests.EnumerateArray(), r => r.GetProperty("outcome").GetString()!.Contains("back off for 15 s", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ const sources = {
   telegram: { url: "/telegram/status", render: renderTelegram },
   restarts: { url: "/restart/status", render: renderRestarts },
   tasks: { url: "/tasks?limit=10", render: renderTasks },
-  sessions: { url: "/sessions/report", render: renderSessions },
+  sessions: { url: "/sessions/report?largest=0", render: renderSessions }, // aggregates only: no session keys (chat ids) at all
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -152,7 +152,7 @@ function renderTelegram(t) {
     ["Last update", typeof t.seconds_since_last_update === "number" ? `${number(t.seconds_since_last_update, 0)} s ago` : null],
     ["Sent / edited / failed", `${t.messages.sent} / ${t.messages.edited} / ${t.messages.failed}`],
     ["429 answers", t.too_many_requests],
-    ["Dead letters", t.dead_letters],
+    ["Dead letters", t.dead_letters < 0 ? "unknown (the count failed)" : t.dead_letters],
     ["Last error", t.last_error],
   ]);
   return null;
@@ -177,13 +177,12 @@ function renderTasks(tasks) {
     element("td", { text: t.status }),
     element("td", { text: t.priority }),
     element("td", { text: age(t.created_at) }),
-    element("td", { text: t.deferred ?? t.error ?? "" }),
+    element("td", { text: t.error ?? t.deferred ?? "" }),
   ])));
   return null;
 }
 
 function renderSessions(r) {
-  // Aggregates only: the report's largest sessions (their keys) are not shown here.
   const kinds = Object.entries(r.messages_by_kind).map(([k, v]) => `${k} ${v}`).join(", ");
   const errors = Object.entries(r.errors.by_type).map(([k, v]) => `${k} ${v}`).join(", ");
   rows(field("sessions"), [

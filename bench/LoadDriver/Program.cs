@@ -1,7 +1,7 @@
 using Assistant.LoadDriver;
 
 // dotnet run -c Release --project bench/LoadDriver -- [--quick] [--only a,b] [--chats 1,10,...] [--sessions 1000,...] [--hold SECONDS] [--target URL] [--out FILE]
-//   scenarios: start (cold start, idle RSS), telegram (round trip), media (photo, voice, document round trips),
+//   scenarios: start (cold start, idle RSS), telegram (round trip, beside the floor: a minimal bot, and one that stores each update), media (photo, voice, document round trips),
 //   http (exchanges/s, /health rps),
 //   memory (per session at 1,000 and 10,000), failover (chaos set-up).
 var arguments = args;

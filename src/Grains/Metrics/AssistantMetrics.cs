@@ -36,7 +36,8 @@ public sealed class AssistantMetrics
         ReplyWindow? window = null,
         Telegram.TelegramCounters? telegram = null,
         Telegram.TelegramLink? link = null,
-        [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider? time = null)
+        [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider? time = null,
+        Microsoft.Extensions.Options.IOptions<Telegram.TelegramOptions>? telegramOptions = null)
     {
         time ??= TimeProvider.System;
         _window = window;
@@ -63,6 +64,11 @@ public sealed class AssistantMetrics
         if (telegram is not null)
         {
             meter.CreateObservableCounter("assistant.telegram.dead_letters", () => telegram.DeadLetters, "{message}", "Telegram messages given up on this silo after every attempt failed (see /telegram/dead-letters).");
+        }
+
+        if (telegramOptions is not null)
+        {
+            meter.CreateObservableGauge("assistant.telegram.enabled", () => telegramOptions.Value.Enabled ? 1 : 0, "{state}", "1 when Telegram:BotToken is set: the service should have a Telegram channel running somewhere.");
         }
 
         if (link is not null)

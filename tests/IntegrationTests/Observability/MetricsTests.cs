@@ -63,6 +63,7 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.Equal(0, metrics.Value("assistant_telegram_dead_letters_total"));
         Assert.Equal(0, metrics.Value("assistant_emergency_mode"));
         Assert.Equal(0, metrics.Value("assistant_throttling"));
+        Assert.Equal(1, metrics.Value("assistant_telegram_enabled"));
         Assert.Equal(1, metrics.Value("assistant_telegram_connected")); // this silo hosts the channel, which polls
         Assert.InRange(metrics.Value("assistant_telegram_last_poll_age_seconds"), 0, 30);
         Assert.InRange(metrics.Value("assistant_process_start_time_seconds"), DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 600, DateTimeOffset.UtcNow.ToUnixTimeSeconds());

@@ -18,7 +18,7 @@ public sealed class PrometheusRulesTests
     {
         var check = await PrometheusServer.PromtoolAsync(Deploy, "check", "rules", "assistant-alerts.yml");
         Assert.True(check.ExitCode == 0, check.Output);
-        Assert.Contains("SUCCESS: 11 rules found", check.Output);
+        Assert.Contains("SUCCESS: 12 rules found", check.Output);
 
         var test = await PrometheusServer.PromtoolAsync(Deploy, "test", "rules", "assistant-alerts.test.yml");
         Assert.True(test.ExitCode == 0, test.Output);
@@ -36,7 +36,7 @@ public sealed class PrometheusRulesTests
         var check = await PrometheusServer.PromtoolAsync(directory, "check", "config", "prometheus.yml");
 
         Assert.True(check.ExitCode == 0, check.Output);
-        Assert.Contains("SUCCESS: 11 rules found", check.Output);
+        Assert.Contains("SUCCESS: 12 rules found", check.Output);
     }
 
     [Fact]

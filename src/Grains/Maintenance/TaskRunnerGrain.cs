@@ -131,12 +131,10 @@ internal sealed partial class TaskRunnerGrain(
     /// <summary>Notes why <paramref name="task"/> waits (when that changes), then waits for a change, a new task, or the deadline.</summary>
     private async Task WaitAsync(ServerTask task, LowPriorityWindow.Busy busy, DateTimeOffset deadline)
     {
-        if (_waiting is not { } waiting || waiting.TaskId != task.Id)
-        {
-            waiting = new Waiting(task.Id, time.GetUtcNow(), busy);
-        }
-
-        if (_waiting != waiting || _waiting.Busy.Kind != busy.Kind)
+        var before = _waiting?.TaskId == task.Id ? _waiting : null;
+        var waiting = new Waiting(task.Id, before?.Since ?? time.GetUtcNow(), busy);
+        _waiting = waiting;
+        if (before?.Busy.Kind != busy.Kind)
         {
             var note = $"waiting since {waiting.Since:yyyy-MM-dd HH:mm:ss} UTC: {busy.Why}; runs by {deadline:yyyy-MM-dd HH:mm:ss} UTC at the latest";
             LogDeferred(logger, task.Id, task.Type, note);
@@ -150,10 +148,9 @@ internal sealed partial class TaskRunnerGrain(
             }
         }
 
-        _waiting = waiting with { Busy = busy };
         _kicked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var untilDeadline = deadline - time.GetUtcNow(); // may have passed while the note was written
-        var wait = untilDeadline < Recheck ? (untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero) : Recheck;
+        var wait = TimeSpan.FromTicks(Math.Clamp(untilDeadline.Ticks, 0, Recheck.Ticks));
         await Task.WhenAny(window.ChangeAsync(busy, wait), _kicked.Task);
     }
 

@@ -107,7 +107,7 @@ public sealed class AssistantMetrics
             _errors.Add(0, Tag("type", type));
         }
 
-        foreach (var tool in new[] { Models.BuiltInTools.CurrentTime, Models.BuiltInTools.ServiceHealth, "other" })
+        foreach (var tool in Models.BuiltInTools.Names.Append(OtherTool))
         {
             _toolCalls.Add(0, Tag("tool", tool));
         }
@@ -148,7 +148,9 @@ public sealed class AssistantMetrics
 
     /// <summary>A tool call by the model: one of ours by name, anything else (a name the model made up) as <c>other</c>, so the series stay fixed.</summary>
     public void ToolCalled(string tool) =>
-        _toolCalls.Add(1, Tag("tool", tool is Models.BuiltInTools.CurrentTime or Models.BuiltInTools.ServiceHealth ? tool : "other"));
+        _toolCalls.Add(1, Tag("tool", Models.BuiltInTools.Names.Contains(tool) ? tool : OtherTool));
+
+    private const string OtherTool = "other";
 
     public void TelegramCall(string method, string outcome) =>
         _telegramCalls.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("outcome", outcome));

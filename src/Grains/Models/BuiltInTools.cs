@@ -12,6 +12,9 @@ public sealed class BuiltInTools
     public const string CurrentTime = "current_time";
     public const string ServiceHealth = "service_health";
 
+    /// <summary>The names of the tools above (metrics label tool calls by them).</summary>
+    public static readonly string[] Names = [CurrentTime, ServiceHealth];
+
     private readonly TimeProvider _time;
     private readonly IServiceHealthSummary _health;
 

@@ -21,7 +21,6 @@ public sealed class ChatAdmission
     private int _running;
     private int _httpWaiting;
     private long _refused;
-    private long _queued;
 
     public ChatAdmission(PressureState pressure, IOptions<MonitoringOptions> options)
     {
@@ -36,9 +35,6 @@ public sealed class ChatAdmission
 
     /// <summary>HTTP chat requests refused with 429 since start.</summary>
     public long Refused => Interlocked.Read(ref _refused);
-
-    /// <summary>Turns that had to wait for their turn since start.</summary>
-    public long Queued => Interlocked.Read(ref _queued);
 
     /// <summary>Turns waiting now.</summary>
     public int Waiting
@@ -76,7 +72,6 @@ public sealed class ChatAdmission
             waiter = new Waiter(channel);
             waiter.Node = _waiting.AddLast(waiter);
             _httpWaiting += channel == ChatChannel.Http ? 1 : 0;
-            _queued++;
         }
 
         await using (cancellationToken.Register(() => Abandon(waiter, cancellationToken)))

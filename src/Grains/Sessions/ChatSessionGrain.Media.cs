@@ -89,13 +89,13 @@ internal sealed partial class ChatSessionGrain
             }
         }
 
-        turn.Delivered = true;
         if (turn.Cancellation.IsCancellationRequested)
         {
-            await FinishAsync(turn, null, s => s.Statistics.Cancelled++);
+            await FinishCancelledAsync(turn);
             return;
         }
 
+        turn.Delivered = true;
         var error = turn.Media?.Error;
         await FinishAsync(turn, error, error is null ? null : s => s.Statistics.Count(s.Statistics.ErrorsByType, error));
     }

@@ -126,7 +126,7 @@ internal sealed partial class ChatSessionGrain
                 try
                 {
                     // While the service throttles under high CPU, this silo's turns go a few at a time, in order.
-                    admitted = await _telegram.AdmitAsync(() => QueuedNoticeAsync(turn, message), waiting.Token);
+                    admitted = await _telegram.AdmitAsync(() => QueuedNoticeAsync(turn, message), waiting);
                 }
                 catch (OperationCanceledException) when (turn.Cancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
                 {

@@ -7,10 +7,10 @@ namespace Assistant.Tasks;
 /// <summary>The <c>server_tasks</c> table: background work as rows (pending, running, completed, failed).</summary>
 public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)] TimeProvider time)
 {
-    private const string Select = """
-        SELECT t.id, t.type, t.status, t.payload, t.result, t.error, t.attempts, t.created_at, t.started_at, t.processed_at, d.deferred
-        FROM server_tasks t LEFT JOIN server_task_deferrals d ON d.task_id = t.id
-        """;
+    private const string Columns = "id, type, status, payload, result, error, attempts, created_at, started_at, processed_at";
+
+    // The deferral table's columns (task_id, deferred) share no name with server_tasks', so Columns needs no prefix here.
+    private const string Select = $"SELECT {Columns}, d.deferred FROM server_tasks t LEFT JOIN server_task_deferrals d ON d.task_id = t.id";
 
     public async Task<long> EnqueueAsync(string type, string? payload = null, CancellationToken cancellationToken = default)
     {
@@ -51,10 +51,10 @@ public sealed class ServerTasks(Database database, [FromKeyedServices(Clock.Key)
     {
         ServerTask claimed;
         await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var command = connection.CreateCommand("""
+        await using (var command = connection.CreateCommand($"""
             UPDATE server_tasks SET status = 'running', started_at = @now, attempts = attempts + 1
             WHERE id = @id AND status = 'pending'
-            RETURNING id, type, status, payload, result, error, attempts, created_at, started_at, processed_at, CAST(NULL AS TEXT)
+            RETURNING {Columns}, CAST(NULL AS TEXT)
             """))
         await using (var reader = await command.With("now", Now()).With("id", id).ExecuteReaderAsync(cancellationToken))
         {

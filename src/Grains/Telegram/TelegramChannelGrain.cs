@@ -293,8 +293,10 @@ internal sealed partial class TelegramChannelGrain(
     }
 
     /// <summary>For the gauges: the state, and the last completed poll (or, before this loop's first, when the loop started).</summary>
-    private void Publish() =>
-        link.Publish(CurrentState(), _lastPollAt is { } last && last > _loopStartedAt ? last : _loopStartedAt, Options.Mode == TelegramMode.Polling);
+    private void Publish() => link.Publish(CurrentState(), LastProgress(), Options.Mode == TelegramMode.Polling);
+
+    /// <summary>The last completed poll of the current loop, or when the loop started if none completed since.</summary>
+    private DateTimeOffset LastProgress() => _lastPollAt is { } last && last > _loopStartedAt ? last : _loopStartedAt;
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
@@ -310,7 +312,7 @@ internal sealed partial class TelegramChannelGrain(
             return;
         }
 
-        var since = time.GetUtcNow() - (_lastPollAt is { } last && last > _loopStartedAt ? last : _loopStartedAt);
+        var since = time.GetUtcNow() - LastProgress();
         if (since > TimeSpan.FromSeconds(Options.StallSeconds))
         {
             _status = TelegramState.Disconnected;

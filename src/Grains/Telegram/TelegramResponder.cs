@@ -37,23 +37,27 @@ public sealed class TelegramResponder(
     /// <summary>
     /// Waits for this silo's chat admission (<see cref="ChatAdmission"/>: only while throttling),
     /// calling <paramref name="onSlow"/> once the wait passes <c>Monitoring:ThrottleNoticeSeconds</c>.
+    /// Cancelling <paramref name="waiting"/> leaves the queue; so does a failing <paramref name="onSlow"/>,
+    /// which cancels it.
     /// </summary>
-    public async Task<IDisposable> AdmitAsync(Func<Task> onSlow, CancellationToken cancellationToken)
+    public async Task<IDisposable> AdmitAsync(Func<Task> onSlow, CancellationTokenSource waiting)
     {
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var entering = admission.EnterAsync(ChatChannel.Telegram, waiting.Token).AsTask();
+        var enter = admission.EnterAsync(ChatChannel.Telegram, waiting.Token);
+        if (enter.IsCompletedSuccessfully)
+        {
+            return enter.Result!; // not throttling, or room at once
+        }
+
+        var entering = enter.AsTask();
         try
         {
-            if (!entering.IsCompleted)
+            try
             {
-                try
-                {
-                    await entering.WaitAsync(TimeSpan.FromSeconds(monitoring.Value.ThrottleNoticeSeconds), time, cancellationToken);
-                }
-                catch (TimeoutException)
-                {
-                    await onSlow();
-                }
+                await entering.WaitAsync(TimeSpan.FromSeconds(monitoring.Value.ThrottleNoticeSeconds), time, waiting.Token);
+            }
+            catch (TimeoutException)
+            {
+                await onSlow();
             }
 
             return (await entering)!; // a Telegram turn is never refused, only kept waiting

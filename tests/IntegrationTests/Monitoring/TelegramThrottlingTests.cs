@@ -50,14 +50,7 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
     [Fact]
     public async Task While_throttling_Telegram_messages_wait_in_order_and_are_told_so_when_the_wait_is_long()
     {
-        await ThrottleAsync(cpu: 90, expected: true);
-        var release = new TaskCompletionSource();
-        _service.Model.Enqueue(new FakeResponse.Held(release.Task, "the first answer"));
-
-        _telegram.SendUserMessage(First, First, "first question");
-        await _service.Model.WaitForRequestsAsync(1);
-        _telegram.SendUserMessage(Second, Second, "second question");
-        await WaitForWaitingTurnsAsync(1);
+        var release = await OneHeldOneWaitingAsync("the first answer", "first question", "second question");
 
         // It waits: the model has not been asked, and an HTTP request (no queue here) is refused meanwhile.
         Assert.Single(_service.Model.Requests);
@@ -84,13 +77,7 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
     [Fact]
     public async Task When_throttling_ends_the_waiting_messages_go_at_once()
     {
-        await ThrottleAsync(cpu: 90, expected: true);
-        var release = new TaskCompletionSource();
-        _service.Model.Enqueue(new FakeResponse.Held(release.Task, "held answer"));
-        _telegram.SendUserMessage(First, First, "slow one");
-        await _service.Model.WaitForRequestsAsync(1);
-        _telegram.SendUserMessage(Second, Second, "waiting one");
-        await WaitForWaitingTurnsAsync(1);
+        var release = await OneHeldOneWaitingAsync("held answer", "slow one", "waiting one");
 
         await ThrottleAsync(cpu: 50, expected: false);
 
@@ -104,13 +91,7 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
     [Fact]
     public async Task A_shutdown_while_a_message_waits_for_its_turn_stops_it_at_once_and_counts_no_failed_attempt()
     {
-        await ThrottleAsync(cpu: 90, expected: true);
-        var release = new TaskCompletionSource();
-        _service.Model.Enqueue(new FakeResponse.Held(release.Task, "held answer"));
-        _telegram.SendUserMessage(First, First, "slow one");
-        await _service.Model.WaitForRequestsAsync(1);
-        _telegram.SendUserMessage(Second, Second, "waiting one");
-        await WaitForWaitingTurnsAsync(1);
+        var release = await OneHeldOneWaitingAsync("held answer", "slow one", "waiting one");
 
         // The silo stops: the waiting message is let go at once; the held reply finishes within the grace Orleans gives.
         var stopping = _service.Silo.StopAsync();
@@ -138,6 +119,23 @@ public sealed class TelegramThrottlingTests : IAsyncLifetime
         Assert.Single(_telegram.BotMessages(Second), m => m.Text == "Echo: waiting one");
         using var letters = JsonDocument.Parse(await _service.Http.GetStringAsync("/telegram/dead-letters"));
         Assert.Equal(0, letters.RootElement.GetProperty("total").GetInt64());
+    }
+
+    /// <summary>
+    /// Throttling on (CPU 90 %, one turn at a time): the first chat's question is at the model, held
+    /// until the returned source is set (then answered <paramref name="heldAnswer"/>); the second
+    /// chat's question waits at the gate.
+    /// </summary>
+    private async Task<TaskCompletionSource> OneHeldOneWaitingAsync(string heldAnswer, string firstQuestion, string secondQuestion)
+    {
+        await ThrottleAsync(cpu: 90, expected: true);
+        var release = new TaskCompletionSource();
+        _service.Model.Enqueue(new FakeResponse.Held(release.Task, heldAnswer));
+        _telegram.SendUserMessage(First, First, firstQuestion);
+        await _service.Model.WaitForRequestsAsync(1);
+        _telegram.SendUserMessage(Second, Second, secondQuestion);
+        await WaitForWaitingTurnsAsync(1);
+        return release;
     }
 
     private bool Answered(long chat, string text) => _telegram.BotMessages(chat).Any(m => m.Text == text);

@@ -133,7 +133,6 @@ internal sealed partial class TaskRunnerGrain(
     {
         var before = _waiting?.TaskId == task.Id ? _waiting : null;
         var waiting = new Waiting(task.Id, before?.Since ?? time.GetUtcNow(), busy);
-        _waiting = waiting;
         if (before?.Busy.Kind != busy.Kind)
         {
             var note = $"waiting since {waiting.Since:yyyy-MM-dd HH:mm:ss} UTC: {busy.Why}; runs by {deadline:yyyy-MM-dd HH:mm:ss} UTC at the latest";
@@ -147,6 +146,8 @@ internal sealed partial class TaskRunnerGrain(
                 LogNoteFailed(logger, ex, task.Id); // /tasks lacks the note; the waiting goes on
             }
         }
+
+        _waiting = waiting; // after the note: if writing it throws, the next pass notes it again
 
         _kicked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var untilDeadline = deadline - time.GetUtcNow(); // may have passed while the note was written

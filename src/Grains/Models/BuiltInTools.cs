@@ -13,7 +13,7 @@ public sealed class BuiltInTools
     public const string ServiceHealth = "service_health";
 
     /// <summary>The names of the tools above (metrics label tool calls by them).</summary>
-    public static readonly string[] Names = [CurrentTime, ServiceHealth];
+    public static IReadOnlyList<string> Names { get; } = [CurrentTime, ServiceHealth];
 
     private readonly TimeProvider _time;
     private readonly IServiceHealthSummary _health;

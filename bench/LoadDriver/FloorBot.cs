@@ -6,11 +6,12 @@ using Microsoft.Data.Sqlite;
 namespace Assistant.LoadDriver;
 
 /// <summary>
-/// The floor the service is measured against: a minimal bot of our own, in this process. It
+/// The floor the service is measured against: a minimal bot of our own (run in a process of its
+/// own by <see cref="FloorProcess"/>). It
 /// long-polls getUpdates with a raw <see cref="HttpClient"/>, asks the model once (no streaming)
 /// and sends one message: no framework, no Orleans, no retries, no formatting. With a database
-/// path it is the "floor + durable" bot: each update is written to SQLite (WAL, SQLite's default
-/// synchronous, as the service's database) in its own transaction before it is answered, so the
+/// path it is the "floor + durable" bot: each update is written to SQLite (WAL, and the same
+/// <c>synchronous</c> as the service's database) in its own transaction before it is answered, so the
 /// difference between the two is what durability alone costs. Updates are answered concurrently.
 /// </summary>
 internal sealed class FloorBot : IAsyncDisposable
@@ -18,11 +19,14 @@ internal sealed class FloorBot : IAsyncDisposable
     private readonly HttpClient _telegram;
     private readonly HttpClient _model;
     private readonly string? _connectionString;
+    private readonly string _insert;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private FloorBot(string telegramBaseUrl, string token, string modelBaseUrl, string? databasePath)
+    private FloorBot(string telegramBaseUrl, string token, string modelBaseUrl, string? databasePath, string synchronous)
     {
+        // synchronous is per connection in SQLite: set with every insert, as the service sets it on every connection.
+        _insert = $"PRAGMA synchronous = {synchronous}; INSERT OR IGNORE INTO updates (update_id, chat_id, text) VALUES ($id, $chat, $text)";
         _telegram = new HttpClient { BaseAddress = new Uri($"{telegramBaseUrl}/bot{token}/"), Timeout = TimeSpan.FromSeconds(60) };
         _model = new HttpClient { BaseAddress = new Uri(modelBaseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(60) };
         if (databasePath is not null)
@@ -38,8 +42,8 @@ internal sealed class FloorBot : IAsyncDisposable
         _loop = PollAsync(_stop.Token);
     }
 
-    public static FloorBot Start(string telegramBaseUrl, string token, string modelBaseUrl, string? databasePath = null) =>
-        new(telegramBaseUrl, token, modelBaseUrl, databasePath);
+    public static FloorBot Start(string telegramBaseUrl, string token, string modelBaseUrl, string? databasePath, string synchronous) =>
+        new(telegramBaseUrl, token, modelBaseUrl, databasePath, synchronous);
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +82,7 @@ internal sealed class FloorBot : IAsyncDisposable
                 await using var connection = new SqliteConnection(_connectionString);
                 await connection.OpenAsync(cancellationToken);
                 await using var insert = connection.CreateCommand();
-                insert.CommandText = "INSERT OR IGNORE INTO updates (update_id, chat_id, text) VALUES ($id, $chat, $text)";
+                insert.CommandText = _insert;
                 insert.Parameters.AddWithValue("$id", updateId);
                 insert.Parameters.AddWithValue("$chat", chatId);
                 insert.Parameters.AddWithValue("$text", text);

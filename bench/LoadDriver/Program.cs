@@ -1,9 +1,14 @@
 using Assistant.LoadDriver;
 
-// dotnet run -c Release --project bench/LoadDriver -- [--quick] [--only a,b] [--chats 1,10,...] [--sessions 1000,...] [--hold SECONDS] [--target URL] [--out FILE]
+// dotnet run -c Release --project bench/LoadDriver -- [--quick] [--only a,b] [--chats 1,10,...] [--sessions 1000,...] [--hold SECONDS] [--synchronous Full|Normal] [--target URL] [--out FILE]
 //   scenarios: start (cold start, idle RSS), telegram (round trip, beside the floor: a minimal bot, and one that stores each update), media (photo, voice, document round trips),
 //   http (exchanges/s, /health rps),
 //   memory (per session at 1,000 and 10,000), failover (chaos set-up).
+if (args.Contains("--floor-bot"))
+{
+    return await FloorProcess.RunChildAsync(args); // the floor, started by this driver in a process of its own
+}
+
 var arguments = args;
 var quick = args.Contains("--quick");
 var only = Value("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
@@ -19,6 +24,13 @@ if (only?.Except(known).ToList() is { Count: > 0 } unknown)
 if (target is not null && only?.SetEquals(["http"]) != true)
 {
     Console.Error.WriteLine("--target measures a running service over HTTP only: add --only http.");
+    return 2;
+}
+
+ServiceSettings.SqliteSynchronous = Value("--synchronous") ?? ServiceSettings.SqliteSynchronous;
+if (ServiceSettings.SqliteSynchronous is not ("Full" or "Normal"))
+{
+    Console.Error.WriteLine("--synchronous is Full (the service's default) or Normal.");
     return 2;
 }
 
@@ -41,6 +53,7 @@ if (Runs("telegram"))
 {
     var chats = Value("--chats")?.Split(',').Select(int.Parse).ToList() ?? (quick ? [1, 10, 100] : [1, 10, 100, 1000]);
     await TelegramRoundTrip.RunAsync(report, chats, quick);
+    await TelegramRoundTrip.RunWithDefaultsAsync(report);
 }
 
 if (Runs("media"))

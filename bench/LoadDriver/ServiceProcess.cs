@@ -12,7 +12,7 @@ namespace Assistant.LoadDriver;
 /// The silo executable (<c>dotnet Assistant.Silo.dll</c>) in a working directory of its own, as an
 /// operator runs it. Its output is drained (and kept for a failure report); its memory is read from /proc.
 /// </summary>
-internal sealed class ServiceProcess : IAsyncDisposable
+internal sealed class ServiceProcess : IMeasuredSystem
 {
     private readonly Dictionary<string, string> _environment;
     private readonly List<string> _tail = [];
@@ -122,6 +122,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
             await Task.Delay(5);
         }
+    }
+
+    /// <summary>The CPU time (user and system) the process has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process!.Refresh();
+        return _process.TotalProcessorTime;
     }
 
     /// <summary>The process's resident set size (VmRSS), in bytes.</summary>

@@ -8,6 +8,9 @@ internal static class ServiceSettings
 {
     public const string Token = "123456789:AAE-bench_token_abcdefghijklmnopqrstuvwx";
 
+    /// <summary><c>Storage:SqliteSynchronous</c> for the service and the durable floor alike (<c>--synchronous</c>); the service's default.</summary>
+    public static string SqliteSynchronous { get; set; } = "Full";
+
     /// <summary>A fresh SQLite database in <paramref name="directory"/>; the model on the fake OpenAI server.</summary>
     public static Dictionary<string, string> Embedded(string directory, FakeOpenAiServer? model)
     {
@@ -15,6 +18,7 @@ internal static class ServiceSettings
         {
             ["Storage:DatabasePath"] = Path.Combine(directory, "data", "system.db"),
             ["Logs:Directory"] = Path.Combine(directory, "logs"),
+            ["Storage:SqliteSynchronous"] = SqliteSynchronous,
         };
         if (model is not null)
         {
@@ -28,12 +32,18 @@ internal static class ServiceSettings
 
     /// <summary>
     /// Adds the Telegram channel on the fake Bot API. The flood gate's limits are Telegram's, which
-    /// would make a benchmark measure the gate; they are raised so the service's own cost shows.
+    /// would make a benchmark measure the gate; unless <paramref name="defaultFloodGate"/>, they are
+    /// raised so the service's own cost shows.
     /// </summary>
-    public static Dictionary<string, string> WithTelegram(this Dictionary<string, string> settings, FakeTelegramServer telegram)
+    public static Dictionary<string, string> WithTelegram(this Dictionary<string, string> settings, FakeTelegramServer telegram, bool defaultFloodGate = false)
     {
         settings["Telegram:BotToken"] = Token;
         settings["Telegram:ApiBaseUrl"] = telegram.BaseUrl;
+        if (defaultFloodGate)
+        {
+            return settings;
+        }
+
         settings["Telegram:FloodGate:GlobalPerSecond"] = "1000000";
         settings["Telegram:FloodGate:PerChatPerSecond"] = "1000";
         settings["Telegram:FloodGate:PerGroupPerMinute"] = "60000";

@@ -152,7 +152,8 @@ internal sealed partial class ChatSessionGrain
 
             using (admitted)
             {
-                writer.StartTyping();
+                // A file to fetch (and transcribe) is slow: "typing…" at once; a text reply gets a grace.
+                writer.StartTyping(MediaReader.Reads(message) ? TimeSpan.Zero : TelegramReplyWriter.TypingGrace);
                 try
                 {
                     if (!await PrepareMediaAsync(turn, message, stop.Token))

@@ -29,27 +29,36 @@ internal sealed partial class TelegramReplyWriter(
     /// <summary>Telegram shows a chat action for 5 seconds; renewed a little sooner.</summary>
     private static readonly TimeSpan TypingRenewal = TimeSpan.FromSeconds(4);
 
+    /// <summary>How long a text reply may take before the chat shows "typing…".</summary>
+    public static readonly TimeSpan TypingGrace = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Recorded for a final part that may have arrived (its id unknown).</summary>
     private const int PossiblyDelivered = 0;
 
     /// <summary>Recorded for a preview that may have arrived (its id unknown).</summary>
     private const int PossiblyPreviewed = -1;
     private readonly List<int> _messageIds = [.. sentBefore];
+    private long _startedAt;
     private long _lastPushAt;
     private int _pushedLength;
     private Task? _push;
     private CancellationTokenSource? _typing;
 
-    /// <summary>Shows "typing…" in the chat, renewed every 4 s, until the first text or <see cref="StopTyping"/>.</summary>
-    public void StartTyping()
+    /// <summary>
+    /// Shows "typing…" in the chat after <paramref name="after"/>, renewed every 4 s, until the first
+    /// text or <see cref="StopTyping"/>. A reply that comes sooner is its own sign of life and needs
+    /// no chat action (<see cref="TypingGrace"/>).
+    /// </summary>
+    public void StartTyping(TimeSpan after)
     {
         if (_typing is not null)
         {
             return;
         }
 
+        _startedAt = time.GetTimestamp();
         _typing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _ = TypingAsync(_typing.Token);
+        _ = TypingAsync(after, _typing.Token);
     }
 
     public void StopTyping()
@@ -57,19 +66,31 @@ internal sealed partial class TelegramReplyWriter(
         _typing?.Cancel();
     }
 
-    private async Task TypingAsync(CancellationToken stop)
+    /// <summary>
+    /// Stopping ends the waits, not a chat action under way: that one is let finish (it is short),
+    /// because cancelling a request mid-flight aborts its connection, and a reply that comes while
+    /// "typing…" is being sent would otherwise cost a new connection and an exception every time.
+    /// </summary>
+    private async Task TypingAsync(TimeSpan after, CancellationToken stop)
     {
         try
         {
-            while (!stop.IsCancellationRequested)
+            var wait = after;
+            while (true)
             {
-                await outbox.SendTypingAsync(target, stop);
-                await Task.Delay(TypingRenewal, time, stop);
+                await Task.Delay(wait, time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                if (stop.IsCancellationRequested)
+                {
+                    return; // The first text is on its way, or the reply is over.
+                }
+
+                await outbox.SendTypingAsync(target, cancellationToken);
+                wait = TypingRenewal;
             }
         }
         catch (OperationCanceledException)
         {
-            // The first text is on its way, or the reply is over.
+            // The session is stopping.
         }
     }
 
@@ -83,8 +104,10 @@ internal sealed partial class TelegramReplyWriter(
 
         var now = time.GetUtcNow();
         var conditions = new CadenceConditions(target.Group, gate.RecentlyRateLimited(target.ChatId, now), highCpu());
-        var since = _lastPushAt == 0 ? TimeSpan.MaxValue : time.GetElapsedTime(_lastPushAt);
-        if (cadence.ShouldPush(since, soFar.Length - _pushedLength, soFar.Length, conditions))
+        var push = _lastPushAt == 0
+            ? cadence.ShouldPushFirst(time.GetElapsedTime(_startedAt), soFar.Length)
+            : cadence.ShouldPush(time.GetElapsedTime(_lastPushAt), soFar.Length - _pushedLength, soFar.Length, conditions);
+        if (push)
         {
             StopTyping(); // a message of the bot ends "typing…" in the chat anyway
             _push = PushAsync(Preview(soFar), soFar.Length);

@@ -18,8 +18,8 @@ public static class SessionServices
         services.AddOptions<ChatSessionOptions>().BindConfiguration(ChatSessionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatSessionOptions>, ChatSessionOptionsValidator>();
         services.AddOptions<StreamingCadenceOptions>().BindConfiguration(StreamingCadenceOptions.Section)
-            .Validate(o => o.BaseIntervalMs >= 0 && o.MaxIntervalMs >= 0 && o.GrowthMsPerThousandChars >= 0 && o.MinNewChars >= 0,
-                "Streaming:BaseIntervalMs, Streaming:MaxIntervalMs, Streaming:GrowthMsPerThousandChars and Streaming:MinNewChars must not be negative")
+            .Validate(o => o.BaseIntervalMs >= 0 && o.MaxIntervalMs >= 0 && o.GrowthMsPerThousandChars >= 0 && o.MinNewChars >= 0 && o.FirstPushMs >= 0,
+                "Streaming:BaseIntervalMs, Streaming:MaxIntervalMs, Streaming:GrowthMsPerThousandChars, Streaming:MinNewChars and Streaming:FirstPushMs must not be negative")
             .Validate(o => o.GroupFactor >= 1 && o.RateLimitedFactor >= 1 && o.HighCpuFactor >= 1, "Streaming:GroupFactor, Streaming:RateLimitedFactor and Streaming:HighCpuFactor must be at least 1")
             .ValidateOnStart();
         services.AddSingleton(sp => new StreamingCadence(sp.GetRequiredService<IOptions<StreamingCadenceOptions>>().Value));

@@ -31,4 +31,8 @@ public sealed class StreamingCadence(StreamingCadenceOptions options)
 
     public bool ShouldPush(TimeSpan sinceLastPush, int newChars, int replyLength, CadenceConditions conditions) =>
         newChars >= options.MinNewChars && sinceLastPush >= IntervalFor(replyLength, conditions);
+
+    /// <summary>Whether the first part of a reply may be shown, <paramref name="sinceStart"/> after the work on it began.</summary>
+    public bool ShouldPushFirst(TimeSpan sinceStart, int replyLength) =>
+        replyLength >= options.MinNewChars && sinceStart >= TimeSpan.FromMilliseconds(options.FirstPushMs);
 }

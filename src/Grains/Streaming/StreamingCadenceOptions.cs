@@ -14,6 +14,13 @@ public sealed class StreamingCadenceOptions
     /// <summary>Upper bound of the length-based interval, before the factors below. Default 4000 ms.</summary>
     public int MaxIntervalMs { get; set; } = 4000;
 
+    /// <summary>
+    /// How long after the work on a reply begins its first part may be shown. Default 1000 ms: a
+    /// reply finished sooner goes out as one message, not a preview and an edit (two calls under
+    /// Telegram's 30 a second); "typing…" shows meanwhile. 0 shows the first text at once.
+    /// </summary>
+    public int FirstPushMs { get; set; } = 1000;
+
     /// <summary>New characters needed before a push is worth it. Default 20.</summary>
     public int MinNewChars { get; set; } = 20;
 

@@ -46,6 +46,7 @@ public sealed class SettingsValidationTests
         { "Sessions:InactiveContextHours", "0" },
         { "Streaming:BaseIntervalMs", "-1" },
         { "Streaming:GroupFactor", "0.5" },
+        { "Streaming:FirstPushMs", "-1" },
         { "Cluster:Retry:DelayMs", "-1" },
         { "Telegram:PollTimeoutSeconds", "99" },
         { "Telegram:StallSeconds", "1" },
@@ -96,6 +97,8 @@ public sealed class SettingsValidationTests
         { "Maintenance:LowPriorityMaxWaitMinutes", "0" },
         { "Api:MaxBodyBytes", "0" },
         { "Api:FailedAuthPerMinute", "0" },
+        { "Storage:SqliteSynchronous", "Off" },
+        { "Storage:SqliteSynchronous", "7" },
     };
 
     [Theory]

@@ -28,6 +28,15 @@ public sealed class StreamingCadenceTests
     }
 
     [Fact]
+    public void The_first_part_waits_a_second_so_that_a_quick_reply_goes_out_as_one_message()
+    {
+        Assert.False(_cadence.ShouldPushFirst(TimeSpan.FromMilliseconds(999), 5_000));
+        Assert.False(_cadence.ShouldPushFirst(TimeSpan.FromSeconds(5), 19));
+        Assert.True(_cadence.ShouldPushFirst(TimeSpan.FromMilliseconds(1000), 20));
+        Assert.True(new StreamingCadence(new StreamingCadenceOptions { FirstPushMs = 0 }).ShouldPushFirst(TimeSpan.Zero, 20));
+    }
+
+    [Fact]
     public void A_push_needs_both_the_interval_and_enough_new_text()
     {
         Assert.False(_cadence.ShouldPush(TimeSpan.FromMilliseconds(999), 500, 500, default));

@@ -2,14 +2,19 @@ using Assistant.Storage;
 
 namespace Assistant.Sessions;
 
-/// <summary>The <c>chat_sessions</c> index: which conversations exist and when each was last active.</summary>
-public sealed class SessionDirectory(Database database)
+/// <summary>
+/// The <c>chat_sessions</c> index: which conversations exist and when each was last active. The
+/// writes every message makes (its pending mark, the exchange's touch) go through
+/// <see cref="GroupCommit"/>: under a burst, many sessions' rows share one commit.
+/// </summary>
+public sealed class SessionDirectory(Database database, GroupCommit group)
 {
     /// <summary>Records an exchange; <paramref name="pendingSince"/> is when the oldest unanswered Telegram message arrived, if any.</summary>
     public async Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, DateTimeOffset? pendingSince, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand("""
+        await group.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand("""
             INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
             VALUES (@id, @created, @active, @count, @pending)
             ON CONFLICT (session_id) DO UPDATE SET
@@ -17,30 +22,35 @@ public sealed class SessionDirectory(Database database)
                 message_count = excluded.message_count,
                 pending_since = excluded.pending_since,
                 context_cleared_at = CASE WHEN excluded.message_count > 0 THEN NULL ELSE chat_sessions.context_cleared_at END
-            """);
-        await command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime)
-            .With("count", messageCount).With("pending", pendingSince?.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+            """, transaction);
+            await command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime)
+                .With("count", messageCount).With("pending", pendingSince?.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+        });
     }
 
     /// <summary>Records that a Telegram message was accepted and awaits its answer.</summary>
     public async Task MarkPendingAsync(string sessionId, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand("""
+        await group.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand("""
             INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
             VALUES (@id, @since, @since, 0, @since)
             ON CONFLICT (session_id) DO UPDATE SET
                 pending_since = COALESCE(chat_sessions.pending_since, excluded.pending_since)
-            """);
-        await command.With("id", sessionId).With("since", since.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+            """, transaction);
+            await command.With("id", sessionId).With("since", since.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+        });
     }
 
     /// <summary>Clears the mark of a session found to hold no unanswered message.</summary>
     public async Task ClearPendingAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand("UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL");
-        await command.With("id", sessionId).ExecuteNonQueryAsync(cancellationToken);
+        await group.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand("UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL", transaction);
+            await command.With("id", sessionId).ExecuteNonQueryAsync(cancellationToken);
+        });
     }
 
     /// <summary>Sessions holding Telegram messages accepted before <paramref name="before"/> and still unanswered.</summary>

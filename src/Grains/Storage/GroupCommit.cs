@@ -1,0 +1,126 @@
+using System.Data.Common;
+
+namespace Assistant.Storage;
+
+/// <summary>
+/// Small writes of many sessions committed together (group commit). A write that finds no commit
+/// under way goes at once, alone; writes that come while a commit is under way wait for it and then
+/// go together, in one transaction: one commit, one flush of the disk, for all of them instead of
+/// one each. SQLite commits one writer at a time, so under a burst of chats this is what keeps the
+/// queue of commits short. Each write runs in a savepoint of its own: one that fails is rolled back
+/// and reported to its caller alone, the others commit. A commit that fails is reported to every
+/// caller in it. A caller's task completes only once its write is committed, so nothing is
+/// acknowledged before it is durable, exactly as with a transaction of its own.
+/// </summary>
+public sealed class GroupCommit(Database database)
+{
+    private const string Savepoint = "group_write";
+    private readonly object _sync = new();
+    private List<Write> _waiting = [];
+    private bool _committing;
+    private long _commits;
+    private long _writes;
+
+    /// <summary>Runs <paramref name="write"/> in the next group's transaction; completes once that has committed.</summary>
+    public Task RunAsync(Func<DbConnection, DbTransaction, Task> write)
+    {
+        var item = new Write(write);
+        bool start;
+        lock (_sync)
+        {
+            _waiting.Add(item);
+            start = !_committing;
+            _committing = true;
+        }
+
+        if (start)
+        {
+            // SQLite's calls complete synchronously: the caller's thread (a grain's) is not held.
+            _ = Task.Run(CommitWhileWaitingAsync);
+        }
+
+        return item.Done.Task;
+    }
+
+    /// <summary>Commits made and the writes they carried, since start: their ratio is the grouping achieved.</summary>
+    public (long Commits, long Writes) Counts => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writes));
+
+    private async Task CommitWhileWaitingAsync()
+    {
+        while (true)
+        {
+            List<Write> group;
+            lock (_sync)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _committing = false;
+                    return;
+                }
+
+                group = _waiting;
+                _waiting = [];
+            }
+
+            await CommitAsync(group);
+        }
+    }
+
+    private async Task CommitAsync(List<Write> group)
+    {
+        var written = new List<Write>(group.Count);
+        try
+        {
+            await using var connection = await database.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            foreach (var item in group)
+            {
+                if (group.Count == 1)
+                {
+                    await item.Apply(connection, transaction); // alone: its failure is the transaction's
+                    written.Add(item);
+                    continue;
+                }
+
+                await transaction.SaveAsync(Savepoint);
+                try
+                {
+                    await item.Apply(connection, transaction);
+                    await transaction.ReleaseAsync(Savepoint);
+                    written.Add(item);
+                }
+                catch (Exception ex)
+                {
+                    await transaction.RollbackAsync(Savepoint);
+                    await transaction.ReleaseAsync(Savepoint);
+                    item.Done.TrySetException(ex);
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            foreach (var item in group)
+            {
+                item.Done.TrySetException(ex); // no effect on those already failed alone
+            }
+
+            return;
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _writes, written.Count);
+        foreach (var item in written)
+        {
+            item.Done.TrySetResult();
+        }
+    }
+
+    private sealed class Write(Func<DbConnection, DbTransaction, Task> apply)
+    {
+        public Func<DbConnection, DbTransaction, Task> Apply { get; } = apply;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Data.Common;
+using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Storage;
+
+namespace Assistant.IntegrationTests.Foundation;
+
+/// <summary>
+/// <see cref="GroupCommit"/> on both databases: writes that come while a commit is under way share
+/// the next one; a write that fails is reported to its caller alone and the others commit; a commit
+/// that fails is reported to every caller in it and stores none of them; a caller hears of success
+/// only once its write is committed.
+/// </summary>
+public sealed class GroupCommitTests
+{
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task Writes_that_wait_share_one_commit_and_a_failing_one_fails_alone(StorageKind kind)
+    {
+        await using var database = await ProbeDatabaseAsync(kind);
+        var group = new GroupCommit(database);
+        var (inside, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+
+        // The first write goes alone and is held inside its transaction while the others come.
+        var first = group.RunAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, 1);
+            inside.SetResult();
+            await release.Task;
+        });
+        await inside.Task;
+        var others = Enumerable.Range(2, 10).Select(id => group.RunAsync((connection, transaction) => InsertAsync(connection, transaction, id))).ToList();
+        var duplicate = group.RunAsync((connection, transaction) => InsertAsync(connection, transaction, 2));
+        Assert.False(others[0].IsCompleted); // nothing is confirmed before its commit
+        Assert.Empty(await IdsAsync(database)); // nor visible before it
+
+        release.SetResult();
+        await first;
+        await Task.WhenAll(others);
+        await Assert.ThrowsAnyAsync<DbException>(() => duplicate);
+
+        Assert.Equal((2L, 11L), group.Counts); // the ten that waited went in one commit
+        Assert.Equal(Enumerable.Range(1, 11), await IdsAsync(database));
+    }
+
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task A_commit_that_fails_fails_every_write_in_it_and_the_next_group_goes_on(StorageKind kind)
+    {
+        await using var database = await ProbeDatabaseAsync(kind);
+        var group = new GroupCommit(database);
+        var (inside, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var first = group.RunAsync(async (connection, transaction) =>
+        {
+            inside.SetResult();
+            await release.Task;
+        });
+        await inside.Task;
+        var good = group.RunAsync((connection, transaction) => InsertAsync(connection, transaction, 1));
+        var breaking = group.RunAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, 2);
+            await connection.CloseAsync(); // the group's connection is gone: its transaction cannot commit
+        });
+        release.SetResult();
+        await first;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => good);
+        await Assert.ThrowsAnyAsync<Exception>(() => breaking);
+        Assert.Empty(await IdsAsync(database));
+
+        await group.RunAsync((connection, transaction) => InsertAsync(connection, transaction, 3));
+        Assert.Equal([3], await IdsAsync(database));
+    }
+
+    private static async Task<Database> ProbeDatabaseAsync(StorageKind kind)
+    {
+        var database = await TestStorage.MigratedAsync(kind, "group-commit");
+        await using var connection = await database.OpenAsync();
+        await using var create = connection.CreateCommand("CREATE TABLE group_probe (id INTEGER PRIMARY KEY)");
+        await create.ExecuteNonQueryAsync();
+        return database;
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, int id)
+    {
+        await using var insert = connection.CreateCommand("INSERT INTO group_probe (id) VALUES (@id)", transaction);
+        await insert.With("id", id).ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<int>> IdsAsync(Database database)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var select = connection.CreateCommand("SELECT id FROM group_probe ORDER BY id");
+        await using var reader = await select.ExecuteReaderAsync();
+        var ids = new List<int>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return ids;
+    }
+}

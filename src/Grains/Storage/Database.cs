@@ -27,7 +27,7 @@ public sealed class Database : IAsyncDisposable
             FilePath = Path.GetFullPath(builder.DataSource);
             builder.DataSource = FilePath;
             ConnectionString = builder.ConnectionString;
-            DataSource = new SqliteDataSource(ConnectionString, CommandTimeout);
+            DataSource = new SqliteDataSource(ConnectionString, CommandTimeout, value.SqliteSynchronous);
         }
         else
         {

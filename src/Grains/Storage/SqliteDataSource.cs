@@ -9,11 +9,13 @@ namespace Assistant.Storage;
 /// Without it, a writer that finds another mid-commit gets SQLITE_BUSY at once and
 /// Microsoft.Data.Sqlite retries after sleeping its thread for 150 ms: under concurrent chats that
 /// sleep, not the disk, set the pace. Every user of the database opens connections here: the
-/// Orleans providers (through their <c>DataSource</c> option) and our own tables.
+/// Orleans providers (through their <c>DataSource</c> option) and our own tables. Each connection
+/// is also given <c>Storage:SqliteSynchronous</c> (a per-connection setting in SQLite).
 /// </summary>
-public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout) : DbDataSource
+public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout, SqliteSynchronous synchronous = SqliteSynchronous.Full) : DbDataSource
 {
-    private readonly string _busyTimeout = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}");
+    private readonly string _pragmas = string.Create(CultureInfo.InvariantCulture,
+        $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")}");
 
     public override string ConnectionString => connectionString;
 
@@ -26,7 +28,7 @@ public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeo
         {
             connection.Open();
             using var pragma = connection.CreateCommand();
-            pragma.CommandText = _busyTimeout;
+            pragma.CommandText = _pragmas;
             pragma.ExecuteNonQuery();
             return connection;
         }

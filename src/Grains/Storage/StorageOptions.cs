@@ -23,6 +23,13 @@ public sealed class StorageOptions
     /// <summary><c>Binary</c> (default) or <c>Json</c>: how grain state is written; either format reads the other.</summary>
     public StateFormat StateFormat { get; set; } = StateFormat.Binary;
 
+    /// <summary>
+    /// SQLite only: <c>Full</c> (default), every commit on the disk before it returns, or
+    /// <c>Normal</c>, durable across a crash of the process but not of the machine
+    /// (<see cref="SqliteSynchronous"/>).
+    /// </summary>
+    public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Full;
+
     /// <summary>Seconds a command may run before it is abandoned. Default 30.</summary>
     public int CommandTimeoutSeconds { get; set; } = 30;
 }

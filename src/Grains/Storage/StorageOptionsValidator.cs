@@ -12,6 +12,11 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             return Fail("Storage:CommandTimeoutSeconds", $"must be between 1 and 3600 (was {options.CommandTimeoutSeconds})");
         }
 
+        if (!Enum.IsDefined(options.SqliteSynchronous))
+        {
+            return Fail("Storage:SqliteSynchronous", $"'{options.SqliteSynchronous}' is not supported; use Full (the default) or Normal");
+        }
+
         return options.Provider switch
         {
             StorageProvider.Sqlite => ValidateSqlite(options),

@@ -1,6 +1,6 @@
 using Assistant.LoadDriver;
 
-// dotnet run -c Release --project bench/LoadDriver -- [--quick] [--only a,b] [--chats 1,10,...] [--sessions 1000,...] [--hold SECONDS] [--synchronous Full|Normal] [--target URL] [--out FILE]
+// dotnet run -c Release --project bench/LoadDriver -- [--quick] [--only a,b] [--chats 1,10,...] [--sessions 1000,...] [--hold SECONDS] [--synchronous Full|Normal] [--env NAME=VALUE,...] [--target URL] [--out FILE]
 //   scenarios: start (cold start, idle RSS), telegram (round trip, beside the floor: a minimal bot, and one that stores each update), media (photo, voice, document round trips),
 //   http (exchanges/s, /health rps),
 //   memory (per session at 1,000 and 10,000), failover (chaos set-up).
@@ -32,6 +32,12 @@ if (ServiceSettings.SqliteSynchronous is not ("Full" or "Normal"))
 {
     Console.Error.WriteLine("--synchronous is Full (the service's default) or Normal.");
     return 2;
+}
+
+foreach (var pair in Value("--env")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [])
+{
+    var (name, value) = (pair.Split('=', 2)[0], pair.Split('=', 2).ElementAtOrDefault(1) ?? "");
+    ServiceSettings.Environment[name] = value;
 }
 
 bool Runs(string scenario) => only is null || only.Contains(scenario);

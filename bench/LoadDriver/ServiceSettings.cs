@@ -11,6 +11,9 @@ internal static class ServiceSettings
     /// <summary><c>Storage:SqliteSynchronous</c> for the service and the durable floor alike (<c>--synchronous</c>); the service's default.</summary>
     public static string SqliteSynchronous { get; set; } = "Full";
 
+    /// <summary>Further environment for the service (<c>--env NAME=VALUE,...</c>): runtime settings such as <c>DOTNET_GCConserveMemory</c>.</summary>
+    public static Dictionary<string, string> Environment { get; } = [];
+
     /// <summary>A fresh SQLite database in <paramref name="directory"/>; the model on the fake OpenAI server.</summary>
     public static Dictionary<string, string> Embedded(string directory, FakeOpenAiServer? model)
     {
@@ -20,6 +23,11 @@ internal static class ServiceSettings
             ["Logs:Directory"] = Path.Combine(directory, "logs"),
             ["Storage:SqliteSynchronous"] = SqliteSynchronous,
         };
+        foreach (var (name, value) in Environment)
+        {
+            settings[name] = value;
+        }
+
         if (model is not null)
         {
             settings["AI:Endpoint"] = model.BaseUrl;

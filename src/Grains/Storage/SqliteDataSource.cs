@@ -19,17 +19,16 @@ public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeo
 
     public override string ConnectionString => connectionString;
 
-    protected override DbConnection CreateDbConnection() => new SqliteConnection(connectionString);
+    // Every connection handed out sets the pragmas when it opens, however it is opened:
+    // OpenConnection here, or CreateConnection and Open by a caller.
+    protected override DbConnection CreateDbConnection() => new Connection(connectionString, _pragmas);
 
     protected override DbConnection OpenDbConnection()
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = CreateDbConnection();
         try
         {
             connection.Open();
-            using var pragma = connection.CreateCommand();
-            pragma.CommandText = _pragmas;
-            pragma.ExecuteNonQuery();
             return connection;
         }
         catch
@@ -42,4 +41,22 @@ public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeo
     // Microsoft.Data.Sqlite completes its async methods synchronously; this says so plainly.
     protected override ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(OpenDbConnection());
+
+    private sealed class Connection(string connectionString, string pragmas) : SqliteConnection(connectionString)
+    {
+        public override void Open()
+        {
+            base.Open();
+            using var pragma = CreateCommand();
+            pragma.CommandText = pragmas;
+            pragma.ExecuteNonQuery();
+        }
+
+        public override Task OpenAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Open();
+            return Task.CompletedTask;
+        }
+    }
 }

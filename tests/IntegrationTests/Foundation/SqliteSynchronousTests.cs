@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Assistant.IntegrationTests.Foundation;
 
 /// <summary>
-/// Storage:SqliteSynchronous reaches every connection the service opens (grain state and our own
-/// tables share one data source), and a conversation written under one setting reads under the other.
+/// Storage:SqliteSynchronous reaches every connection of the one data source the Orleans providers
+/// and our own tables share, however it is opened (opened by the source, or created and then
+/// opened by its user), and a conversation written under one setting reads under the other.
 /// </summary>
 public sealed class SqliteSynchronousTests
 {
@@ -16,21 +17,33 @@ public sealed class SqliteSynchronousTests
         var directory = TestPaths.NewTempDirectory("synchronous");
         await using (var full = await InProcessSilo.StartAsync(directory))
         {
-            Assert.Equal(2, await SynchronousAsync(full)); // FULL
+            Assert.Equal((2, 2), await SynchronousAsync(full)); // FULL (SQLite's default too: the busy timeout shows the pragmas ran)
             await full.Http.SendAsync("kept", "written with full");
         }
 
         await using var normal = await InProcessSilo.StartAsync(directory, new Dictionary<string, string?> { ["Storage:SqliteSynchronous"] = "Normal" });
-        Assert.Equal(1, await SynchronousAsync(normal)); // NORMAL
+        Assert.Equal((1, 1), await SynchronousAsync(normal)); // NORMAL
         await normal.Http.SendAsync("kept", "written with normal");
         var texts = (await normal.Http.GetSessionAsync("kept")).GetProperty("messages").EnumerateArray()
             .Where(m => m.GetProperty("role").GetString() == "user").Select(m => m.GetProperty("text").GetString()).ToList();
         Assert.Equal(["written with full", "written with normal"], texts);
     }
 
-    private static async Task<long> SynchronousAsync(InProcessSilo silo)
+    /// <summary><c>PRAGMA synchronous</c> on a connection opened by the source and on one created, then opened; each checked to carry the busy timeout.</summary>
+    private static async Task<(long Opened, long Created)> SynchronousAsync(InProcessSilo silo)
     {
-        await using var connection = await silo.Services.GetRequiredService<Database>().DataSource.OpenConnectionAsync();
+        var source = silo.Services.GetRequiredService<Database>().DataSource;
+        await using var opened = await source.OpenConnectionAsync();
+        await using var created = source.CreateConnection();
+        await created.OpenAsync();
+        return (await ReadAsync(opened), await ReadAsync(created));
+    }
+
+    private static async Task<long> ReadAsync(System.Data.Common.DbConnection connection)
+    {
+        await using var timeout = connection.CreateCommand();
+        timeout.CommandText = "PRAGMA busy_timeout";
+        Assert.NotEqual(0L, (long)(await timeout.ExecuteScalarAsync())!);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous";
         return (long)(await command.ExecuteScalarAsync())!;

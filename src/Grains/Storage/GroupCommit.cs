@@ -8,8 +8,9 @@ namespace Assistant.Storage;
 /// go together, in one transaction: one commit, one flush of the disk, for all of them instead of
 /// one each. SQLite commits one writer at a time, so under a burst of chats this is what keeps the
 /// queue of commits short. Each write runs in a savepoint of its own: one that fails is rolled back
-/// and reported to its caller alone, the others commit. A commit that fails is reported to every
-/// caller in it. A caller's task completes only once its write is committed, so nothing is
+/// and reported to its caller alone, the others commit. When the group's transaction fails as a
+/// whole, each of its writes is tried again alone, so a caller hears of a failure only when its
+/// own write fails. A caller's task completes only once its write is committed, so nothing is
 /// acknowledged before it is durable, exactly as with a transaction of its own.
 /// </summary>
 public sealed class GroupCommit(Database database)
@@ -69,6 +70,7 @@ public sealed class GroupCommit(Database database)
     private async Task CommitAsync(List<Write> group)
     {
         var written = new List<Write>(group.Count);
+        var committed = false;
         try
         {
             await using var connection = await database.OpenAsync();
@@ -98,15 +100,29 @@ public sealed class GroupCommit(Database database)
             }
 
             await transaction.CommitAsync();
+            committed = true;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!committed)
         {
-            foreach (var item in group)
+            if (group.Count == 1)
             {
-                item.Done.TrySetException(ex); // no effect on those already failed alone
+                group[0].Done.TrySetException(ex);
+                return;
+            }
+
+            // Nothing of the group is stored. Whatever broke it (a lost connection, a deadlock
+            // PostgreSQL resolved by aborting this transaction), each write is tried once more
+            // alone, so that one write's trouble is not every session's.
+            foreach (var item in group.Where(i => !i.Done.Task.IsCompleted))
+            {
+                await CommitAsync([item]);
             }
 
             return;
+        }
+        catch (Exception) when (committed)
+        {
+            // Committed; only the clean-up after it failed.
         }
 
         Interlocked.Increment(ref _commits);

@@ -43,6 +43,7 @@ internal sealed partial class TelegramReplyWriter(
     private int _pushedLength;
     private Task? _push;
     private CancellationTokenSource? _typing;
+    private Task _typingSent = Task.CompletedTask;
 
     /// <summary>
     /// Shows "typing…" in the chat after <paramref name="after"/>, renewed every 4 s, until the first
@@ -70,6 +71,7 @@ internal sealed partial class TelegramReplyWriter(
     /// Stopping ends the waits, not a chat action under way: that one is let finish (it is short),
     /// because cancelling a request mid-flight aborts its connection, and a reply that comes while
     /// "typing…" is being sent would otherwise cost a new connection and an exception every time.
+    /// The reply's messages wait for it (<see cref="TypingSentAsync"/>).
     /// </summary>
     private async Task TypingAsync(TimeSpan after, CancellationToken stop)
     {
@@ -84,7 +86,8 @@ internal sealed partial class TelegramReplyWriter(
                     return; // The first text is on its way, or the reply is over.
                 }
 
-                await outbox.SendTypingAsync(target, cancellationToken);
+                _typingSent = outbox.SendTypingAsync(target, cancellationToken);
+                await _typingSent;
                 wait = TypingRenewal;
             }
         }
@@ -93,6 +96,13 @@ internal sealed partial class TelegramReplyWriter(
             // The session is stopping.
         }
     }
+
+    /// <summary>
+    /// A chat action still under way is let finish before a message of the reply goes: Telegram then
+    /// takes "typing…" first and the message ends it, rather than "typing…" showing under the answer.
+    /// </summary>
+    private async Task TypingSentAsync() =>
+        await _typingSent.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
 
     /// <summary>Called with the whole reply so far each time the model adds text.</summary>
     public void OnText(string soFar)
@@ -122,6 +132,7 @@ internal sealed partial class TelegramReplyWriter(
     public async Task FinishAsync(string text)
     {
         StopTyping();
+        await TypingSentAsync();
         if (_push is not null)
         {
             try
@@ -197,6 +208,7 @@ internal sealed partial class TelegramReplyWriter(
     {
         _lastPushAt = time.GetTimestamp();
         _pushedLength = length;
+        await TypingSentAsync();
         if (_messageIds.Count == 0)
         {
             try

@@ -36,6 +36,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private TaskCompletionSource? _hold;
     private int _sendsInProgress;
     private int _heldSends;
+    private int _heldChatActions;
     private int _abortedWhileHeld;
     private WebApplication? _app;
 
@@ -108,6 +109,12 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>While not null, sendChatAction requests wait for this task before they are answered.</summary>
+    public Task? HoldChatActions { get; set; }
+
+    /// <summary>sendChatAction requests waiting for <see cref="HoldChatActions"/>.</summary>
+    public int HeldChatActions => Volatile.Read(ref _heldChatActions);
 
     /// <summary>sendMessage requests being processed right now (past the hold).</summary>
     public int SendsInProgress => Volatile.Read(ref _sendsInProgress);
@@ -488,6 +495,19 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 {
                     await ErrorAsync(context, method, 400, "Bad Request: wrong parameter action in request", ChatId(body));
                     break;
+                }
+
+                if (HoldChatActions is { } held)
+                {
+                    Interlocked.Increment(ref _heldChatActions);
+                    try
+                    {
+                        await held.WaitAsync(TimeSpan.FromMinutes(5), context.RequestAborted);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _heldChatActions);
+                    }
                 }
 
                 await OkAsync(context, method, true, ChatId(body));

@@ -171,6 +171,34 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
         await AssertNoMoreTypingAsync(count);
     }
 
+    [Fact]
+    public async Task A_reply_ready_while_typing_is_being_sent_waits_for_it_so_typing_never_shows_under_the_answer()
+    {
+        var (model, action) = (new TaskCompletionSource(), new TaskCompletionSource());
+        fixture.Model.Enqueue(new FakeResponse.Held(model.Task, "ready now"));
+        fixture.Telegram.HoldChatActions = action.Task;
+        try
+        {
+            var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "quick one");
+            await Eventually.WaitAsync(() => Task.FromResult(fixture.Telegram.HeldChatActions == 1), "typing under way", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20));
+
+            // The reply is ready while Telegram has not yet answered the chat action: it waits.
+            model.SetResult();
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            Assert.Empty(fixture.Telegram.BotMessages(_chat));
+
+            action.SetResult();
+            await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "ready now"), "the reply");
+            var calls = fixture.Telegram.Calls.Where(c => c.ChatId == _chat && c.Method is "sendChatAction" or "sendMessage").Select(c => c.Method).ToList();
+            Assert.Equal(["sendChatAction", "sendMessage"], calls);
+        }
+        finally
+        {
+            fixture.Telegram.HoldChatActions = null;
+            action.TrySetResult();
+        }
+    }
+
     /// <summary>After the reply no "typing" is renewed: waited one renewal period and a half.</summary>
     private async Task AssertNoMoreTypingAsync(int count)
     {

@@ -29,6 +29,9 @@ internal sealed partial class TelegramReplyWriter(
     /// <summary>Telegram shows a chat action for 5 seconds; renewed a little sooner.</summary>
     private static readonly TimeSpan TypingRenewal = TimeSpan.FromSeconds(4);
 
+    /// <summary>The longest a reply's message waits for a chat action still under way.</summary>
+    private static readonly TimeSpan TypingSettleLimit = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a text reply may take before the chat shows "typing…".</summary>
     public static readonly TimeSpan TypingGrace = TimeSpan.FromMilliseconds(500);
 
@@ -100,9 +103,10 @@ internal sealed partial class TelegramReplyWriter(
     /// <summary>
     /// A chat action still under way is let finish before a message of the reply goes: Telegram then
     /// takes "typing…" first and the message ends it, rather than "typing…" showing under the answer.
+    /// A chat action that hangs holds the reply for <see cref="TypingSettleLimit"/> at most.
     /// </summary>
     private async Task TypingSentAsync() =>
-        await _typingSent.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        await _typingSent.WaitAsync(TypingSettleLimit, time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
 
     /// <summary>Called with the whole reply so far each time the model adds text.</summary>
     public void OnText(string soFar)

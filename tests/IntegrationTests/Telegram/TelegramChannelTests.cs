@@ -184,13 +184,34 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
 
             // The reply is ready while Telegram has not yet answered the chat action: it waits.
             model.SetResult();
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await Task.Delay(TimeSpan.FromSeconds(0.8));
             Assert.Empty(fixture.Telegram.BotMessages(_chat));
 
             action.SetResult();
             await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "ready now"), "the reply");
             var calls = fixture.Telegram.Calls.Where(c => c.ChatId == _chat && c.Method is "sendChatAction" or "sendMessage").Select(c => c.Method).ToList();
             Assert.Equal(["sendChatAction", "sendMessage"], calls);
+        }
+        finally
+        {
+            fixture.Telegram.HoldChatActions = null;
+            action.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task A_chat_action_that_hangs_holds_the_reply_two_seconds_at_most()
+    {
+        var (model, action) = (new TaskCompletionSource(), new TaskCompletionSource());
+        fixture.Model.Enqueue(new FakeResponse.Held(model.Task, "answered anyway"));
+        fixture.Telegram.HoldChatActions = action.Task; // Telegram never answers "typing…"
+        try
+        {
+            var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "slow one");
+            await Eventually.WaitAsync(() => Task.FromResult(fixture.Telegram.HeldChatActions == 1), "typing under way", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20));
+            model.SetResult();
+            await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "answered anyway"), "the reply", TimeSpan.FromSeconds(20));
+            Assert.Equal(1, fixture.Telegram.HeldChatActions); // the reply went while the action still hung
         }
         finally
         {

@@ -41,6 +41,7 @@ internal sealed class ClusterSettingsValidator : IValidateOptions<ClusterSetting
         failures.Positive("Cluster:ResponseTimeoutSeconds", s.ResponseTimeoutSeconds);
         failures.Positive("Cluster:MissedProbesLimit", s.MissedProbesLimit);
         failures.Positive("Cluster:VotesForDeathDeclaration", s.VotesForDeathDeclaration);
+        failures.Positive("Cluster:DirectoryCacheSize", s.DirectoryCacheSize);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -68,6 +68,7 @@ public static class OrleansSetup
             });
             services.AddOptions<SiloMessagingOptions>().Configure<IOptions<ClusterSettings>>((o, s) =>
                 o.ResponseTimeout = TimeSpan.FromSeconds(s.Value.ResponseTimeoutSeconds));
+            services.AddOptions<GrainDirectoryOptions>().Configure<IOptions<ClusterSettings>>((o, s) => o.CacheSize = s.Value.DirectoryCacheSize);
 
             if (DashboardEnabled(builder.Configuration))
             {

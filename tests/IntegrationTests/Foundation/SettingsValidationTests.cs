@@ -20,6 +20,7 @@ public sealed class SettingsValidationTests
         { "Cluster:ProbeTimeoutSeconds", "0" },
         { "Cluster:MissedProbesLimit", "0" },
         { "Cluster:ResponseTimeoutSeconds", "0" },
+        { "Cluster:DirectoryCacheSize", "0" },
         { "Cluster:Retry:Attempts", "-1" },
         { "Cluster:Singletons:Seconds", "0" },
         { "Logs:FileSizeLimitMb", "0" },

@@ -8,9 +8,9 @@ namespace Assistant.Storage;
 /// go together, in one transaction: one commit, one flush of the disk, for all of them instead of
 /// one each. SQLite commits one writer at a time, so under a burst of chats this is what keeps the
 /// queue of commits short. Each write runs in a savepoint of its own: one that fails is rolled back
-/// and reported to its caller alone, the others commit. When the group's transaction fails as a
-/// whole, each of its writes is tried again alone, so a caller hears of a failure only when its
-/// own write fails. A caller's task completes only once its write is committed, so nothing is
+/// and the others commit; it is then tried again alone, in a transaction of its own. When the
+/// group's transaction fails as a whole, each of its writes is tried again alone. So a caller hears
+/// of a failure only when its write fails on its own, as it would have without the group. A caller's task completes only once its write is committed, so nothing is
 /// acknowledged before it is durable, exactly as with a transaction of its own.
 /// </summary>
 public sealed class GroupCommit(Database database)
@@ -70,6 +70,7 @@ public sealed class GroupCommit(Database database)
     private async Task CommitAsync(List<Write> group)
     {
         var written = new List<Write>(group.Count);
+        var failedInGroup = new List<Write>();
         var committed = false;
         try
         {
@@ -91,11 +92,11 @@ public sealed class GroupCommit(Database database)
                     await transaction.ReleaseAsync(Savepoint);
                     written.Add(item);
                 }
-                catch (Exception ex)
+                catch (Exception)
                 {
                     await transaction.RollbackAsync(Savepoint);
                     await transaction.ReleaseAsync(Savepoint);
-                    item.Done.TrySetException(ex);
+                    failedInGroup.Add(item); // tried again alone below: a deadlock victim, say, goes through then
                 }
             }
 
@@ -110,10 +111,11 @@ public sealed class GroupCommit(Database database)
                 return;
             }
 
-            // Nothing of the group is stored. Whatever broke it (a lost connection, a deadlock
-            // PostgreSQL resolved by aborting this transaction), each write is tried once more
-            // alone, so that one write's trouble is not every session's.
-            foreach (var item in group.Where(i => !i.Done.Task.IsCompleted))
+            // Nothing of the group is stored. Whatever broke it (a lost connection, a failed
+            // commit), each write is tried once more alone, so that one write's trouble is not
+            // every session's. The directory's writes are upserts of absolute values: one that did
+            // reach the database before the failure can safely be written again.
+            foreach (var item in group)
             {
                 await CommitAsync([item]);
             }
@@ -130,6 +132,11 @@ public sealed class GroupCommit(Database database)
         foreach (var item in written)
         {
             item.Done.TrySetResult();
+        }
+
+        foreach (var item in failedInGroup)
+        {
+            await CommitAsync([item]); // its own transaction decides what its caller hears
         }
     }
 

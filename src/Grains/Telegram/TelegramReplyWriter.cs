@@ -103,10 +103,14 @@ internal sealed partial class TelegramReplyWriter(
     /// <summary>
     /// A chat action still under way is let finish before a message of the reply goes: Telegram then
     /// takes "typing…" first and the message ends it, rather than "typing…" showing under the answer.
-    /// A chat action that hangs holds the reply for <see cref="TypingSettleLimit"/> at most.
+    /// A chat action that hangs holds the reply for <see cref="TypingSettleLimit"/> at most, and only
+    /// once: typing has stopped by then, and the messages after the first have nothing to wait for.
     /// </summary>
-    private async Task TypingSentAsync() =>
+    private async Task TypingSentAsync()
+    {
         await _typingSent.WaitAsync(TypingSettleLimit, time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        _typingSent = Task.CompletedTask;
+    }
 
     /// <summary>Called with the whole reply so far each time the model adds text.</summary>
     public void OnText(string soFar)

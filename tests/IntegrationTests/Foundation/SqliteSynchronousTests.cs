@@ -33,10 +33,21 @@ public sealed class SqliteSynchronousTests
     private static async Task<(long Opened, long Created)> SynchronousAsync(InProcessSilo silo)
     {
         var source = silo.Services.GetRequiredService<Database>().DataSource;
-        await using var opened = await source.OpenConnectionAsync();
-        await using var created = source.CreateConnection();
-        await created.OpenAsync();
-        return (await ReadAsync(opened), await ReadAsync(created));
+        long opened, created;
+        await using (var connection = await source.OpenConnectionAsync())
+        {
+            opened = await ReadAsync(connection);
+        }
+
+        // A pooled connection keeps its pragmas: with the pool empty, the one created below is new.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await using (var connection = source.CreateConnection())
+        {
+            await connection.OpenAsync();
+            created = await ReadAsync(connection);
+        }
+
+        return (opened, created);
     }
 
     private static async Task<long> ReadAsync(System.Data.Common.DbConnection connection)

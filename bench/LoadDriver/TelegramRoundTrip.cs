@@ -171,7 +171,7 @@ internal static class TelegramRoundTrip
         }
     }
 
-    /// <summary>One system under test, started against fresh fakes: paced and back-to-back figures per chat count.</summary>
+    /// <summary>One system under test, started against fresh fakes: paced, burst and back-to-back figures per chat count.</summary>
     private static async Task<Dictionary<int, Measured>> MeasureAsync(IReadOnlyList<int> chatCounts, bool quick, Func<FakeTelegramServer, FakeOpenAiServer, Task<IMeasuredSystem>> start)
     {
         await using var telegram = await FakeTelegramServer.StartAsync(ServiceSettings.Token);
@@ -217,7 +217,8 @@ internal static class TelegramRoundTrip
                 samples.AddRange((await Task.WhenAll(ids.Select(chats.ExchangeAsync))).Select(e => e.Milliseconds));
             }
 
-            // The pauses are idle time: the service's cycles run in them too, so they count; they are short.
+            // The service's own cycles run through the bursts and their pauses: its idle rate over
+            // the same time is taken off.
             measured[count] = measured[count] with
             {
                 Burst = [.. samples.Order()],

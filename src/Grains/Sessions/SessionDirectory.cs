@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Assistant.Storage;
 
 namespace Assistant.Sessions;
@@ -10,11 +11,8 @@ namespace Assistant.Sessions;
 public sealed class SessionDirectory(Database database, GroupCommit group)
 {
     /// <summary>Records an exchange; <paramref name="pendingSince"/> is when the oldest unanswered Telegram message arrived, if any.</summary>
-    public async Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, DateTimeOffset? pendingSince, CancellationToken cancellationToken = default)
-    {
-        await group.RunAsync(async (connection, transaction) =>
-        {
-            await using var command = connection.CreateCommand("""
+    public Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, DateTimeOffset? pendingSince, CancellationToken cancellationToken = default) =>
+        WriteAsync("""
             INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
             VALUES (@id, @created, @active, @count, @pending)
             ON CONFLICT (session_id) DO UPDATE SET
@@ -22,36 +20,36 @@ public sealed class SessionDirectory(Database database, GroupCommit group)
                 message_count = excluded.message_count,
                 pending_since = excluded.pending_since,
                 context_cleared_at = CASE WHEN excluded.message_count > 0 THEN NULL ELSE chat_sessions.context_cleared_at END
-            """, transaction);
-            await command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime)
-                .With("count", messageCount).With("pending", pendingSince?.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
-        });
-    }
+            """,
+            command => command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime)
+                .With("count", messageCount).With("pending", pendingSince?.UtcDateTime),
+            cancellationToken);
 
     /// <summary>Records that a Telegram message was accepted and awaits its answer.</summary>
-    public async Task MarkPendingAsync(string sessionId, DateTimeOffset since, CancellationToken cancellationToken = default)
-    {
-        await group.RunAsync(async (connection, transaction) =>
-        {
-            await using var command = connection.CreateCommand("""
+    public Task MarkPendingAsync(string sessionId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        WriteAsync("""
             INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
             VALUES (@id, @since, @since, 0, @since)
             ON CONFLICT (session_id) DO UPDATE SET
                 pending_since = COALESCE(chat_sessions.pending_since, excluded.pending_since)
-            """, transaction);
-            await command.With("id", sessionId).With("since", since.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
-        });
-    }
+            """,
+            command => command.With("id", sessionId).With("since", since.UtcDateTime),
+            cancellationToken);
 
     /// <summary>Clears the mark of a session found to hold no unanswered message.</summary>
-    public async Task ClearPendingAsync(string sessionId, CancellationToken cancellationToken = default)
-    {
-        await group.RunAsync(async (connection, transaction) =>
+    public Task ClearPendingAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        WriteAsync(
+            "UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL",
+            command => command.With("id", sessionId),
+            cancellationToken);
+
+    /// <summary>One statement of the per-message writes, in the next group commit.</summary>
+    private Task WriteAsync(string sql, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken) =>
+        group.RunAsync(async (connection, transaction) =>
         {
-            await using var command = connection.CreateCommand("UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL", transaction);
-            await command.With("id", sessionId).ExecuteNonQueryAsync(cancellationToken);
+            await using var command = parameters(connection.CreateCommand(sql, transaction));
+            await command.ExecuteNonQueryAsync(cancellationToken);
         });
-    }
 
     /// <summary>Sessions holding Telegram messages accepted before <paramref name="before"/> and still unanswered.</summary>
     public async Task<IReadOnlyList<string>> FindPendingAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)

@@ -10,8 +10,9 @@ namespace Assistant.Storage;
 /// queue of commits short. Each write runs in a savepoint of its own: one that fails is rolled back
 /// and the others commit; it is then tried again alone, in a transaction of its own. When the
 /// group's transaction fails as a whole, each of its writes is tried again alone. So a caller hears
-/// of a failure only when its write fails on its own, as it would have without the group. A caller's task completes only once its write is committed, so nothing is
-/// acknowledged before it is durable, exactly as with a transaction of its own.
+/// of a failure only when its write fails on its own, as it would have without the group. A
+/// caller's task completes only once its write is committed, so nothing is acknowledged before it
+/// is durable, exactly as with a transaction of its own.
 /// </summary>
 public sealed class GroupCommit(Database database)
 {

@@ -12,7 +12,9 @@ namespace Assistant.Storage;
 /// group's transaction fails as a whole, each of its writes is tried again alone. So a caller hears
 /// of a failure only when its write fails on its own, as it would have without the group. A
 /// caller's task completes only once its write is committed, so nothing is acknowledged before it
-/// is durable, exactly as with a transaction of its own.
+/// is durable, as with a transaction of its own. A write may be applied again after a commit whose
+/// outcome is unknown (a connection lost during COMMIT): writes given here must be idempotent, as
+/// the directory's upserts are.
 /// </summary>
 public sealed class GroupCommit(Database database)
 {
@@ -116,11 +118,7 @@ public sealed class GroupCommit(Database database)
             // commit), each write is tried once more alone, so that one write's trouble is not
             // every session's. The directory's writes are upserts of absolute values: one that did
             // reach the database before the failure can safely be written again.
-            foreach (var item in group)
-            {
-                await CommitAsync([item]);
-            }
-
+            await RetryAloneAsync(group);
             return;
         }
         catch (Exception) when (committed)
@@ -135,11 +133,15 @@ public sealed class GroupCommit(Database database)
             item.Done.TrySetResult();
         }
 
-        foreach (var item in failedInGroup)
-        {
-            await CommitAsync([item]); // its own transaction decides what its caller hears
-        }
+        await RetryAloneAsync(failedInGroup);
     }
+
+    /// <summary>
+    /// Each write in a transaction of its own, which decides what its caller hears. They go at once,
+    /// not one after another: while the database is down or locked, the retries wait out one timeout
+    /// together instead of one each, and the writes queued behind them are not held for the sum.
+    /// </summary>
+    private Task RetryAloneAsync(List<Write> writes) => Task.WhenAll(writes.Select(item => CommitAsync([item])));
 
     private sealed class Write(Func<DbConnection, DbTransaction, Task> apply)
     {

@@ -15,7 +15,8 @@ public enum SqliteSynchronous
     /// <summary>
     /// Commits are written to the log but reach the disk only at checkpoints: a message confirmed to
     /// Telegram survives a crash of the process (the operating system still holds the write); a power
-    /// cut or a kernel crash may lose the last commits, and so messages already confirmed. Much
+    /// cut or a kernel crash may lose the last commits, and so messages already confirmed, or the
+    /// record of answers already sent (answered again after the restart). Much
     /// faster where the disk's flush is slow; for a host whose power and kernel you trust.
     /// </summary>
     Normal,

@@ -9,8 +9,9 @@ namespace Assistant.Silo.Hosting;
 public static class OrleansSetup
 {
     /// <summary>
-    /// The Orleans silo co-hosted in this process: clustering, grain state and reminders all
-    /// through the ADO.NET providers on the configured database, and the dashboard.
+    /// The Orleans silo co-hosted in this process: clustering and reminders through the ADO.NET providers
+    /// on the configured database, grain state through our own <see cref="GrainStateStore"/> (its writes
+    /// group-committed), and the dashboard.
     /// </summary>
     public static WebApplicationBuilder AddAssistantOrleans(this WebApplicationBuilder builder)
     {
@@ -24,12 +25,19 @@ public static class OrleansSetup
                 options.Invariant = db.AdoNetInvariant;
                 options.DataSource = db.DataSource;
             }));
-            silo.AddAdoNetGrainStorageAsDefault(o => o.Configure<Database, IOptions<StorageOptions>, Orleans.Serialization.Serializer, Orleans.Storage.IGrainStorageSerializer>((options, db, storage, orleans, json) =>
-            {
-                options.Invariant = db.AdoNetInvariant;
-                options.DataSource = db.DataSource;
-                options.GrainStorageSerializer = StateFormats.Serializer(storage.Value.StateFormat, orleans, json);
-            }));
+            silo.Services.AddSingleton(sp => new GrainStateStore(
+                sp.GetRequiredService<Database>(),
+                sp.GetRequiredService<GroupCommit>(),
+                StateFormats.Serializer(
+                    sp.GetRequiredService<IOptions<StorageOptions>>().Value.StateFormat,
+                    sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+                    sp.GetRequiredService<Orleans.Storage.IGrainStorageSerializer>()),
+                sp.GetRequiredService<Orleans.Serialization.Serializers.IActivatorProvider>(),
+                sp.GetRequiredService<IOptions<ClusterOptions>>()));
+            silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(
+                Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, (sp, _) => sp.GetRequiredService<GrainStateStore>());
+            // A [PersistentState] without a storage name asks for the unkeyed service: the default, by name.
+            silo.Services.AddSingleton(sp => sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));
             silo.UseAdoNetReminderService(o => o.Configure<Database>((options, db) =>
             {
                 options.Invariant = db.AdoNetInvariant;

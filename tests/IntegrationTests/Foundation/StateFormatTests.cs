@@ -38,7 +38,7 @@ public sealed class StateFormatTests
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "data", "system.db")};Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE GrainIdExtensionString = 'api:kept' AND GrainTypeString = 'conversation'";
+        command.CommandText = "SELECT payload FROM grain_state WHERE grain_key = 'api:kept' AND state_name = 'conversation'";
         var payload = (byte[])(await command.ExecuteScalarAsync())!;
         return payload[0];
     }

@@ -1,0 +1,114 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace Assistant.Storage;
+
+/// <summary>
+/// The grains' persistent state, in the <c>grain_state</c> table: one row per state of a grain,
+/// its version the ETag. Writes go through <see cref="GroupCommit"/>, so that under a burst of
+/// chats the writes of many sessions (and the session directory's rows beside them) share one
+/// transaction and one flush of the disk, where the Orleans ADO.NET provider this replaces made a
+/// commit of its own for each. A write completes only once its transaction has committed.
+/// </summary>
+/// <remarks>
+/// A write names the version it expects. A state written by anyone else since (another activation
+/// of the same grain, for a moment while a silo is being lost) fails the write with
+/// <see cref="InconsistentStateException"/>. The same write applied twice (the group's commit
+/// failed with an unknown outcome and it is tried again) finds its own version and payload and
+/// succeeds. The state is serialised when the write is called, on the activation's thread.
+/// </remarks>
+public sealed class GrainStateStore(
+    Database database, GroupCommit group, IGrainStorageSerializer serializer, IActivatorProvider activators, IOptions<ClusterOptions> cluster) : IGrainStorage
+{
+    private readonly string _serviceId = cluster.Value.ServiceId;
+
+    private readonly string _write = database.Provider == StorageProvider.Sqlite
+        ? """
+          INSERT INTO grain_state (service_id, state_name, grain_key, version, payload, modified_on)
+          VALUES (@service, @state, @key, @next, @payload, @now)
+          ON CONFLICT (service_id, state_name, grain_key) DO UPDATE SET
+              version = excluded.version, payload = excluded.payload, modified_on = excluded.modified_on
+          WHERE grain_state.version = @expected
+             OR (grain_state.version = excluded.version AND grain_state.payload IS excluded.payload)
+          """
+        : """
+          INSERT INTO grain_state (service_id, state_name, grain_key, version, payload, modified_on)
+          VALUES (@service, @state, @key, @next, @payload, @now)
+          ON CONFLICT (service_id, state_name, grain_key) DO UPDATE SET
+              version = excluded.version, payload = excluded.payload, modified_on = excluded.modified_on
+          WHERE grain_state.version = @expected
+             OR (grain_state.version = excluded.version AND grain_state.payload IS NOT DISTINCT FROM excluded.payload)
+          """;
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand(
+            "SELECT version, payload FROM grain_state WHERE service_id = @service AND state_name = @state AND grain_key = @key");
+        await using var reader = await command.With("service", _serviceId).With("state", stateName).With("key", KeyOf(grainId)).ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            grainState.State = activators.GetActivator<T>().Create();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return;
+        }
+
+        var version = reader.GetInt64(0);
+        grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
+        if (reader.IsDBNull(1))
+        {
+            grainState.State = activators.GetActivator<T>().Create();
+            grainState.RecordExists = false;
+            return;
+        }
+
+        grainState.State = serializer.Deserialize<T>(BinaryData.FromBytes((byte[])reader.GetValue(1)));
+        grainState.RecordExists = true;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var payload = serializer.Serialize(grainState.State).ToArray();
+        grainState.ETag = await StoreAsync(stateName, grainId, grainState.ETag, payload);
+        grainState.RecordExists = true;
+    }
+
+    /// <summary>Keeps the row, without its payload (the versions go on from it); the state becomes the type's new instance.</summary>
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        grainState.ETag = await StoreAsync(stateName, grainId, grainState.ETag, null);
+        grainState.State = activators.GetActivator<T>().Create();
+        grainState.RecordExists = false;
+    }
+
+    /// <summary>The key a grain's states are stored under: its grain key, as Orleans writes it.</summary>
+    public static string KeyOf(GrainId grainId) => grainId.Key.ToString()!;
+
+    /// <summary>Writes <paramref name="payload"/> (null: cleared) over version <paramref name="etag"/>; returns the new version.</summary>
+    private async Task<string> StoreAsync(string stateName, GrainId grainId, string? etag, byte[]? payload)
+    {
+        var expected = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
+        var next = expected + 1;
+        var key = KeyOf(grainId);
+        var now = DateTime.UtcNow;
+        await group.RunAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand(_write, transaction)
+                .With("service", _serviceId).With("state", stateName).With("key", key)
+                .With("next", next).With("expected", expected).With("payload", payload).With("now", now);
+            if (await command.ExecuteNonQueryAsync() == 0)
+            {
+                throw new InconsistentStateException(
+                    $"The {stateName} state of {grainId} was written by someone else since version {etag ?? "(none)"} was read.",
+                    storedEtag: "(newer)",
+                    currentEtag: etag ?? "(none)");
+            }
+        });
+        return next.ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Sessions;
+using Assistant.Storage;
+using Assistant.Telegram;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+using Orleans.Storage;
+
+namespace Assistant.IntegrationTests.Foundation;
+
+/// <summary>
+/// Schema 0011: the states an earlier build stored through the Orleans ADO.NET provider
+/// (<c>OrleansStorage</c>) are moved into <c>grain_state</c> at start, with their versions; nothing
+/// is left behind in the old table, and the conversation goes on from where it was.
+/// </summary>
+public sealed class GrainStateMigrationTests
+{
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task States_stored_by_the_Orleans_provider_are_moved_into_grain_state_at_start(StorageKind kind)
+    {
+        var directory = TestPaths.NewTempDirectory("state-move");
+        var settings = await TestStorage.SettingsAsync(kind, directory, "state-move");
+        var then = DateTimeOffset.UtcNow.AddHours(-1);
+        GrainId channel;
+        await using (var before = await InProcessSilo.StartAsync(directory, settings, services => services.AddAdoNetGrainStorage("orleans-adonet", o =>
+            o.Configure<Database, IOptions<StorageOptions>, Orleans.Serialization.Serializer, IGrainStorageSerializer>((options, db, storage, orleans, json) =>
+            {
+                // As the earlier build configured it.
+                options.Invariant = db.AdoNetInvariant;
+                options.DataSource = db.DataSource;
+                options.GrainStorageSerializer = StateFormats.Serializer(storage.Value.StateFormat, orleans, json);
+            }))))
+        {
+            var old = before.Services.GetRequiredKeyedService<IGrainStorage>("orleans-adonet");
+            var chat = new ChatSessionState();
+            chat.Messages.Add(ChatEntry.Create(ChatEntry.User, "asked before the upgrade", then));
+            chat.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, "answered before the upgrade", then));
+            chat.Statistics.CreatedAt = then;
+            var stored = new GrainState<ChatSessionState>(chat);
+            await old.WriteStateAsync("conversation", GrainId.Create("session", "api:moved"), stored);
+            await old.WriteStateAsync("conversation", GrainId.Create("session", "api:moved"), stored);
+            Assert.Equal("2", stored.ETag);
+
+            // A grain with an integer key (0, as all of ours): the Telegram channel, not started here.
+            channel = before.Grains.GetGrain<ITelegramChannelGrain>(0).GetGrainId();
+            await old.WriteStateAsync("channel", channel, new GrainState<TelegramChannelState>(new TelegramChannelState { Offset = 4242 }));
+        }
+
+        // The database as that build left it: schema 0011 not applied.
+        await using (var database = TestStorage.Database(settings))
+        {
+            await ExecuteAsync(database, "DELETE FROM schema_migrations WHERE version = 11");
+        }
+
+        await using var after = await InProcessSilo.StartAsync(directory, settings);
+        var store = after.Services.GetRequiredKeyedService<IGrainStorage>("Default");
+        var channelState = new GrainState<TelegramChannelState>(new TelegramChannelState());
+        await store.ReadStateAsync("channel", channel, channelState);
+        Assert.Equal((4242L, "1"), (channelState.State!.Offset, channelState.ETag));
+
+        var moved = new GrainState<ChatSessionState>(new ChatSessionState());
+        await store.ReadStateAsync("conversation", GrainId.Create("session", "api:moved"), moved);
+        Assert.Equal("2", moved.ETag);
+
+        await using (var database = TestStorage.Database(settings))
+        {
+            Assert.Equal(0L, Convert.ToInt64(await ScalarAsync(database, "SELECT count(*) FROM OrleansStorage"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // The conversation goes on from where it was.
+        await after.Http.SendAsync("moved", "asked after the upgrade");
+        var texts = (await after.Http.GetSessionAsync("moved")).GetProperty("messages").EnumerateArray()
+            .Select(m => m.GetProperty("text").GetString()).ToList();
+        Assert.Equal(["asked before the upgrade", "answered before the upgrade", "asked after the upgrade"], texts.Take(3));
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_the_move_waits_until_no_silo_of_the_older_build_is_active()
+    {
+        var directory = TestPaths.NewTempDirectory("state-move-active");
+        var settings = await TestStorage.SettingsAsync(StorageKind.PostgreSql, directory, "state-move-active");
+        await using var running = await InProcessSilo.StartAsync(directory, settings);
+
+        // A second silo finds the script not applied (as one of this build does while one of the
+        // older build is still running) and stops, saying why.
+        await using (var database = TestStorage.Database(settings))
+        {
+            await ExecuteAsync(database, "DELETE FROM schema_migrations WHERE version = 11");
+        }
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => InProcessSilo.StartAsync(TestPaths.NewTempDirectory("state-move-second"), settings));
+        Assert.Contains("is still active: stop every silo of the service", failure.ToString());
+
+        // The running silo's states were not touched.
+        Assert.Equal(HttpStatusCode.OK, (await running.Http.GetAsync("/health")).StatusCode);
+    }
+
+    private static async Task ExecuteAsync(Database database, string sql)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(Database database, string sql)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand(sql);
+        return await command.ExecuteScalarAsync();
+    }
+}

@@ -7,9 +7,10 @@ namespace Assistant.Storage;
 /// A grain's persistent state as a sequence of commits. <see cref="Value"/> is only ever what was
 /// last written successfully: a change is applied to a copy, the copy is written, and only then does
 /// it become <see cref="Value"/>. A failed write leaves <see cref="Value"/> as it was, so nothing
-/// reads a change that is not durable. The object being written is never touched again, so a
-/// storage provider that serialises it off the activation's thread (Npgsql opens connections
-/// asynchronously) always sees a consistent snapshot. Commits are serialised.
+/// reads a change that is not durable. The object being written is never touched again, so even a
+/// storage provider that serialises it off the activation's thread (as the Orleans ADO.NET provider
+/// did on PostgreSQL; <see cref="GrainStateStore"/> serialises at the call) sees a consistent
+/// snapshot. Commits are serialised.
 /// </summary>
 /// <remarks>Callers treat <see cref="Value"/> as read-only; every change goes through <see cref="UpdateAsync"/>.</remarks>
 internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T> copier)

@@ -18,31 +18,26 @@ namespace Assistant.Storage;
 /// A write names the version it expects. A state written by anyone else since (another activation
 /// of the same grain, for a moment while a silo is being lost) fails the write with
 /// <see cref="InconsistentStateException"/>. The same write applied twice (the group's commit
-/// failed with an unknown outcome and it is tried again) finds its own version and payload and
-/// succeeds. The state is serialised when the write is called, on the activation's thread.
+/// failed with an unknown outcome and it is tried again) finds its own version and write id and
+/// succeeds; another write of the same version is refused, even with the same payload. The state
+/// is serialised when the write is called, on the activation's thread. Conversations of builds
+/// before the key spaces are not here: see <c>LegacyStorage</c>.
 /// </remarks>
 public sealed class GrainStateStore(
     Database database, GroupCommit group, IGrainStorageSerializer serializer, IActivatorProvider activators, IOptions<ClusterOptions> cluster) : IGrainStorage
 {
     private readonly string _serviceId = cluster.Value.ServiceId;
 
-    private readonly string _write = database.Provider == StorageProvider.Sqlite
-        ? """
-          INSERT INTO grain_state (service_id, state_name, grain_key, version, payload, modified_on)
-          VALUES (@service, @state, @key, @next, @payload, @now)
-          ON CONFLICT (service_id, state_name, grain_key) DO UPDATE SET
-              version = excluded.version, payload = excluded.payload, modified_on = excluded.modified_on
-          WHERE grain_state.version = @expected
-             OR (grain_state.version = excluded.version AND grain_state.payload IS excluded.payload)
-          """
-        : """
-          INSERT INTO grain_state (service_id, state_name, grain_key, version, payload, modified_on)
-          VALUES (@service, @state, @key, @next, @payload, @now)
-          ON CONFLICT (service_id, state_name, grain_key) DO UPDATE SET
-              version = excluded.version, payload = excluded.payload, modified_on = excluded.modified_on
-          WHERE grain_state.version = @expected
-             OR (grain_state.version = excluded.version AND grain_state.payload IS NOT DISTINCT FROM excluded.payload)
-          """;
+    // The same on SQLite and PostgreSQL. A write that matches neither its expected version nor
+    // (applied again) its own changes no row, on both.
+    private const string Write = """
+        INSERT INTO grain_state (service_id, state_name, grain_key, version, write_id, payload, modified_on)
+        VALUES (@service, @state, @key, @next, @write, @payload, @now)
+        ON CONFLICT (service_id, state_name, grain_key) DO UPDATE SET
+            version = excluded.version, write_id = excluded.write_id, payload = excluded.payload, modified_on = excluded.modified_on
+        WHERE grain_state.version = @expected
+           OR (grain_state.version = excluded.version AND grain_state.write_id = excluded.write_id)
+        """;
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -89,18 +84,23 @@ public sealed class GrainStateStore(
     /// <summary>The key a grain's states are stored under: its grain key, as Orleans writes it.</summary>
     public static string KeyOf(GrainId grainId) => grainId.Key.ToString()!;
 
-    /// <summary>Writes <paramref name="payload"/> (null: cleared) over version <paramref name="etag"/>; returns the new version.</summary>
-    private async Task<string> StoreAsync(string stateName, GrainId grainId, string? etag, byte[]? payload)
+    /// <summary>
+    /// Writes <paramref name="payload"/> (null: cleared) over version <paramref name="etag"/>; returns
+    /// the new version. <paramref name="writeId"/> (new for each call unless given) is the same in
+    /// every attempt of this write.
+    /// </summary>
+    internal async Task<string> StoreAsync(string stateName, GrainId grainId, string? etag, byte[]? payload, string? writeId = null)
     {
         var expected = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
         var next = expected + 1;
         var key = KeyOf(grainId);
         var now = DateTime.UtcNow;
+        var write = writeId ?? Guid.NewGuid().ToString("D");
         await group.RunAsync(async (connection, transaction) =>
         {
-            await using var command = connection.CreateCommand(_write, transaction)
+            await using var command = connection.CreateCommand(Write, transaction)
                 .With("service", _serviceId).With("state", stateName).With("key", key)
-                .With("next", next).With("expected", expected).With("payload", payload).With("now", now);
+                .With("next", next).With("write", write).With("expected", expected).With("payload", payload).With("now", now);
             if (await command.ExecuteNonQueryAsync() == 0)
             {
                 throw new InconsistentStateException(

@@ -11,7 +11,8 @@ public static class OrleansSetup
     /// <summary>
     /// The Orleans silo co-hosted in this process: clustering and reminders through the ADO.NET providers
     /// on the configured database, grain state through our own <see cref="GrainStateStore"/> (its writes
-    /// group-committed), and the dashboard.
+    /// group-committed; conversations of builds before the key spaces through the ADO.NET provider
+    /// that stored them), and the dashboard.
     /// </summary>
     public static WebApplicationBuilder AddAssistantOrleans(this WebApplicationBuilder builder)
     {
@@ -36,6 +37,14 @@ public static class OrleansSetup
                 sp.GetRequiredService<IOptions<ClusterOptions>>()));
             silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(
                 Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, (sp, _) => sp.GetRequiredService<GrainStateStore>());
+            // Conversations stored before the key spaces stay where that build put them, in
+            // OrleansStorage, read (and released once moved) through the provider that wrote them.
+            silo.AddAdoNetGrainStorage(Assistant.Sessions.LegacyStorage.Name, o => o.Configure<Database, IOptions<StorageOptions>, Orleans.Serialization.Serializer, Orleans.Storage.IGrainStorageSerializer>((options, db, storage, orleans, json) =>
+            {
+                options.Invariant = db.AdoNetInvariant;
+                options.DataSource = db.DataSource;
+                options.GrainStorageSerializer = StateFormats.Serializer(storage.Value.StateFormat, orleans, json);
+            }));
             // A [PersistentState] without a storage name asks for the unkeyed service: the default, by name.
             silo.Services.AddSingleton(sp => sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));
             silo.UseAdoNetReminderService(o => o.Configure<Database>((options, db) =>

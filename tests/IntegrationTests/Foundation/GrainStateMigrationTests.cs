@@ -12,11 +12,14 @@ namespace Assistant.IntegrationTests.Foundation;
 
 /// <summary>
 /// Schema 0011: the states an earlier build stored through the Orleans ADO.NET provider
-/// (<c>OrleansStorage</c>) are moved into <c>grain_state</c> at start, with their versions; nothing
-/// is left behind in the old table, and the conversation goes on from where it was.
+/// (<c>OrleansStorage</c>) are moved into <c>grain_state</c> at start, with their versions, and
+/// removed from the old table; the conversation goes on from where it was. Conversations from
+/// before the key spaces stay there for <see cref="LegacySessionGrain"/>, whatever their key.
 /// </summary>
 public sealed class GrainStateMigrationTests
 {
+    private static readonly string[] Legacy = ["95102", "web-2"];
+
     [Theory]
     [InlineData(StorageKind.Sqlite)]
     [InlineData(StorageKind.PostgreSql)]
@@ -26,16 +29,10 @@ public sealed class GrainStateMigrationTests
         var settings = await TestStorage.SettingsAsync(kind, directory, "state-move");
         var then = DateTimeOffset.UtcNow.AddHours(-1);
         GrainId channel;
-        await using (var before = await InProcessSilo.StartAsync(directory, settings, services => services.AddAdoNetGrainStorage("orleans-adonet", o =>
-            o.Configure<Database, IOptions<StorageOptions>, Orleans.Serialization.Serializer, IGrainStorageSerializer>((options, db, storage, orleans, json) =>
-            {
-                // As the earlier build configured it.
-                options.Invariant = db.AdoNetInvariant;
-                options.DataSource = db.DataSource;
-                options.GrainStorageSerializer = StateFormats.Serializer(storage.Value.StateFormat, orleans, json);
-            }))))
+        await using (var before = await InProcessSilo.StartAsync(directory, settings))
         {
-            var old = before.Services.GetRequiredKeyedService<IGrainStorage>("orleans-adonet");
+            // The provider the earlier build stored everything with, configured as it was.
+            var old = before.Services.GetRequiredKeyedService<IGrainStorage>(LegacyStorage.Name);
             var chat = new ChatSessionState();
             chat.Messages.Add(ChatEntry.Create(ChatEntry.User, "asked before the upgrade", then));
             chat.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, "answered before the upgrade", then));
@@ -48,6 +45,13 @@ public sealed class GrainStateMigrationTests
             // A grain with an integer key (0, as all of ours): the Telegram channel, not started here.
             channel = before.Grains.GetGrain<ITelegramChannelGrain>(0).GetGrainId();
             await old.WriteStateAsync("channel", channel, new GrainState<TelegramChannelState>(new TelegramChannelState { Offset = 4242 }));
+
+            // Conversations from before the key spaces, under bare keys: one the provider stored as
+            // a number (it reads as hex), one as text. They stay for LegacySessionGrain.
+            foreach (var key in Legacy)
+            {
+                await old.WriteStateAsync("session", GrainId.Create("chatsession", key), new GrainState<ChatSessionState>(chat));
+            }
         }
 
         // The database as that build left it: schema 0011 not applied.
@@ -68,7 +72,15 @@ public sealed class GrainStateMigrationTests
 
         await using (var database = TestStorage.Database(settings))
         {
-            Assert.Equal(0L, Convert.ToInt64(await ScalarAsync(database, "SELECT count(*) FROM OrleansStorage"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(2L, Convert.ToInt64(await ScalarAsync(database, "SELECT count(*) FROM OrleansStorage"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var legacy = after.Services.GetRequiredKeyedService<IGrainStorage>(LegacyStorage.Name);
+        foreach (var key in Legacy)
+        {
+            var kept = new GrainState<ChatSessionState>(new ChatSessionState());
+            await legacy.ReadStateAsync("session", GrainId.Create("chatsession", key), kept);
+            Assert.Equal("asked before the upgrade", kept.State!.Messages[0].Text);
         }
 
         // The conversation goes on from where it was.
@@ -78,11 +90,13 @@ public sealed class GrainStateMigrationTests
         Assert.Equal(["asked before the upgrade", "answered before the upgrade", "asked after the upgrade"], texts.Take(3));
     }
 
-    [Fact]
-    public async Task On_PostgreSQL_the_move_waits_until_no_silo_of_the_older_build_is_active()
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task The_move_waits_until_no_silo_of_the_older_build_is_active(StorageKind kind)
     {
         var directory = TestPaths.NewTempDirectory("state-move-active");
-        var settings = await TestStorage.SettingsAsync(StorageKind.PostgreSql, directory, "state-move-active");
+        var settings = await TestStorage.SettingsAsync(kind, directory, "state-move-active");
         await using var running = await InProcessSilo.StartAsync(directory, settings);
 
         // A second silo finds the script not applied (as one of this build does while one of the
@@ -93,7 +107,7 @@ public sealed class GrainStateMigrationTests
         }
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => InProcessSilo.StartAsync(TestPaths.NewTempDirectory("state-move-second"), settings));
-        Assert.Contains("is still active: stop every silo of the service", failure.ToString());
+        Assert.Contains("of an older build is still active; stop every silo of the service", failure.ToString());
 
         // The running silo's states were not touched.
         Assert.Equal(HttpStatusCode.OK, (await running.Http.GetAsync("/health")).StatusCode);

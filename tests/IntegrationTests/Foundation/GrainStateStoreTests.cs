@@ -12,9 +12,9 @@ namespace Assistant.IntegrationTests.Foundation;
 
 /// <summary>
 /// <see cref="GrainStateStore"/> on both databases: the version guards every write, a write
-/// applied a second time (after a commit whose outcome was unknown) is not a conflict, a cleared
-/// state keeps its version and loses its payload, and the writes of many grains at once share
-/// commits.
+/// applied a second time (after a commit whose outcome was unknown) is not a conflict but another
+/// write of the same version is, a cleared state keeps its version and loses its payload, and the
+/// writes of many grains at once share commits.
 /// </summary>
 public sealed class GrainStateStoreTests
 {
@@ -61,19 +61,19 @@ public sealed class GrainStateStoreTests
     [Theory]
     [InlineData(StorageKind.Sqlite)]
     [InlineData(StorageKind.PostgreSql)]
-    public async Task The_same_write_applied_twice_is_not_a_conflict_but_a_different_one_is(StorageKind kind)
+    public async Task The_same_write_applied_twice_is_not_a_conflict_but_another_with_the_same_payload_is(StorageKind kind)
     {
         await using var database = await TestStorage.MigratedAsync(kind, "grain-state-again");
         var store = Store(database, new GroupCommit(database));
         await store.WriteStateAsync("counter", Grain, new GrainState<Counter>(new Counter { Count = 1 }));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Counter { Count = 2 });
 
-        // What a retry after a commit with an unknown outcome does: the write from version 1 again.
-        await store.WriteStateAsync("counter", Grain, new GrainState<Counter>(new Counter { Count = 2 }) { ETag = "1" });
-        var again = new GrainState<Counter>(new Counter { Count = 2 }) { ETag = "1" };
-        await store.WriteStateAsync("counter", Grain, again);
-        Assert.Equal("2", again.ETag);
+        // What the group commit does after a commit whose outcome was unknown: the same write again.
+        Assert.Equal("2", await store.StoreAsync("counter", Grain, "1", payload, "write-a"));
+        Assert.Equal("2", await store.StoreAsync("counter", Grain, "1", payload, "write-a"));
 
-        // From version 1 with anything else: someone else's write, refused.
+        // Another write from version 1 (another activation), even with the same payload: refused.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => store.StoreAsync("counter", Grain, "1", payload, "write-b"));
         await Assert.ThrowsAsync<InconsistentStateException>(() =>
             store.WriteStateAsync("counter", Grain, new GrainState<Counter>(new Counter { Count = 3 }) { ETag = "1" }));
         Assert.Equal(("2", 2), await ReadAsync(store) is var read ? (read.ETag, read.State!.Count) : default);

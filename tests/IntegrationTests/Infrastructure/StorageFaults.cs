@@ -5,8 +5,8 @@ using Orleans.Storage;
 namespace Assistant.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Scripted faults for grain storage: a decorator around the silo's real default storage (the
-/// ADO.NET provider on SQLite or PostgreSQL) that fails, or holds, the reads and writes a test
+/// Scripted faults for grain storage: a decorator around the silo's real default storage
+/// (<c>GrainStateStore</c> on SQLite or PostgreSQL) that fails, or holds, the reads and writes a test
 /// chooses, by state name and grain key. Everything else goes through untouched.
 /// </summary>
 public sealed class StorageFaults

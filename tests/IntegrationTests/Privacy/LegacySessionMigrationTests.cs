@@ -35,7 +35,7 @@ public sealed class LegacySessionMigrationTests
         await using (var before = await InProcessSilo.StartAsync(directory))
         {
             // What a build before the key spaces stored: the states under the old grain type and bare keys...
-            var storage = before.Services.GetRequiredKeyedService<IGrainStorage>("Default");
+            var storage = before.Services.GetRequiredKeyedService<IGrainStorage>(LegacyStorage.Name);
             var chat = new ChatSessionState { RecentUpdateIds = [11] };
             chat.Messages.Add(ChatEntry.Create(ChatEntry.User, "legacy question", then));
             chat.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, "legacy answer", then));
@@ -102,7 +102,7 @@ public sealed class LegacySessionMigrationTests
         Assert.Equal(1, await ScalarAsync(afterDatabase, "SELECT count(*) FROM telegram_dead_letters WHERE session_id = 'tg:95101'"));
 
         // Nothing is left under the old keys.
-        var storageAfter = after.Services.GetRequiredKeyedService<IGrainStorage>("Default");
+        var storageAfter = after.Services.GetRequiredKeyedService<IGrainStorage>(LegacyStorage.Name);
         Assert.False(await StoredAsync<ChatSessionState>(storageAfter, "session", "95101"));
         Assert.False(await StoredAsync<TelegramInboxState>(storageAfter, "inbox", "95101"));
         Assert.False(await StoredAsync<ChatSessionState>(storageAfter, "session", "web-1"));

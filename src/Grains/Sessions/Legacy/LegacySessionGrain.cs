@@ -9,12 +9,14 @@ namespace Assistant.Sessions;
 /// refused users) and its key is a chat id, under <c>api:&lt;id&gt;</c> otherwise. The session of
 /// that key takes it over (<see cref="ChatSessionGrain.AdoptLegacyAsync"/>): it reads it here, stores
 /// it as its own, and only then has it released. This grain never calls the session, so a session
-/// can take over while it activates.
+/// can take over while it activates. Its states are read, and released, through the Orleans ADO.NET
+/// provider that stored them (<see cref="LegacyStorage"/>), with that provider's own mapping of
+/// keys to rows: a bare key that reads as a number or a GUID was stored under that number.
 /// </summary>
 [GrainType("chatsession")]
 internal sealed class LegacySessionGrain(
-    [PersistentState("session")] IPersistentState<ChatSessionState> session,
-    [PersistentState("inbox")] IPersistentState<TelegramInboxState> inbox,
+    [PersistentState("session", LegacyStorage.Name)] IPersistentState<ChatSessionState> session,
+    [PersistentState("inbox", LegacyStorage.Name)] IPersistentState<TelegramInboxState> inbox,
     SessionDirectory directory,
     IOptions<ChatSessionOptions> options,
     [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time) : Grain, ILegacySessionGrain

@@ -37,7 +37,8 @@ public sealed class AssistantMetrics
         Telegram.TelegramCounters? telegram = null,
         Telegram.TelegramLink? link = null,
         [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider? time = null,
-        Microsoft.Extensions.Options.IOptions<Telegram.TelegramOptions>? telegramOptions = null)
+        Microsoft.Extensions.Options.IOptions<Telegram.TelegramOptions>? telegramOptions = null,
+        Storage.GroupCommit? commits = null)
     {
         time ??= TimeProvider.System;
         _window = window;
@@ -75,6 +76,12 @@ public sealed class AssistantMetrics
         {
             meter.CreateObservableGauge("assistant.telegram.connected", () => TelegramConnected(link), "{state}", "1 while the Telegram channel is connected, 0 while it is not; only the silo hosting the channel reports it.");
             meter.CreateObservableGauge("assistant.telegram.last_poll_age", () => LastPollAge(link, time), "s", "Seconds since the last getUpdates completed (polling mode; only the silo hosting the channel reports it).");
+        }
+
+        if (commits is not null)
+        {
+            meter.CreateObservableCounter("assistant.storage.commits", () => commits.Counts.Commits, "{commit}", "Transactions this silo's group commit made for grain state and the session directory's rows.");
+            meter.CreateObservableCounter("assistant.storage.writes", () => commits.Counts.Writes, "{write}", "Writes those transactions carried: writes per commit is the grouping achieved.");
         }
 
         meter.CreateObservableGauge("assistant.sessions.active", () => sessions.Count, "{session}", "Chat sessions active (in memory) on this silo.");

@@ -59,6 +59,10 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.Equal(0, metrics.Value("assistant_emergency_cleanups_total"));
         Assert.Equal(2, Added("assistant_messages_received_total", ("channel", "telegram")));
         Assert.Equal(0, Added("assistant_messages_received_total", ("channel", "api")));
+        // Each message stored in the inbox, each exchange recorded, and the directory's rows: every
+        // one a committed write, some of them sharing a commit.
+        Assert.InRange(Added("assistant_storage_writes_total"), 4, 100);
+        Assert.InRange(Added("assistant_storage_commits_total"), 1, Added("assistant_storage_writes_total"));
         Assert.Equal(0, metrics.Value("assistant_tool_calls_total", ("tool", "current_time"))); // every tool is exported from the start
         Assert.Equal(0, metrics.Value("assistant_telegram_dead_letters_total"));
         Assert.Equal(0, metrics.Value("assistant_emergency_mode"));

@@ -99,6 +99,10 @@ internal static class TelegramRoundTrip
             report.Add(new Figure($"Floor: {scenario}", "CPU per message", floorCpu, "ms"));
             report.Add(new Figure($"Floor + durable: {scenario}", "CPU per message", durableCpu, "ms"));
             report.Add(new Figure($"Ratio ours / floor: {scenario}", "CPU per message", cpu / floorCpu, "x", Note: $"ours / floor + durable: {cpu / durableCpu:0.0}x"));
+            if (o.WritesPerCommit is { } grouped)
+            {
+                report.Add(new Figure(scenario, "storage writes per commit", grouped, "writes", Note: "the group commit's writes over its transactions in the bursts (/metrics)"));
+            }
         }
 
         foreach (var count in chatCounts)
@@ -209,6 +213,7 @@ internal static class TelegramRoundTrip
             await Task.WhenAll(ids.Select(chats.ExchangeAsync));
             var samples = new List<double>();
             var idle = await IdleCpuPerSecondAsync(system);
+            var storageBefore = await StorageCountsAsync(system);
             var cpuBefore = system.CpuTime();
             var started = Stopwatch.GetTimestamp();
             for (var burst = 0; burst < Bursts; burst++)
@@ -219,10 +224,13 @@ internal static class TelegramRoundTrip
 
             // The service's own cycles run through the bursts and their pauses: its idle rate over
             // the same time is taken off.
+            var cpu = ((system.CpuTime() - cpuBefore).TotalMilliseconds - (idle * Stopwatch.GetElapsedTime(started).TotalSeconds)) / samples.Count;
+            var storageAfter = await StorageCountsAsync(system);
             measured[count] = measured[count] with
             {
                 Burst = [.. samples.Order()],
-                CpuMs = ((system.CpuTime() - cpuBefore).TotalMilliseconds - (idle * Stopwatch.GetElapsedTime(started).TotalSeconds)) / samples.Count,
+                CpuMs = cpu,
+                WritesPerCommit = storageBefore is { } b && storageAfter is { } a && a.Commits > b.Commits ? (a.Writes - b.Writes) / (a.Commits - b.Commits) : null,
             };
         }
 
@@ -248,6 +256,12 @@ internal static class TelegramRoundTrip
         return measured;
     }
 
+    /// <summary>The service's group-commit counters (<c>/metrics</c>); null for the floors, which have none.</summary>
+    private static async Task<(double Commits, double Writes)?> StorageCountsAsync(IMeasuredSystem system) =>
+        system is ServiceProcess service
+            ? (await service.MetricAsync("assistant_storage_commits_total"), await service.MetricAsync("assistant_storage_writes_total"))
+            : null;
+
     /// <summary>The system's CPU per second while nothing is asked of it (the service's own cycles), in ms.</summary>
     private static async Task<double> IdleCpuPerSecondAsync(IMeasuredSystem system)
     {
@@ -265,6 +279,9 @@ internal static class TelegramRoundTrip
         public List<double> Burst { get; init; } = [];
 
         public double CpuMs { get; init; }
+
+        /// <summary>The service's storage writes per commit over the bursts (null for the floors).</summary>
+        public double? WritesPerCommit { get; init; }
 
         public List<double> BackToBack { get; init; } = [];
 

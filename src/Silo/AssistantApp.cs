@@ -7,7 +7,6 @@ using Assistant.Monitoring;
 using Assistant.Sessions;
 using Assistant.Telegram;
 using Assistant.Silo.Hosting;
-using Orleans.Dashboard;
 
 namespace Assistant.Silo;
 
@@ -52,7 +51,7 @@ public static class AssistantApp
         app.MapAssistantMetrics().RequireAdminKeyWhenConfigured();
         if (OrleansSetup.DashboardEnabled(app.Configuration))
         {
-            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAdminKeyWhenConfigured();
+            app.UseOrleansDashboardOnFirstUse();
         }
 
         return app;

@@ -39,7 +39,7 @@ public sealed partial class MaintenanceOperations(
     /// <summary>VACUUM, REINDEX and backups are low priority: they wait for a quiet moment (<see cref="LowPriorityWindow"/>); the rest are normal.</summary>
     public static string PriorityOf(string operation) => operation is Vacuum or Reindex or Backup ? ServerTask.Low : ServerTask.Normal;
 
-    private static readonly string[] OurTables = ["orleansstorage", "orleansremindersTable", "orleansmembershiptable", "server_tasks", "chat_sessions"];
+    private static readonly string[] OurTables = ["grain_state", "orleansstorage", "orleansremindersTable", "orleansmembershiptable", "server_tasks", "chat_sessions"];
 
     /// <returns>Null when the operation can run on this database, otherwise why not (and what to use instead).</returns>
     public string? Refusal(string operation)

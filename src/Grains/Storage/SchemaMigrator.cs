@@ -40,6 +40,16 @@ public sealed partial class SchemaMigrator(Database database, ILogger<SchemaMigr
                 ? await MigrateSqliteAsync(scripts, cancellationToken)
                 : await MigratePostgresAsync(scripts, cancellationToken);
         }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19 && ex.Message.Contains(ScriptRefusal, StringComparison.Ordinal))
+        {
+            // A script's own check (a CHECK constraint named with its reason) refused the upgrade:
+            // the database is fine, and nothing was applied.
+            throw new StartupFailureException($"Storage: the schema upgrade of {database.Describe()} was refused, nothing was changed: {Refusal(ex.Message)}", ex);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.RaiseException)
+        {
+            throw new StartupFailureException($"Storage: the schema upgrade of {database.Describe()} was refused, nothing was changed: {ex.MessageText}", ex);
+        }
         catch (SqliteException ex)
         {
             throw new StartupFailureException(
@@ -52,6 +62,15 @@ public sealed partial class SchemaMigrator(Database database, ILogger<SchemaMigr
             throw new StartupFailureException(
                 $"Storage:ConnectionString: cannot prepare the PostgreSQL database {database.Describe()} ({ex.Message.TrimEnd('.')}).", ex);
         }
+    }
+
+    // How SQLite words a failed CHECK constraint; the scripts name theirs with the reason.
+    private const string ScriptRefusal = "CHECK constraint failed: ";
+
+    private static string Refusal(string message)
+    {
+        var reason = message[(message.IndexOf(ScriptRefusal, StringComparison.Ordinal) + ScriptRefusal.Length)..];
+        return reason.TrimEnd('.', '\'', ' ');
     }
 
     /// <summary>The versions recorded in <c>schema_migrations</c>, oldest first.</summary>

@@ -98,7 +98,7 @@ public static class OrleansSetup
 
     /// <summary>
     /// <c>Dashboard:Enabled</c> (default true): the Orleans Dashboard on this silo. Its counters are
-    /// sampled every second from the start (about 18 MB resident); its web assets load when it is
+    /// sampled every second from the start (about 20 MB resident); its web assets load when it is
     /// first opened (<see cref="DashboardOnFirstUse"/>). Turn it off on every silo of a cluster or on
     /// none, since each dashboard asks every silo.
     /// </summary>

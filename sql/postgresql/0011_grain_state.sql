@@ -47,6 +47,29 @@ WHERE GrainTypeString NOT IN ('session', 'inbox')
   AND (GrainIdExtensionString IS NOT NULL OR (GrainIdN0 = 0 AND GrainIdN1 = 0))
 ON CONFLICT (service_id, state_name, grain_key) DO NOTHING;
 
+-- Only what is now in grain_state (or held nothing) is removed: a row that could not be copied stays.
 DELETE FROM OrleansStorage
 WHERE GrainTypeString NOT IN ('session', 'inbox')
-  AND (GrainIdExtensionString IS NOT NULL OR (GrainIdN0 = 0 AND GrainIdN1 = 0));
+  AND (GrainIdExtensionString IS NOT NULL OR (GrainIdN0 = 0 AND GrainIdN1 = 0))
+  AND (PayloadBinary IS NULL OR EXISTS (
+      SELECT 1 FROM grain_state g
+      WHERE g.service_id = OrleansStorage.ServiceId
+        AND g.state_name = OrleansStorage.GrainTypeString
+        AND g.grain_key = COALESCE(OrleansStorage.GrainIdExtensionString, '0')
+        AND g.payload = OrleansStorage.PayloadBinary));
+
+-- From here on OrleansStorage holds only the conversations from before the key spaces. A silo of
+-- an older build started again later would keep every other state there, where this build never
+-- looks: its writes are refused instead, so it fails loudly rather than confirming messages that
+-- no silo of this build would answer. (Clearing a legacy row, which this build does, is allowed.)
+CREATE OR REPLACE FUNCTION assistant_grain_state_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.GrainTypeString NOT IN ('session', 'inbox') AND NEW.PayloadBinary IS NOT NULL THEN
+        RAISE EXCEPTION 'grain state is in grain_state since schema 0011: this silo runs an older build; stop it';
+    END IF;
+    RETURN NEW;
+END $$;
+
+DROP TRIGGER IF EXISTS grain_state_moved ON OrleansStorage;
+CREATE TRIGGER grain_state_moved BEFORE INSERT OR UPDATE ON OrleansStorage
+FOR EACH ROW EXECUTE FUNCTION assistant_grain_state_moved();

@@ -8,7 +8,7 @@
 -- Every state the Orleans ADO.NET provider held in OrleansStorage is copied here with its version
 -- (the sessions' string keys, 'tg:...' and 'api:...', are kept as text by that provider; the grains
 -- with an integer key all have key 0) and then removed from OrleansStorage, so that no
--- conversation is kept twice. The states of conversations stored before the key spaces ('session'
+-- conversation is kept twice (a VACUUM afterwards also clears the freed pages of the file). The states of conversations stored before the key spaces ('session'
 -- and 'inbox', bare keys that the provider may have stored as numbers) stay where they are:
 -- LegacySessionGrain reads them through that provider and moves them into their key spaces.
 --
@@ -46,6 +46,29 @@ WHERE GrainTypeString NOT IN ('session', 'inbox')
   AND (GrainIdExtensionString IS NOT NULL OR (GrainIdN0 = 0 AND GrainIdN1 = 0))
 ON CONFLICT (service_id, state_name, grain_key) DO NOTHING;
 
+-- Only what is now in grain_state (or held nothing) is removed: a row that could not be copied stays.
 DELETE FROM OrleansStorage
 WHERE GrainTypeString NOT IN ('session', 'inbox')
-  AND (GrainIdExtensionString IS NOT NULL OR (GrainIdN0 = 0 AND GrainIdN1 = 0));
+  AND (GrainIdExtensionString IS NOT NULL OR (GrainIdN0 = 0 AND GrainIdN1 = 0))
+  AND (PayloadBinary IS NULL OR EXISTS (
+      SELECT 1 FROM grain_state g
+      WHERE g.service_id = OrleansStorage.ServiceId
+        AND g.state_name = OrleansStorage.GrainTypeString
+        AND g.grain_key = COALESCE(OrleansStorage.GrainIdExtensionString, '0')
+        AND g.payload = OrleansStorage.PayloadBinary));
+
+-- From here on OrleansStorage holds only the conversations from before the key spaces. A silo of
+-- an older build started again later would keep every other state there, where this build never
+-- looks: its writes are refused instead, so it fails loudly rather than confirming messages that
+-- no silo of this build would answer. (Clearing a legacy row, which this build does, is allowed.)
+CREATE TRIGGER IF NOT EXISTS grain_state_moved_insert BEFORE INSERT ON OrleansStorage
+WHEN NEW.GrainTypeString NOT IN ('session', 'inbox') AND NEW.PayloadBinary IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'grain state is in grain_state since schema 0011: this silo runs an older build; stop it');
+END;
+
+CREATE TRIGGER IF NOT EXISTS grain_state_moved_update BEFORE UPDATE ON OrleansStorage
+WHEN NEW.GrainTypeString NOT IN ('session', 'inbox') AND NEW.PayloadBinary IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'grain state is in grain_state since schema 0011: this silo runs an older build; stop it');
+END;

@@ -31,7 +31,15 @@ public sealed class GrainStateMigrationTests
         GrainId channel;
         await using (var before = await InProcessSilo.StartAsync(directory, settings))
         {
-            // The provider the earlier build stored everything with, configured as it was.
+            // The provider the earlier build stored everything with, configured as it was, on
+            // OrleansStorage as it was before 0011 (which refuses such writes from then on).
+            await using (var database = TestStorage.Database(settings))
+            {
+                await ExecuteAsync(database, kind == StorageKind.Sqlite
+                    ? "DROP TRIGGER grain_state_moved_insert; DROP TRIGGER grain_state_moved_update"
+                    : "DROP TRIGGER grain_state_moved ON OrleansStorage");
+            }
+
             var old = before.Services.GetRequiredKeyedService<IGrainStorage>(LegacyStorage.Name);
             var chat = new ChatSessionState();
             chat.Messages.Add(ChatEntry.Create(ChatEntry.User, "asked before the upgrade", then));
@@ -82,6 +90,11 @@ public sealed class GrainStateMigrationTests
             await legacy.ReadStateAsync("session", GrainId.Create("chatsession", key), kept);
             Assert.Equal("asked before the upgrade", kept.State!.Messages[0].Text);
         }
+
+        // A silo of the older build started again would write there: refused, loudly.
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() =>
+            legacy.WriteStateAsync("conversation", GrainId.Create("session", "api:late"), new GrainState<ChatSessionState>(new ChatSessionState())));
+        Assert.Contains("grain state is in grain_state since schema 0011: this silo runs an older build", refused.ToString());
 
         // The conversation goes on from where it was.
         await after.Http.SendAsync("moved", "asked after the upgrade");

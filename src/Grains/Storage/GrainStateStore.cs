@@ -45,25 +45,17 @@ public sealed class GrainStateStore(
         await using var command = connection.CreateCommand(
             "SELECT version, payload FROM grain_state WHERE service_id = @service AND state_name = @state AND grain_key = @key");
         await using var reader = await command.With("service", _serviceId).With("state", stateName).With("key", KeyOf(grainId)).ExecuteReaderAsync();
-        if (!await reader.ReadAsync())
+        string? etag = null;
+        byte[]? payload = null;
+        if (await reader.ReadAsync())
         {
-            grainState.State = activators.GetActivator<T>().Create();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
-            return;
+            etag = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture); // a cleared state keeps its version
+            payload = reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1);
         }
 
-        var version = reader.GetInt64(0);
-        grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
-        if (reader.IsDBNull(1))
-        {
-            grainState.State = activators.GetActivator<T>().Create();
-            grainState.RecordExists = false;
-            return;
-        }
-
-        grainState.State = serializer.Deserialize<T>(BinaryData.FromBytes((byte[])reader.GetValue(1)));
-        grainState.RecordExists = true;
+        grainState.ETag = etag;
+        grainState.State = payload is null ? NewState<T>() : serializer.Deserialize<T>(BinaryData.FromBytes(payload));
+        grainState.RecordExists = payload is not null;
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -77,9 +69,11 @@ public sealed class GrainStateStore(
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         grainState.ETag = await StoreAsync(stateName, grainId, grainState.ETag, null);
-        grainState.State = activators.GetActivator<T>().Create();
+        grainState.State = NewState<T>();
         grainState.RecordExists = false;
     }
+
+    private T NewState<T>() => activators.GetActivator<T>().Create();
 
     /// <summary>The key a grain's states are stored under: its grain key, as Orleans writes it.</summary>
     public static string KeyOf(GrainId grainId) => grainId.Key.ToString()!;

@@ -116,8 +116,8 @@ public sealed class GroupCommit(Database database)
 
             // Nothing of the group is stored. Whatever broke it (a lost connection, a failed
             // commit), each write is tried once more alone, so that one write's trouble is not
-            // every session's. The directory's writes are upserts of absolute values: one that did
-            // reach the database before the failure can safely be written again.
+            // every session's. Writes given here are idempotent (the summary): one that did reach
+            // the database before the failure can safely be applied again.
             await RetryAloneAsync(group);
             return;
         }

@@ -6,8 +6,8 @@ namespace Assistant.Silo.Hosting;
 /// <summary>
 /// The Orleans Dashboard's pages and JSON routes (<c>/dashboard</c>), mapped when the first request
 /// for them arrives rather than at start-up. Mapping them loads the dashboard's web assets (its
-/// scripts, fonts and images, decoded and gzipped: about 100 MB of resident memory once served) into memory for the life of
-/// the process; a silo nobody opens the dashboard on never pays for them. The dashboard's grains
+/// scripts, fonts and images, decoded and gzipped: about 100 MB resident once served) for the life
+/// of the process; a silo nobody opens the dashboard on never pays for them. The dashboard's grains
 /// and counters are registered with the silo as before (<see cref="OrleansSetup"/>), so what it
 /// shows when opened is the same.
 /// </summary>

@@ -29,21 +29,18 @@ public static class OrleansSetup
             silo.Services.AddSingleton(sp => new GrainStateStore(
                 sp.GetRequiredService<Database>(),
                 sp.GetRequiredService<GroupCommit>(),
-                StateFormats.Serializer(
-                    sp.GetRequiredService<IOptions<StorageOptions>>().Value.StateFormat,
-                    sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-                    sp.GetRequiredService<Orleans.Storage.IGrainStorageSerializer>()),
+                StateSerializer(sp),
                 sp.GetRequiredService<Orleans.Serialization.Serializers.IActivatorProvider>(),
                 sp.GetRequiredService<IOptions<ClusterOptions>>()));
             silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(
                 Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, (sp, _) => sp.GetRequiredService<GrainStateStore>());
             // Conversations stored before the key spaces stay where that build put them, in
             // OrleansStorage, read (and released once moved) through the provider that wrote them.
-            silo.AddAdoNetGrainStorage(Assistant.Sessions.LegacyStorage.Name, o => o.Configure<Database, IOptions<StorageOptions>, Orleans.Serialization.Serializer, Orleans.Storage.IGrainStorageSerializer>((options, db, storage, orleans, json) =>
+            silo.AddAdoNetGrainStorage(Assistant.Sessions.LegacyStorage.Name, o => o.Configure<Database, IServiceProvider>((options, db, sp) =>
             {
                 options.Invariant = db.AdoNetInvariant;
                 options.DataSource = db.DataSource;
-                options.GrainStorageSerializer = StateFormats.Serializer(storage.Value.StateFormat, orleans, json);
+                options.GrainStorageSerializer = StateSerializer(sp);
             }));
             // A [PersistentState] without a storage name asks for the unkeyed service: the default, by name.
             silo.Services.AddSingleton(sp => sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME));
@@ -95,6 +92,12 @@ public static class OrleansSetup
         });
         return builder;
     }
+
+    /// <summary>How grain state is serialised (<c>Storage:StateFormat</c>), for both storages.</summary>
+    private static Orleans.Storage.IGrainStorageSerializer StateSerializer(IServiceProvider services) => StateFormats.Serializer(
+        services.GetRequiredService<IOptions<StorageOptions>>().Value.StateFormat,
+        services.GetRequiredService<Orleans.Serialization.Serializer>(),
+        services.GetRequiredService<Orleans.Storage.IGrainStorageSerializer>());
 
     /// <summary>
     /// <c>Dashboard:Enabled</c> (default true): the Orleans Dashboard on this silo. Its counters are

@@ -38,6 +38,16 @@ public sealed class StartupNoiseTests
         Assert.False(StartupNoise.IsKnown(Event("Orleans.Runtime.Watchdog", text, property: ("TimeSinceLastTick", uptime / 2))));
     }
 
+    [Fact]
+    public void Only_orleans_note_about_server_gc_is_dropped_from_the_silos_log()
+    {
+        const string note = "Note: Silo not running with ServerGC turned on - recommend checking app config : <configuration>-<runtime>-<gcServer enabled=\"true\">";
+        Assert.True(StartupNoise.IsKnown(Event("Orleans.Runtime.Silo", note)));
+        Assert.False(StartupNoise.IsKnown(Event("Orleans.Runtime.Silo", "Silo starting with GC settings: ServerGC={ServerGC} GCLatencyMode={GCLatencyMode}", LogEventLevel.Information)));
+        Assert.False(StartupNoise.IsKnown(Event("Orleans.Runtime.Silo", "Silo failed to start")));
+        Assert.False(StartupNoise.IsKnown(Event("Assistant.Silo", note)));
+    }
+
     private static LogEvent Event(string source, string text, LogEventLevel level = LogEventLevel.Warning, Exception? exception = null, (string Name, object Value)? property = null)
     {
         var properties = new List<LogEventProperty> { new("SourceContext", new ScalarValue(source)) };

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization.Serializers;
@@ -60,7 +61,7 @@ public sealed class GrainStateStore(
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var payload = serializer.Serialize(grainState.State).ToArray();
+        var payload = WholeArray(serializer.Serialize(grainState.State));
         grainState.ETag = await StoreAsync(stateName, grainId, grainState.ETag, payload);
         grainState.RecordExists = true;
     }
@@ -74,6 +75,16 @@ public sealed class GrainStateStore(
     }
 
     private T NewState<T>() => activators.GetActivator<T>().Create();
+
+    /// <summary>
+    /// The serialized state's bytes, without copying them when they are one whole array (as
+    /// <see cref="BinaryStateSerializer"/> returns them): a session's state is tens of KB, written
+    /// after every exchange.
+    /// </summary>
+    private static byte[] WholeArray(BinaryData data) =>
+        MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : data.ToArray();
 
     /// <summary>The key a grain's states are stored under: its grain key, as Orleans writes it.</summary>
     public static string KeyOf(GrainId grainId) => grainId.Key.ToString()!;

@@ -25,7 +25,20 @@ public static class StateFormats
     /// </summary>
     public static IGrainStorageSerializer Serializer(StateFormat format, Serializer orleans, IGrainStorageSerializer json)
     {
-        var binary = new OrleansGrainStorageSerializer(orleans);
+        var binary = new BinaryStateSerializer(orleans);
         return format == StateFormat.Json ? new GrainStorageSerializer(json, binary) : new GrainStorageSerializer(binary, json);
     }
+}
+
+/// <summary>
+/// Orleans' binary format, byte for byte what <see cref="OrleansGrainStorageSerializer"/> writes, into
+/// one array of the exact size. That serializer grows an array by doubling and copies out of it
+/// (about three times a state's size in garbage); a session's state is tens of KB and is written
+/// after every exchange, so this is one allocation of its size, which the store writes as it is.
+/// </summary>
+internal sealed class BinaryStateSerializer(Serializer orleans) : IGrainStorageSerializer
+{
+    public BinaryData Serialize<T>(T? input) => new(orleans.SerializeToArray(input));
+
+    public T? Deserialize<T>(BinaryData input) => orleans.Deserialize<T>(input.ToMemory());
 }

@@ -1,5 +1,10 @@
 using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Sessions;
+using Assistant.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Assistant.IntegrationTests.Foundation;
 
@@ -27,6 +32,28 @@ public sealed class StateFormatTests
 
         await using var back = await InProcessSilo.StartAsync(directory, new Dictionary<string, string?> { ["Storage:StateFormat"] = "Json" });
         Assert.Equal(["written as json", "written as binary"], UserTexts(await back.Http.GetSessionAsync("kept")));
+    }
+
+    [Fact]
+    public void The_binary_format_is_byte_for_byte_what_orleans_own_storage_serializer_writes()
+    {
+        var orleans = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var state = new ChatSessionState();
+        for (var i = 0; i < 100; i++)
+        {
+            state.Messages.Add(ChatEntry.Create(i % 2 == 0 ? ChatEntry.User : ChatEntry.Assistant, $"message {i} {new string('x', i * 7)} ünïcødé", DateTimeOffset.UnixEpoch.AddMinutes(i)));
+        }
+
+        state.RecentUpdateIds.AddRange([1, 2, 3]);
+        state.Statistics.Count(state.Statistics.MessagesByKind, "text");
+
+        var ours = new BinaryStateSerializer(orleans).Serialize(state).ToArray();
+        var theirs = new OrleansGrainStorageSerializer(orleans).Serialize(state).ToArray();
+        Assert.Equal(theirs, ours);
+
+        var read = new BinaryStateSerializer(orleans).Deserialize<ChatSessionState>(BinaryData.FromBytes(theirs))!;
+        Assert.Equal(state.Messages.Select(m => (m.Role, m.Text, m.Time)), read.Messages.Select(m => (m.Role, m.Text, m.Time)));
+        Assert.Equal([1L, 2, 3], read.RecentUpdateIds);
     }
 
     private static List<string> UserTexts(System.Text.Json.JsonElement session) =>

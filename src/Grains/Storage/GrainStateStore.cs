@@ -79,7 +79,8 @@ public sealed class GrainStateStore(
     /// <summary>
     /// The serialized state's bytes, without copying them when they are one whole array (as
     /// <see cref="BinaryStateSerializer"/> returns them): a session's state is tens of KB, written
-    /// after every exchange.
+    /// after every exchange. This relies on the serializer handing over an array it never touches
+    /// again, as the ones <see cref="StateFormats"/> builds do (a new array per call).
     /// </summary>
     private static byte[] WholeArray(BinaryData data) =>
         MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length

@@ -14,8 +14,9 @@ namespace Assistant.Silo.Hosting;
 /// the dashboard package's own start-up call, which nothing of this service waits for). And Orleans' watchdog, when its timer ticks before its
 /// component check has run once, reports a stall as long as the machine's uptime (it measures
 /// from a timestamp still zero); a stall longer than this process has lived is that, never a real one.
-/// And Orleans' note that the silo does not run Server GC, which this service declines on purpose
-/// (Silo.csproj says why); the line before it, at INFO, still says which GC runs.
+/// And Orleans' two notes that the silo does not run Server GC, which this service declines on
+/// purpose (Silo.csproj says why), dropped only while it does not; the line before them, at INFO,
+/// still says which GC runs.
 /// Our own singletons wait for the manifest instead
 /// (<c>SingletonKeeper</c>), and the data-protection key warning is prevented where it starts
 /// (<c>ApiServices</c>).
@@ -39,7 +40,9 @@ public static class StartupNoise
             "Orleans.Runtime.Watchdog" => warning && text.StartsWith("Participant check thread has not completed", StringComparison.Ordinal)
                 && e.Properties.TryGetValue("TimeSinceLastTick", out var stall) && stall is ScalarValue { Value: TimeSpan elapsed }
                 && elapsed > Uptime(),
-            "Orleans.Runtime.Silo" => warning && text.StartsWith("Note: Silo not running with ServerGC turned on", StringComparison.Ordinal),
+            "Orleans.Runtime.Silo" => warning && !System.Runtime.GCSettings.IsServerGC
+                && (text.StartsWith("Note: Silo not running with ServerGC turned on", StringComparison.Ordinal)
+                    || text.StartsWith("Note: ServerGC only kicks in on multi-core systems", StringComparison.Ordinal)),
             "Polly" => e.Exception?.Message.StartsWith("No active nodes are compatible with grain dashboard ", StringComparison.Ordinal) == true,
             "Orleans.Messaging" => (text.StartsWith("Failed to address message", StringComparison.Ordinal) || text.StartsWith("Discarding rejection of message", StringComparison.Ordinal))
                 && Rendered(e).Contains("Orleans.Dashboard.Core.IDashboardGrain.InitializeAsync", StringComparison.Ordinal),

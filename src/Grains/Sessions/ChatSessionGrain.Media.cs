@@ -44,7 +44,7 @@ internal sealed partial class ChatSessionGrain
     }
 
     /// <summary>Asks the model; a photo whose image the endpoint refuses (a model without vision) is asked again without it.</summary>
-    private async Task<ExchangeResult> GenerateAsync(Turn turn, Action<string> onText)
+    private async Task<ExchangeResult> GenerateAsync(Turn turn, Action<TextSoFar> onText)
     {
         var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
         if (result.ImageRefused && result.Text.Length == 0 && result.ToolCalls.Count == 0 && turn.Media?.WithoutImage is { } fallback)
@@ -65,6 +65,9 @@ internal sealed partial class ChatSessionGrain
     /// <summary>The answer under the media's preface line, unless the model failed (its apology stands alone).</summary>
     private static string Prefaced(Turn turn, string text, string? failure) =>
         failure is null && turn.Media?.Preface is { } preface ? $"{preface}\n\n{text}" : text;
+
+    /// <summary>The answer so far under the media's preface line, as <see cref="Prefaced(Turn, string, string?)"/> will deliver it.</summary>
+    private static TextSoFar Prefaced(Turn turn, TextSoFar text) => text.UnderPreface(turn.Media?.Preface);
 
     /// <summary>
     /// The file could not be read, or the model could not take it: the user is told why, and nothing

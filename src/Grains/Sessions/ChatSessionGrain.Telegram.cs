@@ -164,7 +164,7 @@ internal sealed partial class ChatSessionGrain
 
                     if (turn.Notice is null)
                     {
-                        turn.Generated = await GenerateAsync(turn, text => writer.OnText(Prefaced(turn, text, null)));
+                        turn.Generated = await GenerateAsync(turn, text => writer.OnText(Prefaced(turn, text)));
                     }
                 }
                 finally

@@ -33,7 +33,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
 
     /// <summary>Streams the model's answer to <paramref name="turn"/>; <paramref name="onText"/> sees the whole text so far.</summary>
     /// <exception cref="SessionStoppingException">When <paramref name="stopping"/> fires first.</exception>
-    public async Task<ExchangeResult> GenerateAsync(string sessionId, IReadOnlyList<ChatEntry> context, Turn turn, Action<string>? onText, CancellationToken stopping)
+    public async Task<ExchangeResult> GenerateAsync(string sessionId, IReadOnlyList<ChatEntry> context, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping)
     {
         var question = ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow());
         var tools = new List<string>();
@@ -57,12 +57,13 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
                 {
                     text.Append(update.Text);
                     turn.Publish(update.Text);
-                    onText?.Invoke(text.ToString());
+                    onText?.Invoke(new TextSoFar(text));
                 }
             }
 
-            var failure = text.ToString().Trim().Length == 0 ? ModelFailure.InvalidResponse : null;
-            return new ExchangeResult(question, text.ToString(), failure, tools);
+            var answer = text.ToString();
+            var failure = string.IsNullOrWhiteSpace(answer) ? ModelFailure.InvalidResponse : null;
+            return new ExchangeResult(question, answer, failure, tools);
         }
         catch (Exception) when (stopping.IsCancellationRequested && !turn.Cancellation.IsCancellationRequested)
         {

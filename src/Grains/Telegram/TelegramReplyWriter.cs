@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Assistant.Sessions;
 using Assistant.Streaming;
 using Microsoft.Extensions.Logging;
 using Assistant.Telegram.Formatting;
@@ -112,8 +113,8 @@ internal sealed partial class TelegramReplyWriter(
         _typingSent = Task.CompletedTask;
     }
 
-    /// <summary>Called with the whole reply so far each time the model adds text.</summary>
-    public void OnText(string soFar)
+    /// <summary>Called with the reply so far each time the model adds text; its text is built only for a push.</summary>
+    public void OnText(TextSoFar soFar)
     {
         if (_push is { IsCompleted: false })
         {
@@ -128,7 +129,7 @@ internal sealed partial class TelegramReplyWriter(
         if (push)
         {
             StopTyping(); // a message of the bot ends "typing…" in the chat anyway
-            _push = PushAsync(Preview(soFar), soFar.Length);
+            _push = PushAsync(Preview(soFar.ToString()), soFar.Length);
         }
     }
 

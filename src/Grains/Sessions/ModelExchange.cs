@@ -31,7 +31,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
 
     public int SystemPromptTokens { get; } = TokenEstimator.Estimate(options.SystemPrompt);
 
-    /// <summary>Streams the model's answer to <paramref name="turn"/>; <paramref name="onText"/> sees the whole text so far.</summary>
+    /// <summary>Streams the model's answer to <paramref name="turn"/>; <paramref name="onText"/> sees the answer so far after each chunk (<see cref="TextSoFar"/>: its text only on demand).</summary>
     /// <exception cref="SessionStoppingException">When <paramref name="stopping"/> fires first.</exception>
     public async Task<ExchangeResult> GenerateAsync(string sessionId, IReadOnlyList<ChatEntry> context, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping)
     {

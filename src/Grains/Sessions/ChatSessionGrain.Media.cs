@@ -64,7 +64,7 @@ internal sealed partial class ChatSessionGrain
 
     /// <summary>The answer under the media's preface line, unless the model failed (its apology stands alone).</summary>
     private static string Prefaced(Turn turn, string text, string? failure) =>
-        failure is null && turn.Media?.Preface is { } preface ? $"{preface}\n\n{text}" : text;
+        failure is null ? TextSoFar.Prefaced(turn.Media?.Preface, text) : text;
 
     /// <summary>The answer so far under the media's preface line, as <see cref="Prefaced(Turn, string, string?)"/> will deliver it.</summary>
     private static TextSoFar Prefaced(Turn turn, TextSoFar text) => text.UnderPreface(turn.Media?.Preface);

@@ -19,5 +19,8 @@ public readonly struct TextSoFar(StringBuilder text, string? preface = null)
     /// <summary>The same text under <paramref name="line"/> (a media message's preface), or as it is for null.</summary>
     public TextSoFar UnderPreface(string? line) => new(text, line);
 
-    public override string ToString() => preface is null ? text.ToString() : string.Concat(preface, Separator, text.ToString());
+    public override string ToString() => Prefaced(preface, text.ToString());
+
+    /// <summary><paramref name="answer"/> under <paramref name="line"/> (a media message's preface), or as it is for null: the one place that format is written.</summary>
+    public static string Prefaced(string? line, string answer) => line is null ? answer : string.Concat(line, Separator, answer);
 }

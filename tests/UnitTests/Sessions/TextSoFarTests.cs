@@ -26,5 +26,6 @@ public sealed class TextSoFarTests
         Assert.Equal("🖼 Photo\n\nIt is a cat.", soFar.ToString());
         Assert.Equal(soFar.ToString().Length, soFar.Length);
         Assert.Equal("It is a cat.", soFar.UnderPreface(null).ToString());
+        Assert.Equal(soFar.ToString(), TextSoFar.Prefaced("🖼 Photo", "It is a cat."));
     }
 }

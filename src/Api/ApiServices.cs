@@ -15,6 +15,7 @@ public static class ApiServices
         services.AddOptions<Limits.ApiOptions>().BindConfiguration(Limits.ApiOptions.Section).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Limits.ApiOptions>, Limits.ApiOptionsValidator>();
         services.AddSingleton<FailedAuthLimiter>();
+        services.AddHttpContextAccessor();
         services.AddSingleton<Health.CachedHealthReport>();
         services.AddAssistantOpenApi();
 
@@ -30,8 +31,9 @@ public static class ApiServices
             .AddPolicy(AdminKey.Always, p => p.AddAuthenticationSchemes(AdminKey.Scheme).RequireAuthenticatedUser())
             .AddPolicy(AdminKey.WhenConfigured, whenConfigured)
 
-            // Everything not marked otherwise needs the key once one is configured: only the health
-            // probes and the Telegram webhook (which has its own secret) are marked AllowAnonymous.
+            // Everything not marked otherwise needs the key once one is configured, and with none is
+            // served to callers on this machine only: only the health probes and the Telegram
+            // webhook (which has its own secret) are marked AllowAnonymous.
             .SetFallbackPolicy(whenConfigured);
         return services;
     }

@@ -71,7 +71,10 @@ internal sealed class AdminKeyHandler(
         string detail;
         if (string.IsNullOrEmpty(admin.Value.ApiKey))
         {
-            detail = $"This endpoint needs the admin API key, and none is configured: set Admin__ApiKey and send it in {AdminKey.Header}.";
+            detail = ClientOrigin.IsLocal(Context)
+                ? $"This endpoint needs the admin API key, and none is configured: set Admin__ApiKey and send it in {AdminKey.Header}."
+                : "No admin API key is configured, so this service serves callers on its own machine only (protected mode); " +
+                  "from elsewhere only the health probes and the Telegram webhook answer. Its operator sets Admin__ApiKey to serve callers that send it.";
         }
         else
         {

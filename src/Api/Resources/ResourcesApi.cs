@@ -30,7 +30,7 @@ public static class ResourcesApi
         HttpContext context, IGrainFactory grains, ClusterRetry retry, IOptions<MonitoringOptions> options, IOptions<AdminOptions> admin, ChatAdmission admission,
         CancellationToken cancellationToken, int history = 20, bool refresh = false)
     {
-        if (refresh && !admin.Value.Admits(context.User))
+        if (refresh && !admin.Value.Admits(context.User, context))
         {
             return TypedResults.Problem(
                 $"?refresh=true runs a health cycle (alerts, restarts, cleanup) and needs the admin key: send it as {AdminKey.Header}, or call without refresh.",

@@ -195,7 +195,7 @@ internal sealed partial class AlertDeliveryGrain(
         }
 
         s.Failures++;
-        s.LastFailure = $"{delivery.Alert.AlertType} to {delivery.Destination}: {outcome.Failure}";
+        s.LastFailure = $"{delivery.Alert.AlertType} to {notifier.Describe(delivery.Destination)}: {outcome.Failure}";
         s.LastFailureAt = now;
         var attempts = delivery.Attempts + 1;
         if (!outcome.Retry || attempts >= options.Value.AlertDeliveryAttempts)

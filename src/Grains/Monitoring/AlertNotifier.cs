@@ -40,6 +40,21 @@ public sealed class AlertNotifier(
         return destinations;
     }
 
+    /// <summary>
+    /// A destination as status pages may show it: <c>webhook</c>, or <c>Telegram admin 2</c> (its
+    /// place in <c>Telegram:AdminUsers</c>, counted from 1), never the admin's user id.
+    /// </summary>
+    public string Describe(string destination)
+    {
+        if (!destination.StartsWith(TelegramPrefix, StringComparison.Ordinal))
+        {
+            return destination;
+        }
+
+        var place = bot.Options.AdminUsers.IndexOf(long.Parse(destination[TelegramPrefix.Length..], CultureInfo.InvariantCulture));
+        return place >= 0 ? $"Telegram admin {place + 1}" : "a Telegram admin no longer in Telegram:AdminUsers";
+    }
+
     public async Task<DeliveryOutcome> DeliverAsync(PerformanceAlert alert, string destination)
     {
         var timeout = TimeSpan.FromSeconds(options.Value.AlertDeliveryTimeoutSeconds);

@@ -3,9 +3,12 @@ using Telegram.Bot.Exceptions;
 
 namespace Assistant.Telegram;
 
-/// <summary>Telegram answered 403: the user blocked the bot, or the bot was removed from the chat, or the account is gone.</summary>
+/// <summary>
+/// Telegram answered 403: the user blocked the bot, or the bot was removed from the chat, or the
+/// account is gone. The message does not name the chat (it reaches status pages); <see cref="ChatId"/> does.
+/// </summary>
 public sealed class ChatUnreachableException(long chatId, string reason)
-    : Exception($"Telegram refuses messages to chat {chatId}: {reason}")
+    : Exception($"Telegram refuses messages to this chat: {reason}")
 {
     public long ChatId { get; } = chatId;
 }

@@ -29,7 +29,22 @@ public static class DashboardOnFirstUse
         var branch = app.New();
         branch.UseRouting();
         branch.UseAuthorization();
-        branch.UseEndpoints(endpoints => endpoints.MapOrleansDashboard(routePrefix: Path).RequireAdminKeyWhenConfigured());
+        branch.UseEndpoints(endpoints =>
+        {
+            IEndpointConventionBuilder dashboard = endpoints.MapOrleansDashboard(routePrefix: Path).RequireAdminKeyWhenConfigured();
+
+            // The routes that name grains by key (tg:<chat id>) or show their state need the key even
+            // when none is configured, like every other route to a chat: the rest is aggregates.
+            dashboard.Add(endpoint =>
+            {
+                if (endpoint is RouteEndpointBuilder route && KeyOnly.Any(r => route.RoutePattern.RawText?.EndsWith(r, StringComparison.OrdinalIgnoreCase) == true))
+                {
+                    endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(AdminKey.Always));
+                }
+            });
+        });
         return branch.Build();
     }
+
+    private static readonly string[] KeyOnly = ["/GrainState", "/Reminders", "/Reminders/{page:int}", "/Trace"];
 }

@@ -4,9 +4,11 @@ using Assistant.Storage;
 namespace Assistant.Silo.Hosting;
 
 /// <summary>
-/// Protected mode, as Redis does it: bound to any address but loopback with no
+/// Protected mode, as Redis does it, at start: bound to any address but loopback with no
 /// <c>Admin:ApiKey</c>, the service does not start (exit code 2) unless <c>Admin:AllowAnonymous</c>
-/// says the risk is accepted. On loopback only, a newcomer's <c>dotnet run</c> needs no key.
+/// says the risk is accepted. On loopback only, a newcomer's <c>dotnet run</c> needs no key. At run
+/// time the same mode turns away callers from elsewhere (<see cref="Assistant.Api.Admin.ClientOrigin"/>),
+/// which a reverse proxy on this machine would otherwise let in.
 /// Addresses are read as Kestrel reads them (<see cref="BindingAddress"/>): a host that is not
 /// <c>localhost</c> or an IP address means every interface.
 /// </summary>

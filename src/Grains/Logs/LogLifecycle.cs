@@ -11,9 +11,10 @@ namespace Assistant.Logs;
 /// The log lifecycle of this host's log folder, as the operations guide describes it:
 /// <list type="number">
 /// <item><c>tasks.log</c> rotated to <c>tasks-YYYYMMDD.log</c> when it holds an earlier day;</item>
-/// <item>rotated logs compressed into <c>archive/</c> (gzip): every file of <c>system</c> and
-/// <c>telegram</c> but the one being written, and <c>tasks-YYYYMMDD.log</c> once older than
-/// <c>Logs:TaskLogDays</c>;</item>
+/// <item>rotated logs compressed into <c>archive/</c> (gzip): the backups of <c>system</c> and
+/// <c>telegram</c> (<c>system.log.1</c> ..., never the live <c>system.log</c>), as
+/// <c>system-YYYYMMDD-HHMMSS.log.gz</c> after their last write, and <c>tasks-YYYYMMDD.log</c> once
+/// older than <c>Logs:TaskLogDays</c>;</item>
 /// <item>archives older than <c>Logs:ColdStorageDays</c> moved to <c>Logs:ColdStorageDirectory</c>;</item>
 /// <item>archives there older than <c>Logs:DeleteAfterDays</c> deleted.</item>
 /// </list>
@@ -55,6 +56,11 @@ public sealed partial class LogLifecycle(IOptions<LogsOptions> options, [FromKey
                 rotated.Add(Path.GetFileName(done));
             }
 
+            foreach (var log in Sized)
+            {
+                Try(problems, log, () => StageBackups(folder, log));
+            }
+
             foreach (var file in ToCompress(folder, now.AddDays(-settings.TaskLogDays)))
             {
                 Try(problems, file, () =>
@@ -89,20 +95,34 @@ public sealed partial class LogLifecycle(IOptions<LogsOptions> options, [FromKey
         return report;
     }
 
+    /// <summary>The logs rotated by size (<see cref="RotatingLog"/>).</summary>
+    public static readonly string[] Sized = ["system", "telegram"];
+
     /// <summary>
-    /// The rotated files of each log: of <c>system</c> and <c>telegram</c> (<c>system.log</c>,
-    /// <c>system_001.log</c>, ...) all but the newest, which is being written; of <c>tasks</c> the
-    /// dated files last written before <paramref name="tasksBefore"/>.
+    /// Renames each backup <c>name.log.N</c> to <c>name-YYYYMMDD-HHMMSS.log</c> after its last write,
+    /// under the writers' lock, so a roll never shifts a backup while it is being compressed.
     /// </summary>
-    private static IEnumerable<string> ToCompress(string folder, DateTime tasksBefore)
+    private static void StageBackups(string folder, string name)
     {
-        var files = Directory.GetFiles(folder, "*.log").Select(f => (Path: f, Match: Rolled.Match(Path.GetFileName(f)))).Where(f => f.Match.Success).ToList();
-        var sized = files.Where(f => f.Match.Groups["log"].Value is "system" or "telegram")
-            .GroupBy(f => f.Match.Groups["log"].Value)
-            .SelectMany(g => g.OrderByDescending(f => f.Match.Groups["seq"].Success ? int.Parse(f.Match.Groups["seq"].Value, System.Globalization.CultureInfo.InvariantCulture) : 0).Skip(1));
-        var daily = files.Where(f => f.Match.Groups["log"].Value == "tasks" && f.Match.Groups["day"].Success && File.GetLastWriteTime(f.Path) < tasksBefore);
-        return sized.Concat(daily).Select(f => f.Path);
+        using var writers = RotatingLog.Hold(folder, name);
+        foreach (var backup in Directory.GetFiles(folder, name + ".log.*").Where(f => int.TryParse(Path.GetExtension(f).TrimStart('.'), out _)))
+        {
+            File.Move(backup, DailyLog.FreeName(folder, $"{name}-{File.GetLastWriteTime(backup):yyyyMMdd-HHmmss}", ".log"));
+        }
     }
+
+    /// <summary>
+    /// The rotated files of each log: of <c>system</c> and <c>telegram</c> the staged backups (and
+    /// <c>system_001.log</c> ... of builds that rolled that way), never the live file; of
+    /// <c>tasks</c> the dated files last written before <paramref name="tasksBefore"/>.
+    /// </summary>
+    private static IEnumerable<string> ToCompress(string folder, DateTime tasksBefore) =>
+        Directory.GetFiles(folder, "*.log")
+            .Select(f => (Path: f, Match: Rolled.Match(Path.GetFileName(f))))
+            .Where(f => f.Match.Success && (f.Match.Groups["log"].Value != "tasks" || File.GetLastWriteTime(f.Path) < tasksBefore))
+            .Select(f => f.Path)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     /// <summary>Writes <c>archive/name.log.gz</c> with the file's last-write time, then deletes the file; returns the bytes saved.</summary>
     public static long Compress(string file, string archive)
@@ -142,8 +162,8 @@ public sealed partial class LogLifecycle(IOptions<LogsOptions> options, [FromKey
         }
     }
 
-    // system.log, system_001.log, telegram_003.log, tasks-20261201.log, tasks-20261201-1.log
-    [GeneratedRegex(@"^(?<log>system|telegram|tasks)(?:_(?<seq>\d+)|-(?<day>\d{8})(?:-\d+)?)?\.log$")]
+    // Rolled: system-20261207-021500.log, telegram-20261207-021500-1.log, system_001.log (older builds); tasks-20261201.log, tasks-20261201-1.log.
+    [GeneratedRegex(@"^(?:(?<log>system|telegram)(?:_\d+|-\d{8}-\d{6}(?:-\d+)?)|(?<log>tasks)-\d{8}(?:-\d+)?)\.log$")]
     private static partial Regex RolledName();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Log lifecycle: {Summary}")]

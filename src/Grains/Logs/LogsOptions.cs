@@ -11,7 +11,7 @@ public sealed class LogsOptions
     /// <summary>Size at which <c>system.log</c> and <c>telegram.log</c> roll over, in MB. Default 10.</summary>
     public int FileSizeLimitMb { get; set; } = 10;
 
-    /// <summary>Files of <c>system.log</c> and <c>telegram.log</c> kept, the current one included. Default 3.</summary>
+    /// <summary>Backups of <c>system.log</c> and <c>telegram.log</c> kept beside the live file (<c>system.log.1</c> to <c>.3</c>). Default 3.</summary>
     public int RetainedFiles { get; set; } = 3;
 
     /// <summary>Days a rotated <c>tasks.log</c> (<c>tasks-YYYYMMDD.log</c>) stays uncompressed beside it. Default 7.</summary>

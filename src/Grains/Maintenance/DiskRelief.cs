@@ -53,10 +53,9 @@ public sealed partial class DiskRelief(MaintenanceOperations operations, IOption
             return "No rolled logs to remove.";
         }
 
-        // A log's files share the name before the first '_', '-' or '.': system.log, system_001.log; tasks-20261201.log.
-        var rolled = Directory.GetFiles(folder, "*.log")
-            .GroupBy(f => Path.GetFileName(f).Split('_', '-', '.')[0], StringComparer.Ordinal)
-            .SelectMany(g => g.OrderByDescending(File.GetLastWriteTimeUtc).Skip(1));
+        // Every file of a log but the live one: system.log.1, system-20261207-021500.log, tasks-20261201.log.
+        string[] live = ["system.log", "telegram.log", "tasks.log"];
+        var rolled = Directory.GetFiles(folder, "*.log*").Where(f => !live.Contains(Path.GetFileName(f), StringComparer.Ordinal));
         var archive = Path.Combine(folder, "archive");
         var archived = Directory.Exists(archive) ? Directory.GetFiles(archive, "*", SearchOption.AllDirectories) : [];
         var (removed, bytes) = Delete(rolled.Concat(archived));

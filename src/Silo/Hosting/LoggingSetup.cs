@@ -21,9 +21,10 @@ public static class LoggingSetup
     public static readonly string[] TelegramSources = ["Assistant.Telegram"];
 
     /// <summary>
-    /// Serilog with the files of the operations guide: <c>system.log</c> (everything),
-    /// <c>tasks.log</c> (background tasks, rotated daily to <c>tasks-YYYYMMDD.log</c>), <c>telegram.log</c>
-    /// (Telegram traffic), and the console. What happens to them later is <see cref="LogLifecycle"/>'s.
+    /// Serilog with the files of the operations guide: <c>system.log</c> (everything, rotated by size
+    /// to <c>system.log.1</c> ... as the guide's rotating handler does), <c>tasks.log</c> (background
+    /// tasks, rotated daily to <c>tasks-YYYYMMDD.log</c>), <c>telegram.log</c> (Telegram traffic,
+    /// rotated like <c>system.log</c>), and the console. What happens to them later is <see cref="LogLifecycle"/>'s.
     /// </summary>
     public static TBuilder AddAssistantLogging<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -34,7 +35,7 @@ public static class LoggingSetup
         var logs = builder.Configuration.GetSection(LogsOptions.Section).Get<LogsOptions>() ?? new LogsOptions();
         var folder = Path.GetFullPath(logs.Directory);
         var sizeLimit = Math.Max(1, logs.FileSizeLimitMb) * 1024L * 1024L;
-        var retained = Math.Max(1, logs.RetainedFiles);
+        var backups = Math.Max(1, logs.RetainedFiles);
 
         CreateFirst(folder, "telegram"); // so `tail logs/telegram.log` works before Telegram has said anything
         CreateFirst(folder, "tasks");    // and `tail logs/tasks.log` before the first task
@@ -60,15 +61,13 @@ public static class LoggingSetup
                 sinks.Logger(own =>
                 {
                     own.Enrich.With<GuideLevel>();
-                    own.WriteTo.File(Path.Combine(folder, "system.log"), outputTemplate: Template, formatProvider: null,
-                        fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true);
+                    own.WriteTo.Sink(Rotating(folder, "system", sizeLimit, backups));
                     own.WriteTo.Logger(l => l
                         .Filter.ByIncludingOnly(FromAny(TaskSources))
                         .WriteTo.Sink(new DailyFileSink(folder, "tasks", new Serilog.Formatting.Display.MessageTemplateTextFormatter(Template))));
                     own.WriteTo.Logger(l => l
                         .Filter.ByIncludingOnly(FromAny(TelegramSources))
-                        .WriteTo.File(Path.Combine(folder, "telegram.log"), outputTemplate: Template, formatProvider: null,
-                            fileSizeLimitBytes: sizeLimit, rollOnFileSizeLimit: true, retainedFileCountLimit: retained, shared: true));
+                        .WriteTo.Sink(Rotating(folder, "telegram", sizeLimit, backups)));
                     if (logs.Console)
                     {
                         own.WriteTo.Console(outputTemplate: Template, formatProvider: null);
@@ -81,23 +80,19 @@ public static class LoggingSetup
         return builder;
     }
 
+    private static RotatingFileSink Rotating(string folder, string name, long sizeLimit, int backups) =>
+        new(new RotatingLog(folder, name, sizeLimit, backups), new Serilog.Formatting.Display.MessageTemplateTextFormatter(Template));
+
     /// <summary>
-    /// Creates <c>name.log</c> empty when there is no file of that log yet (for <c>tasks</c>: no
-    /// <c>tasks.log</c>, since that is always the current day's). Once it has rolled
-    /// (<c>name_001.log</c>, ...) nothing is created: Serilog writes to the newest file, and an empty
-    /// decoy would hide it from <c>tail</c> and from the disk relief's pruning.
-    /// A folder that cannot be written is named by the validation instead.
+    /// Creates <c>name.log</c> empty when there is none yet, so <c>tail</c> works before anything is
+    /// logged. A folder that cannot be written is named by the validation instead.
     /// </summary>
     private static void CreateFirst(string folder, string name)
     {
         try
         {
             Directory.CreateDirectory(folder);
-            var pattern = name == "tasks" ? "tasks.log" : name + "*.log";
-            if (!Directory.EnumerateFiles(folder, pattern).Any())
-            {
-                new FileStream(Path.Combine(folder, name + ".log"), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite).Dispose();
-            }
+            new FileStream(Path.Combine(folder, name + ".log"), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

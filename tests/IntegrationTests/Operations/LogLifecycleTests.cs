@@ -25,9 +25,10 @@ public sealed class LogLifecycleTests
         Write(logs, "tasks.log", "yesterday's tasks\n", now.AddDays(-1));
         Write(logs, $"tasks-{now.AddDays(-3):yyyyMMdd}.log", "three days ago\n", now.AddDays(-3));
         Write(logs, $"tasks-{now.AddDays(-10):yyyyMMdd}.log", "ten days ago\n", now.AddDays(-10));
-        Write(logs, "system.log", new string('a', 50_000), now.AddHours(-5));
-        Write(logs, "system_001.log", new string('b', 50_000), now.AddHours(-2));
-        Write(logs, "system_002.log", "being written\n", now);
+        Write(logs, "system.log", "being written\n", now);
+        Write(logs, "system.log.1", new string('a', 50_000), now.AddHours(-5));
+        Write(logs, "system.log.2", new string('b', 50_000), now.AddHours(-7));
+        Write(logs, "system_001.log", "rolled by an older build\n", now.AddHours(-30));
         Write(logs, "telegram.log", "the only telegram file\n", now.AddDays(-2));
         Write(Path.Combine(logs, "archive"), "system_007.log.gz", "forty days old", now.AddDays(-40));
         Write(Path.Combine(logs, "archive"), "system_008.log.gz", "twenty days old", now.AddDays(-20));
@@ -41,20 +42,24 @@ public sealed class LogLifecycleTests
         var report = lifecycle.Run();
 
         Assert.Equal([$"tasks-{now.AddDays(-1):yyyyMMdd}.log"], report.Rotated);
-        Assert.Equal(["system.log", "system_001.log", $"tasks-{now.AddDays(-10):yyyyMMdd}.log"], report.Compressed.Order(StringComparer.Ordinal));
+        var first = $"system-{now.AddHours(-5):yyyyMMdd-HHmmss}.log";
+        var second = $"system-{now.AddHours(-7):yyyyMMdd-HHmmss}.log";
+        Assert.Equal([second, first, "system_001.log", $"tasks-{now.AddDays(-10):yyyyMMdd}.log"], report.Compressed);
         Assert.Equal(["system_007.log.gz"], report.Moved);
         Assert.Equal(["system_003.log.gz"], report.Deleted);
         Assert.Empty(report.Problems);
         Assert.True(report.BytesSaved > 90_000, $"{report.BytesSaved} bytes saved");
 
-        // What is left where: the files being written and the recent days untouched; each archive
-        // holds its log exactly and carries the log's own age.
+        // What is left where: the live files and the recent days untouched, no backup left beside
+        // them; each archive holds its log exactly and carries the log's own age.
         Assert.Equal(
-            ["system_002.log", $"tasks-{now.AddDays(-3):yyyyMMdd}.log", $"tasks-{now.AddDays(-1):yyyyMMdd}.log", "telegram.log"],
-            Directory.GetFiles(logs, "*.log").Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(new string('a', 50_000), Gunzip(Path.Combine(logs, "archive", "system.log.gz")));
+            ["system.log", $"tasks-{now.AddDays(-3):yyyyMMdd}.log", $"tasks-{now.AddDays(-1):yyyyMMdd}.log", "telegram.log"],
+            Directory.GetFiles(logs, "*.log*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("being written\n", File.ReadAllText(Path.Combine(logs, "system.log")));
+        Assert.Equal(new string('a', 50_000), Gunzip(Path.Combine(logs, "archive", first + ".gz")));
+        Assert.Equal(new string('b', 50_000), Gunzip(Path.Combine(logs, "archive", second + ".gz")));
         Assert.Equal("ten days ago\n", Gunzip(Path.Combine(logs, "archive", $"tasks-{now.AddDays(-10):yyyyMMdd}.log.gz")));
-        Assert.Equal(now.AddHours(-5), File.GetLastWriteTime(Path.Combine(logs, "archive", "system.log.gz")), TimeSpan.FromSeconds(1));
+        Assert.Equal(now.AddHours(-5), File.GetLastWriteTime(Path.Combine(logs, "archive", first + ".gz")), TimeSpan.FromSeconds(1));
         Assert.Equal(["system_004.log.gz", "system_007.log.gz"], Directory.GetFiles(cold).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(File.Exists(Path.Combine(logs, "archive", "system_008.log.gz")));
 

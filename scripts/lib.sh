@@ -73,3 +73,18 @@ database_path() {
 uses_sqlite() {
   [[ "${Storage__Provider:-Sqlite}" == "Sqlite" ]]
 }
+
+# The bot token the silos read when they start (Telegram__BotToken, else the stored one), as the
+# first 16 hex digits of its SHA-256 ("none" without one): what start.sh compares to tell whether
+# a running silo uses the token configured now. Never the token itself.
+token_fingerprint() {
+  local token="${Telegram__BotToken:-}" secrets="${Telegram__SecretsFile:-secrets/telegram.json}"
+  if [[ -z "$token" && -f "$secrets" ]]; then
+    token=$(sed -n 's/.*"BotToken": *"\([^"]*\)".*/\1/p' "$secrets")
+  fi
+  if [[ -z "$token" ]]; then
+    echo none
+  else
+    printf '%s' "$token" | sha256sum | cut -c1-16
+  fi
+}

@@ -10,10 +10,14 @@
 # --silos   Silos to run on this host, sharing the database, on consecutive HTTP, silo and
 #           gateway ports (9000.., 11111.., 30000..). Default 1.
 # Environment variables given to this script reach the silos (AI__Endpoint=... scripts/start.sh).
-# Before starting it refuses a second instance, checks disk space and the Telegram token, and
-# checks the database (folds a WAL left by a crash back in; stops on a failed integrity check).
-# Each silo runs under a supervisor loop that starts it again when it exits for a restart (75)
-# or crashes; pid files and supervisor logs are in run/.
+# Before starting it checks disk space and the Telegram token, and checks the database (folds a
+# WAL left by a crash back in; stops on a failed integrity check). Each silo runs under a
+# supervisor loop that starts it again when it exits for a restart (75) or crashes; pid files and
+# supervisor logs are in run/.
+# On a running service it starts no second instance: it removes stale pid files, checks the
+# database's integrity (read-only), starts the silos of --silos that are not running, restarts
+# one at a time the running silos whose bot token is not the one configured now (after
+# telegram_logout.sh / telegram_login.sh), waits until every silo is ready and exits 0.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -46,20 +50,40 @@ silo_base="${Cluster__SiloPort:-11111}"
 gateway_base="${Cluster__GatewayPort:-30000}"
 mkdir -p "$RUN_DIR"
 
-# 1. One instance only.
-for ((i = 1; i <= silos; i++)); do
-  pid=$(read_pid "$RUN_DIR/supervisor-$i.pid")
+# 1. What already runs: a silo whose supervisor is alive is left running; stale pid files go.
+shopt -s nullglob
+running=()
+for file in "$RUN_DIR"/supervisor-*.pid; do
+  i="${file##*/supervisor-}"
+  i="${i%.pid}"
+  pid=$(read_pid "$file")
   if alive "$pid"; then
-    die "silo $i is already running (supervisor pid $pid, $RUN_DIR/supervisor-$i.pid); stop it first with scripts/stop.sh"
-  elif [[ -n "$pid" ]]; then
+    running+=("$i")
+  else
     say "Lock recovery: removed the stale pid files of silo $i (supervisor pid $pid is not running; the last run did not stop cleanly)."
-    rm -f "$RUN_DIR/supervisor-$i.pid" "$RUN_DIR/silo-$i.pid" "$RUN_DIR/stop-$i"
+    rm -f "$RUN_DIR/supervisor-$i.pid" "$RUN_DIR/silo-$i.pid" "$RUN_DIR/stop-$i" "$RUN_DIR/restart-$i" "$RUN_DIR/silo-$i.token"
+  fi
+done
+shopt -u nullglob
+
+is_running() {
+  local r
+  for r in "${running[@]}"; do [[ "$r" == "$1" ]] && return 0; done
+  return 1
+}
+
+to_start=()
+for ((i = 1; i <= silos; i++)); do
+  if is_running "$i"; then
+    say "Silo $i is already running (supervisor pid $(read_pid "$RUN_DIR/supervisor-$i.pid")); not starting a second instance."
+    continue
   fi
   for p in $((port + i - 1)) $((silo_base + i - 1)) $((gateway_base + i - 1)); do
     if port_in_use "$p"; then
       die "port $p is already in use (another instance, or another program); stop it or choose --port"
     fi
   done
+  to_start+=("$i")
 done
 
 # 2. Disk space where the data lives.
@@ -92,11 +116,17 @@ if [[ -n "$token" ]]; then
   fi
 fi
 
-ensure_built
+# A running silo's files are not rebuilt under it: with silos running, the build they run is used.
+if ((${#running[@]} == 0)); then
+  ensure_built
+elif [[ ! -f "$DLL" ]]; then
+  die "silos are running but $DLL is missing; stop them (scripts/stop.sh) and start again"
+fi
 
 # 4. The database: fold back a WAL left by a crash, then check integrity (read-only for a bad file).
+#    While silos run, the WAL is theirs: only the integrity check runs.
 if uses_sqlite && [[ -f "$db" ]]; then
-  if [[ -s "$db-wal" ]]; then
+  if ((${#running[@]} == 0)) && [[ -s "$db-wal" ]]; then
     say "Lock recovery: found a write-ahead log of $(( $(stat -c %s "$db-wal") / 1024 )) KB left by the last run; folding it back into $db ..."
     folded=$(dotnet "$DLL" maintenance checkpoint) || die "the WAL checkpoint of $db failed; see logs/system.log"
     say "  $folded"
@@ -117,40 +147,86 @@ MSG
   fi
 fi
 
-# 5. Start each silo under its supervisor.
-for ((i = 1; i <= silos; i++)); do
-  http=$((port + i - 1))
-  rm -f "$RUN_DIR/stop-$i"
-  ASPNETCORE_URLS="http://$bind:$http" Cluster__SiloPort=$((silo_base + i - 1)) Cluster__GatewayPort=$((gateway_base + i - 1)) \
-    nohup bash "$ROOT/scripts/supervise.sh" "$i" "$DLL" >>"$RUN_DIR/supervisor-$i.log" 2>&1 &
-  echo $! >"$RUN_DIR/supervisor-$i.pid"
-done
+# The URL a silo's readiness is asked at: recorded when it was started (run/http-N), else from --port.
+ready_url() {
+  local recorded
+  recorded=$(cat "$RUN_DIR/http-$1" 2>/dev/null || true)
+  printf '%s' "${recorded:-http://$probe:$((port + $1 - 1))}/health/ready"
+}
 
-# 6. Wait until every silo is ready. /health answers while a silo is still joining the cluster;
-#    /health/ready only once it is active in it, so "running" below means every silo has joined.
-for ((i = 1; i <= silos; i++)); do
-  http=$((port + i - 1))
-  say "Waiting for silo $i on port $http to join the cluster ..."
+# Waits until silo $1 answers /health/ready; $2 is what is being waited for.
+wait_ready() {
+  local i=$1 url t
+  url=$(ready_url "$i")
+  say "Waiting for silo $i ($url) $2 ..."
   for ((t = 0; ; t++)); do
-    if ready=$(curl --silent --fail-with-body --max-time 2 "http://$probe:$http/health/ready" 2>/dev/null); then
-      break
+    if ready=$(curl --silent --fail-with-body --max-time 2 "$url" 2>/dev/null); then
+      return 0
     fi
     if ! alive "$(read_pid "$RUN_DIR/supervisor-$i.pid")"; then
       tail -n 20 "$RUN_DIR/supervisor-$i.log" >&2
-      die "silo $i stopped during start-up; see above and $RUN_DIR/supervisor-$i.log"
+      die "silo $i stopped; see above and $RUN_DIR/supervisor-$i.log"
     fi
     if ((t >= 240)); then
       die "silo $i was not ready within 120 s (last /health/ready: ${ready:-no answer}); see $RUN_DIR/supervisor-$i.log and logs/system.log"
     fi
     sleep 0.5
   done
+}
+
+# 5. Running silos whose bot token is not the one configured now are restarted, one at a time
+#    (the supervisor starts each again; the others go on serving meanwhile).
+restarted=()
+want=$(token_fingerprint)
+for i in "${running[@]}"; do
+  have=$(cat "$RUN_DIR/silo-$i.token" 2>/dev/null || echo unknown)
+  if [[ "$have" == "$want" ]]; then
+    continue
+  elif [[ "$have" == unknown ]]; then
+    warn "cannot tell which bot token silo $i runs with (started by an older start.sh); to be sure it uses the one configured now: scripts/stop.sh && scripts/start.sh"
+    continue
+  fi
+  silo_pid=$(read_pid "$RUN_DIR/silo-$i.pid")
+  say "Silo $i runs with another bot token than the one configured now; restarting it to use the new one ..."
+  if alive "$silo_pid"; then
+    touch "$RUN_DIR/restart-$i" # its supervisor starts it again instead of stopping
+    kill -TERM "$silo_pid"      # a graceful stop: replies finish, state is saved
+    for ((t = 0; t < 1200; t++)); do
+      alive "$silo_pid" || break
+      sleep 0.1
+    done
+  fi # else its supervisor is about to start it, and it reads the token configured now
+  wait_ready "$i" "to come back with the new token"
+  restarted+=("$i")
+done
+
+# 6. Start each silo that is not running under its supervisor.
+for i in "${to_start[@]}"; do
+  http=$((port + i - 1))
+  echo "http://$probe:$http" >"$RUN_DIR/http-$i"
+  rm -f "$RUN_DIR/stop-$i" "$RUN_DIR/restart-$i"
+  ASPNETCORE_URLS="http://$bind:$http" Cluster__SiloPort=$((silo_base + i - 1)) Cluster__GatewayPort=$((gateway_base + i - 1)) \
+    nohup bash "$ROOT/scripts/supervise.sh" "$i" "$DLL" >>"$RUN_DIR/supervisor-$i.log" 2>&1 &
+  echo $! >"$RUN_DIR/supervisor-$i.pid"
+done
+
+# 7. Wait until every silo is ready. /health answers while a silo is still joining the cluster;
+#    /health/ready only once it is active in it, so "running" below means every silo has joined.
+for i in "${to_start[@]}" "${running[@]}"; do
+  wait_ready "$i" "to join the cluster"
 done
 
 say ""
-say "The assistant is running ($silos silo(s))."
-for ((i = 1; i <= silos; i++)); do
-  http=$((port + i - 1))
-  say "  silo $i: API http://localhost:$http   health http://localhost:$http/health   dashboard http://localhost:$http/dashboard/"
+all=("${running[@]}" "${to_start[@]}")
+if ((${#to_start[@]} == 0)); then
+  say "The assistant is already running (${#all[@]} silo(s)); nothing was started.${restarted:+ Restarted for the new bot token: silo ${restarted[*]}.}"
+else
+  say "The assistant is running (${#all[@]} silo(s))."
+fi
+for i in $(printf '%s\n' "${all[@]}" | sort -n); do
+  url=$(ready_url "$i")
+  url="${url%/health/ready}"
+  say "  silo $i: API $url   health $url/health   dashboard $url/dashboard/"
 done
 say "  logs: logs/system.log, logs/tasks.log, logs/telegram.log   supervisor: $RUN_DIR/supervisor-*.log"
 say "  stop: scripts/stop.sh"

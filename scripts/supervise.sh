@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The supervisor loop start.sh runs for one silo: starts it, and starts it again when it exits
-# asking for a restart (75) or crashes; stops on a clean exit (0), a configuration error (2),
-# a stop request from stop.sh, or more than 5 crashes in 5 minutes.
+# asking for a restart (75), when start.sh asked for a restart (run/restart-N: a new bot token),
+# or when it crashes; stops on a clean exit (0), a configuration error (2), a stop request from
+# stop.sh, or more than 5 crashes in 5 minutes. Each start records the fingerprint of the bot
+# token the silo reads (run/silo-N.token), for start.sh to compare.
 #
 #   scripts/supervise.sh INDEX DLL     (started by start.sh; not meant to be run by hand)
 set -uo pipefail
@@ -19,7 +21,10 @@ export ASSISTANT_SUPERVISOR="scripts/supervise.sh"
 
 stamp() { date -u '+%Y-%m-%d %H:%M:%S'; }
 
+restart_file="$RUN_DIR/restart-$index"
+
 while true; do
+  token_fingerprint >"$RUN_DIR/silo-$index.token"
   dotnet "$dll" &
   child=$!
   echo "$child" >"$pid_file"
@@ -30,6 +35,11 @@ while true; do
   if [[ -f "$stop_file" ]]; then
     echo "$(stamp) supervisor: silo $index stopped (exit $code) on request"
     break
+  fi
+  if [[ -f "$restart_file" ]]; then
+    rm -f "$restart_file"
+    echo "$(stamp) supervisor: silo $index stopped (exit $code) for a restart start.sh asked for; starting it again"
+    continue
   fi
   case "$code" in
     75) echo "$(stamp) supervisor: silo $index asked for a restart; starting it again" ;;
@@ -52,4 +62,4 @@ while true; do
   esac
 done
 
-rm -f "$stop_file" "$RUN_DIR/supervisor-$index.pid"
+rm -f "$stop_file" "$restart_file" "$RUN_DIR/silo-$index.token" "$RUN_DIR/supervisor-$index.pid"

@@ -54,4 +54,4 @@ chmod 600 "$tmp"
 mv -f "$tmp" "$file"
 
 echo "Logged in as @${username:-unknown}. Token stored in $file (mode 600)."
-echo "Restart the service to use it (scripts/stop.sh && scripts/start.sh)."
+echo "A running service uses it after scripts/start.sh, which restarts its silos one at a time."

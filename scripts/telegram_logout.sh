@@ -42,4 +42,4 @@ if $call_api; then
 fi
 
 rm -f "$file"
-echo "Removed the stored token ($file). Restart the service for it to take effect."
+echo "Removed the stored token ($file). A running service stops using it after scripts/start.sh, which restarts its silos one at a time."

@@ -42,7 +42,18 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
     private FakeTelegramServer(string token) => Token = token;
 
-    public string Token { get; }
+    /// <summary>The one token this bot answers to; every other gets 401, as a revoked one does.</summary>
+    public string Token { get; private set; }
+
+    /// <summary>The bot's username in getMe.</summary>
+    public string Username { get; private set; } = BotUsername;
+
+    /// <summary>@BotFather issued a new token (for this bot, or another one): the old one is refused from now on.</summary>
+    public void Revoke(string newToken, string username)
+    {
+        Token = newToken;
+        Username = username;
+    }
 
     public int Port { get; private set; }
 
@@ -426,7 +437,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         return id;
     }
 
-    private static JsonObject BotUser() => new() { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = BotFirstName, ["username"] = BotUsername };
+    private JsonObject BotUser() => new() { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = BotFirstName, ["username"] = Username };
 
     private async Task HandleAsync(HttpContext context, string token, string method)
     {
@@ -820,7 +831,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         _ => 0,
     };
 
-    private static JsonObject MessageJson(FakeBotMessage message)
+    private JsonObject MessageJson(FakeBotMessage message)
     {
         var json = new JsonObject
         {

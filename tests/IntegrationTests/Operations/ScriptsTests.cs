@@ -144,14 +144,25 @@ public sealed class ScriptsTests
     }
 
     [Fact]
-    public async Task Stop_stops_gracefully_and_removes_the_pid_files_and_a_second_start_is_refused()
+    public async Task Start_on_a_running_service_starts_no_second_instance_checks_it_says_so_and_exits_0_and_stop_stops_it()
     {
         await using var service = new ScriptedService("stop");
         Assert.Equal(0, (await service.StartAsync()).ExitCode);
+        var supervisor = File.ReadAllText(Path.Combine(service.Home, "run", "supervisor-1.pid")).Trim();
+        var silo = File.ReadAllText(Path.Combine(service.Home, "run", "silo-1.pid")).Trim();
+        File.WriteAllText(Path.Combine(service.Home, "run", "supervisor-2.pid"), "999999"); // a stale pid file: that silo died with its supervisor
 
         var second = await service.StartAsync();
-        Assert.Equal(1, second.ExitCode);
-        Assert.Contains("already running", second.Error);
+
+        Assert.True(second.ExitCode == 0, second.All);
+        Assert.Contains("Silo 1 is already running", second.Output);
+        Assert.Contains("Lock recovery: removed the stale pid files of silo 2", second.Output);
+        Assert.Contains("Checking the integrity of", second.Output);
+        Assert.Contains("The assistant is already running (1 silo(s)); nothing was started.", second.Output);
+        Assert.Equal(supervisor, File.ReadAllText(Path.Combine(service.Home, "run", "supervisor-1.pid")).Trim());
+        Assert.Equal(silo, File.ReadAllText(Path.Combine(service.Home, "run", "silo-1.pid")).Trim());
+        Assert.Equal(["supervisor-1.pid", "silo-1.pid"], Directory.GetFiles(Path.Combine(service.Home, "run"), "*.pid").Select(Path.GetFileName).OrderDescending(StringComparer.Ordinal));
+        Assert.Single(service.SupervisorLog.Split('\n'), l => l.Contains("started (pid", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, await TryGetAsync(service.Http, "/health"));
 
         var stop = await service.StopAsync();

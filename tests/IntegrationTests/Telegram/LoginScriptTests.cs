@@ -42,6 +42,49 @@ public sealed class LoginScriptTests
     }
 
     [Fact]
+    public async Task The_guides_reauthentication_logout_login_start_ends_with_the_running_service_polling_with_the_new_token()
+    {
+        const string renewed = "987654321:AAF-renewed_token_abcdefghijklmnopqrstu";
+        await using var telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+        await using var service = new ScriptedService("reauth", new Dictionary<string, string>
+        {
+            ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
+            ["Telegram__PollTimeoutSeconds"] = "1",
+        });
+        Assert.Equal(0, (await Script.RunAsync("telegram_login.sh", service.Home, service.Environment, input: TelegramSiloFixture.Token + "\n")).ExitCode);
+        Assert.Equal(0, (await service.StartAsync()).ExitCode);
+        await telegram.WaitForCallsAsync("getUpdates", 1);
+        Assert.Equal("test_assistant_bot", await BotAsync(service.Http));
+
+        // @BotFather revokes the token and issues another; the operator follows the guide, with no stop.
+        telegram.Revoke(renewed, "renewed_assistant_bot");
+        var logout = await Script.RunAsync("telegram_logout.sh", service.Home, service.Environment);
+        var login = await Script.RunAsync("telegram_login.sh", service.Home, service.Environment, input: renewed + "\n");
+        var revoked = telegram.Calls.Count;
+        var start = await service.StartAsync();
+
+        Assert.Equal(0, logout.ExitCode);
+        Assert.Equal(0, login.ExitCode);
+        Assert.True(start.ExitCode == 0, start.All);
+        Assert.Contains("Silo 1 runs with another bot token than the one configured now; restarting it", start.Output);
+        Assert.Contains("Restarted for the new bot token: silo 1.", start.Output);
+        Assert.DoesNotContain(renewed, start.All);
+        await Eventually.WaitAsync(
+            () => Task.FromResult(telegram.Calls.Skip(revoked).Any(c => c.Method == "getUpdates" && c.Status == 200)),
+            "a long poll with the new token", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+        Assert.Equal("renewed_assistant_bot", await BotAsync(service.Http));
+        Assert.Contains("for a restart start.sh asked for; starting it again", service.SupervisorLog);
+
+        // Asked again with nothing changed, it restarts nothing.
+        var again = await service.StartAsync();
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.DoesNotContain("restarting it", again.Output);
+    }
+
+    private static async Task<string?> BotAsync(HttpClient http) =>
+        JsonDocument.Parse(await http.GetStringAsync("/telegram/status")).RootElement.GetProperty("bot").GetProperty("username").GetString();
+
+    [Fact]
     public async Task A_token_given_as_an_argument_is_refused_unread_and_nothing_is_stored()
     {
         await using var telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);

@@ -25,7 +25,7 @@ internal sealed partial class AlertEscalation(
         {
             if (alert.Severity == AlertSeverity.Low)
             {
-                LogLowAlert(logger, alert.AlertType, alert.Message);
+                AlertLog.Raised(logger, alert);
                 metrics.Alert(alert.Severity);
                 continue;
             }
@@ -35,14 +35,7 @@ internal sealed partial class AlertEscalation(
                 continue;
             }
 
-            if (alert.Severity == AlertSeverity.Critical)
-            {
-                LogCriticalAlert(logger, alert.AlertType, alert.Message);
-            }
-            else
-            {
-                LogAlert(logger, alert.Severity.ToString().ToLowerInvariant(), alert.AlertType, alert.Message);
-            }
+            AlertLog.Raised(logger, alert);
 
             if (alert.AlertType == AlertRules.DiskSpace)
             {
@@ -86,15 +79,6 @@ internal sealed partial class AlertEscalation(
             LogDiskRelief(logger, alert.Silo, summary);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert (low) {AlertType}: {Message}")]
-    private static partial void LogLowAlert(ILogger logger, string alertType, string message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert ({Severity}) {AlertType}: {Message}")]
-    private static partial void LogAlert(ILogger logger, string severity, string alertType, string message);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Alert (critical) {AlertType}: {Message}")]
-    private static partial void LogCriticalAlert(ILogger logger, string alertType, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Alert {AlertType} could not be queued for delivery ({Reason}); the next health cycle raises it again")]
     private static partial void LogNotQueued(ILogger logger, string alertType, string reason);

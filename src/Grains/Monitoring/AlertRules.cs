@@ -36,10 +36,14 @@ public sealed class AlertRules(MonitoringOptions options)
                 $"Memory at {F(s.MemoryMb)} MB, over the critical {F(options.MemoryCriticalMb)} MB.",
                 "The silo is restarted automatically when supervised (Restart:OnCriticalAlerts); then look for the sessions or contexts that grew.");
         }
-        else if (s.MemoryMb > options.MemoryWarningMb)
+        else if (s.MemoryMb > Math.Min(options.MemoryWarningMb, options.MemoryLimitMb))
         {
+            // Severity only rises with memory: over the limit utilisation is measured against is
+            // never less than high, even with a limit under Monitoring:MemoryWarningMb.
             yield return Alert(MemoryWarning, AlertSeverity.High, s,
-                $"Memory at {F(s.MemoryMb)} MB, over {F(options.MemoryWarningMb)} MB.",
+                s.MemoryMb > options.MemoryWarningMb
+                    ? $"Memory at {F(s.MemoryMb)} MB, over {F(options.MemoryWarningMb)} MB."
+                    : $"Memory at {F(s.MemoryMb)} MB, over the {F(options.MemoryLimitMb)} MB limit (Monitoring:MemoryLimitMb).",
                 "Run POST /resources/cleanup, or add a silo if the load is real.");
         }
         else if (s.MemoryUtilizationPercent > options.MemoryElevatedPercent)
@@ -103,7 +107,8 @@ public sealed class AlertRules(MonitoringOptions options)
     }
 
     /// <param name="memoryGrowthPerHour">The cluster's memory growth over the last hour in MB per hour, or null when not known yet.</param>
-    public IEnumerable<PerformanceAlert> ForCluster(double healthScore, DateTimeOffset now, double? memoryGrowthPerHour = null)
+    /// <param name="scoreLowFor">How long the score has been under <c>Monitoring:HealthScoreWarning</c> (zero from the first low cycle), or null when it is not.</param>
+    public IEnumerable<PerformanceAlert> ForCluster(double healthScore, DateTimeOffset now, double? memoryGrowthPerHour = null, TimeSpan? scoreLowFor = null)
     {
         if (memoryGrowthPerHour > options.MemoryGrowthMbPerHour)
         {
@@ -112,10 +117,10 @@ public sealed class AlertRules(MonitoringOptions options)
                 "See GET /resources/trends and /sessions/report (largest sessions); a steady climb without more sessions is a leak to report.");
         }
 
-        if (healthScore < options.HealthScoreWarning)
+        if (healthScore < options.HealthScoreWarning && scoreLowFor >= TimeSpan.FromSeconds(options.HealthScoreSustainedSeconds))
         {
             yield return new PerformanceAlert(HealthDegraded, AlertSeverity.High,
-                $"Health score {F(healthScore)}, under {F(options.HealthScoreWarning)}.", now, ClusterSilo, null,
+                $"Health score {F(healthScore)}, under {F(options.HealthScoreWarning)} for {F(scoreLowFor.Value.TotalSeconds)} s.", now, ClusterSilo, null,
                 "See the silos' figures in /resources/status; clean up or add capacity.");
         }
     }

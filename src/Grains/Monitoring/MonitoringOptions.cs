@@ -64,8 +64,15 @@ public sealed class MonitoringOptions
     /// <summary>Process memory above which a critical alert is raised (and a restart requested). Default 900 MB.</summary>
     public double MemoryCriticalMb { get; set; } = 900;
 
-    /// <summary>Health score below which a high health_degraded alert is raised. Default 60.</summary>
-    public double HealthScoreWarning { get; set; } = 60;
+    /// <summary>Health score below which a high health_degraded alert is raised. Default 70, the guide's "alerts for health score &lt; 70".</summary>
+    public double HealthScoreWarning { get; set; } = 70;
+
+    /// <summary>
+    /// How long the score must stay under <see cref="HealthScoreWarning"/> before health_degraded is
+    /// raised, as the Prometheus rule's <c>for</c>: a start-up's first cycle (the JIT's CPU) is no
+    /// incident. 0 raises it at the first low cycle. Default 60 s.
+    /// </summary>
+    public double HealthScoreSustainedSeconds { get; set; } = 60;
 
     /// <summary>CPU above which, held for <see cref="CpuSustainedSeconds"/>, a medium alert is raised. Default 80 %.</summary>
     public double CpuSustainedPercent { get; set; } = 80;

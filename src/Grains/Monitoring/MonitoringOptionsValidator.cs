@@ -32,6 +32,7 @@ public sealed class MonitoringOptionsValidator : IValidateOptions<MonitoringOpti
         failures.Positive("Monitoring:EmergencyMemoryMb", o.EmergencyMemoryMb);
         failures.Positive("Monitoring:EmergencyExitMemoryMb", o.EmergencyExitMemoryMb);
         failures.Positive("Monitoring:CpuSustainedSeconds", o.CpuSustainedSeconds);
+        failures.NotNegative("Monitoring:HealthScoreSustainedSeconds", o.HealthScoreSustainedSeconds);
         failures.NotNegative("Monitoring:ThrottleQueueLength", o.ThrottleQueueLength); // 0: nothing waits, every request over the limit gets 429
         failures.Positive("Monitoring:ThrottleRetryAfterSeconds", o.ThrottleRetryAfterSeconds);
         failures.Positive("Monitoring:ThrottleNoticeSeconds", o.ThrottleNoticeSeconds);

@@ -47,6 +47,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     private IReadOnlyList<PerformanceAlert> _alerts = [];
     private ClusterResources _cluster = new(0, 0, 0, 0, 0, 0);
     private double _score = 100;
+    private DateTimeOffset? _scoreLowSince; // since when the score has been under Monitoring:HealthScoreWarning
     private DateTimeOffset? _lastCycleAt;
     private long _cycles;
     private CleanupResult? _lastCleanup;
@@ -174,7 +175,9 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         _history.Add(sample);
         await StoreAsync(sample, seen);
 
-        var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s))).Concat(_rules.ForCluster(_score, now, _history.MemoryGrowthPerHour(now))).ToList();
+        _scoreLowSince = _score < _options.HealthScoreWarning ? _scoreLowSince ?? now : null;
+        var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s)))
+            .Concat(_rules.ForCluster(_score, now, _history.MemoryGrowthPerHour(now), now - _scoreLowSince)).ToList();
         _alerts = alerts;
         _lastCycleAt = now;
         _cycles++;
@@ -227,12 +230,26 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         var throttling = Stored.Throttling ? cpu >= _options.ThrottleExitCpuPercent : cpu > _options.ThrottleCpuPercent;
         if (emergency != Stored.Emergency)
         {
-            LogEmergency(_logger, emergency ? "on" : "off", memory);
+            if (emergency)
+            {
+                LogEmergencyOn(_logger, memory, _options.EmergencyMemoryMb);
+            }
+            else
+            {
+                LogEmergencyOff(_logger, memory, _options.EmergencyExitMemoryMb);
+            }
         }
 
         if (throttling != Stored.Throttling)
         {
-            LogThrottling(_logger, throttling ? "on" : "off", cpu);
+            if (throttling)
+            {
+                LogThrottlingOn(_logger, cpu, _options.ThrottleCpuPercent);
+            }
+            else
+            {
+                LogThrottlingOff(_logger, cpu, _options.ThrottleExitCpuPercent);
+            }
         }
 
         var changed = emergency != Stored.Emergency || throttling != Stored.Throttling;
@@ -390,11 +407,18 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Performance baseline update: {Baselines} day(s) summarised, {Compacted} history rows averaged or past Monitoring:HistoryDays ({Days}) removed")]
     private static partial void LogBaselines(ILogger logger, int baselines, int compacted, double days);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 Emergency mode {State} (highest silo memory {MemoryMb} MB)")]
-    private static partial void LogEmergency(ILogger logger, string state, double memoryMb);
+    // Each names the guide's words (emergency, warning) in lower case: its resource grep is case-sensitive.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 Emergency mode on: the highest silo memory, {MemoryMb} MB, is over the emergency level of {Level} MB; emergency cleanup runs until it falls back")]
+    private static partial void LogEmergencyOn(ILogger logger, double memoryMb, double level);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 CPU throttling {State} (highest silo CPU {Cpu} %)")]
-    private static partial void LogThrottling(ILogger logger, string state, double cpu);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 Emergency mode off: the highest silo memory, {MemoryMb} MB, is under the emergency exit level of {Level} MB")]
+    private static partial void LogEmergencyOff(ILogger logger, double memoryMb, double level);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 CPU throttling on: the highest silo CPU, {Cpu} %, is over the warning level of {Level} %; chat turns are limited per silo")]
+    private static partial void LogThrottlingOn(ILogger logger, double cpu, double level);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "🔄 CPU throttling off: the highest silo CPU, {Cpu} %, is back under {Level} %; the warning is over")]
+    private static partial void LogThrottlingOff(ILogger logger, double cpu, double level);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Monitor state not saved ({Reason}); the next health cycle tries again")]
     private static partial void LogNotSaved(ILogger logger, string reason);

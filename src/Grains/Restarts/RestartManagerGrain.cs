@@ -119,8 +119,10 @@ internal sealed partial class RestartManagerGrain(
             if (command.Source == RestartCommand.Scheduled)
             {
                 // The monitor raises its own refusals, and an operator reads theirs in the answer.
-                await GrainFactory.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(new PerformanceAlert("restart_refused", AlertSeverity.High, refusal, now, command.Silo, null,
-                    "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand."));
+                var alert = new PerformanceAlert("restart_refused", AlertSeverity.High, refusal, now, command.Silo, null,
+                    "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand.");
+                AlertLog.Raised(logger, alert);
+                await GrainFactory.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(alert);
             }
 
             return new RestartDecision(false, refusal, entry) { RetryAt = retryAt };

@@ -48,6 +48,7 @@ public sealed class AutopilotSilo : IAsyncDisposable
         values["Monitoring:AlertWebhookUrl"] = alerts.Url;
         values["Monitoring:SessionCapacity"] = "10";
         values["Monitoring:MemoryLimitMb"] = "500"; // what the settable sampler measures utilisation against
+        values["Monitoring:HealthScoreSustainedSeconds"] = "0"; // cycles run when a test asks: a low score alerts at once
         values["Admin:ApiKey"] = AdminKey;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

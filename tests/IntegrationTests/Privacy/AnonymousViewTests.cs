@@ -196,6 +196,7 @@ public sealed class AnonymousViewTests(AnonymousViewTests.Service service) : ICl
             settings["Telegram:AllowedUsers:2"] = Blocker.ToString(CultureInfo.InvariantCulture);
             settings["Monitoring:HealthScoreWarning"] = "100"; // every cycle raises health_degraded, delivered to the admin
             settings["Monitoring:AlertDeliveryAttempts"] = "1";
+            settings["Monitoring:HealthScoreSustainedSeconds"] = "0";
             Silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("anonymous-view"), settings);
             await Telegram.WaitForCallsAsync("getUpdates", 1);
         }

@@ -29,6 +29,28 @@ public sealed class AlertRulesTests
         }
     }
 
+    [Theory]
+    [InlineData(120)] // a limit under the warning level, as the console once showed: "LOW memory_elevated: Memory at 161.8 % of the 120 MB limit"
+    [InlineData(800)]
+    [InlineData(2000)] // a limit over the critical level
+    public void Memory_severity_only_rises_with_memory_and_over_the_limit_is_at_least_high(double limitMb)
+    {
+        var rules = new AlertRules(new MonitoringOptions { MemoryLimitMb = limitMb });
+        var previous = -1;
+        for (var memory = 0.0; memory <= 3000; memory += 5)
+        {
+            var snapshot = HealthScoreTests.Snapshot("s", memoryMb: memory) with { MemoryUtilizationPercent = Math.Round(100 * memory / limitMb, 1) };
+            var severity = rules.ForSilo(snapshot, []).Where(a => a.AlertType.StartsWith("memory_", StringComparison.Ordinal)).Select(a => (int)a.Severity).DefaultIfEmpty(-1).Max();
+            Assert.True(severity >= previous, $"{memory} MB against a {limitMb} MB limit: severity {severity} after {previous}");
+            if (memory > limitMb)
+            {
+                Assert.True(severity >= (int)AlertSeverity.High, $"{memory} MB is over the {limitMb} MB limit, but the alert is {(AlertSeverity)Math.Max(severity, 0)}");
+            }
+
+            previous = severity;
+        }
+    }
+
     [Fact]
     public void Cpu_over_85_is_a_high_spike()
     {
@@ -68,11 +90,17 @@ public sealed class AlertRulesTests
     }
 
     [Fact]
-    public void A_score_under_60_is_a_high_health_degraded_alert_for_the_cluster()
+    public void A_score_under_70_for_a_minute_is_a_high_health_degraded_alert_for_the_cluster()
     {
-        Assert.Empty(_rules.ForCluster(60, Now));
-        var alert = Assert.Single(_rules.ForCluster(59.9, Now));
+        Assert.Empty(_rules.ForCluster(70, Now, scoreLowFor: null));
+        Assert.Empty(_rules.ForCluster(69.9, Now, scoreLowFor: TimeSpan.Zero)); // a first low cycle, such as a start-up's
+        Assert.Empty(_rules.ForCluster(69.9, Now, scoreLowFor: TimeSpan.FromSeconds(59)));
+        var alert = Assert.Single(_rules.ForCluster(69.9, Now, scoreLowFor: TimeSpan.FromSeconds(60)));
         Assert.Equal(("health_degraded", AlertSeverity.High, "cluster"), (alert.AlertType, alert.Severity, alert.Silo));
+        Assert.Equal("Health score 69.9, under 70 for 60 s.", alert.Message);
+
+        var atOnce = new AlertRules(new MonitoringOptions { HealthScoreSustainedSeconds = 0 });
+        Assert.Single(atOnce.ForCluster(69.9, Now, scoreLowFor: TimeSpan.Zero));
     }
 
     [Fact]

@@ -75,6 +75,7 @@ public sealed class SettingsValidationTests
         { "Monitoring:DiskCriticalPercent", "0" },
         { "Monitoring:ThrottleQueueLength", "-1" },
         { "Monitoring:HealthScoreWarning", "150" }, // 0 is allowed: never warn
+        { "Monitoring:HealthScoreSustainedSeconds", "-1" }, // 0 is allowed: at the first low cycle
         { "Monitoring:CpuSustainedPercent", "150" },
         { "Monitoring:SessionLoadPercent", "0" }, // above 100 is allowed: SessionCapacity is a sizing figure
         { "Monitoring:DiskWarningPercent", "150" },

@@ -20,6 +20,7 @@ public static class AssistantApp
         // appsettings.json ships next to the binaries; data/, logs/ and backup/ follow the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddTelegramSecrets();
+        CpuAffinity.Apply(builder.Configuration.GetSection(CpuAffinity.Setting).Get<int[]>() ?? []); // before the host makes its threads
 
         // Under systemd (Type=notify) the unit is ready once the host has started, that is once the
         // silo is active in the cluster; elsewhere this does nothing.

@@ -12,7 +12,8 @@ public sealed record class ResourceSnapshot(
     [property: Id(6)] double DiskUsagePercent,
     [property: Id(7)] NetworkIo NetworkIoBytes,
     [property: Id(8)] double MemoryUtilizationPercent,
-    [property: Id(9)] ReplyFigures? Replies = null);
+    [property: Id(9)] ReplyFigures? Replies = null,
+    [property: Id(10)] IReadOnlyList<int>? CpuAffinity = null);
 
 /// <summary>
 /// A silo's replies over the last <c>Monitoring:LatencyWindowMinutes</c>: how many and their

@@ -10,7 +10,7 @@ namespace Assistant.Monitoring;
 /// Measures this process and host: RSS (<see cref="Environment.WorkingSet"/>), CPU across all
 /// cores over the window the caller asks for (<see cref="CpuMeter"/>), the sessions
 /// active here, processes on the host (/proc), the data folder's disk, network bytes from
-/// /proc/net/dev, and the recent replies (<see cref="ReplyWindow"/>). Each read costs microseconds; a whole snapshot well under a millisecond.
+/// /proc/net/dev, the recent replies (<see cref="ReplyWindow"/>) and the CPUs the process may use (<see cref="CpuAffinity"/>). Each read costs microseconds; a whole snapshot well under a millisecond.
 /// </summary>
 public sealed class ProcessResourceSampler(
     ILocalSiloDetails silo,
@@ -35,7 +35,8 @@ public sealed class ProcessResourceSampler(
             DiskUsagePercent(),
             NetworkBytes(),
             Math.Round(100 * memoryMb / options.Value.MemoryLimitMb, 1),
-            replies.Figures());
+            replies.Figures(),
+            CpuAffinity.Allowed());
     }
 
     private static int CountProcesses()

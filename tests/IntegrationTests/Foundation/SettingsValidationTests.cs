@@ -99,6 +99,7 @@ public sealed class SettingsValidationTests
         { "Maintenance:LowPriorityMaxWaitMinutes", "0" },
         { "Api:MaxBodyBytes", "0" },
         { "Api:FailedAuthPerMinute", "0" },
+        { "Process:CpuAffinity:0", "-1" },
         { "Storage:SqliteSynchronous", "Off" },
         { "Storage:SqliteSynchronous", "7" },
     };

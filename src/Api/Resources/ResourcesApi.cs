@@ -28,6 +28,7 @@ public static class ResourcesApi
     /// </param>
     internal static async Task<Results<Ok<ResourcesStatus>, ProblemHttpResult>> GetStatusAsync(
         HttpContext context, IGrainFactory grains, ClusterRetry retry, IOptions<MonitoringOptions> options, IOptions<AdminOptions> admin, ChatAdmission admission,
+        Assistant.Sessions.SessionAdmission sessions, Assistant.Maintenance.ServiceMode mode, IOptions<Assistant.Sessions.ChatSessionOptions> sessionOptions,
         CancellationToken cancellationToken, int history = 20, bool refresh = false)
     {
         if (refresh && !admin.Value.Admits(context.User, context))
@@ -38,7 +39,7 @@ public static class ResourcesApi
         }
 
         var status = await retry.CallAsync(() => grains.GetGrain<IResourceMonitorGrain>(0).GetStatusAsync(history, refresh), cancellationToken);
-        return TypedResults.Ok(ResourcesStatus.From(status, options.Value, admission));
+        return TypedResults.Ok(ResourcesStatus.From(status, options.Value, admission, Sessions.SessionLimit.Of(sessions, mode, sessionOptions.Value)));
     }
 
     /// <summary>

@@ -15,9 +15,10 @@ public sealed record ResourcesStatus(
     DateTimeOffset? LastCycleAt,
     long Cycles,
     string MonitorSilo,
-    AlertDeliveryStatus AlertDelivery)
+    AlertDeliveryStatus AlertDelivery,
+    Sessions.SessionLimit SessionLimit)
 {
-    public static ResourcesStatus From(MonitorStatus s, MonitoringOptions o, ChatAdmission admission) => new(
+    public static ResourcesStatus From(MonitorStatus s, MonitoringOptions o, ChatAdmission admission, Sessions.SessionLimit sessionLimit) => new(
         new HealthSection(s.Current, s.HealthScore, ScoreComponents.Of(s.Current), s.Alerts, s.Recommendations),
         new EmergencySection(s.EmergencyMode, s.CpuThrottling, s.EmergencyCleanups, admission.Refused, admission.Waiting),
         ResourceLimits.From(o),
@@ -29,7 +30,8 @@ public sealed record ResourcesStatus(
         s.LastCycleAt,
         s.Cycles,
         s.MonitorSilo,
-        s.AlertDelivery);
+        s.AlertDelivery,
+        sessionLimit);
 }
 
 /// <summary><c>current_resources</c> is the cluster: memory and sessions summed, CPU and utilisation averaged.</summary>

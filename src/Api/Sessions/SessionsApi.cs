@@ -20,6 +20,8 @@ public static class SessionsApi
     {
         var group = endpoints.MapGroup("/sessions").WithTags("Sessions");
         group.MapGet("/report", GetReportAsync);
+        group.MapGet("/limit", GetLimit).RequireAdminKeyWhenConfigured();
+        group.MapPost("/limit", SetLimitAsync).RequireAdminKey().ProducesValidationProblem();
         group.MapPost("/{id}/messages", PostMessageAsync).AddEndpointFilter(ThrottleAsync).RequireAdminKeyWhenConfigured()
             .Produces<MessageResponse>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -69,6 +71,51 @@ public static class SessionsApi
             context.Response.Headers.RetryAfter = "300";
             return TypedResults.Problem(maintenance.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Maintenance mode");
         }
+        catch (SessionLimitException full)
+        {
+            context.Response.Headers.RetryAfter = "120";
+            return TypedResults.Problem(full.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many sessions");
+        }
+    }
+
+    /// <summary>The session cap in force (<c>Sessions:MaxActive</c>, or what an admin set) and the active sessions it counts.</summary>
+    internal static Ok<SessionLimit> GetLimit(SessionAdmission admission, Assistant.Maintenance.ServiceMode mode, IOptions<ChatSessionOptions> options) =>
+        TypedResults.Ok(SessionLimit.Of(admission, mode, options.Value));
+
+    /// <summary><c>{"max_active": 500}</c> caps the active sessions (0: no cap) across restarts; <c>{"max_active": null}</c> goes back to <c>Sessions:MaxActive</c>.</summary>
+    internal static async Task<Results<Ok<SessionLimit>, ValidationProblem, ProblemHttpResult>> SetLimitAsync(
+        HttpRequest request, IGrainFactory grains, ClusterRetry retry, SessionAdmission admission, Assistant.Maintenance.ServiceMode mode, IOptions<ChatSessionOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        System.Text.Json.JsonElement body;
+        try
+        {
+            body = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.JsonElement>(request.Body, json.Value.SerializerOptions, cancellationToken);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return TypedResults.Problem($"The body must be JSON such as {{\"max_active\": 500}}: {ex.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request body");
+        }
+
+        int? limit;
+        if (body.ValueKind != System.Text.Json.JsonValueKind.Object || !body.TryGetProperty("max_active", out var value))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max_active"] = ["Give \"max_active\": the most active sessions (0: no cap), or null for Sessions:MaxActive."] });
+        }
+        else if (value.ValueKind == System.Text.Json.JsonValueKind.Null)
+        {
+            limit = null;
+        }
+        else if (value.ValueKind == System.Text.Json.JsonValueKind.Number && value.TryGetInt32(out var number) && number >= 0)
+        {
+            limit = number;
+        }
+        else
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max_active"] = [$"max_active must be a whole number, 0 or more (0: no cap), or null; was {value.GetRawText()}."] });
+        }
+
+        mode.Apply(await retry.CallAsync(() => grains.GetGrain<Assistant.Maintenance.IServiceModeGrain>(0).SetSessionLimitAsync(limit), cancellationToken));
+        return TypedResults.Ok(SessionLimit.Of(admission, mode, options.Value));
     }
 
     internal static async Task<Results<Ok<SessionView>, ValidationProblem>> GetSessionAsync(

@@ -16,7 +16,10 @@ public interface ITaskRunnerGrain : IGrainWithIntegerKey
     Task EnsureRunningAsync();
 }
 
-/// <summary>Maintenance mode, cluster-wide (key 0): new sessions are turned away politely, existing ones go on.</summary>
+/// <summary>
+/// Who may start a session, cluster-wide (key 0): maintenance mode turns new sessions away politely,
+/// and so does the session cap once that many are active; existing ones go on.
+/// </summary>
 [Alias("Assistant.Maintenance.IServiceModeGrain")]
 public interface IServiceModeGrain : IGrainWithIntegerKey
 {
@@ -25,10 +28,16 @@ public interface IServiceModeGrain : IGrainWithIntegerKey
 
     [Alias("Set")]
     Task<ServiceModeState> SetAsync(bool maintenance, string? message);
+
+    /// <summary>Sets the cap on active sessions (0: none), in place of <c>Sessions:MaxActive</c> until set again; null goes back to the setting.</summary>
+    [Alias("SetSessionLimit")]
+    Task<ServiceModeState> SetSessionLimitAsync(int? maxActive);
 }
 
+/// <param name="SessionLimit">The cap an admin set at run time (0: none), or null for <c>Sessions:MaxActive</c>.</param>
 [GenerateSerializer, Immutable, Alias("Assistant.Maintenance.ServiceModeState")]
 public sealed record class ServiceModeState(
     [property: Id(0)] bool Maintenance,
     [property: Id(1)] string? Message,
-    [property: Id(2)] DateTimeOffset? Since);
+    [property: Id(2)] DateTimeOffset? Since,
+    [property: Id(3)] int? SessionLimit = null);

@@ -55,7 +55,7 @@ public interface ISiloAgent : IGrainService
     /// and tells this silo the cluster's health score, which its <c>/metrics</c> shows.
     /// </summary>
     [Alias("ApplyPressure")]
-    Task ApplyPressureAsync(bool throttling, bool emergency, double healthScore);
+    Task ApplyPressureAsync(bool throttling, bool emergency, double healthScore, int otherSilosSessions);
 
     /// <summary>Applies maintenance mode on this silo.</summary>
     [Alias("ApplyServiceMode")]

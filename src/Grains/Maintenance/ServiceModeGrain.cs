@@ -14,9 +14,31 @@ internal sealed partial class ServiceModeGrain(
 
     public async Task<ServiceModeState> SetAsync(bool maintenance, string? message)
     {
-        state.State = new ServiceModeState(maintenance, maintenance ? message : null, maintenance ? time.GetUtcNow() : null);
-        await state.WriteStateAsync();
+        var changed = await ChangeAsync(new ServiceModeState(maintenance, maintenance ? message : null, maintenance ? time.GetUtcNow() : null, state.State?.SessionLimit));
         LogChanged(logger, maintenance, message ?? "");
+        return changed;
+    }
+
+    public async Task<ServiceModeState> SetSessionLimitAsync(int? maxActive)
+    {
+        var changed = await ChangeAsync((state.State ?? new ServiceModeState(false, null, null)) with { SessionLimit = maxActive });
+        LogLimit(logger, maxActive?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "Sessions:MaxActive");
+        return changed;
+    }
+
+    private async Task<ServiceModeState> ChangeAsync(ServiceModeState changed)
+    {
+        var before = state.State;
+        state.State = changed;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = before; // not stored, so not in force
+            throw;
+        }
 
         // Every silo hears at once; a silo that misses it catches up through its keeper.
         var silos = await agents.ActiveSilosAsync();
@@ -24,15 +46,18 @@ internal sealed partial class ServiceModeGrain(
         {
             try
             {
-                await agents.On(s.Address).ApplyServiceModeAsync(state.State).WaitAsync(TimeSpan.FromSeconds(10));
+                await agents.On(s.Address).ApplyServiceModeAsync(changed).WaitAsync(TimeSpan.FromSeconds(10));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogSiloMissed(logger, s.Name, ex.Message);
             }
         }));
-        return state.State;
+        return changed;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Session cap set to {Limit} active sessions by an admin (0: none)")]
+    private static partial void LogLimit(ILogger logger, string limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Maintenance mode set to {Maintenance} ({Message})")]
     private static partial void LogChanged(ILogger logger, bool maintenance, string message);

@@ -27,6 +27,7 @@ public sealed class AssistantMetrics
     private readonly Counter<long> _errors;
     private readonly Counter<long> _received;
     private readonly Counter<long> _toolCalls;
+    private readonly Counter<long> _sessionsRefused;
     private readonly ReplyWindow? _window;
 
     public AssistantMetrics(
@@ -59,6 +60,7 @@ public sealed class AssistantMetrics
         _errors = meter.CreateCounter<long>("assistant.errors", "{error}", "Messages not answered as asked, by type: the model's failures (rate_limited, timeout, ...), download_failed, transcription_failed, dead_letter.");
         _received = meter.CreateCounter<long>("assistant.messages.received", "{message}", "Messages accepted for an answer, by channel (telegram, api).");
         _toolCalls = meter.CreateCounter<long>("assistant.tool.calls", "{call}", "Tool calls the model made, by tool.");
+        _sessionsRefused = meter.CreateCounter<long>("assistant.sessions.refused", "{message}", "Messages that would have started a session past Sessions:MaxActive, turned away politely, by channel (telegram, api).");
         meter.CreateObservableGauge("assistant.emergency.mode", () => pressure.Emergency ? 1 : 0, "{state}", "1 while the ResourceMonitor is in emergency mode (as last pushed to this silo).");
         meter.CreateObservableGauge("assistant.throttling", () => pressure.Throttling ? 1 : 0, "{state}", "1 while CPU throttling is on (as last pushed to this silo).");
         meter.CreateObservableGauge("assistant.process.start_time", () => StartedAt.ToUnixTimeMilliseconds() / 1000.0, "s", "When this silo's process started (Unix time): a restart shows as a change.");
@@ -102,6 +104,7 @@ public sealed class AssistantMetrics
         foreach (var channel in new[] { MessageKind.Telegram, MessageKind.Api })
         {
             _received.Add(0, Tag("channel", channel));
+            _sessionsRefused.Add(0, Tag("channel", channel));
         }
 
         foreach (var type in new[]
@@ -152,6 +155,9 @@ public sealed class AssistantMetrics
 
     /// <summary>A message accepted for an answer (stored, for Telegram).</summary>
     public void MessageReceived(string channel) => _received.Add(1, Tag("channel", channel));
+
+    /// <summary>A message turned away because it would have started a session past the cap.</summary>
+    public void SessionRefused(string channel) => _sessionsRefused.Add(1, Tag("channel", channel));
 
     /// <summary>A tool call by the model: one of ours by name, anything else (a name the model made up) as <c>other</c>, so the series stay fixed.</summary>
     public void ToolCalled(string tool) =>

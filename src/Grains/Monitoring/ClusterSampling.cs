@@ -40,12 +40,14 @@ internal sealed partial class ClusterSampling(ISiloAgents agents, MonitoringOpti
     }
 
     /// <summary>Tells every silo the monitor's throttling and emergency decision and the health score.</summary>
-    public async Task PushPressureAsync(bool throttling, bool emergency, double score)
+    /// <param name="snapshots">This cycle's snapshots: each silo hears how many sessions the others hold (the session cap counts them).</param>
+    public async Task PushPressureAsync(bool throttling, bool emergency, double score, IReadOnlyList<ResourceSnapshot> snapshots)
     {
         var silos = await agents.ActiveSilosAsync();
+        var total = snapshots.Sum(s => s.ActiveSessions);
         await Task.WhenAll(silos.Select(s => CallAsync(s, async a =>
         {
-            await a.ApplyPressureAsync(throttling, emergency, score);
+            await a.ApplyPressureAsync(throttling, emergency, score, total - snapshots.Where(x => x.Silo == s.Name).Sum(x => x.ActiveSessions));
             return true;
         })));
     }

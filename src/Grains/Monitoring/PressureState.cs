@@ -11,6 +11,7 @@ public sealed class PressureState
     private volatile bool _throttling;
     private volatile bool _emergency;
     private volatile object? _healthScore;
+    private volatile int _otherSilosSessions;
 
     public bool Throttling => _throttling;
 
@@ -19,11 +20,15 @@ public sealed class PressureState
     /// <summary>0-100; null until the first health cycle has reached this silo.</summary>
     public double? HealthScore => (double?)_healthScore;
 
+    /// <summary>Sessions active on the other silos at the last health cycle (0 until one reached this silo).</summary>
+    public int OtherSilosSessions => _otherSilosSessions;
+
     /// <summary>Raised after each <see cref="Set"/> (the chat admission lets waiting turns in when throttling ends).</summary>
     public event Action? Changed;
 
-    public void Set(bool throttling, bool emergency, double healthScore)
+    public void Set(bool throttling, bool emergency, double healthScore, int otherSilosSessions = 0)
     {
+        _otherSilosSessions = otherSilosSessions;
         _throttling = throttling;
         _emergency = emergency;
         _healthScore = healthScore;

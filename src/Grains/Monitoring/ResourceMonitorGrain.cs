@@ -186,7 +186,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         _unsaved |= await _alerting.RaiseAsync(Stored, alerts, now);
         _unsaved |= await _restarts.ActAsync(Stored, _restarts.Needs(snapshots, alerts), now);
         _unsaved |= DecidePressure(snapshots);
-        await _sampling.PushPressureAsync(Stored.Throttling, Stored.Emergency, _score);
+        await _sampling.PushPressureAsync(Stored.Throttling, Stored.Emergency, _score, snapshots);
         _unsaved |= await RelieveAsync(snapshots, now);
         await SaveAsync();
     }

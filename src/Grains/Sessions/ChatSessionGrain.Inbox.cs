@@ -37,6 +37,7 @@ internal sealed partial class ChatSessionGrain
 
         var item = new TelegramInboxItem { Message = message, AcceptedAt = _time.GetUtcNow() };
         var overflow = !IsCancel(message) && QueuedTelegramCount >= _options.MaxQueuedMessages;
+        var turnedAway = false;
         if (overflow)
         {
             _telegramCounters.CountOverflow();
@@ -49,9 +50,10 @@ internal sealed partial class ChatSessionGrain
             item.Notice = TelegramCommands.Overflow;
             LogOverflow(_logger, SessionId, QueuedTelegramCount);
         }
-        else if (_mode.Maintenance && IsNew)
+        else if (_admission.Check(IsNew, !_started, MessageKind.Telegram) is { } refusal)
         {
-            item.Notice = _mode.Message; // Politely turned away, and remembered so a redelivery is not answered twice.
+            item.Notice = refusal.Message; // Politely turned away, and remembered so a redelivery is not answered twice.
+            turnedAway = true;
         }
         else if (IsCancel(message))
         {
@@ -68,6 +70,7 @@ internal sealed partial class ChatSessionGrain
         }
 
         _overflowNotified |= overflow;
+        _started |= !turnedAway;
         if (IsCancel(message) || IsReset(message))
         {
             // /cancel and /reset act now, not after the reply they are meant to stop (a long

@@ -93,6 +93,10 @@ internal sealed partial class ChatSessionGrain
             ?? (message.Content == TelegramContent.Command ? await RunCommandAsync(message) : TelegramCommands.Unsupported(message.Content));
         await NoticeOnceAsync(turn, message, turn.Notice);
         await FinishAsync(turn, null, null);
+        if (!_started && _queue.Count == 0)
+        {
+            DeactivateOnIdle(); // it only turned messages away: it holds no place under the session cap
+        }
     }
 
     private async Task NoticeOnceAsync(Turn turn, TelegramIncoming message, string? text)

@@ -35,13 +35,16 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     private readonly DeadLetters _deadLetters;
     private readonly Metrics.AssistantMetrics _metrics;
     private readonly Health.IServiceHealthSummary _health;
-    private readonly Maintenance.ServiceMode _mode;
+    private readonly SessionAdmission _admission;
     private readonly TimeProvider _time;
     private readonly ILogger<ChatSessionGrain> _logger;
     private long _lastCall;
 
     // Bumped by Reset: a reply that started before a reset must not land in the new conversation.
     private int _generation;
+
+    // Whether this activation has taken a message (not turned one away): the session cap counts it from then on.
+    private bool _started;
 
     public ChatSessionGrain(
         [PersistentState("conversation")] IPersistentState<ChatSessionState> session,
@@ -58,7 +61,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         DeadLetters deadLetters,
         Metrics.AssistantMetrics metrics,
         Health.IServiceHealthSummary health,
-        Maintenance.ServiceMode mode,
+        SessionAdmission admission,
         [FromKeyedServices(Clock.Key)] TimeProvider time,
         ILogger<ChatSessionGrain> logger)
     {
@@ -74,7 +77,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         _deadLetters = deadLetters;
         _metrics = metrics;
         _health = health;
-        _mode = mode;
+        _admission = admission;
         _time = time;
         _logger = logger;
     }
@@ -97,6 +100,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         await TakeOverLegacyAsync();
         await ApplyClearedContextAsync();
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+        _started = _inbox.Value.Items.Any(i => i.Notice is null);
 
         // Telegram messages accepted before a crash or a move to this silo are answered now, each once.
         ResumeInbox(firstWasInterrupted: true);
@@ -200,9 +204,13 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
             throw new ArgumentException($"Session {SessionId} is a Telegram chat; the HTTP API's sessions are keyed {SessionKey.ApiPrefix}<id>.", nameof(request));
         }
 
-        if (_mode.Maintenance && IsNew)
+        switch (_admission.Check(IsNew, !_started, MessageKind.Api))
         {
-            throw new MaintenanceModeException(_mode.Message);
+            case { Kind: RefusalKind.Maintenance } maintenance:
+                throw new MaintenanceModeException(maintenance.Message);
+            case { } full:
+                DeactivateOnIdle(); // turned away: it holds no place under the cap
+                throw new SessionLimitException(full.Message);
         }
 
         var text = request.Text?.Trim() ?? "";
@@ -218,6 +226,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
 
         var turn = Turn.ForApi(request with { Text = text }, _time.GetTimestamp(), streaming);
         Enqueue(turn);
+        _started = true;
         _metrics.MessageReceived(MessageKind.Api);
         return turn;
     }

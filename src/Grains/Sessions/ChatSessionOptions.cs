@@ -28,6 +28,13 @@ public sealed class ChatSessionOptions
     /// <summary>Messages that may wait behind the reply in progress before new ones are refused. Default 20.</summary>
     public int MaxQueuedMessages { get; set; } = 20;
 
+    /// <summary>
+    /// Active sessions the cluster serves at most (0: no cap). A conversation that is not active when
+    /// its message arrives is turned away politely past it; active ones go on. An admin changes it at
+    /// run time with <c>POST /sessions/limit</c>. Default 0.
+    /// </summary>
+    public int MaxActive { get; set; }
+
     /// <summary>Minutes without a call after which a session's activation is collected. Default 15.</summary>
     public double IdleMinutes { get; set; } = 15;
 

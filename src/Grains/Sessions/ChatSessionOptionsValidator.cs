@@ -13,6 +13,7 @@ public sealed class ChatSessionOptionsValidator : IValidateOptions<ChatSessionOp
         failures.Positive("Sessions:MaxMessageChars", o.MaxMessageChars);
         failures.Positive("Sessions:MaxSessionIdLength", o.MaxSessionIdLength);
         failures.Positive("Sessions:MaxQueuedMessages", o.MaxQueuedMessages);
+        failures.NotNegative("Sessions:MaxActive", o.MaxActive);
         if (o.IdleMinutes <= 1)
         {
             // Orleans collects idle activations once a minute and refuses an age that is not longer.

@@ -28,6 +28,7 @@ public static class SessionServices
         services.AddChatModel();
         services.TryAddKeyedSingleton(Clock.Key, TimeProvider.System);
         services.AddSingleton<LocalSessionRegistry>();
+        services.AddSingleton<SessionAdmission>();
         services.AddSingleton<Monitoring.PressureState>();
         services.AddOptions<ClusterRetryOptions>().BindConfiguration(ClusterRetryOptions.Section)
             .Validate(o => o.Attempts >= 0, "Cluster:Retry:Attempts must not be negative (0 turns retries off)")

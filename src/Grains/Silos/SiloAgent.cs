@@ -89,14 +89,14 @@ internal sealed partial class SiloAgent(
 
     public Task<Restarts.Supervision> GetSupervisionAsync() => Task.FromResult(supervision.Current);
 
-    public Task ApplyPressureAsync(bool throttling, bool emergency, double healthScore)
+    public Task ApplyPressureAsync(bool throttling, bool emergency, double healthScore, int otherSilosSessions)
     {
         if (pressure.Throttling != throttling || pressure.Emergency != emergency)
         {
             LogPressure(_logger, throttling, emergency);
         }
 
-        pressure.Set(throttling, emergency, healthScore);
+        pressure.Set(throttling, emergency, healthScore, otherSilosSessions);
         return Task.CompletedTask;
     }
 

@@ -42,6 +42,7 @@ public sealed class SettingsValidationTests
         { "Sessions:PressureContextMessages", "0" },
         { "Sessions:MaxMessageChars", "0" },
         { "Sessions:MaxQueuedMessages", "0" },
+        { "Sessions:MaxActive", "-1" },
         { "Sessions:IdleMinutes", "0.5" }, // Orleans refused this after our validation passed it
         { "Sessions:IdleMinutes", "1" },
         { "Sessions:InactiveContextHours", "0" },

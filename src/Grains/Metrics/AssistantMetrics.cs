@@ -28,6 +28,9 @@ public sealed class AssistantMetrics
     private readonly Counter<long> _received;
     private readonly Counter<long> _toolCalls;
     private readonly Counter<long> _sessionsRefused;
+    private readonly Histogram<double> _streamingInterval;
+    private readonly Histogram<int> _streamingEdits;
+    private readonly Counter<long> _streamingWidened;
     private readonly ReplyWindow? _window;
 
     public AssistantMetrics(
@@ -61,6 +64,17 @@ public sealed class AssistantMetrics
         _received = meter.CreateCounter<long>("assistant.messages.received", "{message}", "Messages accepted for an answer, by channel (telegram, api).");
         _toolCalls = meter.CreateCounter<long>("assistant.tool.calls", "{call}", "Tool calls the model made, by tool.");
         _sessionsRefused = meter.CreateCounter<long>("assistant.sessions.refused", "{message}", "Messages that would have started a session past Sessions:MaxActive, turned away politely, by channel (telegram, api).");
+        _streamingInterval = meter.CreateHistogram(
+            "assistant.streaming.interval",
+            "s",
+            "The edit interval the streaming cadence allowed at each update of a Telegram reply (Streaming:*), widened by the reasons in assistant.streaming.widened.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24] });
+        _streamingEdits = meter.CreateHistogram(
+            "assistant.streaming.edits",
+            "{edit}",
+            "Edits per Telegram reply: its streamed updates and the final text's edits (0: sent whole within Streaming:FirstPushMs).",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 2, 3, 5, 8, 13, 21, 34] });
+        _streamingWidened = meter.CreateCounter<long>("assistant.streaming.widened", "{update}", "Streamed updates of a Telegram reply whose interval was widened, by reason (group, rate_limited, cpu).");
         meter.CreateObservableGauge("assistant.emergency.mode", () => pressure.Emergency ? 1 : 0, "{state}", "1 while the ResourceMonitor is in emergency mode (as last pushed to this silo).");
         meter.CreateObservableGauge("assistant.throttling", () => pressure.Throttling ? 1 : 0, "{state}", "1 while CPU throttling is on (as last pushed to this silo).");
         meter.CreateObservableGauge("assistant.process.start_time", () => StartedAt.ToUnixTimeMilliseconds() / 1000.0, "s", "When this silo's process started (Unix time): a restart shows as a change.");
@@ -122,6 +136,11 @@ public sealed class AssistantMetrics
             _toolCalls.Add(0, Tag("tool", tool));
         }
 
+        foreach (var reason in WidenedReasons)
+        {
+            _streamingWidened.Add(0, Tag("reason", reason));
+        }
+
         _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "window"));
         _contextPrunes.Add(0, new KeyValuePair<string, object?>("trigger", "forced"));
         _emergencyCleanups.Add(0);
@@ -155,6 +174,25 @@ public sealed class AssistantMetrics
 
     /// <summary>A message accepted for an answer (stored, for Telegram).</summary>
     public void MessageReceived(string channel) => _received.Add(1, Tag("channel", channel));
+
+    private static readonly string[] WidenedReasons = ["group", "rate_limited", "cpu"];
+
+    /// <summary>A streamed update of a Telegram reply, at the interval the cadence chose under <paramref name="conditions"/>.</summary>
+    public void StreamedUpdate(TimeSpan interval, Streaming.CadenceConditions conditions)
+    {
+        _streamingInterval.Record(interval.TotalSeconds);
+        bool[] widened = [conditions.GroupChat, conditions.RecentlyRateLimited, conditions.HighCpu];
+        for (var i = 0; i < widened.Length; i++)
+        {
+            if (widened[i])
+            {
+                _streamingWidened.Add(1, Tag("reason", WidenedReasons[i]));
+            }
+        }
+    }
+
+    /// <summary>A Telegram reply delivered, with the edits it took.</summary>
+    public void ReplyStreamed(int edits) => _streamingEdits.Record(edits);
 
     /// <summary>A message turned away because it would have started a session past the cap.</summary>
     public void SessionRefused(string channel) => _sessionsRefused.Add(1, Tag("channel", channel));

@@ -8,16 +8,14 @@ namespace Assistant.Telegram;
 
 /// <summary>
 /// Streams one reply into a chat: a first message once there is enough text, edits at the
-/// cadence the <see cref="StreamingCadence"/> allows, then the final text, split over as many
+/// cadence the <see cref="ReplyPacing"/> allows, then the final text, split over as many
 /// messages as it needs. The ids of the messages sent are recorded (and persisted) as soon as
 /// they exist, so a reply resumed after a crash edits them instead of sending again. A message
 /// that can no longer be edited (the user deleted it) is replaced by a new one.
 /// </summary>
 internal sealed partial class TelegramReplyWriter(
     TelegramOutbox outbox,
-    StreamingCadence cadence,
-    FloodGate gate,
-    Func<bool> highCpu,
+    ReplyPace pace,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     TelegramTarget target,
     IReadOnlyList<int> sentBefore,
@@ -121,11 +119,9 @@ internal sealed partial class TelegramReplyWriter(
             return; // The next push carries the newest text anyway.
         }
 
-        var now = time.GetUtcNow();
-        var conditions = new CadenceConditions(target.Group, gate.RecentlyRateLimited(target.ChatId, now), highCpu());
         var push = _lastPushAt == 0
-            ? cadence.ShouldPushFirst(time.GetElapsedTime(_startedAt), soFar.Length)
-            : cadence.ShouldPush(time.GetElapsedTime(_lastPushAt), soFar.Length - _pushedLength, soFar.Length, conditions);
+            ? pace.ShouldPushFirst(time.GetElapsedTime(_startedAt), soFar.Length)
+            : pace.ShouldPush(time.GetElapsedTime(_lastPushAt), soFar.Length - _pushedLength, soFar.Length);
         if (push)
         {
             StopTyping(); // a message of the bot ends "typing…" in the chat anyway
@@ -177,6 +173,8 @@ internal sealed partial class TelegramReplyWriter(
                 await persist(_messageIds);
             }
         }
+
+        pace.Finished();
     }
 
     private async Task<bool> TryEditAsync(int messageId, OutgoingText text)
@@ -189,6 +187,7 @@ internal sealed partial class TelegramReplyWriter(
         try
         {
             await outbox.EditAsync(target, messageId, text, cancellationToken);
+            pace.Edited();
             return true;
         }
         catch (MessageNotEditableException ex)
@@ -234,6 +233,7 @@ internal sealed partial class TelegramReplyWriter(
         else if (_messageIds[0] > 0)
         {
             await outbox.EditAsync(target, _messageIds[0], OutgoingText.Plain(preview), cancellationToken);
+            pace.Edited();
         }
     }
 

@@ -10,10 +10,8 @@ namespace Assistant.Telegram;
 /// <summary>What a session needs to answer in Telegram: reply writers, short notices, and who may do what.</summary>
 public sealed class TelegramResponder(
     TelegramOutbox outbox,
-    StreamingCadence cadence,
-    FloodGate gate,
+    ReplyPacing pacing,
     IOptions<TelegramOptions> options,
-    PressureState pressure,
     ChatAdmission admission,
     IOptions<MonitoringOptions> monitoring,
     Media.MediaReader media,
@@ -32,7 +30,7 @@ public sealed class TelegramResponder(
     public Media.MediaReader Media => media;
 
     internal TelegramReplyWriter CreateWriter(TelegramTarget target, IReadOnlyList<int> sentBefore, Func<IReadOnlyList<int>, Task> persist, CancellationToken cancellationToken) =>
-        new(outbox, cadence, gate, () => pressure.Throttling, time, target, sentBefore, persist, cancellationToken, _logger);
+        new(outbox, pacing.For(target), time, target, sentBefore, persist, cancellationToken, _logger);
 
     /// <summary>
     /// Waits for this silo's chat admission (<see cref="ChatAdmission"/>: only while throttling),

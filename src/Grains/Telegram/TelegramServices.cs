@@ -25,6 +25,7 @@ public static class TelegramServices
         services.AddSingleton<TelegramLink>();
         services.AddSingleton<TelegramOutbox>();
         services.AddSingleton<TelegramResponder>();
+        services.AddSingleton<ReplyPacing>();
         services.AddSingleton<Media.TelegramFiles>();
         services.AddSingleton<Media.PhotoReader>();
         services.AddSingleton<Media.VoiceReader>();

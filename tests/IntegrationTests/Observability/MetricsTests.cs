@@ -95,6 +95,43 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
     }
 
     [Fact]
+    public async Task Streaming_metrics_show_the_interval_chosen_the_edits_per_reply_and_why_the_cadence_widened()
+    {
+        const long group = -100_555;
+        var before = await service.ScrapeUntilAsync(m => m.Has("assistant_streaming_widened_total"), "the streaming series");
+
+        // A reply streamed into a group over several seconds: the first part after a second, then
+        // updates no closer than the group's interval (3 x 1 s), then the final text.
+        service.Model.ChunkDelay = TimeSpan.FromMilliseconds(100);
+        service.Model.Enqueue(new FakeResponse.Text(string.Join(' ', Enumerable.Range(0, 120).Select(i => $"w{i}")), ChunkSize: 8));
+        int asked;
+        try
+        {
+            asked = service.Telegram.SendUserMessage(group, Chat, $"@{FakeTelegramServer.BotUsername} tell me a long story", group: true);
+            await service.Telegram.WaitUntilAsync(group, m => m.Any(x => x.ReplyTo == asked && x.Text.EndsWith("w119", StringComparison.Ordinal)), "the whole streamed reply", TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            service.Model.ChunkDelay = TimeSpan.Zero;
+        }
+
+        var reply = service.Telegram.RepliesTo(group, asked).Single();
+        // A histogram shows from its first record: before this test there may be none yet.
+        static double Read(PrometheusText m, string name, (string, string)[] labels) => m.Has(name) ? m.Value(name, labels) : 0;
+        var after = await service.ScrapeUntilAsync(
+            m => Read(m, "assistant_streaming_edits_count", []) > Read(before, "assistant_streaming_edits_count", []), "the reply's edits");
+        double Added(string name, params (string, string)[] labels) => Read(after, name, labels) - Read(before, name, labels);
+        Assert.Equal(1, Added("assistant_streaming_edits_count"));
+        Assert.Equal(reply.Edits.Count, Added("assistant_streaming_edits_sum"));
+        Assert.True(reply.Edits.Count >= 2, $"{reply.Edits.Count} edits: a streamed update and the final text");
+        var updates = Added("assistant_streaming_interval_seconds_count");
+        Assert.Equal(reply.Edits.Count - 1, updates); // every edit but the final text's is a streamed update
+        Assert.True(Added("assistant_streaming_interval_seconds_sum") / updates >= 3, "a group's interval is three times the base second");
+        Assert.Equal(updates, Added("assistant_streaming_widened_total", ("reason", "group")));
+        Assert.Equal(0, Added("assistant_streaming_widened_total", ("reason", "cpu")));
+    }
+
+    [Fact]
     public async Task With_an_admin_key_every_endpoint_but_the_health_probes_needs_it()
     {
         using var anonymous = new HttpClient { BaseAddress = service.Silo.Http.BaseAddress };

@@ -39,6 +39,7 @@ public static class LoggingSetup
 
         CreateFirst(folder, "telegram"); // so `tail logs/telegram.log` works before Telegram has said anything
         CreateFirst(folder, "tasks");    // and `tail logs/tasks.log` before the first task
+        CreateFolders(Path.Combine(folder, "archive"), Path.GetFullPath(logs.ColdStorageDirectory)); // and `ls logs/archive logs/cold` before the first archive
 
         builder.Services.AddSerilog((services, configuration) =>
         {
@@ -97,6 +98,21 @@ public static class LoggingSetup
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // LogsOptionsValidator names Logs:Directory and why.
+        }
+    }
+
+    private static void CreateFolders(params string[] folders)
+    {
+        try
+        {
+            foreach (var folder in folders)
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The lifecycle reports a folder it cannot use when it runs.
         }
     }
 

@@ -47,6 +47,7 @@ public sealed class InProcessSilo : IAsyncDisposable
             ["urls"] = $"http://127.0.0.1:{httpPort}",
             ["Storage:DatabasePath"] = Path.Combine(directory, "data", "system.db"),
             ["Logs:Directory"] = Path.Combine(directory, "logs"),
+            ["Logs:ColdStorageDirectory"] = Path.Combine(directory, "logs", "cold"),
             ["Logs:Console"] = "false",
             ["Cluster:SiloPort"] = TestPorts.Free().ToString(CultureInfo.InvariantCulture),
             ["Cluster:GatewayPort"] = TestPorts.Free().ToString(CultureInfo.InvariantCulture),

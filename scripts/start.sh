@@ -226,6 +226,7 @@ fi
 for i in $(printf '%s\n' "${all[@]}" | sort -n); do
   url=$(ready_url "$i")
   url="${url%/health/ready}"
+  case "$url" in http://127.0.0.1:* | "http://[::1]:"*) url="http://localhost:${url##*:}" ;; esac
   say "  silo $i: API $url   health $url/health   dashboard $url/dashboard/"
 done
 say "  logs: logs/system.log, logs/tasks.log, logs/telegram.log   supervisor: $RUN_DIR/supervisor-*.log"

@@ -16,7 +16,12 @@ public enum AlertSeverity
     Critical,
 }
 
-/// <summary>A threshold crossed on a silo (or by the cluster's health score).</summary>
+/// <summary>
+/// A threshold crossed on a silo (or by the cluster), in the operations guide's shape:
+/// <c>resource_snapshot</c> is the snapshot of the silo it concerns, or for a cluster-wide alert
+/// (<c>health_degraded</c>, <c>memory_growth</c>) the cluster's (silo <c>cluster</c>: memory,
+/// sessions and network summed, CPU and utilisation averaged).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.PerformanceAlert")]
 public sealed record class PerformanceAlert(
     [property: Id(0)] string AlertType,
@@ -24,5 +29,5 @@ public sealed record class PerformanceAlert(
     [property: Id(2)] string Message,
     [property: Id(3)] DateTimeOffset Timestamp,
     [property: Id(4)] string Silo,
-    [property: Id(5)] ResourceSnapshot? Snapshot,
+    [property: Id(5)] ResourceSnapshot? ResourceSnapshot,
     [property: Id(6)] string RecommendedAction);

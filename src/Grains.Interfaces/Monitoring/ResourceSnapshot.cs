@@ -41,6 +41,32 @@ public sealed record class ReplyFigures(
     public int Replies => TextReplies + MediaReplies;
 }
 
-/// <summary>Bytes sent and received on the host's network interfaces (loopback excluded) since boot.</summary>
+/// <summary>
+/// Bytes sent and received on the host's network interfaces (loopback excluded) since boot. In JSON
+/// the guide's <c>Tuple[int, int]</c>: <c>[sent, received]</c>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.NetworkIo")]
-public sealed record class NetworkIo([property: Id(0)] long Sent, [property: Id(1)] long Received);
+[System.Text.Json.Serialization.JsonConverter(typeof(NetworkIoJson))]
+public sealed record class NetworkIo([property: Id(0)] long Sent, [property: Id(1)] long Received)
+{
+    /// <summary>The cluster's: every silo's bytes added (silos on one host count it once each).</summary>
+    public static NetworkIo Sum(IEnumerable<NetworkIo> each) => each.Aggregate(new NetworkIo(0, 0), (a, b) => new NetworkIo(a.Sent + b.Sent, a.Received + b.Received));
+}
+
+/// <summary>Writes and reads <see cref="NetworkIo"/> as <c>[sent, received]</c>.</summary>
+public sealed class NetworkIoJson : System.Text.Json.Serialization.JsonConverter<NetworkIo>
+{
+    public override NetworkIo Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        var pair = System.Text.Json.JsonSerializer.Deserialize<long[]>(ref reader, options);
+        return pair is [var sent, var received] ? new NetworkIo(sent, received) : throw new System.Text.Json.JsonException("network_io_bytes must be [sent, received]");
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, NetworkIo value, System.Text.Json.JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        writer.WriteNumberValue(value.Sent);
+        writer.WriteNumberValue(value.Received);
+        writer.WriteEndArray();
+    }
+}

@@ -10,7 +10,7 @@ public sealed record AlertPayload(
     string Message,
     DateTimeOffset Timestamp,
     string Silo,
-    ResourceSnapshot? Snapshot,
+    ResourceSnapshot? ResourceSnapshot,
     string RecommendedAction)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -20,5 +20,5 @@ public sealed record AlertPayload(
     };
 
     public static AlertPayload From(PerformanceAlert alert) => new(
-        alert.AlertType, alert.Severity.ToString().ToLowerInvariant(), alert.Message, alert.Timestamp, alert.Silo, alert.Snapshot, alert.RecommendedAction);
+        alert.AlertType, alert.Severity.ToString().ToLowerInvariant(), alert.Message, alert.Timestamp, alert.Silo, alert.ResourceSnapshot, alert.RecommendedAction);
 }

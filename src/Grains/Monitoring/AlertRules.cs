@@ -106,21 +106,22 @@ public sealed class AlertRules(MonitoringOptions options)
         }
     }
 
+    /// <param name="cluster">The cluster as one snapshot (<see cref="HealthScore.ClusterSnapshot"/>), carried by the alerts.</param>
     /// <param name="memoryGrowthPerHour">The cluster's memory growth over the last hour in MB per hour, or null when not known yet.</param>
     /// <param name="scoreLowFor">How long the score has been under <c>Monitoring:HealthScoreWarning</c> (zero from the first low cycle), or null when it is not.</param>
-    public IEnumerable<PerformanceAlert> ForCluster(double healthScore, DateTimeOffset now, double? memoryGrowthPerHour = null, TimeSpan? scoreLowFor = null)
+    public IEnumerable<PerformanceAlert> ForCluster(double healthScore, ResourceSnapshot cluster, double? memoryGrowthPerHour = null, TimeSpan? scoreLowFor = null)
     {
         if (memoryGrowthPerHour > options.MemoryGrowthMbPerHour)
         {
             yield return new PerformanceAlert(MemoryGrowth, AlertSeverity.Medium,
-                $"Memory growing {F(memoryGrowthPerHour.Value)} MB per hour over the last hour, over {F(options.MemoryGrowthMbPerHour)}.", now, ClusterSilo, null,
+                $"Memory growing {F(memoryGrowthPerHour.Value)} MB per hour over the last hour, over {F(options.MemoryGrowthMbPerHour)}.", cluster.Timestamp, ClusterSilo, cluster,
                 "See GET /resources/trends and /sessions/report (largest sessions); a steady climb without more sessions is a leak to report.");
         }
 
         if (healthScore < options.HealthScoreWarning && scoreLowFor >= TimeSpan.FromSeconds(options.HealthScoreSustainedSeconds))
         {
             yield return new PerformanceAlert(HealthDegraded, AlertSeverity.High,
-                $"Health score {F(healthScore)}, under {F(options.HealthScoreWarning)} for {F(scoreLowFor.Value.TotalSeconds)} s.", now, ClusterSilo, null,
+                $"Health score {F(healthScore)}, under {F(options.HealthScoreWarning)} for {F(scoreLowFor.Value.TotalSeconds)} s.", cluster.Timestamp, ClusterSilo, cluster,
                 "See the silos' figures in /resources/status; clean up or add capacity.");
         }
     }

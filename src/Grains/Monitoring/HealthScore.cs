@@ -43,6 +43,23 @@ public static class HealthScore
             silos.Count);
     }
 
+    /// <summary>
+    /// The cluster as one snapshot (silo <c>cluster</c>), for the alerts that concern it: memory,
+    /// sessions and network bytes summed; CPU and utilisation averaged; processes and disk the highest.
+    /// </summary>
+    public static ResourceSnapshot ClusterSnapshot(IReadOnlyList<ResourceSnapshot> silos, DateTimeOffset at) => silos.Count == 0
+        ? new ResourceSnapshot(AlertRules.ClusterSilo, at, 0, 0, 0, 0, 0, new NetworkIo(0, 0), 0)
+        : new ResourceSnapshot(
+            AlertRules.ClusterSilo,
+            at,
+            Math.Round(silos.Sum(s => s.MemoryMb), 1),
+            Math.Round(silos.Average(s => s.CpuPercent), 1),
+            silos.Sum(s => s.ActiveSessions),
+            silos.Max(s => s.TotalProcesses),
+            silos.Max(s => s.DiskUsagePercent),
+            NetworkIo.Sum(silos.Select(s => s.NetworkIoBytes)),
+            Math.Round(silos.Average(s => s.MemoryUtilizationPercent), 1));
+
     public static double For(ClusterResources cluster) =>
         Compute(cluster.MemoryUtilizationPercent, cluster.CpuPercent, cluster.SessionLoadPercent / 100);
 }

@@ -177,14 +177,14 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
 
         _scoreLowSince = _score < _options.HealthScoreWarning ? _scoreLowSince ?? now : null;
         var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s)))
-            .Concat(_rules.ForCluster(_score, now, _history.MemoryGrowthPerHour(now), now - _scoreLowSince)).ToList();
+            .Concat(_rules.ForCluster(_score, HealthScore.ClusterSnapshot(snapshots, now), _history.MemoryGrowthPerHour(now), now - _scoreLowSince)).ToList();
         _alerts = alerts;
         _lastCycleAt = now;
         _cycles++;
         LogCycle(_logger, _score, _cluster.MemoryMb, _cluster.MemoryUtilizationPercent, _cluster.CpuPercent, _cluster.ActiveSessions, _cluster.Silos, sample.Replies, sample.ReplyP95Ms);
 
         _unsaved |= await _alerting.RaiseAsync(Stored, alerts, now);
-        _unsaved |= await _restarts.ActAsync(Stored, _restarts.Needs(snapshots, alerts), now);
+        _unsaved |= await _restarts.ActAsync(Stored, _restarts.Needs(snapshots, alerts), snapshots, now);
         _unsaved |= DecidePressure(snapshots);
         await _sampling.PushPressureAsync(Stored.Throttling, Stored.Emergency, _score, snapshots);
         _unsaved |= await RelieveAsync(snapshots, now);

@@ -41,7 +41,8 @@ internal sealed partial class RestartPolicy(
     }
 
     /// <summary>Asks for the restarts that are due; true when the monitor's state changed.</summary>
-    public async Task<bool> ActAsync(ResourceMonitorState state, IReadOnlyList<RestartCommand> needs, DateTimeOffset now)
+    /// <param name="snapshots">This cycle's snapshots: an alert about a silo carries its snapshot.</param>
+    public async Task<bool> ActAsync(ResourceMonitorState state, IReadOnlyList<RestartCommand> needs, IReadOnlyList<ResourceSnapshot> snapshots, DateTimeOffset now)
     {
         var dirty = false;
         foreach (var silo in state.RestartNotBefore.Where(kv => kv.Value <= now).Select(kv => kv.Key).ToList())
@@ -52,13 +53,13 @@ internal sealed partial class RestartPolicy(
 
         foreach (var need in needs.Where(n => !state.RestartNotBefore.ContainsKey(n.Silo)))
         {
-            dirty |= await AskAsync(state, need, now);
+            dirty |= await AskAsync(state, need, snapshots.FirstOrDefault(s => s.Silo == need.Silo), now);
         }
 
         return dirty;
     }
 
-    private async Task<bool> AskAsync(ResourceMonitorState state, RestartCommand need, DateTimeOffset now)
+    private async Task<bool> AskAsync(ResourceMonitorState state, RestartCommand need, ResourceSnapshot? snapshot, DateTimeOffset now)
     {
         var cooldown = now + TimeSpan.FromMinutes(monitoring.AlertCooldownMinutes);
         if (!restart.AutoRestart)
@@ -88,12 +89,12 @@ internal sealed partial class RestartPolicy(
 
         if (decision.Unsupervised)
         {
-            await alerts.RaiseAsync(state, [new PerformanceAlert(RestartNeeded, AlertSeverity.High, $"{need.Silo}: needs a restart ({need.Reason}). {decision.Message}", now, need.Silo, null,
+            await alerts.RaiseAsync(state, [new PerformanceAlert(RestartNeeded, AlertSeverity.High, $"{need.Silo}: needs a restart ({need.Reason}). {decision.Message}", now, need.Silo, snapshot,
                 "Restart the silo by hand (stop it and start it again); run it supervised (scripts/start.sh or the systemd unit) so the monitor can do it.")], now);
             return Record(state, need, "not restarted: the silo is not supervised", now, notBefore: cooldown);
         }
 
-        await alerts.RaiseAsync(state, [new PerformanceAlert(RestartRefused, AlertSeverity.High, decision.Message, now, need.Silo, null,
+        await alerts.RaiseAsync(state, [new PerformanceAlert(RestartRefused, AlertSeverity.High, decision.Message, now, need.Silo, snapshot,
             "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand.")], now);
         return Record(state, need, $"refused: {decision.Message}", now, notBefore: decision.RetryAt ?? cooldown);
     }

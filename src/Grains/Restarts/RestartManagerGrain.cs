@@ -119,7 +119,7 @@ internal sealed partial class RestartManagerGrain(
             if (command.Source == RestartCommand.Scheduled)
             {
                 // The monitor raises its own refusals, and an operator reads theirs in the answer.
-                var alert = new PerformanceAlert("restart_refused", AlertSeverity.High, refusal, now, command.Silo, null,
+                var alert = new PerformanceAlert("restart_refused", AlertSeverity.High, refusal, now, command.Silo, await SnapshotAsync(target.Address),
                     "Find out why the silo keeps needing restarts (see /resources/status and logs/system.log) before restarting it by hand.");
                 AlertLog.Raised(logger, alert);
                 await GrainFactory.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(alert);
@@ -132,6 +132,19 @@ internal sealed partial class RestartManagerGrain(
         _draining[command.Silo] = target.Address.Generation;
         var began = await agents.On(target.Address).BeginRestartAsync(entry.Id, command.Reason, _options.GraceSeconds);
         return new RestartDecision(true, began ? $"Silo {command.Silo} is draining and will restart." : $"Silo {command.Silo} was already restarting.", entry);
+    }
+
+    /// <summary>The silo's resources now, for the alert that concerns it; null when it does not answer in time.</summary>
+    private async Task<ResourceSnapshot?> SnapshotAsync(SiloAddress silo)
+    {
+        try
+        {
+            return await agents.On(silo).SampleAsync(TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public async Task RecordDrainedAsync(long entryId, double drainSeconds, double uptimeSeconds)

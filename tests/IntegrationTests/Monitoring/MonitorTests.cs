@@ -61,6 +61,37 @@ public sealed class MonitorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_live_alert_and_its_snapshot_have_the_guides_field_names_on_the_status_and_the_webhook()
+    {
+        (_figures.MemoryMb, _figures.CpuPercent) = (870, 95); // memory_warning on the silo; the score low for the cluster
+
+        var status = await RefreshAsync();
+
+        string[] alertFields = ["alert_type", "severity", "message", "timestamp", "resource_snapshot", "recommended_action"];
+        string[] snapshotFields = ["timestamp", "memory_mb", "cpu_percent", "active_sessions", "total_processes", "disk_usage_percent", "network_io_bytes"];
+        var alerts = status.GetProperty("health").GetProperty("alerts").EnumerateArray().ToList();
+        await _alerts.WaitForAsync(a => a.GetProperty("alert_type").GetString() == "health_degraded", 1);
+        foreach (var alert in alerts.Concat(_alerts.Received))
+        {
+            Assert.All(alertFields, f => Assert.True(alert.TryGetProperty(f, out _), $"{alert.GetProperty("alert_type")} has no {f}"));
+            var snapshot = alert.GetProperty("resource_snapshot");
+            Assert.All(snapshotFields, f => Assert.True(snapshot.TryGetProperty(f, out _), $"{alert.GetProperty("alert_type")}'s snapshot has no {f}"));
+            var network = snapshot.GetProperty("network_io_bytes"); // the guide's Tuple[int, int]: [sent, received]
+            Assert.Equal(JsonValueKind.Array, network.ValueKind);
+            Assert.Equal(2, network.GetArrayLength());
+            Assert.All(network.EnumerateArray(), n => Assert.True(n.TryGetInt64(out _)));
+            Assert.False(alert.TryGetProperty("snapshot", out _)); // the one name, not two
+        }
+
+        var silo = Assert.Single(alerts, a => a.GetProperty("alert_type").GetString() == "memory_warning").GetProperty("resource_snapshot");
+        Assert.Equal(870, silo.GetProperty("memory_mb").GetDouble());
+        var cluster = Assert.Single(alerts, a => a.GetProperty("alert_type").GetString() == "health_degraded").GetProperty("resource_snapshot");
+        Assert.Equal("cluster", cluster.GetProperty("silo").GetString());
+        Assert.Equal(870, cluster.GetProperty("memory_mb").GetDouble()); // one silo: the cluster's sum is its figure
+        Assert.Equal(JsonValueKind.Array, status.GetProperty("silos")[0].GetProperty("snapshot").GetProperty("network_io_bytes").ValueKind);
+    }
+
+    [Fact]
     public async Task An_alert_is_delivered_once_then_held_back_for_the_cooldown_then_delivered_again()
     {
         _figures.MemoryMb = 850;
@@ -77,7 +108,7 @@ public sealed class MonitorTests : IAsyncLifetime
         await RefreshAsync();
         await _alerts.WaitForAsync(IsMemoryWarning, 2);
         var alert = _alerts.Received.First(IsMemoryWarning);
-        Assert.Equal(850, alert.GetProperty("snapshot").GetProperty("memory_mb").GetDouble());
+        Assert.Equal(850, alert.GetProperty("resource_snapshot").GetProperty("memory_mb").GetDouble());
         Assert.False(string.IsNullOrWhiteSpace(alert.GetProperty("recommended_action").GetString()));
     }
 

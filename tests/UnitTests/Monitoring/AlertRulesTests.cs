@@ -7,6 +7,9 @@ public sealed class AlertRulesTests
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
     private readonly AlertRules _rules = new(new MonitoringOptions());
 
+    /// <summary>Two silos as the cluster-wide alerts carry them.</summary>
+    private static readonly ResourceSnapshot Cluster = HealthScore.ClusterSnapshot([HealthScoreTests.Snapshot("a", memoryMb: 300, cpu: 10), HealthScoreTests.Snapshot("b", memoryMb: 200, cpu: 30)], Now);
+
     [Theory]
     [InlineData(300, null, null)]
     [InlineData(570, "memory_elevated", AlertSeverity.Low)] // over 70 % of the 800 MB limit
@@ -92,15 +95,16 @@ public sealed class AlertRulesTests
     [Fact]
     public void A_score_under_70_for_a_minute_is_a_high_health_degraded_alert_for_the_cluster()
     {
-        Assert.Empty(_rules.ForCluster(70, Now, scoreLowFor: null));
-        Assert.Empty(_rules.ForCluster(69.9, Now, scoreLowFor: TimeSpan.Zero)); // a first low cycle, such as a start-up's
-        Assert.Empty(_rules.ForCluster(69.9, Now, scoreLowFor: TimeSpan.FromSeconds(59)));
-        var alert = Assert.Single(_rules.ForCluster(69.9, Now, scoreLowFor: TimeSpan.FromSeconds(60)));
+        Assert.Empty(_rules.ForCluster(70, Cluster, scoreLowFor: null));
+        Assert.Empty(_rules.ForCluster(69.9, Cluster, scoreLowFor: TimeSpan.Zero)); // a first low cycle, such as a start-up's
+        Assert.Empty(_rules.ForCluster(69.9, Cluster, scoreLowFor: TimeSpan.FromSeconds(59)));
+        var alert = Assert.Single(_rules.ForCluster(69.9, Cluster, scoreLowFor: TimeSpan.FromSeconds(60)));
         Assert.Equal(("health_degraded", AlertSeverity.High, "cluster"), (alert.AlertType, alert.Severity, alert.Silo));
         Assert.Equal("Health score 69.9, under 70 for 60 s.", alert.Message);
+        Assert.Equal(("cluster", 500, 20), (alert.ResourceSnapshot!.Silo, alert.ResourceSnapshot.MemoryMb, alert.ResourceSnapshot.CpuPercent)); // memory summed, CPU averaged
 
         var atOnce = new AlertRules(new MonitoringOptions { HealthScoreSustainedSeconds = 0 });
-        Assert.Single(atOnce.ForCluster(69.9, Now, scoreLowFor: TimeSpan.Zero));
+        Assert.Single(atOnce.ForCluster(69.9, Cluster, scoreLowFor: TimeSpan.Zero));
     }
 
     [Fact]
@@ -123,9 +127,9 @@ public sealed class AlertRulesTests
     [Fact]
     public void Memory_growing_faster_than_50_MB_an_hour_is_a_medium_cluster_alert_once_the_hour_is_known()
     {
-        Assert.Empty(_rules.ForCluster(90, Now, null));
-        Assert.Empty(_rules.ForCluster(90, Now, 50));
-        var alert = Assert.Single(_rules.ForCluster(90, Now, 62.5));
+        Assert.Empty(_rules.ForCluster(90, Cluster, null));
+        Assert.Empty(_rules.ForCluster(90, Cluster, 50));
+        var alert = Assert.Single(_rules.ForCluster(90, Cluster, 62.5));
         Assert.Equal(("memory_growth", AlertSeverity.Medium, "cluster"), (alert.AlertType, alert.Severity, alert.Silo));
         Assert.Contains("62.5 MB per hour", alert.Message);
     }

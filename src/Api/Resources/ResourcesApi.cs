@@ -45,10 +45,10 @@ public static class ResourcesApi
     /// <summary>
     /// The daily baselines of the last <paramref name="days"/> days (today's so far included), the
     /// growth of memory and sessions per day, the peak, and the capacity at twice the peak, from the
-    /// stored health history.
+    /// stored health history; and the guide's baselines beside the figures of the last health cycle.
     /// </summary>
     internal static async Task<Results<Ok<TrendsReport>, ProblemHttpResult>> GetTrendsAsync(
-        HealthHistoryStore store, IOptions<MonitoringOptions> options, [FromKeyedServices(Clock.Key)] TimeProvider time, CancellationToken cancellationToken, int days = 30)
+        HealthHistoryStore store, IGrainFactory grains, ClusterRetry retry, IOptions<MonitoringOptions> options, [FromKeyedServices(Clock.Key)] TimeProvider time, CancellationToken cancellationToken, int days = 30)
     {
         if (days < 1 || days > options.Value.HistoryDays)
         {
@@ -70,7 +70,8 @@ public static class ResourcesApi
             .ToList();
 
         var silos = samples.Count == 0 ? 1 : samples[^1].Silos;
-        return TypedResults.Ok(Trends.Compute(days, daily, samples, silos, options.Value));
+        var monitor = await retry.CallAsync(() => grains.GetGrain<IResourceMonitorGrain>(0).GetStatusAsync(0, false), cancellationToken);
+        return TypedResults.Ok(Trends.Compute(days, daily, samples, silos, options.Value) with { GuideBaselines = monitor.GuideBaselines ?? [] });
     }
 
     internal static async Task<Ok<CleanupResult>> CleanupAsync(IGrainFactory grains, ClusterRetry retry, CancellationToken cancellationToken) =>

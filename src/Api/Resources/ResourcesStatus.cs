@@ -16,7 +16,8 @@ public sealed record ResourcesStatus(
     long Cycles,
     string MonitorSilo,
     AlertDeliveryStatus AlertDelivery,
-    Sessions.SessionLimit SessionLimit)
+    Sessions.SessionLimit SessionLimit,
+    IReadOnlyList<GuideBaseline> GuideBaselines)
 {
     public static ResourcesStatus From(MonitorStatus s, MonitoringOptions o, ChatAdmission admission, Sessions.SessionLimit sessionLimit) => new(
         new HealthSection(s.Current, s.HealthScore, ScoreComponents.Of(s.Current), s.Alerts, s.Recommendations),
@@ -31,7 +32,8 @@ public sealed record ResourcesStatus(
         s.Cycles,
         s.MonitorSilo,
         s.AlertDelivery,
-        sessionLimit);
+        sessionLimit,
+        s.GuideBaselines ?? []);
 }
 
 /// <summary><c>current_resources</c> is the cluster: memory and sessions summed, CPU and utilisation averaged.</summary>

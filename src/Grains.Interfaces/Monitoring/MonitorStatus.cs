@@ -18,7 +18,8 @@ public sealed record class MonitorStatus(
     [property: Id(12)] long Cycles,
     [property: Id(13)] string MonitorSilo,
     [property: Id(14)] CleanupResult? LastCleanup,
-    [property: Id(15)] AlertDeliveryStatus AlertDelivery);
+    [property: Id(15)] AlertDeliveryStatus AlertDelivery,
+    [property: Id(16)] IReadOnlyList<GuideBaseline>? GuideBaselines = null);
 
 /// <summary>The cluster's figures: memory and sessions summed, CPU and utilisation averaged over silos.</summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Monitoring.ClusterResources")]

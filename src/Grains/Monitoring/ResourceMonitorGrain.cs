@@ -45,6 +45,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
     private bool _storeFailing;
     private IReadOnlyList<ResourceSnapshot> _latest = [];
     private IReadOnlyList<PerformanceAlert> _alerts = [];
+    private IReadOnlyList<GuideBaseline> _baselines = [];
     private ClusterResources _cluster = new(0, 0, 0, 0, 0, 0);
     private double _score = 100;
     private DateTimeOffset? _scoreLowSince; // since when the score has been under Monitoring:HealthScoreWarning
@@ -128,7 +129,8 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
             _cycles,
             _silo.Name,
             _lastCleanup,
-            delivery);
+            delivery,
+            _baselines);
     }
 
     public Task<CleanupResult> CleanupAsync(string reason) => RunCleanupAsync(CleanupPlan.Requested(reason, TimeSpan.FromMinutes(_options.EmergencyIdleMinutes)));
@@ -176,7 +178,9 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         await StoreAsync(sample, seen);
 
         _scoreLowSince = _score < _options.HealthScoreWarning ? _scoreLowSince ?? now : null;
-        var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, _sampling.CpuHistory(s)))
+        var cpu = snapshots.ToDictionary(s => s.Silo, _sampling.CpuHistory);
+        _baselines = GuideBaselines.Compare(GuideBaselines.Measure(snapshots, cpu, _history.Latest(int.MaxValue), _options), _options);
+        var alerts = snapshots.SelectMany(s => _rules.ForSilo(s, cpu[s.Silo]))
             .Concat(_rules.ForCluster(_score, HealthScore.ClusterSnapshot(snapshots, now), _history.MemoryGrowthPerHour(now), now - _scoreLowSince)).ToList();
         _alerts = alerts;
         _lastCycleAt = now;
@@ -379,6 +383,7 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         {
             var (baselines, compacted) = await _store.DailyAsync(now, _options.HistoryDays);
             LogBaselines(_logger, baselines, compacted, _options.HistoryDays);
+            LogGuideBaselines(_logger, GuideBaselines.Summary(_baselines));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -391,6 +396,9 @@ internal sealed partial class ResourceMonitorGrain : Grain, IResourceMonitorGrai
         await SaveAsync();
         LogDaily(_logger, deleted, _options.TaskRetentionDays);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "🔄 Performance baseline update against the guide's baselines: {Comparison}")]
+    private static partial void LogGuideBaselines(ILogger logger, string comparison);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "🚀 ResourceMonitor started on silo {Silo} (emergency mode {Emergency}, throttling {Throttling})")]
     private static partial void LogStarted(ILogger logger, string silo, string emergency, string throttling);

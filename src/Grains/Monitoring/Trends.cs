@@ -23,7 +23,8 @@ public sealed record Capacity(
     bool? HoldsDoubledPeak,
     string Note);
 
-public sealed record TrendsReport(int Days, IReadOnlyList<DailyBaseline> Daily, Growth Growth, Peak Peak, Capacity Capacity);
+/// <param name="GuideBaselines">The guide's performance baselines beside the last health cycle's figures (as in <c>/resources/status</c>).</param>
+public sealed record TrendsReport(int Days, IReadOnlyList<DailyBaseline> Daily, Growth Growth, Peak Peak, Capacity Capacity, IReadOnlyList<GuideBaseline>? GuideBaselines = null);
 
 /// <summary>Trends and capacity from the stored baselines and samples: pure, so a seeded history gives known figures.</summary>
 public static class Trends

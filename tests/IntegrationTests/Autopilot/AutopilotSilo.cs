@@ -59,7 +59,7 @@ public sealed class AutopilotSilo : IAsyncDisposable
         {
             services.AddKeyedSingleton<TimeProvider>(Assistant.Clock.Key, clock);
             services.Replace(ServiceDescriptor.Singleton<IResourceSampler>(sp => new SettableSampler(
-                figures, sp.GetRequiredService<LocalSessionRegistry>(), sp.GetRequiredService<ILocalSiloDetails>(), clock, 500)));
+                figures, sp.GetRequiredService<LocalSessionRegistry>(), sp.GetRequiredService<ILocalSiloDetails>(), clock, 500, sp.GetRequiredService<ReplyWindow>())));
             faults?.Install(services);
         });
         silo.Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);

@@ -4,6 +4,7 @@ using Assistant.Fakes;
 using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Autopilot;
 using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Monitoring;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Assistant.IntegrationTests.Monitoring;
@@ -89,6 +90,42 @@ public sealed class MonitorTests : IAsyncLifetime
         Assert.Equal("cluster", cluster.GetProperty("silo").GetString());
         Assert.Equal(870, cluster.GetProperty("memory_mb").GetDouble()); // one silo: the cluster's sum is its figure
         Assert.Equal(JsonValueKind.Array, status.GetProperty("silos")[0].GetProperty("snapshot").GetProperty("network_io_bytes").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_status_and_the_trends_hold_the_measured_figures_against_the_guides_baselines_and_the_daily_update_logs_it()
+    {
+        (_figures.MemoryMb, _figures.CpuPercent, _figures.ActiveSessions) = (345, 25, 2);
+        await _silo.Http.SendAsync("baseline", "hello"); // a text reply in the latency window
+
+        var status = await RefreshAsync();
+
+        var baselines = status.GetProperty("guide_baselines").EnumerateArray().ToDictionary(b => b.GetProperty("figure").GetString()!);
+        Assert.Equal(["memory", "cpu_baseline", "cpu_sustained", "sessions", "response_text", "response_media"], baselines.Keys);
+        (double? Measured, double Limit, bool? Within) Of(string figure)
+        {
+            var b = baselines[figure];
+            return (b.TryGetProperty("measured", out var measured) ? measured.GetDouble() : null, // null figures are left out
+                b.GetProperty("limit").GetDouble(),
+                b.TryGetProperty("within", out var within) ? within.GetBoolean() : null);
+        }
+
+        Assert.Equal((345, 360, true), Of("memory"));         // 300 MB + 30 MB for each of 2 sessions
+        Assert.Equal((25, 20, false), Of("cpu_baseline"));    // over the guide's 20 %
+        Assert.Equal((25, 80, true), Of("cpu_sustained"));
+        Assert.Equal((10, 50, false), Of("sessions"));        // Monitoring:SessionCapacity is 10 here, under the guide's 50
+        var text = Of("response_text");
+        Assert.True(text.Within, "the offline-fast fake model answered in well under 2 s");
+        Assert.Equal((null, 5000, null), Of("response_media")); // no media reply yet: not measured
+
+        var trends = JsonDocument.Parse(await _silo.Http.GetStringAsync("/resources/trends?days=7")).RootElement;
+        Assert.Equal(status.GetProperty("guide_baselines").GetRawText(), trends.GetProperty("guide_baselines").GetRawText());
+
+        // The daily reminder's baseline update logs the comparison.
+        await _silo.Grains.GetGrain<IResourceMonitorGrain>(0).AsReference<IRemindable>().ReceiveReminder("daily", default);
+        var log = Infrastructure.ScriptedService.ReadShared(Path.Combine(_silo.Directory, "logs", "system.log"));
+        Assert.Contains("🔄 Performance baseline update against the guide's baselines: memory within (345 MB against 360); cpu_baseline outside (25 % against 20); cpu_sustained within (25 % against 80); sessions outside (10 sessions against 50); response_text within", log);
+        Assert.Contains("response_media not measured", log);
     }
 
     [Fact]

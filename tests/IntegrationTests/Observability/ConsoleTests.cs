@@ -73,6 +73,14 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Equal(history, vertices.Length);
         var score = status.GetProperty("health").GetProperty("health_score").GetDouble();
         await Assertions.Expect(page.Locator("[data-field=\"score\"]")).ToHaveTextAsync(score.ToString("0.#", CultureInfo.InvariantCulture));
+        // The guide's baselines, as the status holds them: a row each, the out-of-range ones marked.
+        await Assertions.Expect(page.Locator("[data-baseline]")).ToHaveCountAsync(status.GetProperty("guide_baselines").GetArrayLength());
+        foreach (var baseline in status.GetProperty("guide_baselines").EnumerateArray())
+        {
+            var within = baseline.TryGetProperty("within", out var w) ? (w.GetBoolean() ? "yes" : "NO") : "not yet";
+            await Assertions.Expect(page.Locator($"[data-baseline=\"{baseline.GetProperty("figure").GetString()}\"] td").Nth(3)).ToHaveTextAsync(within);
+        }
+
         var components = status.GetProperty("health").GetProperty("components");
         await Assertions.Expect(page.Locator("[data-field=\"cpu-health\"]")).ToHaveTextAsync(components.GetProperty("cpu_health").GetDouble().ToString("0.#", CultureInfo.InvariantCulture));
 

@@ -118,6 +118,14 @@ function renderStatus(s) {
     ]))
     : [element("li", { class: "empty", text: "No alert is open." })]));
 
+  field("baselines").replaceChildren(...s.guide_baselines.map((b) => element("tr", { "data-baseline": b.figure }, [
+    element("td", { text: b.figure }),
+    element("td", { text: b.guide }),
+    element("td", { text: b.measured === undefined || b.measured === null ? "—" : `${number(b.measured)} ${b.unit}` }),
+    element("td", { class: b.within === false ? "on" : "", text: b.within === true ? "yes" : b.within === false ? "NO" : "not yet" }),
+    element("td", { text: b.note }),
+  ])));
+
   field("silos").replaceChildren(...s.silos.map((silo) => element("tr", {}, [
     element("td", { text: silo.silo }),
     element("td", { text: number(silo.health_score) }),

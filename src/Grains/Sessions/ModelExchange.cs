@@ -156,7 +156,8 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         return prompt;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the model failed ({Kind})")]
+    // An error: the user got an apology instead of an answer (the failure kind places it among the guide's error patterns).
+    [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: the model failed ({Kind})")]
     private static partial void LogModelFailed(ILogger logger, Exception exception, string sessionId, string kind);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: reply cancelled ({Reason})")]

@@ -70,6 +70,6 @@ public sealed partial class VoiceReader(TelegramFiles files, SpeechToText speech
 
     private static string Minutes(int seconds) => $"{seconds / 60}:{seconds % 60:00}";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A voice message could not be transcribed ({Kind})")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "A voice message could not be transcribed ({Kind})")]
     private static partial void LogTranscriptionFailed(ILogger logger, Exception exception, string kind);
 }

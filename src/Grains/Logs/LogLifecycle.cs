@@ -13,8 +13,9 @@ namespace Assistant.Logs;
 /// <item><c>tasks.log</c> rotated to <c>tasks-YYYYMMDD.log</c> when it holds an earlier day;</item>
 /// <item>rotated logs compressed into <c>archive/</c> (gzip): the backups of <c>system</c> and
 /// <c>telegram</c> (<c>system.log.1</c> ..., never the live <c>system.log</c>), as
-/// <c>system-YYYYMMDD-HHMMSS.log.gz</c> after their last write, and <c>tasks-YYYYMMDD.log</c> once
-/// older than <c>Logs:TaskLogDays</c>;</item>
+/// <c>system-YYYYMMDD-HHMMSS.log.gz</c> after their last write; <c>tasks-YYYYMMDD.log</c> once
+/// older than <c>Logs:TaskLogDays</c> is deleted, as the guide keeps task logs 7 days, or
+/// compressed like the others with <c>Logs:ArchiveTaskLogs</c>;</item>
 /// <item>archives older than <c>Logs:ColdStorageDays</c> moved to <c>Logs:ColdStorageDirectory</c>;</item>
 /// <item>archives there older than <c>Logs:DeleteAfterDays</c> deleted.</item>
 /// </list>
@@ -65,6 +66,13 @@ public sealed partial class LogLifecycle(IOptions<LogsOptions> options, [FromKey
             {
                 Try(problems, file, () =>
                 {
+                    if (!settings.ArchiveTaskLogs && Path.GetFileName(file).StartsWith("tasks-", StringComparison.Ordinal))
+                    {
+                        File.Delete(file); // the guide's "daily rotation, 7 days retention"
+                        deleted.Add(Path.GetFileName(file));
+                        return;
+                    }
+
                     saved += Compress(file, archive);
                     compressed.Add(Path.GetFileName(file));
                 });

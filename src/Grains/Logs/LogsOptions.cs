@@ -14,8 +14,11 @@ public sealed class LogsOptions
     /// <summary>Backups of <c>system.log</c> and <c>telegram.log</c> kept beside the live file (<c>system.log.1</c> to <c>.3</c>). Default 3.</summary>
     public int RetainedFiles { get; set; } = 3;
 
-    /// <summary>Days a rotated <c>tasks.log</c> (<c>tasks-YYYYMMDD.log</c>) stays uncompressed beside it. Default 7.</summary>
+    /// <summary>Days a rotated <c>tasks.log</c> (<c>tasks-YYYYMMDD.log</c>) is kept beside it; then it is deleted (or archived, <see cref="ArchiveTaskLogs"/>). Default 7.</summary>
     public int TaskLogDays { get; set; } = 7;
+
+    /// <summary>Whether task logs past <see cref="TaskLogDays"/> go to <c>logs/archive/</c> like the other logs instead of being deleted. Default false.</summary>
+    public bool ArchiveTaskLogs { get; set; }
 
     /// <summary>Days after which a compressed log in <c>logs/archive/</c> moves to <see cref="ColdStorageDirectory"/>. Default 30.</summary>
     public double ColdStorageDays { get; set; } = 30;

@@ -44,9 +44,9 @@ public sealed class LogLifecycleTests
         Assert.Equal([$"tasks-{now.AddDays(-1):yyyyMMdd}.log"], report.Rotated);
         var first = $"system-{now.AddHours(-5):yyyyMMdd-HHmmss}.log";
         var second = $"system-{now.AddHours(-7):yyyyMMdd-HHmmss}.log";
-        Assert.Equal([second, first, "system_001.log", $"tasks-{now.AddDays(-10):yyyyMMdd}.log"], report.Compressed);
+        Assert.Equal([second, first, "system_001.log"], report.Compressed);
         Assert.Equal(["system_007.log.gz"], report.Moved);
-        Assert.Equal(["system_003.log.gz"], report.Deleted);
+        Assert.Equal([$"tasks-{now.AddDays(-10):yyyyMMdd}.log", "system_003.log.gz"], report.Deleted); // task logs are kept Logs:TaskLogDays, as the guide says
         Assert.Empty(report.Problems);
         Assert.True(report.BytesSaved > 90_000, $"{report.BytesSaved} bytes saved");
 
@@ -58,13 +58,32 @@ public sealed class LogLifecycleTests
         Assert.Equal("being written\n", File.ReadAllText(Path.Combine(logs, "system.log")));
         Assert.Equal(new string('a', 50_000), Gunzip(Path.Combine(logs, "archive", first + ".gz")));
         Assert.Equal(new string('b', 50_000), Gunzip(Path.Combine(logs, "archive", second + ".gz")));
-        Assert.Equal("ten days ago\n", Gunzip(Path.Combine(logs, "archive", $"tasks-{now.AddDays(-10):yyyyMMdd}.log.gz")));
         Assert.Equal(now.AddHours(-5), File.GetLastWriteTime(Path.Combine(logs, "archive", first + ".gz")), TimeSpan.FromSeconds(1));
         Assert.Equal(["system_004.log.gz", "system_007.log.gz"], Directory.GetFiles(cold).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(File.Exists(Path.Combine(logs, "archive", "system_008.log.gz")));
 
         var again = lifecycle.Run();
         Assert.Empty(again.Rotated.Concat(again.Compressed).Concat(again.Moved).Concat(again.Deleted));
+    }
+
+    [Fact]
+    public void With_Logs_ArchiveTaskLogs_old_task_logs_are_compressed_into_the_archive_instead()
+    {
+        var logs = Path.Combine(TestPaths.NewTempDirectory("lifecycle-archive"), "logs");
+        var now = DateTime.Now;
+        var old = $"tasks-{now.AddDays(-10):yyyyMMdd}.log";
+        Write(logs, old, "ten days ago\n", now.AddDays(-10));
+        Write(logs, $"tasks-{now.AddDays(-3):yyyyMMdd}.log", "three days ago\n", now.AddDays(-3));
+        var lifecycle = new LogLifecycle(
+            Options.Create(new LogsOptions { Directory = logs, ColdStorageDirectory = Path.Combine(logs, "cold"), ArchiveTaskLogs = true }),
+            TimeProvider.System,
+            NullLogger<LogLifecycle>.Instance);
+
+        var report = lifecycle.Run();
+
+        Assert.Equal([old], report.Compressed);
+        Assert.Empty(report.Deleted);
+        Assert.Equal("ten days ago\n", Gunzip(Path.Combine(logs, "archive", old + ".gz")));
     }
 
     [Fact]
@@ -97,8 +116,9 @@ public sealed class LogLifecycleTests
         var run = await Script.RunAsync("maintenance.sh", directory, environment, arguments: "logs");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.StartsWith($"logs: {logs}: rotated 0, compressed 1 (", run.Output);
-        Assert.True(File.Exists(Path.Combine(logs, "archive", old + ".gz")));
+        Assert.StartsWith($"logs: {logs}: rotated 0, compressed 0 (", run.Output);
+        Assert.Contains("deleted 1", run.Output);
+        Assert.False(File.Exists(Path.Combine(logs, old)));
 
         // Through the API, with the admin key, on every silo of a running service.
         Write(logs, old, "twelve days ago, again\n", DateTime.Now.AddDays(-12));
@@ -114,8 +134,7 @@ public sealed class LogLifecycleTests
         var task = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = JsonDocument.Parse(task.GetProperty("result").GetString()!).RootElement;
-        Assert.Equal([old], result.GetProperty("compressed").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("twelve days ago, again\n", Gunzip(Path.Combine(logs, "archive", old + "-1.gz")));
+        Assert.Equal([old], result.GetProperty("deleted").EnumerateArray().Select(e => e.GetString()));
     }
 
     private static void Write(string folder, string name, string text, DateTime lastWrite)

@@ -61,7 +61,7 @@ for file in "$RUN_DIR"/supervisor-*.pid; do
     running+=("$i")
   else
     say "Lock recovery: removed the stale pid files of silo $i (supervisor pid $pid is not running; the last run did not stop cleanly)."
-    rm -f "$RUN_DIR/supervisor-$i.pid" "$RUN_DIR/silo-$i.pid" "$RUN_DIR/stop-$i" "$RUN_DIR/restart-$i" "$RUN_DIR/silo-$i.token"
+    rm -f "$RUN_DIR/supervisor-$i.pid" "$RUN_DIR/silo-$i.pid" "$RUN_DIR/stop-$i" "$RUN_DIR/restart-$i" "$RUN_DIR/silo-$i.token" "$RUN_DIR/silo-$i.ports"
   fi
 done
 shopt -u nullglob
@@ -147,10 +147,10 @@ MSG
   fi
 fi
 
-# The URL a silo's readiness is asked at: recorded when it was started (run/http-N), else from --port.
+# The URL a silo's readiness is asked at: recorded when it was started (run/silo-N.ports), else from --port.
 ready_url() {
   local recorded
-  recorded=$(cat "$RUN_DIR/http-$1" 2>/dev/null || true)
+  recorded=$(sed -n 1p "$RUN_DIR/silo-$1.ports" 2>/dev/null || true)
   printf '%s' "${recorded:-http://$probe:$((port + $1 - 1))}/health/ready"
 }
 
@@ -203,7 +203,7 @@ done
 # 6. Start each silo that is not running under its supervisor.
 for i in "${to_start[@]}"; do
   http=$((port + i - 1))
-  echo "http://$probe:$http" >"$RUN_DIR/http-$i"
+  printf 'http://%s:%s\n%s\n%s\n' "$probe" "$http" $((silo_base + i - 1)) $((gateway_base + i - 1)) >"$RUN_DIR/silo-$i.ports" # HTTP, silo, gateway
   rm -f "$RUN_DIR/stop-$i" "$RUN_DIR/restart-$i"
   ASPNETCORE_URLS="http://$bind:$http" Cluster__SiloPort=$((silo_base + i - 1)) Cluster__GatewayPort=$((gateway_base + i - 1)) \
     nohup bash "$ROOT/scripts/supervise.sh" "$i" "$DLL" >>"$RUN_DIR/supervisor-$i.log" 2>&1 &

@@ -69,7 +69,7 @@ for file in "${supervisors[@]}"; do
   if alive "$supervisor"; then
     kill -TERM "$supervisor" 2>/dev/null || true
   fi
-  rm -f "$file" "$RUN_DIR/silo-$index.pid" "$RUN_DIR/stop-$index"
+  rm -f "$file" "$RUN_DIR/silo-$index.pid" "$RUN_DIR/stop-$index" "$RUN_DIR/silo-$index.ports"
   say "Removed the pid files of silo $index."
 done
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Assistant.IntegrationTests.Infrastructure;
 
-/// <summary>Runs one of the repository's scripts as an operator would, capturing what it prints.</summary>
+/// <summary>Runs one of the repository's scripts, or a command line, as an operator would, capturing what it prints.</summary>
 public static class Script
 {
     public sealed record Result(int ExitCode, string Output, string Error)
@@ -11,7 +11,14 @@ public static class Script
     }
 
     /// <param name="input">What the script reads on standard input (then end of input); null for none.</param>
-    public static async Task<Result> RunAsync(string script, string workingDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? input = null, params string[] arguments)
+    public static Task<Result> RunAsync(string script, string workingDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? input = null, params string[] arguments) =>
+        RunBashAsync([Path.Combine(TestPaths.RepositoryRoot, "scripts", script), .. arguments], script, workingDirectory, environment, timeout, input);
+
+    /// <summary>Runs a command line as an operator types it (<c>bash -c</c>), pipes and all.</summary>
+    public static Task<Result> RunShellAsync(string command, string workingDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null) =>
+        RunBashAsync(["-c", command], command, workingDirectory, environment, timeout, input: null);
+
+    private static async Task<Result> RunBashAsync(string[] arguments, string what, string workingDirectory, IDictionary<string, string>? environment, TimeSpan? timeout, string? input)
     {
         var start = new ProcessStartInfo("bash")
         {
@@ -21,7 +28,6 @@ public static class Script
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(TestPaths.RepositoryRoot, "scripts", script));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -49,7 +55,7 @@ public static class Script
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} did not finish: {await output}{await error}");
+            throw new TimeoutException($"{what} did not finish: {await output}{await error}");
         }
 
         return new Result(process.ExitCode, await output, await error);

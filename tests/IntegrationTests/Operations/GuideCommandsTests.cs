@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Assistant.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,11 +63,11 @@ public sealed partial class GuideCommandsTests
         Assert.True(commands.Count >= 15, $"{commands.Count} commands found:\n{string.Join('\n', commands)}");
         foreach (var command in commands)
         {
-            var (code, output, error) = await BashAsync(command, directory);
-            Assert.True(code is 0 or 1 && error.Length == 0, $"`{command}` exited {code}: {error}");
+            var run = await Script.RunShellAsync(command, directory);
+            Assert.True(run.ExitCode is 0 or 1 && run.Error.Length == 0, $"`{command}` exited {run.ExitCode}: {run.Error}");
             if (FindsSomething(command))
             {
-                Assert.True(output.Trim().Length > 0, $"`{command}` found nothing");
+                Assert.True(run.Output.Trim().Length > 0, $"`{command}` found nothing");
             }
         }
     }
@@ -116,18 +115,6 @@ public sealed partial class GuideCommandsTests
 
     private static bool IsLogCommand(string line) =>
         line.Contains("logs/", StringComparison.Ordinal) && Regex.IsMatch(line, @"^(grep|tail|ls|zcat|cat) ") && !line.Contains(" -f ", StringComparison.Ordinal);
-
-    private static async Task<(int Code, string Output, string Error)> BashAsync(string command, string directory)
-    {
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        using var bash = Process.Start(start)!;
-        var output = bash.StandardOutput.ReadToEndAsync();
-        var error = bash.StandardError.ReadToEndAsync();
-        await bash.WaitForExitAsync();
-        return (bash.ExitCode, await output, await error);
-    }
 
     [GeneratedRegex("`([^`]+)`")]
     private static partial Regex InlineCode();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Assistant.Fakes.OpenAi;
@@ -57,11 +56,11 @@ public sealed partial class LogAnalysisTests
         Assert.All(errors, l => Assert.Matches("❌ (TimeoutError|ConnectionError|DatabaseError): ", l)); // every error line here is one of the three, the model client's own included
 
         // The guide's counts, as docs/operations.md prints them, give those figures.
-        Assert.Equal(lines.Count(l => LevelOf(l) == "ERROR").ToString(CultureInfo.InvariantCulture), await BashAsync("grep -c \"ERROR\" logs/system.log", directory));
+        Assert.Equal(lines.Count(l => LevelOf(l) == "ERROR").ToString(CultureInfo.InvariantCulture), (await Script.RunShellAsync("grep -c \"ERROR\" logs/system.log", directory)).Output.Trim());
         foreach (var category in Assistant.Logs.ErrorCategory.All)
         {
             var expected = errors.Count(l => l.Contains($"❌ {category}: ", StringComparison.Ordinal));
-            Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), await BashAsync($"grep -c \"{category}\" logs/system.log", directory));
+            Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), (await Script.RunShellAsync($"grep -c \"{category}\" logs/system.log", directory)).Output.Trim());
         }
 
         var documented = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "operations.md"));
@@ -72,17 +71,6 @@ public sealed partial class LogAnalysisTests
     }
 
     private static string? LevelOf(string line) => LevelField().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
-
-    private static async Task<string> BashAsync(string command, string directory)
-    {
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        using var bash = Process.Start(start)!;
-        var output = await bash.StandardOutput.ReadToEndAsync();
-        await bash.WaitForExitAsync();
-        return output.Trim();
-    }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} [\d:.]+ [+-]\d{2}:\d{2} - \S+ - (\S+) - ")]
     private static partial Regex LevelField();

@@ -174,6 +174,45 @@ public sealed class ScriptsTests
     }
 
     [Fact]
+    public async Task Status_and_the_guides_process_check_show_what_runs_a_kill_9_is_named_and_the_lock_runbook_releases_the_database()
+    {
+        await using var service = new ScriptedService("status");
+        var idle = await Script.RunAsync("status.sh", service.Home, service.Environment);
+        Assert.Equal(3, idle.ExitCode);
+        Assert.Contains("Nothing of this installation is running.", idle.Output);
+
+        Assert.Equal(0, (await service.StartAsync()).ExitCode);
+        var supervisor = File.ReadAllText(Path.Combine(service.Home, "run", "supervisor-1.pid")).Trim();
+        var silo = File.ReadAllText(Path.Combine(service.Home, "run", "silo-1.pid")).Trim();
+        var status = await Script.RunAsync("status.sh", service.Home, service.Environment);
+        Assert.True(status.ExitCode == 0, status.All);
+        Assert.Contains($"Silo 1: running, ready (supervisor pid {supervisor}, silo pid {silo})", status.Output);
+        Assert.Contains($"HTTP http://127.0.0.1:{service.HttpPort}, silo port {service.Environment["Cluster__SiloPort"]}, gateway port {service.Environment["Cluster__GatewayPort"]}", status.Output);
+        Assert.Contains("pid files: run/supervisor-1.pid run/silo-1.pid", status.Output);
+
+        // The process check docs/operations.md prints in place of the guide's uvicorn|huey one finds both processes.
+        var check = File.ReadAllLines(Path.Combine(TestPaths.RepositoryRoot, "docs", "operations.md")).Select(l => l.Trim())
+            .Single(l => l.StartsWith("ps aux | grep -E", StringComparison.Ordinal)).Split("   #")[0];
+        var found = await Script.RunShellAsync(check, service.Home);
+        Assert.Contains(found.Output.Split('\n'), l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var pid, ..] && pid == silo);
+        Assert.Contains(found.Output.Split('\n'), l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var pid, ..] && pid == supervisor);
+
+        // kill -9 of the silo, as a lock runbook would: the supervisor says what happened and starts it again.
+        System.Diagnostics.Process.GetProcessById(int.Parse(silo, System.Globalization.CultureInfo.InvariantCulture)).Kill();
+        await WaitForAsync(() => Task.FromResult(service.SupervisorLog.Contains("silo 1 was killed (SIGKILL, exit 137); starting it again in 5 s. To release the database instead, stop the service: scripts/stop.sh", StringComparison.Ordinal)), "the supervisor's line");
+        await WaitForAsync(async () => (await TryGetAsync(service.Http, "/health/ready")) == HttpStatusCode.OK, "the silo to be back");
+
+        // The runbook's release: stop (and checkpoint), checkpoint, start.
+        await service.Http.PostAsJsonAsync("/sessions/lock/messages", new { text = "something in the WAL" });
+        Assert.Equal(0, (await service.StopAsync()).ExitCode);
+        var checkpoint = await Script.RunAsync("maintenance.sh", service.Home, service.Environment, arguments: "checkpoint");
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.All);
+        Assert.Equal(0, new FileInfo(Path.Combine(service.Home, "data", "system.db-wal")) is { Exists: true } wal ? wal.Length : 0);
+        Assert.Equal(0, (await service.StartAsync()).ExitCode);
+        Assert.Equal(0, (await Script.RunAsync("status.sh", service.Home, service.Environment)).ExitCode);
+    }
+
+    [Fact]
     public async Task Stop_finds_and_stops_a_silo_whose_pid_files_are_gone_and_releases_the_database()
     {
         await using var service = new ScriptedService("orphan");
@@ -227,6 +266,7 @@ public sealed class ScriptsTests
     [InlineData("stop.sh", "--help", 0, "scripts/stop.sh [--timeout 60]")]
     [InlineData("maintenance.sh", "--help", 2, "scripts/maintenance.sh OPERATION")]
     [InlineData("backup.sh", "--help", 2, "scripts/backup.sh list")]
+    [InlineData("status.sh", "--help", 0, "scripts/status.sh")]
     public async Task Help_shows_the_scripts_usage_and_none_of_its_code(string script, string argument, int exitCode, string usage)
     {
         var help = await Script.RunAsync(script, TestPaths.NewTempDirectory("help"), arguments: [argument]);

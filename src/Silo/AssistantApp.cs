@@ -45,7 +45,9 @@ public static class AssistantApp
 
         // Behind a reverse proxy on this machine (the documented set-up) the client's address is
         // the forwarded one; the defaults trust loopback proxies only, so nobody else can forge it.
-        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+        // Every loopback hop is unwrapped (no ForwardLimit): behind two proxies on this machine the
+        // client is the first address neither of them is.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = null });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAssistantApi();

@@ -6,9 +6,10 @@ namespace Assistant.Api.Admin;
 /// <summary>
 /// Whether a request comes from this machine. The address is the one <c>UseForwardedHeaders</c>
 /// leaves: behind the documented reverse proxy on loopback, the forwarded client's. A request that
-/// still carries a proxy's header naming a client (<c>X-Real-IP</c>, <c>Forwarded</c>, which that
-/// middleware does not read) is taken as coming from where that header says, so a proxy set up
-/// without <c>X-Forwarded-For</c> does not make every caller local.
+/// still carries a proxy's header naming a client (what is left of <c>X-Forwarded-For</c>,
+/// <c>X-Real-IP</c>, <c>Forwarded</c>, which that middleware does not read) is taken as coming from
+/// where that header says. A proxy that forwards no client address at all cannot be told from a
+/// caller on this machine: the docs say to set a key behind any proxy.
 /// </summary>
 public static class ClientOrigin
 {
@@ -27,6 +28,12 @@ public static class ClientOrigin
     /// <summary>The client a proxy header names that forwarded headers did not consume, or null.</summary>
     private static string? ForwardedFor(IHeaderDictionary headers)
     {
+        // What UseForwardedHeaders left of X-Forwarded-For names hops it did not trust: the first is the client.
+        if (headers["X-Forwarded-For"].ToString() is { Length: > 0 } left)
+        {
+            return left.Split(',')[0].Trim();
+        }
+
         if (headers["X-Real-IP"].ToString() is { Length: > 0 } real)
         {
             return real.Trim();

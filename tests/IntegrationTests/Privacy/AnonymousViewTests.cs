@@ -156,6 +156,7 @@ public sealed class AnonymousViewTests(AnonymousViewTests.Service service) : ICl
     [
         ("X-Forwarded-For", "203.0.113.7"),
         ("X-Forwarded-For", "127.0.0.1, 203.0.113.7"), // a forged first hop, as nginx's $proxy_add_x_forwarded_for passes it on
+        ("X-Forwarded-For", "203.0.113.7, 127.0.0.1"), // two proxies on this machine: a tunnel in front of nginx
         ("X-Real-IP", "203.0.113.7"),
         ("Forwarded", "for=203.0.113.7;proto=https"),
         ("Forwarded", "for=\"[2001:db8::7]:4711\""),

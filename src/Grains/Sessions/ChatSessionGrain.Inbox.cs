@@ -63,6 +63,9 @@ internal sealed partial class ChatSessionGrain
                 : TelegramCommands.NothingToCancel;
         }
 
+        // Admitted now, before the write's await: a refusal finishing meanwhile must not deactivate the session under it.
+        _started |= !turnedAway;
+
         // The inbox write is the acceptance: if it fails, nothing here changed and the poller retries.
         if (!await _inbox.UpdateAsync(s => !Knows(message.UpdateId) && Add(s, item)))
         {
@@ -70,7 +73,6 @@ internal sealed partial class ChatSessionGrain
         }
 
         _overflowNotified |= overflow;
-        _started |= !turnedAway;
         if (IsCancel(message) || IsReset(message))
         {
             // /cancel and /reset act now, not after the reply they are meant to stop (a long

@@ -100,7 +100,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         await TakeOverLegacyAsync();
         await ApplyClearedContextAsync();
         _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
-        _started = _inbox.Value.Items.Any(i => i.Notice is null);
+        _started = Waiting.Any(i => i.Notice is null); // answered items stay stored until the next is accepted: only unanswered work counts
 
         // Telegram messages accepted before a crash or a move to this silo are answered now, each once.
         ResumeInbox(firstWasInterrupted: true);

@@ -50,6 +50,12 @@ public sealed class SessionCapTests : IAsyncLifetime
     [Fact]
     public async Task Past_the_cap_a_new_session_is_turned_away_politely_and_active_ones_go_on_until_an_admin_raises_it_for_good()
     {
+        // The Telegram user has talked before; their session was collected as idle since.
+        var earlier = _telegram.SendUserMessage(Chat, Chat, "before the rush");
+        await _telegram.WaitUntilAsync(Chat, m => m.Any(x => x.ReplyTo == earlier), "the first answer");
+        await SessionClient.WaitUntilSettledAsync(_silo.Http, Chat);
+        await _silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
         await _silo.Http.SendAsync("first", "hello");
         await _silo.Http.SendAsync("second", "hello");
         var asked = _model.Requests.Count;
@@ -62,7 +68,7 @@ public sealed class SessionCapTests : IAsyncLifetime
             Assert.Contains("try again in a few minutes", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        // In Telegram: a short busy reply, not an answer.
+        // In Telegram: a short busy reply, not an answer, for a returning user whose session is not active.
         var message = _telegram.SendUserMessage(Chat, Chat, "hi there");
         await _telegram.WaitUntilAsync(Chat, m => m.Any(x => x.ReplyTo == message), "the busy reply");
         Assert.Contains("try again in a few minutes", _telegram.RepliesTo(Chat, message).Single().Text, StringComparison.Ordinal);

@@ -197,6 +197,9 @@ for i in "${running[@]}"; do
     done
   fi # else its supervisor is about to start it, and it reads the token configured now
   wait_ready "$i" "to come back with the new token"
+  if [[ "$(cat "$RUN_DIR/silo-$i.token" 2>/dev/null)" != "$want" ]]; then
+    die "silo $i came back with the old bot token: its supervisor's environment sets Telegram__BotToken, which wins over the stored one; stop the service (scripts/stop.sh) and start it with the token you mean"
+  fi
   restarted+=("$i")
 done
 

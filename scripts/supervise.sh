@@ -45,13 +45,12 @@ while true; do
     75) echo "$(stamp) supervisor: silo $index asked for a restart; starting it again" ;;
     0) echo "$(stamp) supervisor: silo $index exited normally"; break ;;
     2) echo "$(stamp) supervisor: silo $index could not start (configuration or database); not restarting"; break ;;
-    137)
-      # SIGKILL: not a crash of its own. Killing the silo does not release the database for good:
-      # it is started again here on the same file.
-      echo "$(stamp) supervisor: silo $index was killed (SIGKILL, exit 137); starting it again in 5 s. To release the database instead, stop the service: scripts/stop.sh"
-      sleep 5
-      ;;
     *)
+      if ((code == 137)); then
+        # SIGKILL: an operator's kill -9 (which does not release the database for good: the silo
+        # comes back on the same file) or the kernel's out-of-memory killer; counted as a crash.
+        echo "$(stamp) supervisor: silo $index was killed (SIGKILL, exit 137). To release the database instead, stop the service: scripts/stop.sh"
+      fi
       now=$(date +%s)
       recent=()
       for at in "${crashes[@]}" "$now"; do

@@ -51,9 +51,8 @@ public sealed class RotatingLog : IDisposable
             {
                 var file = Live();
                 var size = RandomAccess.GetLength(file);
-                if (size > 0 && size + line.Length > _limit)
+                if (size > 0 && size + line.Length > _limit && TryRoll(file))
                 {
-                    Roll(file);
                     size = 0;
                 }
 
@@ -66,16 +65,35 @@ public sealed class RotatingLog : IDisposable
         }
     }
 
-    /// <summary>The live file: the handle held, or a new one when the file was deleted or moved away by hand.</summary>
+    /// <summary>
+    /// The live file: the handle held, or a new one when the file at the path is another (deleted or
+    /// moved away by hand, and made again by another writer). Every writer writes under the lock at
+    /// the end of the one file, so the handle's length is the path's unless they are two files.
+    /// </summary>
     private SafeFileHandle Live()
     {
-        if (_file is null || !File.Exists(_path))
+        var atPath = new FileInfo(_path);
+        if (_file is null || !atPath.Exists || atPath.Length != RandomAccess.GetLength(_file))
         {
             _file?.Dispose();
             _file = File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         }
 
         return _file;
+    }
+
+    /// <summary>Rolls; false when it could not (a backup in use, a full disk): the line is written to the live file anyway.</summary>
+    private bool TryRoll(SafeFileHandle live)
+    {
+        try
+        {
+            Roll(live);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private void Roll(SafeFileHandle live)

@@ -78,7 +78,7 @@ internal sealed partial class AlertDeliveryGrain(
     {
         var s = _state.Value;
         return Task.FromResult(new AlertDeliveryStatus(
-            s.Pending.Count, s.Delivered, s.Failures, s.GivenUp, s.LastFailure, s.LastFailureAt,
+            s.Pending.Count, s.Delivered, s.Failures, s.GivenUp, s.LastFailure is { } failure ? notifier.Anonymous(failure) : null, s.LastFailureAt,
             s.Pending.Count == 0 ? null : s.Pending.Min(p => p.NextAttemptAt)));
     }
 

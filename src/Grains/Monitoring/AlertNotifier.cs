@@ -12,7 +12,7 @@ namespace Assistant.Monitoring;
 /// Each delivery is bounded by <c>Monitoring:AlertDeliveryTimeoutSeconds</c>; retrying is the
 /// <see cref="AlertDeliveryGrain"/>'s business.
 /// </summary>
-public sealed class AlertNotifier(
+public sealed partial class AlertNotifier(
     IHttpClientFactory http,
     IOptions<MonitoringOptions> options,
     TelegramBot bot,
@@ -44,16 +44,33 @@ public sealed class AlertNotifier(
     /// A destination as status pages may show it: <c>webhook</c>, or <c>Telegram admin 2</c> (its
     /// place in <c>Telegram:AdminUsers</c>, counted from 1), never the admin's user id.
     /// </summary>
-    public string Describe(string destination)
+    public string Describe(string destination) => Describe(destination, bot.Options.AdminUsers);
+
+    public static string Describe(string destination, IReadOnlyList<long> admins)
     {
         if (!destination.StartsWith(TelegramPrefix, StringComparison.Ordinal))
         {
             return destination;
         }
 
-        var place = bot.Options.AdminUsers.IndexOf(long.Parse(destination[TelegramPrefix.Length..], CultureInfo.InvariantCulture));
+        var place = admins.ToList().IndexOf(long.Parse(destination[TelegramPrefix.Length..], CultureInfo.InvariantCulture));
         return place >= 0 ? $"Telegram admin {place + 1}" : "a Telegram admin no longer in Telegram:AdminUsers";
     }
+
+    /// <summary>
+    /// A delivery failure as builds before 2026-12-07 stored it (<c>... to telegram:&lt;admin id&gt;: ...
+    /// refuses messages to chat &lt;id&gt;</c>), with the ids taken out; text of this build has none.
+    /// </summary>
+    public string Anonymous(string failure) => Anonymous(failure, bot.Options.AdminUsers);
+
+    public static string Anonymous(string failure, IReadOnlyList<long> admins) =>
+        ChatId().Replace(AdminDestination().Replace(failure, m => Describe(m.Value, admins)), "this chat");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"telegram:-?\d+")]
+    private static partial System.Text.RegularExpressions.Regex AdminDestination();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"chat -?\d{5,}")]
+    private static partial System.Text.RegularExpressions.Regex ChatId();
 
     public async Task<DeliveryOutcome> DeliverAsync(PerformanceAlert alert, string destination)
     {

@@ -20,7 +20,8 @@ public sealed class ProcessResourceSampler(
     IOptions<MonitoringOptions> options,
     [FromKeyedServices(Clock.Key)] TimeProvider time) : IResourceSampler
 {
-    private readonly CpuMeter _cpu = new(() => Environment.CpuUsage.TotalTime, time, Environment.ProcessorCount, options.Value.CpuReadingsKept);
+    // The CPUs the process may use, after Process:CpuAffinity (Environment.ProcessorCount is fixed when the runtime starts, before it).
+    private readonly CpuMeter _cpu = new(() => Environment.CpuUsage.TotalTime, time, CpuAffinity.Allowed()?.Count ?? Environment.ProcessorCount, options.Value.CpuReadingsKept);
 
     public ResourceSnapshot Sample(TimeSpan cpuWindow)
     {

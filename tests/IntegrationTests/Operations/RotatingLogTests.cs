@@ -82,6 +82,22 @@ public sealed class RotatingLogTests
         Assert.True(File.Exists(RotatingLog.Backup(logs, "system", 5)), "it rolled");
     }
 
+    [Fact]
+    public void A_live_file_deleted_by_hand_is_made_again_and_every_writer_follows_it()
+    {
+        var logs = TestPaths.NewTempDirectory("rotating-deleted");
+        using var first = new RotatingLog(logs, "system", 1024 * 1024, backups: 3);
+        using var second = new RotatingLog(logs, "system", 1024 * 1024, backups: 3);
+        first.Append("one\n"u8);
+        second.Append("two\n"u8);
+
+        File.Delete(Path.Combine(logs, "system.log")); // rm logs/system.log, or a logrotate without copytruncate
+        first.Append("three\n"u8);
+        second.Append("four\n"u8);
+
+        Assert.Equal(["three", "four"], File.ReadAllLines(Path.Combine(logs, "system.log")));
+    }
+
     private static bool OpenBy(int pid, string path)
     {
         try

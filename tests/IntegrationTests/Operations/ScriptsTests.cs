@@ -199,7 +199,7 @@ public sealed class ScriptsTests
 
         // kill -9 of the silo, as a lock runbook would: the supervisor says what happened and starts it again.
         System.Diagnostics.Process.GetProcessById(int.Parse(silo, System.Globalization.CultureInfo.InvariantCulture)).Kill();
-        await WaitForAsync(() => Task.FromResult(service.SupervisorLog.Contains("silo 1 was killed (SIGKILL, exit 137); starting it again in 5 s. To release the database instead, stop the service: scripts/stop.sh", StringComparison.Ordinal)), "the supervisor's line");
+        await WaitForAsync(() => Task.FromResult(service.SupervisorLog.Contains("silo 1 was killed (SIGKILL, exit 137). To release the database instead, stop the service: scripts/stop.sh", StringComparison.Ordinal)), "the supervisor's line");
         await WaitForAsync(async () => (await TryGetAsync(service.Http, "/health/ready")) == HttpStatusCode.OK, "the silo to be back");
 
         // The runbook's release: stop (and checkpoint), checkpoint, start.

@@ -81,6 +81,30 @@ public sealed class LoginScriptTests
         Assert.DoesNotContain("restarting it", again.Output);
     }
 
+    [Fact]
+    public async Task A_token_the_supervisors_environment_sets_wins_over_a_new_login_and_start_says_so_instead_of_ok()
+    {
+        const string renewed = "987654321:AAF-renewed_token_abcdefghijklmnopqrstu";
+        await using var telegram = await FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+        await using var service = new ScriptedService("reauth-env", new Dictionary<string, string>
+        {
+            ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
+            ["Telegram__PollTimeoutSeconds"] = "1",
+            ["Telegram__BotToken"] = TelegramSiloFixture.Token, // given in the environment at the first start
+        });
+        Assert.Equal(0, (await service.StartAsync()).ExitCode);
+
+        telegram.Revoke(renewed, "renewed_assistant_bot");
+        var login = await Script.RunAsync("telegram_login.sh", service.Home, service.Environment, input: renewed + "\n");
+        service.Environment.Remove("Telegram__BotToken"); // the operator's shell no longer sets it; the supervisor's still does
+        var start = await service.StartAsync();
+
+        Assert.Equal(0, login.ExitCode);
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains("silo 1 came back with the old bot token: its supervisor's environment sets Telegram__BotToken", start.Error);
+        Assert.DoesNotContain(renewed, start.All);
+    }
+
     private static async Task<string?> BotAsync(HttpClient http) =>
         JsonDocument.Parse(await http.GetStringAsync("/telegram/status")).RootElement.GetProperty("bot").GetProperty("username").GetString();
 

@@ -49,8 +49,7 @@ public sealed class RotatingLog : IDisposable
             HostLock.Take(_lock);
             try
             {
-                var file = Live();
-                var size = RandomAccess.GetLength(file);
+                var (file, size) = Live();
                 if (size > 0 && size + line.Length > _limit && TryRoll(file))
                 {
                     size = 0;
@@ -70,16 +69,17 @@ public sealed class RotatingLog : IDisposable
     /// moved away by hand, and made again by another writer). Every writer writes under the lock at
     /// the end of the one file, so the handle's length is the path's unless they are two files.
     /// </summary>
-    private SafeFileHandle Live()
+    private (SafeFileHandle File, long Length) Live()
     {
         var atPath = new FileInfo(_path);
-        if (_file is null || !atPath.Exists || atPath.Length != RandomAccess.GetLength(_file))
+        if (_file is not null && atPath.Exists && RandomAccess.GetLength(_file) is var length && length == atPath.Length)
         {
-            _file?.Dispose();
-            _file = File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            return (_file, length);
         }
 
-        return _file;
+        _file?.Dispose();
+        _file = File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        return (_file, RandomAccess.GetLength(_file));
     }
 
     /// <summary>Rolls; false when it could not (a backup in use, a full disk): the line is written to the live file anyway.</summary>

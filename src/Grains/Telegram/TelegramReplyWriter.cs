@@ -235,6 +235,10 @@ internal sealed partial class TelegramReplyWriter(
             await outbox.EditAsync(target, _messageIds[0], OutgoingText.Plain(preview), cancellationToken);
             pace.Edited();
         }
+
+        // The interval runs from when the update landed: one held back (a 429's retry_after, the
+        // flood gate) would otherwise be followed by the next at once.
+        _lastPushAt = time.GetTimestamp();
     }
 
     /// <summary>While streaming, the first message shows the start of the reply; the rest follows at the end.</summary>

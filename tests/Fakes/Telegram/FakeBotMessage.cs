@@ -25,5 +25,5 @@ public sealed class FakeBotMessage
     public List<string> Edits { get; } = [];
 }
 
-/// <summary>One call the bot made, for asserting on timing and order.</summary>
-public sealed record FakeCall(string Method, DateTimeOffset At, int Status, long? ChatId);
+/// <summary>One call the bot made, for asserting on timing and order; <paramref name="InsideRetryWindow"/> when it came while a 429's <c>retry_after</c> still held.</summary>
+public sealed record FakeCall(string Method, DateTimeOffset At, int Status, long? ChatId, bool InsideRetryWindow = false);

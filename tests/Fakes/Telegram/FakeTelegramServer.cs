@@ -10,7 +10,11 @@ namespace Assistant.Fakes.Telegram;
 /// A Telegram Bot API server on 127.0.0.1 (<c>POST /bot{token}/{method}</c>) for the real
 /// Telegram.Bot client: getMe, getUpdates long polling with offsets, sendMessage, editMessageText,
 /// setWebhook, deleteWebhook, getWebhookInfo, logOut. Users "write" through <see cref="SendUserMessage"/>.
-/// Switches inject 429s, 409s, rejected entities, slow or hanging responses.
+/// Switches inject 429s, 5xx, 409s, rejected entities, slow or hanging responses. A 429 holds for
+/// its <c>retry_after</c>, per chat, for the long poll, or bot-wide (<see cref="FloodBot"/>): a call
+/// inside that window is refused again and recorded (<see cref="CallsInsideRetryWindows"/>), as a
+/// client that does not wait would be treated. Time is <see cref="Clock"/>'s (a test's fake clock
+/// when the service runs on one).
 /// </summary>
 public sealed class FakeTelegramServer : IAsyncDisposable
 {
@@ -29,6 +33,10 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte[]> _files = new();
     private readonly ConcurrentDictionary<string, bool> _gone = new();
     private readonly ConcurrentDictionary<long, int> _serverErrors = new();
+    private readonly ConcurrentDictionary<string, (int Count, int Status)> _methodErrors = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _methodRetryAfter = new(StringComparer.OrdinalIgnoreCase);
+    private readonly RetryWindows _windows;
+    private int _floodSeconds;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _newUpdates = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _activePoll;
@@ -40,7 +48,30 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private int _abortedWhileHeld;
     private WebApplication? _app;
 
-    private FakeTelegramServer(string token) => Token = token;
+    private FakeTelegramServer(string token)
+    {
+        Token = token;
+        _windows = new RetryWindows(() => Clock.GetUtcNow());
+    }
+
+    /// <summary>The time windows and call stamps are kept in; the system's unless a test gives its fake clock.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>Calls made while a 429's <c>retry_after</c> still held for their chat, the poll or the bot: none, from a client that waits.</summary>
+    public IReadOnlyList<FakeCall> CallsInsideRetryWindows => [.. _calls.Where(c => c.InsideRetryWindow)];
+
+    /// <summary>The next call of any method answers 429 with <paramref name="retryAfterSeconds"/>, and the bot is refused that long whatever it calls: a flood ban.</summary>
+    public void FloodBot(int retryAfterSeconds) => Volatile.Write(ref _floodSeconds, retryAfterSeconds);
+
+    /// <summary>The next <paramref name="count"/> calls of <paramref name="method"/> (any Bot API method, or <c>file</c> for downloads) answer <paramref name="status"/> (a 5xx).</summary>
+    public void FailCalls(string method, int count, int status = 500) => _methodErrors[method] = (count, status);
+
+    /// <summary>The next <paramref name="count"/> calls of <paramref name="method"/> (editMessageText, sendChatAction, ...) answer 429 with <paramref name="retryAfterSeconds"/>, each opening its chat's window.</summary>
+    public void RateLimitCalls(string method, int count, int retryAfterSeconds)
+    {
+        _methodRetryAfter[method] = retryAfterSeconds;
+        _methodErrors[method] = (count, 429);
+    }
 
     /// <summary>The one token this bot answers to; every other gets 401, as a revoked one does.</summary>
     public string Token { get; private set; }
@@ -455,6 +486,28 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         var body = context.Request.ContentLength is 0 or null && !context.Request.HasJsonContentType()
             ? new JsonObject()
             : (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? new JsonObject();
+        var chat = body.ContainsKey("chat_id") ? ChatId(body) : (long?)null;
+        if (_windows.Left(RetryWindows.Of(method, chat)) is { } left)
+        {
+            await TooManyAsync(context, method, chat, (int)Math.Ceiling(left.TotalSeconds), insideWindow: true);
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _floodSeconds, 0) is > 0 and var flood)
+        {
+            _windows.Open(RetryWindows.Bot, flood);
+            await TooManyAsync(context, method, chat, flood, insideWindow: false);
+            return;
+        }
+
+        if (TakeError(method) is { } status)
+        {
+            await (status == 429
+                ? TooManyAsync(context, method, chat, _methodRetryAfter.GetValueOrDefault(method, RetryAfterSeconds), insideWindow: false)
+                : ErrorAsync(context, method, status, status == 502 ? "Bad Gateway" : "Internal Server Error", chat));
+            return;
+        }
+
         switch (method.ToLowerInvariant())
         {
             case "getme":
@@ -539,7 +592,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
         if (TakeOne(() => TooManyRequestsForGetUpdates, v => TooManyRequestsForGetUpdates = v))
         {
-            await ErrorAsync(context, "getUpdates", 429, $"Too Many Requests: retry after {RetryAfterSeconds}", null, new JsonObject { ["retry_after"] = RetryAfterSeconds });
+            await TooManyAsync(context, "getUpdates", null, RetryAfterSeconds, insideWindow: false);
             return;
         }
 
@@ -671,7 +724,7 @@ public sealed class FakeTelegramServer : IAsyncDisposable
 
         if (tooMany)
         {
-            await ErrorAsync(context, "sendMessage", 429, $"Too Many Requests: retry after {retryAfter}", chatId, new JsonObject { ["retry_after"] = retryAfter });
+            await TooManyAsync(context, "sendMessage", chatId, retryAfter, insideWindow: false);
             return;
         }
 
@@ -791,6 +844,14 @@ public sealed class FakeTelegramServer : IAsyncDisposable
     private async Task DownloadAsync(HttpContext context, string token, string path)
     {
         var fileId = path.Split('/')[^1];
+        if (TakeError("file") is { } status)
+        {
+            Record("file", status, null);
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync("<html><body>Bad Gateway</body></html>");
+            return;
+        }
+
         Record("file", token == Token && _files.TryGetValue(fileId, out var bytes) && !_gone.ContainsKey(fileId) ? 200 : 404, null);
         if (token != Token || !_files.TryGetValue(fileId, out bytes) || _gone.ContainsKey(fileId))
         {
@@ -855,6 +916,39 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         await context.Response.WriteAsJsonAsync(new JsonObject { ["ok"] = true, ["result"] = result });
     }
 
+    /// <summary>A 5xx scripted for this method, taken once; null when none is.</summary>
+    private int? TakeError(string method)
+    {
+        while (_methodErrors.TryGetValue(method, out var scripted) && scripted.Count > 0)
+        {
+            if (_methodErrors.TryUpdate(method, (scripted.Count - 1, scripted.Status), scripted))
+            {
+                return scripted.Status;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>429 with <c>retry_after</c>; unless it answers a call inside a window, it opens one for the call's chat, or the poll.</summary>
+    private async Task TooManyAsync(HttpContext context, string method, long? chatId, int retryAfter, bool insideWindow)
+    {
+        if (!insideWindow)
+        {
+            _windows.Open(chatId is { } chat ? RetryWindows.Chat(chat) : method.Equals("getUpdates", StringComparison.OrdinalIgnoreCase) ? RetryWindows.Poll : RetryWindows.Bot, retryAfter);
+        }
+
+        Record(method, 429, chatId, insideWindow);
+        context.Response.StatusCode = 429;
+        await context.Response.WriteAsJsonAsync(new JsonObject
+        {
+            ["ok"] = false,
+            ["error_code"] = 429,
+            ["description"] = $"Too Many Requests: retry after {retryAfter}",
+            ["parameters"] = new JsonObject { ["retry_after"] = retryAfter },
+        });
+    }
+
     private async Task ErrorAsync(HttpContext context, string method, int code, string description, long? chatId, JsonObject? parameters = null)
     {
         Record(method, code, chatId);
@@ -868,11 +962,11 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         await context.Response.WriteAsJsonAsync(body);
     }
 
-    private void Record(string method, int status, long? chatId)
+    private void Record(string method, int status, long? chatId, bool insideWindow = false)
     {
         lock (_sync)
         {
-            _calls.Enqueue(new FakeCall(method, DateTimeOffset.UtcNow, status, chatId));
+            _calls.Enqueue(new FakeCall(method, Clock.GetUtcNow(), status, chatId, insideWindow));
             Pulse(ref _changed);
         }
     }

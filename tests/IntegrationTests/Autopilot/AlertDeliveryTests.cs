@@ -20,6 +20,7 @@ public sealed class AlertDeliveryTests
         var settings = TelegramSiloFixture.Settings(telegram);
         settings["Monitoring:HealthIntervalSeconds"] = "1";
         await using var service = await AutopilotSilo.StartAsync("alert-429", settings);
+        telegram.Clock = service.Clock; // retry_after is held on the service's clock
         telegram.RateLimitChat(TelegramSiloFixture.Admin, sends: 1, retryAfterSeconds: 600);
 
         service.Figures.MemoryMb = 850; // memory_warning: delivered to the webhook and the admin
@@ -53,6 +54,7 @@ public sealed class AlertDeliveryTests
         var texts = telegram.BotMessages(TelegramSiloFixture.Admin).Select(m => m.Text).ToList();
         Assert.Single(texts, t => t.Contains("memory_warning", StringComparison.Ordinal)); // each once, not once per cycle
         Assert.Single(texts, t => t.Contains("health_degraded", StringComparison.Ordinal));
+        Assert.Empty(telegram.CallsInsideRetryWindows);
     }
 
     [Fact]

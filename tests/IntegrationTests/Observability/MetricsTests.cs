@@ -58,6 +58,7 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.InRange(metrics.Value("assistant_health_score_ratio"), 0.0, 1.0);
         Assert.Equal(0, metrics.Value("assistant_emergency_cleanups_total"));
         Assert.Equal(2, Added("assistant_messages_received_total", ("channel", "telegram")));
+        Assert.Empty(service.Telegram.CallsInsideRetryWindows);
         Assert.Equal(0, Added("assistant_messages_received_total", ("channel", "api")));
         // Each message stored in the inbox, each exchange recorded, and the directory's rows: every
         // one a committed write, some of them sharing a commit.

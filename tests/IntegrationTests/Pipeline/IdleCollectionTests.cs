@@ -50,5 +50,6 @@ public sealed class IdleCollectionTests
         Assert.Single(telegram.RepliesTo(Chat, first));
         Assert.Single(telegram.RepliesTo(Chat, second));
         Assert.Single(model.Requests, r => r.LastUserText == "worth the wait");
+        Assert.Empty(telegram.CallsInsideRetryWindows); // nothing, not even "typing…", inside the 10 s
     }
 }

@@ -133,6 +133,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         var calls = Telegram.Calls.Skip(before).Where(c => c.Method == "getUpdates").ToList();
         var limited = calls.FindIndex(c => c.Status == 429);
         Assert.True(calls[limited + 1].At - calls[limited].At >= TimeSpan.FromSeconds(2.9), $"next getUpdates after {(calls[limited + 1].At - calls[limited].At).TotalSeconds:0.00} s");
+        Assert.DoesNotContain(Telegram.CallsInsideRetryWindows, c => c.Method == "getUpdates");
     }
 
     [Fact]
@@ -270,6 +271,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         Assert.True((await grain.GetAsync()).Replying);
         Telegram.SendUserMessage(_chat, User, "/cancel");
         await Eventually.WaitAsync(async () => (await grain.GetAsync()).Statistics.Cancelled == 1, "the wait to be cancelled", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.DoesNotContain(Telegram.CallsInsideRetryWindows, c => c.ChatId == _chat); // the cancel's notice waits for the window too
     }
 
     [Fact]
@@ -294,6 +296,37 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     }
 
     [Fact]
+    public async Task A_photo_download_that_fails_with_a_5xx_is_retried_and_answered_once_and_one_that_keeps_failing_is_a_dead_letter()
+    {
+        // Telegram's file server answers 502 once: the answer is attempted again and the photo read then.
+        Telegram.FailCalls("file", 1, 502);
+        var (passing, _) = Telegram.SendUserPhoto(_chat, User, [Photo(2_000)], caption: "what is this?");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == passing), "the answer after the retried download", TimeSpan.FromSeconds(30));
+        Assert.Equal("Echo: what is this?", Assert.Single(Telegram.RepliesTo(_chat, passing)).Text);
+        Assert.Equal([502, 200], Telegram.Calls.Where(c => c.Method == "file").TakeLast(2).Select(c => c.Status));
+
+        // It keeps failing: after Telegram:MaxDeliveryAttempts (3 here) the user is told, and the message is a dead letter.
+        Telegram.FailCalls("file", 100, 502);
+        var (failing, _) = Telegram.SendUserPhoto(_chat, User, [Photo(2_000)], caption: "and this?");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == failing), "the apology", TimeSpan.FromSeconds(40));
+        Telegram.FailCalls("file", 0);
+        Assert.Contains("give up", Assert.Single(Telegram.RepliesTo(_chat, failing)).Text, StringComparison.Ordinal);
+        var letter = (await DeadLettersAsync()).GetProperty("letters").EnumerateArray().Single(l => l.GetProperty("chat_id").GetInt64() == _chat);
+        Assert.Equal("answer", letter.GetProperty("stage").GetString());
+        Assert.Equal(3, letter.GetProperty("attempts").GetInt32());
+        Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText == "and this?"); // the model was not asked without the photo
+    }
+
+    /// <summary>Bytes that start as a JPEG does.</summary>
+    private static byte[] Photo(int length)
+    {
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        (bytes[0], bytes[1], bytes[2]) = (0xFF, 0xD8, 0xFF);
+        return bytes;
+    }
+
+    [Fact]
     public async Task A_429_storm_across_chats_delays_replies_and_loses_or_doubles_none()
     {
         Telegram.RetryAfterSeconds = 2;
@@ -311,6 +344,8 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         output.WriteLine($"429 storm (15 sends refused, retry_after 2 s): {sent.Count} messages sent, lost 0, duplicated {duplicated}.");
         Assert.Equal(0, duplicated);
         Assert.Equal(0, Telegram.TooManyRequestsForSends);
+        Assert.All(sent, s => Assert.Equal($"Echo: storm {s.Chat}", Assert.Single(Telegram.RepliesTo(s.Chat, s.Message)).Text)); // the answer each asked for, not an apology
+        Assert.DoesNotContain(Telegram.CallsInsideRetryWindows, c => sent.Any(s => s.Chat == c.ChatId));
     }
 
     /// <summary>Messages of a chat are answered in order: once the next one is answered, a second reply to the first would already have been sent.</summary>
@@ -327,6 +362,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         {
             var watch = Stopwatch.StartNew();
             using var response = await fixture.Silo.Http.GetAsync(probe);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{probe} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{probe} took {watch.Elapsed.TotalSeconds:0.00} s");
         }
     }

@@ -97,10 +97,32 @@ public sealed class TelegramChannelTests(TelegramSiloFixture fixture) : IClassFi
         Assert.Equal(429, sends[0].Status);
         Assert.Equal(200, sends[1].Status);
         Assert.True(sends[1].At - sends[0].At >= TimeSpan.FromSeconds(2.9), $"waited {(sends[1].At - sends[0].At).TotalSeconds:0.00} s");
+        Assert.DoesNotContain(fixture.Telegram.CallsInsideRetryWindows, c => c.ChatId == _chat); // nor a chat action or an edit meanwhile
         Assert.Single(fixture.Telegram.RepliesTo(_chat, asked));
         Assert.Equal(before + 1, fixture.Telegram.Calls.Count(c => c.Status == 429));
         using var status = JsonDocument.Parse(await fixture.Silo.Http.GetStringAsync("/telegram/status"));
         Assert.True(status.RootElement.GetProperty("too_many_requests").GetInt64() >= 1, status.RootElement.ToString());
+    }
+
+    [Fact]
+    public async Task An_edit_refused_with_429_waits_out_retry_after_and_the_next_edits_come_at_twice_the_interval()
+    {
+        var answer = string.Join(' ', Enumerable.Range(1, 150).Select(i => $"word{i}"));
+        fixture.Model.Enqueue(new FakeResponse.Text(answer, ChunkSize: 12));
+        fixture.Model.ChunkDelay = TimeSpan.FromMilliseconds(60); // about 8 s of streaming
+        fixture.Telegram.RateLimitCalls("editMessageText", 1, retryAfterSeconds: 2); // the first streamed update is refused
+
+        var asked = fixture.Telegram.SendUserMessage(_chat, TelegramSiloFixture.Member, "a long one please");
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == answer), "the whole reply", TimeSpan.FromSeconds(60));
+
+        var edits = fixture.Telegram.Calls.Where(c => c.Method == "editMessageText" && c.ChatId == _chat).ToList();
+        Assert.Equal(429, edits[0].Status);
+        Assert.DoesNotContain(fixture.Telegram.CallsInsideRetryWindows, c => c.ChatId == _chat); // no edit, message or chat action inside the 2 s
+        var after = edits.Skip(1).Where(c => c.Status == 200).ToList();
+        Assert.True(after.Count >= 2, $"{after.Count} edits after the 429");
+        // Streaming:RateLimitedFactor (x2): updates no closer than twice the base interval of 1 s (the final text's edit is not paced).
+        Assert.All(after.Zip(after.Skip(1)).SkipLast(1), pair => Assert.True(pair.Second.At - pair.First.At >= TimeSpan.FromSeconds(1.95), $"edits {(pair.Second.At - pair.First.At).TotalSeconds:0.00} s apart"));
+        Assert.Single(fixture.Telegram.RepliesTo(_chat, asked));
     }
 
     [Fact]

@@ -19,16 +19,30 @@ public sealed partial class SecretRedactor(IConfiguration configuration)
 
     private static readonly MessageTemplateParser Parser = new();
 
-    /// <summary>The text with every secret masked; the same instance when there was nothing to mask.</summary>
+    /// <summary>
+    /// The text with every secret masked, as it is and percent-encoded (a request line carries a
+    /// secret sent in a path or a query that way, <c>123456789%3AAAE...</c>, in either case); the same
+    /// instance when there was nothing to mask.
+    /// </summary>
     public string Redact(string text)
     {
         var result = text;
         foreach (var key in SecretKeys)
         {
             var secret = configuration[key];
-            if (!string.IsNullOrEmpty(secret) && secret.Length >= 4 && result.Contains(secret, StringComparison.Ordinal))
+            if (string.IsNullOrEmpty(secret) || secret.Length < 4)
+            {
+                continue;
+            }
+
+            if (result.Contains(secret, StringComparison.Ordinal))
             {
                 result = result.Replace(secret, Mask, StringComparison.Ordinal);
+            }
+
+            if (Uri.EscapeDataString(secret) is var escaped && escaped != secret && result.Contains(escaped, StringComparison.OrdinalIgnoreCase))
+            {
+                result = result.Replace(escaped, Mask, StringComparison.OrdinalIgnoreCase);
             }
         }
 
@@ -98,7 +112,7 @@ public sealed partial class SecretRedactor(IConfiguration configuration)
         }
     }
 
-    [GeneratedRegex(@"\d{5,}:[A-Za-z0-9_-]{30,}")]
+    [GeneratedRegex(@"\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{30,}")]
     private static partial Regex BotToken();
 
     /// <summary>Stands in for an exception whose text held a secret: shows the masked text, type and stack included.</summary>

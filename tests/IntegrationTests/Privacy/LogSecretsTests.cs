@@ -15,6 +15,8 @@ public sealed class LogSecretsTests
 {
     private const string ModelKey = "sk-scan-model-key-0123456789abcdef";
     private const string AdminKey = "scan-admin-key-0123456789abcdef";
+    private const string TranscriptionKey = "sk-scan-transcription-key-fedcba9876543210";
+    private const string WebhookSecret = "s3cret-token_for-tests";
     private const long Chat = TelegramSiloFixture.Member;
 
     private static readonly (string Method, string Path)[] Endpoints =
@@ -43,6 +45,8 @@ public sealed class LogSecretsTests
         }
 
         settings["AI:ApiKey"] = ModelKey;
+        settings["AI:TranscriptionApiKey"] = TranscriptionKey;
+        settings["Telegram:WebhookSecret"] = WebhookSecret;
         settings["Admin:ApiKey"] = AdminKey;
         settings["Serilog:MinimumLevel:Default"] = "Debug";
         settings["Serilog:MinimumLevel:Override:Microsoft"] = "Debug";
@@ -91,6 +95,19 @@ public sealed class LogSecretsTests
             await anonymous.SendAsync(bearer);
         }
 
+        // Encoded as a request line or a browser encodes them: percent-encoded in paths and queries, and as a Basic password.
+        foreach (var secret in Secrets.Select(s => s.Secret))
+        {
+            await anonymous.GetAsync($"/sessions/{Uri.EscapeDataString(secret)}");
+            await anonymous.GetAsync($"/no/such/path?secret={Uri.EscapeDataString(secret).ToLowerInvariant()}");
+            using var basic = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+            basic.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"operator:{secret}")));
+            await anonymous.SendAsync(basic);
+            using var webhook = new HttpRequestMessage(HttpMethod.Post, "/telegram/webhook") { Content = JsonContent.Create(new { update_id = 1 }) };
+            webhook.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+            await anonymous.SendAsync(webhook);
+        }
+
         await silo.StopAsync();
         var logs = Directory.GetFiles(Path.Combine(silo.WorkingDirectory, "logs"), "*", SearchOption.AllDirectories)
             .Select(f => (File: f, Text: File.ReadAllText(f)))
@@ -104,11 +121,33 @@ public sealed class LogSecretsTests
         Assert.Contains("Incorrect API key provided: ***", all, StringComparison.Ordinal);
         foreach (var (file, text) in logs)
         {
-            foreach (var (name, secret) in new[] { ("bot token", TelegramSiloFixture.Token), ("model key", ModelKey), ("admin key", AdminKey) })
+            foreach (var (name, secret) in Secrets)
             {
-                var at = text.IndexOf(secret, StringComparison.Ordinal);
-                Assert.True(at < 0, $"{Path.GetFileName(file)} holds the {name}: ...{(at < 0 ? "" : text.Substring(Math.Max(0, at - 200), Math.Min(300, text.Length - Math.Max(0, at - 200))))}...");
+                foreach (var (form, shown) in Forms(secret))
+                {
+                    var at = text.IndexOf(shown, StringComparison.Ordinal);
+                    Assert.True(at < 0, $"{Path.GetFileName(file)} holds the {name} ({form}): ...{(at < 0 ? "" : text.Substring(Math.Max(0, at - 200), Math.Min(300, text.Length - Math.Max(0, at - 200))))}...");
+                }
             }
         }
+    }
+
+    private static readonly (string Name, string Secret)[] Secrets =
+    [
+        ("bot token", TelegramSiloFixture.Token), ("model key", ModelKey), ("admin key", AdminKey), ("transcription key", TranscriptionKey), ("webhook secret", WebhookSecret),
+    ];
+
+    /// <summary>A secret as a log line could carry it: as it is, percent-encoded (either case), and inside a Basic credential.</summary>
+    private static IEnumerable<(string Form, string Shown)> Forms(string secret)
+    {
+        yield return ("raw", secret);
+        var escaped = Uri.EscapeDataString(secret);
+        if (escaped != secret)
+        {
+            yield return ("percent-encoded", escaped);
+            yield return ("percent-encoded, lower case", System.Text.RegularExpressions.Regex.Replace(escaped, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant()));
+        }
+
+        yield return ("Basic credential", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"operator:{secret}")));
     }
 }

@@ -39,6 +39,15 @@ public sealed class SecretRedactorTests
     }
 
     [Fact]
+    public void A_secret_percent_encoded_in_a_request_line_is_masked_in_either_case_and_so_is_any_bot_token_shape()
+    {
+        var redactor = Redactor();
+        Assert.Equal("GET /health?token=*** HTTP/1.1", redactor.Redact($"GET /health?token={Uri.EscapeDataString(Token)} HTTP/1.1"));
+        Assert.Equal("GET /health?token=*** HTTP/1.1", redactor.Redact($"GET /health?token={Uri.EscapeDataString(Token).ToLowerInvariant()} HTTP/1.1"));
+        Assert.Equal("GET /bot*** another", redactor.Redact("GET /bot111111111%3AAAE-someone_elses_token_abcdefghijklmn another")); // a token not configured, by its shape
+    }
+
+    [Fact]
     public void An_event_without_secrets_passes_unchanged()
     {
         var redactor = Redactor();

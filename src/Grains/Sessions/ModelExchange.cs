@@ -7,11 +7,15 @@ namespace Assistant.Sessions;
 
 /// <summary>What the model answered to one question: its text, the kind of failure when it did not finish, the tools it called.</summary>
 /// <param name="ImageRefused">The endpoint refused the question's image (a model without vision): it may be asked again without it.</param>
-internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls, bool ImageRefused = false)
+/// <param name="CutOff">The model stopped at its output limit (<c>finish_reason: length</c>): the text is not the whole answer.</param>
+internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls, bool ImageRefused = false, bool CutOff = false)
 {
-    /// <summary>What the user is shown.</summary>
+    public const string CutOffNote = "(My answer was cut off here: it reached the length limit for one answer. Ask me to go on.)";
+
+    /// <summary>What the user is shown: a cut-off answer says so, rather than pass for a whole one.</summary>
     public string Reply => Failure switch
     {
+        null when CutOff => Text + "\n\n" + CutOffNote,
         null => Text,
         ModelFailure.Cancelled when Text.Length > 0 => Text + "\n\n(cancelled)",
         _ => ModelFailure.Apology(Failure),
@@ -40,6 +44,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, deadline.Token, stopping);
         var text = new StringBuilder();
+        var cutOff = false;
         try
         {
             await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts), linked.Token))
@@ -53,6 +58,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
                     }
                 }
 
+                cutOff |= update.FinishReason == ChatFinishReason.Length;
                 if (!string.IsNullOrEmpty(update.Text))
                 {
                     text.Append(update.Text);
@@ -63,7 +69,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
 
             var answer = text.ToString();
             var failure = string.IsNullOrWhiteSpace(answer) ? ModelFailure.InvalidResponse : null;
-            return new ExchangeResult(question, answer, failure, tools);
+            return new ExchangeResult(question, answer, failure, tools, CutOff: cutOff);
         }
         catch (Exception) when (stopping.IsCancellationRequested && !turn.Cancellation.IsCancellationRequested)
         {

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Assistant.Fakes.OpenAi;
 
-/// <summary>What the fake saw of one request.</summary>
+/// <summary>What the fake saw of one request, and when (<see cref="FakeOpenAiServer.Clock"/>).</summary>
 public sealed record FakeCompletionRequest(
     string? Authorization,
     string Model,
@@ -10,7 +10,8 @@ public sealed record FakeCompletionRequest(
     IReadOnlyList<FakeMessage> Messages,
     IReadOnlyList<string> Tools,
     int? MaxCompletionTokens,
-    JsonElement Body)
+    JsonElement Body,
+    DateTimeOffset At = default)
 {
     public string LastUserText => Messages.Last(m => m.Role == "user").Content ?? "";
 }

@@ -46,6 +46,17 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Time between streamed chunks.</summary>
     public TimeSpan ChunkDelay { get; set; }
 
+    /// <summary>The time requests are stamped with; the system's unless a test gives its fake clock.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>The models this endpoint serves; a request for another gets 404 <c>model_not_found</c>, as OpenAI answers. Null serves any name.</summary>
+    public ISet<string>? Models { get; set; } = DefaultModels();
+
+    private static HashSet<string> DefaultModels() => new(StringComparer.Ordinal) { "fake-model", "fake-large", "bench-model" };
+
+    /// <summary>Characters of a tool call's arguments per streamed fragment.</summary>
+    public const int ToolArgumentFragment = 3;
+
     public static FakeResponse Echo(FakeCompletionRequest request) => new FakeResponse.Text($"Echo: {request.LastUserText}");
 
     public static async Task<FakeOpenAiServer> StartAsync(int port = 0)
@@ -93,6 +104,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         RejectImages = false;
         Delay = TimeSpan.Zero;
         ChunkDelay = TimeSpan.Zero;
+        Models = DefaultModels();
     }
 
     public async ValueTask DisposeAsync()
@@ -107,7 +119,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        var request = Parse(context, body.RootElement.Clone());
+        var request = Parse(context, body.RootElement.Clone()) with { At = Clock.GetUtcNow() };
         Requests.Enqueue(request);
         lock (_waiters)
         {
@@ -116,6 +128,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 waiter.Reached.TrySetResult();
                 _waiters.Remove(waiter);
             }
+        }
+
+        if (FakeRequestRules.Refusal(request, Models) is { } refusal)
+        {
+            context.Response.StatusCode = refusal.Status;
+            await context.Response.WriteAsJsonAsync(refusal.Body);
+            return;
         }
 
         var response = RejectImages && request.Messages.Any(m => m.Parts.Any(p => p.Type == "image_url"))
@@ -149,10 +168,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 await WriteTextAsync(context, request, mid.Head + mid.Tail, Math.Max(1, mid.Head.Length), mid);
                 return;
             case FakeResponse.ToolCall call:
-                await WriteToolCallAsync(context, request, call);
+                await WriteToolCallsAsync(context, request, [call]);
+                return;
+            case FakeResponse.ToolCalls calls:
+                await WriteToolCallsAsync(context, request, calls.Calls);
                 return;
             case FakeResponse.Text text:
-                await WriteTextAsync(context, request, text.Content, text.ChunkSize, null);
+                await WriteTextAsync(context, request, text.Content, text.ChunkSize, null, text.FinishReason);
                 return;
         }
     }
@@ -224,7 +246,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         return new FakeMessage(role, string.Join("\n", parts.Where(p => p.Text is not null).Select(p => p.Text)), parts);
     }
 
-    private async Task WriteTextAsync(HttpContext context, FakeCompletionRequest request, string content, int chunkSize, FakeResponse.HeldMidStream? hold)
+    private async Task WriteTextAsync(HttpContext context, FakeCompletionRequest request, string content, int chunkSize, FakeResponse.HeldMidStream? hold, string finishReason = "stop")
     {
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         if (!request.Stream)
@@ -239,7 +261,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 {
                     ["index"] = 0,
                     ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-                    ["finish_reason"] = "stop",
+                    ["finish_reason"] = finishReason,
                 }),
                 ["usage"] = Usage(request, content),
             });
@@ -266,21 +288,27 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             }
         }
 
-        await FinishStreamAsync(context, id, request, content, "stop");
+        await FinishStreamAsync(context, id, request, content, finishReason);
     }
 
-    private async Task WriteToolCallAsync(HttpContext context, FakeCompletionRequest request, FakeResponse.ToolCall call)
+    /// <summary>
+    /// Tool calls as real endpoints send them: whole in a plain answer; streamed, each call's id and
+    /// name first, then its arguments in fragments of <see cref="ToolArgumentFragment"/> characters,
+    /// the calls one after another by index.
+    /// </summary>
+    private async Task WriteToolCallsAsync(HttpContext context, FakeCompletionRequest request, IReadOnlyList<FakeResponse.ToolCall> calls)
     {
         var id = $"chatcmpl-{Guid.NewGuid():N}";
-        var toolCall = new JsonObject
-        {
-            ["index"] = 0,
-            ["id"] = $"call_{Guid.NewGuid():N}"[..20],
-            ["type"] = "function",
-            ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.ArgumentsJson },
-        };
+        var ids = calls.Select(_ => $"call_{Guid.NewGuid():N}"[..20]).ToList();
         if (!request.Stream)
         {
+            var whole = new JsonArray([.. calls.Select((c, i) => (JsonNode)new JsonObject
+            {
+                ["index"] = i,
+                ["id"] = ids[i],
+                ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.ArgumentsJson },
+            })]);
             await context.Response.WriteAsJsonAsync(new JsonObject
             {
                 ["id"] = id,
@@ -290,7 +318,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 ["choices"] = new JsonArray(new JsonObject
                 {
                     ["index"] = 0,
-                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new JsonArray(toolCall) },
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = whole },
                     ["finish_reason"] = "tool_calls",
                 }),
                 ["usage"] = Usage(request, ""),
@@ -299,7 +327,33 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
 
         await StartStreamAsync(context);
-        await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new JsonArray(toolCall) }, null));
+        await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = null }, null));
+        for (var i = 0; i < calls.Count; i++)
+        {
+            await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject
+            {
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = i,
+                    ["id"] = ids[i],
+                    ["type"] = "function",
+                    ["function"] = new JsonObject { ["name"] = calls[i].Name, ["arguments"] = "" },
+                }),
+            }, null));
+            var arguments = calls[i].ArgumentsJson;
+            for (var at = 0; at < arguments.Length; at += ToolArgumentFragment)
+            {
+                await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject
+                {
+                    ["tool_calls"] = new JsonArray(new JsonObject
+                    {
+                        ["index"] = i,
+                        ["function"] = new JsonObject { ["arguments"] = arguments.Substring(at, Math.Min(ToolArgumentFragment, arguments.Length - at)) },
+                    }),
+                }, null));
+            }
+        }
+
         await FinishStreamAsync(context, id, request, "", "tool_calls");
     }
 

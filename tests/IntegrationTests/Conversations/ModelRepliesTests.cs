@@ -129,6 +129,62 @@ public sealed class ModelRepliesTests(ModelSiloFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Parallel_tool_calls_whose_arguments_stream_in_fragments_are_each_answered_in_order_and_counted()
+    {
+        fixture.Model.Enqueue(new FakeResponse.ToolCalls([new FakeResponse.ToolCall("current_time", """{"reason":"the user asked for the time"}"""), new FakeResponse.ToolCall("service_health", """{"detail":"short"}""")]));
+        fixture.Model.Responder = request => new FakeResponse.Text($"Done with {request.Messages.Count(m => m.Role == "tool")} tools");
+
+        var reply = await fixture.Http.SendAsync(_session, "time and health, please");
+
+        // The follow-up carries the assistant's calls and then one tool message for each, as the endpoint requires (it refuses any other order).
+        var followUp = fixture.Model.Requests.Last();
+        Assert.Equal(["user", "assistant", "tool", "tool"], followUp.Messages.Skip(1).TakeLast(4).Select(m => m.Role));
+        var calls = followUp.Body.GetProperty("messages").EnumerateArray().Single(m => m.TryGetProperty("tool_calls", out _)).GetProperty("tool_calls");
+        Assert.Equal(["current_time", "service_health"], calls.EnumerateArray().Select(c => c.GetProperty("function").GetProperty("name").GetString()));
+        var arguments = JsonDocument.Parse(calls[0].GetProperty("function").GetProperty("arguments").GetString()!).RootElement;
+        Assert.Equal("the user asked for the time", arguments.GetProperty("reason").GetString()); // the fragments joined whole
+        Assert.Equal("Done with 2 tools", reply.GetProperty("reply").GetString());
+        var tools = (await fixture.Http.GetSessionAsync(_session)).GetProperty("statistics").GetProperty("tool_calls");
+        Assert.Equal(1, tools.GetProperty("current_time").GetInt64());
+        Assert.Equal(1, tools.GetProperty("service_health").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_model_name_the_endpoint_does_not_serve_gets_the_apology_that_names_the_refusal()
+    {
+        fixture.Model.Models = new HashSet<string> { "another-model" }; // Reset, after the test, serves the usual ones again
+
+        var reply = await fixture.Http.SendAsync(_session, "anyone there?");
+
+        Assert.Equal("rejected", reply.GetProperty("failure").GetString());
+        Assert.Single(fixture.Model.Requests); // a refusal is not retried
+    }
+
+    [Fact]
+    public async Task An_answer_cut_off_at_the_length_limit_says_so_and_the_context_keeps_what_the_model_wrote()
+    {
+        fixture.Model.Enqueue(new FakeResponse.Text("The first three reasons are: one, two, and", FinishReason: "length"));
+
+        var reply = await fixture.Http.SendAsync(_session, "give me all the reasons");
+
+        Assert.Equal("The first three reasons are: one, two, and\n\n(My answer was cut off here: it reached the length limit for one answer. Ask me to go on.)", reply.GetProperty("reply").GetString());
+        Assert.False(reply.TryGetProperty("failure", out _)); // what the model wrote is an answer, only not a whole one
+        Assert.Equal(["give me all the reasons", "The first three reasons are: one, two, and"], SessionClient.Texts(await fixture.Http.GetSessionAsync(_session)));
+    }
+
+    [Fact]
+    public async Task The_models_Retry_After_is_waited_out_before_the_retry()
+    {
+        fixture.Model.Enqueue(new FakeResponse.Status(429, RetryAfterSeconds: 1));
+
+        var reply = await fixture.Http.SendAsync(_session, "after a pause");
+
+        Assert.Equal("Echo: after a pause", reply.GetProperty("reply").GetString());
+        var (refused, retried) = (fixture.Model.Requests.First(), fixture.Model.Requests.Last());
+        Assert.True(retried.At - refused.At >= TimeSpan.FromSeconds(0.95), $"retried {(retried.At - refused.At).TotalSeconds:0.00} s after a Retry-After of 1 s");
+    }
+
+    [Fact]
     public async Task The_health_tool_reports_the_services_health()
     {
         fixture.Model.Enqueue(new FakeResponse.ToolCall("service_health"));

@@ -82,11 +82,19 @@ public sealed class PrometheusRulesTests
         Assert.Equal("high", alert.GetProperty("labels").GetProperty("severity").GetString());
         Assert.InRange(double.Parse(alert.GetProperty("value").GetString()!, System.Globalization.CultureInfo.InvariantCulture), 0, 0.3);
 
-        // Every query of the Grafana dashboard is valid PromQL to this server, and returns data.
+        // Every query of the Grafana dashboard is valid PromQL to this server, and returns data but
+        // where this silo has nothing to show: no Telegram channel (those series are the channel's
+        // silo's), and no media reply (a histogram has no series before its first record).
         foreach (var expression in GrafanaDashboard.Load().Expressions)
         {
-            var result = await prometheus.ApiAsync($"/api/v1/query?query={Uri.EscapeDataString(expression)}");
+            var query = $"/api/v1/query?query={Uri.EscapeDataString(expression)}";
+            var result = await prometheus.ApiAsync(query);
             Assert.Equal("vector", result.GetProperty("resultType").GetString());
+            if (!expression.Contains("photo|voice|document", StringComparison.Ordinal) && !expression.Contains("telegram", StringComparison.Ordinal))
+            {
+                // A rate needs two scrapes in its range: a query of a just-started server may wait for them.
+                await Eventually.UntilAsync(() => prometheus.ApiAsync(query), r => r.GetProperty("result").GetArrayLength() > 0, $"{expression} to return a series", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+            }
         }
 
         // The scrape itself went through the key, and the silo is up.

@@ -33,7 +33,17 @@ public sealed class TelegramWebhookTests(TelegramWebhookFixture fixture) : IClas
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(fixture.Telegram.BotMessages(_chat));
+
+        // A chat's messages are answered in order: once a later one, delivered properly, is answered,
+        // an answer to the refused one would already be there.
+        var later = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, "the real one", out var laterId);
+        using (var accepted = await PostAsync(later, fixture.Telegram.WebhookSecret))
+        {
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        }
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == laterId), "the reply to the later update");
+        Assert.Equal(["Echo: the real one"], fixture.Telegram.BotMessages(_chat).Select(m => m.Text));
     }
 
     [Fact]

@@ -38,6 +38,10 @@ public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
         }
 
         failures.Positive("AI:MaxOutputTokens", o.MaxOutputTokens);
+        if (o.Temperature is < 0 or > 2)
+        {
+            failures.Add($"AI:Temperature must be between 0 and 2, as OpenAI-compatible endpoints take it (was {o.Temperature}); leave it unset for the server's default");
+        }
 
         if (!string.IsNullOrWhiteSpace(o.TranscriptionEndpoint)
             && (!Uri.TryCreate(o.TranscriptionEndpoint, UriKind.Absolute, out var speech) || (speech.Scheme != Uri.UriSchemeHttp && speech.Scheme != Uri.UriSchemeHttps)))

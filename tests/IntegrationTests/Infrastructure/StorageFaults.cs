@@ -12,7 +12,7 @@ namespace Assistant.IntegrationTests.Infrastructure;
 public sealed class StorageFaults
 {
     private readonly ConcurrentDictionary<(string State, string Key), Fault> _faults = new();
-    private readonly ConcurrentQueue<(string State, string Key, bool Failed)> _writes = new();
+    private readonly ConcurrentQueue<(string State, string Key, bool Failed, DateTimeOffset At)> _writes = new();
     private TimeSpan _watchDelay;
     private int _mutatedDuringWrite;
     private int _watchedWrites;
@@ -63,6 +63,9 @@ public sealed class StorageFaults
 
     public int Writes(string state, string key, bool failed) => _writes.Count(w => w.State == state && w.Key == key && w.Failed == failed);
 
+    /// <summary>When each write of this state of this grain was made (failed or not), oldest first.</summary>
+    public IReadOnlyList<DateTimeOffset> WriteTimes(string state, string key) => [.. _writes.Where(w => w.State == state && w.Key == key).Select(w => w.At)];
+
     /// <summary>Completes when a write of this state of this grain has started (and is held, if it is).</summary>
     public async Task WaitForWriteAsync(string state, string key, int count, TimeSpan timeout) =>
         await Eventually.WaitAsync(() => Task.FromResult(_writes.Count(w => w.State == state && w.Key == key) >= count), $"{count} writes of {state}/{key}", timeout, TimeSpan.FromMilliseconds(20));
@@ -102,12 +105,12 @@ public sealed class StorageFaults
             {
                 if (fault.Hold is { } hold)
                 {
-                    faults._writes.Enqueue((stateName, key, false));
+                    faults._writes.Enqueue((stateName, key, false, DateTimeOffset.UtcNow));
                     await hold.Task;
                 }
                 else if (Interlocked.Decrement(ref fault.FailWrites) >= 0)
                 {
-                    faults._writes.Enqueue((stateName, key, true));
+                    faults._writes.Enqueue((stateName, key, true, DateTimeOffset.UtcNow));
                     throw new IOException($"Injected write failure for {stateName} of {grainId} (database is locked)");
                 }
             }
@@ -127,7 +130,7 @@ public sealed class StorageFaults
             await inner.WriteStateAsync(stateName, grainId, grainState);
             if (fault?.Hold is null)
             {
-                faults._writes.Enqueue((stateName, key, false));
+                faults._writes.Enqueue((stateName, key, false, DateTimeOffset.UtcNow));
             }
         }
 

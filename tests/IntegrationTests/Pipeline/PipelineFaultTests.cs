@@ -121,6 +121,50 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     }
 
     [Fact]
+    public async Task A_chats_later_updates_wait_behind_its_parked_one_and_are_answered_in_order_with_backoff_between_attempts()
+    {
+        fixture.Faults.FailWrites("telegram_inbox", Key, count: 2); // the first update is refused twice, then stored
+        var first = Telegram.SendUserMessage(_chat, User, "first");
+        await fixture.Faults.WaitForWriteAsync("telegram_inbox", Key, 1, TimeSpan.FromSeconds(10));
+        var second = Telegram.SendUserMessage(_chat, User, "second");
+        var third = Telegram.SendUserMessage(_chat, User, "third");
+
+        await Telegram.WaitUntilAsync(_chat, m => new[] { first, second, third }.All(a => m.Any(x => x.ReplyTo == a)), "the three replies", TimeSpan.FromSeconds(30));
+
+        // In order, each once, each the answer asked for.
+        var replies = Telegram.BotMessages(_chat).ToList();
+        Assert.Equal(["Echo: first", "Echo: second", "Echo: third"], replies.Select(m => m.Text));
+        Assert.Equal([first, second, third], replies.Select(m => m.ReplyTo));
+        Assert.Equal(["first", "second", "third"], fixture.Model.Requests.Select(r => r.LastUserText));
+
+        // The parked update was tried again with backoff (about 1 s, then 2 s, jittered down to half), not in a loop.
+        var attempts = fixture.Faults.WriteTimes("telegram_inbox", Key);
+        Assert.True(attempts.Count >= 3, $"{attempts.Count} writes");
+        Assert.True(attempts[1] - attempts[0] >= TimeSpan.FromSeconds(0.45), $"first retry after {(attempts[1] - attempts[0]).TotalSeconds:0.00} s");
+        Assert.True(attempts[2] - attempts[1] >= TimeSpan.FromSeconds(0.95), $"second retry after {(attempts[2] - attempts[1]).TotalSeconds:0.00} s");
+    }
+
+    [Fact]
+    public async Task An_HTTP_exchange_whose_write_fails_is_recorded_not_at_all_and_can_be_sent_again()
+    {
+        const string session = "all-or-nothing";
+        var key = SessionKey.Api(session);
+        await fixture.Silo.Http.SendAsync(session, "before");
+        fixture.Faults.FailWrites("conversation", key, count: 1);
+
+        using (var failed = await fixture.Silo.Http.PostRawAsync($"/sessions/{session}/messages", """{"text":"lost in the write"}"""))
+        {
+            Assert.False(failed.IsSuccessStatusCode, $"a reply whose exchange was not stored answered {(int)failed.StatusCode}");
+        }
+
+        var view = await fixture.Silo.Http.GetSessionAsync(session);
+        Assert.Equal(["before", "Echo: before"], SessionClient.Texts(view)); // neither the question nor the answer
+        Assert.Equal("Echo: sent again", (await fixture.Silo.Http.SendAsync(session, "sent again")).GetProperty("reply").GetString());
+        Assert.Equal(["before", "Echo: before", "sent again", "Echo: sent again"], SessionClient.Texts(await fixture.Silo.Http.GetSessionAsync(session)));
+        fixture.Faults.Clear("conversation", key);
+    }
+
+    [Fact]
     public async Task A_429_on_getUpdates_is_waited_out_as_retry_after_says()
     {
         Telegram.RetryAfterSeconds = 3;

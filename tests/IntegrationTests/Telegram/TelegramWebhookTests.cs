@@ -75,6 +75,44 @@ public sealed class TelegramWebhookTests(TelegramWebhookFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task The_same_update_delivered_five_times_at_once_is_answered_once()
+    {
+        var update = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, "all at once", out var messageId);
+
+        var deliveries = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => PostAsync(update, "s3cret-token_for-tests")));
+
+        Assert.All(deliveries, d => Assert.Equal(HttpStatusCode.OK, d.StatusCode)); // each confirmed: none is delivered again
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == messageId), "the reply");
+        var next = fixture.Telegram.WebhookUpdate(_chat, TelegramSiloFixture.Member, "after them", out var nextId);
+        using (var after = await PostAsync(next, "s3cret-token_for-tests"))
+        {
+            Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        }
+
+        await fixture.Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == nextId), "the reply to the next update");
+        Assert.Equal("Echo: all at once", Assert.Single(fixture.Telegram.RepliesTo(_chat, messageId)).Text);
+        Assert.Single(fixture.Model.Requests, r => r.LastUserText == "all at once");
+        foreach (var delivery in deliveries)
+        {
+            delivery.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task The_webhook_is_deleted_when_the_last_silo_stops()
+    {
+        await using var telegram = await Fakes.Telegram.FakeTelegramServer.StartAsync(TelegramSiloFixture.Token);
+        var silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("webhook-stop"), TelegramSiloFixture.Settings(telegram, "Webhook"));
+        await telegram.WaitForCallsAsync("setWebhook", 1);
+        Assert.NotNull(telegram.WebhookUrl);
+
+        await silo.DisposeAsync();
+
+        Assert.Contains(telegram.Calls, c => c.Method == "deleteWebhook" && c.Status == 200);
+        Assert.Null(telegram.WebhookUrl);
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_an_update_is_400()
     {
         using var response = await PostAsync("{\"update_id\": \"not a number\"", "s3cret-token_for-tests");

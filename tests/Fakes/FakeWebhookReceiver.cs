@@ -19,6 +19,9 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
     /// <summary>When set, each POST is recorded at once and answered only once this completes.</summary>
     public TaskCompletionSource? HoldResponses { get; set; }
 
+    /// <summary>While set, each POST is recorded and answered with this status (a 5xx: the receiver is down).</summary>
+    public int? FailWith { get; set; }
+
     public static async Task<FakeWebhookReceiver> StartAsync()
     {
         var receiver = new FakeWebhookReceiver();
@@ -77,6 +80,6 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
             await hold.Task;
         }
 
-        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        context.Response.StatusCode = FailWith ?? StatusCodes.Status204NoContent;
     }
 }

@@ -87,6 +87,37 @@ public sealed class AlertDeliveryTests
         Assert.Equal(2, service.Alerts.Received.Count(IsMemoryWarning));
     }
 
+    [Fact]
+    public async Task A_delivery_that_keeps_failing_is_given_up_after_Monitoring_AlertDeliveryAttempts_and_says_so()
+    {
+        await using var service = await AutopilotSilo.StartAsync("alert-given-up", new Dictionary<string, string?>
+        {
+            ["Monitoring:HealthScoreWarning"] = "1", // memory_warning alone
+            ["Monitoring:AlertDeliveryAttempts"] = "2",
+        });
+        service.Alerts.FailWith = 503;
+
+        service.Figures.MemoryMb = 850;
+        await service.RefreshAsync();
+        await service.Alerts.WaitForAsync(IsMemoryWarning, 1);
+        var failed = await WaitForStatusAsync(service, s => s.GetProperty("alert_delivery").GetProperty("failures").GetInt64() == 1, "the first attempt counted");
+        Assert.Equal(1, failed.GetProperty("alert_delivery").GetProperty("pending").GetInt32()); // tried again after a backoff
+
+        service.Clock.Advance(TimeSpan.FromMinutes(2));
+        await service.Alerts.WaitForAsync(IsMemoryWarning, 2);
+        var given = await WaitForStatusAsync(service, s => s.GetProperty("alert_delivery").GetProperty("given_up").GetInt64() == 1, "the delivery given up");
+        var delivery = given.GetProperty("alert_delivery");
+        Assert.Equal(0, delivery.GetProperty("pending").GetInt32());
+        Assert.Equal(0, delivery.GetProperty("delivered").GetInt64());
+        Assert.Contains("memory_warning to webhook", delivery.GetProperty("last_failure").GetString(), StringComparison.Ordinal);
+
+        // No third attempt, however long: the next comes with the alert's next raising, after its cooldown.
+        service.Clock.Advance(TimeSpan.FromMinutes(10));
+        await service.RefreshAsync();
+        Assert.Equal(2, service.Alerts.Received.Count(IsMemoryWarning));
+        Assert.Contains("Gave up delivering alert memory_warning to webhook after 2 attempt(s)", ScriptedService.ReadShared(Path.Combine(service.Silo.Directory, "logs", "system.log")), StringComparison.Ordinal);
+    }
+
     private static bool IsMemoryWarning(JsonElement alert) => alert.GetProperty("alert_type").GetString() == "memory_warning";
 
     private static async Task<JsonElement> WaitForStatusAsync(AutopilotSilo service, Func<JsonElement, bool> condition, string what)

@@ -64,7 +64,9 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
         var directory = TestPaths.NewTempDirectory("sqlite-lock");
         var settings = await TestStorage.SettingsAsync(StorageKind.Sqlite, directory, "sqlite-lock");
         settings["Storage:CommandTimeoutSeconds"] = busyTimeoutSeconds.ToString(CultureInfo.InvariantCulture);
+        settings["Admin:ApiKey"] = "contention-key"; // for the dead letters
         await using var silo = await StartAsync(directory, settings, telegram, model);
+        silo.Http.DefaultRequestHeaders.Add("X-Api-Key", "contention-key");
         var warm = telegram.SendUserMessage(82_000, User, "warm up");
         await telegram.WaitUntilAsync(82_000, m => m.Any(x => x.ReplyTo == warm), "the warm-up reply");
 
@@ -100,6 +102,16 @@ public sealed class StorageContentionTests(ITestOutputHelper output)
             var duplicated = sent.Sum(s => telegram.RepliesTo(s.Chat, s.Message).Count - 1);
             output.WriteLine($"SQLite locked {lockSeconds} s (busy timeout {busyTimeoutSeconds} s): {sent.Count} messages sent, lost 0, duplicated {duplicated}.");
             Assert.Equal(0, duplicated);
+
+            // Each user got the answer to what they asked, not an apology, and nothing was given up.
+            foreach (var (chat, message) in sent)
+            {
+                var i = chat - 82_000;
+                Assert.Equal(i >= 20 ? $"Echo: before the lock {i}" : $"Echo: during the lock {i}", Assert.Single(telegram.RepliesTo(chat, message)).Text);
+            }
+
+            var letters = System.Text.Json.JsonDocument.Parse(await silo.Http.GetStringAsync("/telegram/dead-letters")).RootElement.GetProperty("letters");
+            Assert.Equal(0, letters.GetArrayLength());
         }
     }
 

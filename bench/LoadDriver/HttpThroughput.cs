@@ -32,6 +32,10 @@ internal static class HttpThroughput
             await ExchangesAsync(report, baseAddress, 32, duration);
             Console.WriteLine($"GET /health against {baseAddress} ...");
             await HealthAsync(report, baseAddress, 32, duration);
+            if (service is not null)
+            {
+                await LargeBodies.RunAsync(report, service); // its memory is measured from /proc: a process of this driver's
+            }
         }
         finally
         {

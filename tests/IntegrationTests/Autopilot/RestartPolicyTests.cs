@@ -69,7 +69,7 @@ public sealed class RestartPolicyTests
     }
 
     [Fact]
-    public async Task Two_requests_at_once_for_one_silo_record_one_drain()
+    public async Task Two_requests_at_once_for_one_silo_record_one_drain_and_the_probes_say_restarting_meanwhile()
     {
         await using var service = await AutopilotSilo.StartAsync("one-drain", Automatic(supervised: true));
 
@@ -89,6 +89,19 @@ public sealed class RestartPolicyTests
         Assert.Single(decisions, d => d.AlreadyRestarting);
         var history = (await service.RestartStatusAsync()).GetProperty("history");
         Assert.Equal("draining", Assert.Single(history.EnumerateArray()).GetProperty("outcome").GetString());
+
+        // While it drains, /health says so (still 200: it answers), and readiness turns it away from new work.
+        using (var health = await service.Http.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.True(JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement.GetProperty("restarting").GetBoolean());
+        }
+
+        using (var ready = await service.Http.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("not_restarting", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
 
         release.SetResult();
         Assert.Equal("finished before the restart", (await reply).GetProperty("reply").GetString());

@@ -21,6 +21,7 @@ public sealed class RotatingLog : IDisposable
     private readonly int _backups;
     private readonly SafeFileHandle _lock;
     private SafeFileHandle? _file;
+    private long _noRollUntil;
 
     public RotatingLog(string folder, string name, long limitBytes, int backups)
     {
@@ -29,6 +30,9 @@ public sealed class RotatingLog : IDisposable
         Directory.CreateDirectory(folder);
         _lock = OpenLockFile(folder, name);
     }
+
+    /// <summary>Raised, under the lock, when a roll fails (a log cannot log about itself: the sink reports it elsewhere).</summary>
+    public event Action<string>? RollFailed;
 
     /// <summary><c>name.log.N</c>.</summary>
     public static string Backup(string folder, string name, int n) => Path.Combine(folder, $"{name}.log.{n}");
@@ -82,9 +86,18 @@ public sealed class RotatingLog : IDisposable
         return (_file, RandomAccess.GetLength(_file));
     }
 
-    /// <summary>Rolls; false when it could not (a backup in use, a full disk): the line is written to the live file anyway.</summary>
+    /// <summary>
+    /// Rolls; false when it could not (a full disk, a backup in use): the line is written to the live
+    /// file anyway, and no roll is tried for a minute, so a disk that stays full costs a copy a
+    /// minute, not one a line. The copy is made first, so a failed roll shifts no backup.
+    /// </summary>
     private bool TryRoll(SafeFileHandle live)
     {
+        if (Environment.TickCount64 < _noRollUntil)
+        {
+            return false;
+        }
+
         try
         {
             Roll(live);
@@ -92,12 +105,16 @@ public sealed class RotatingLog : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            _noRollUntil = Environment.TickCount64 + 60_000;
+            RollFailed?.Invoke($"Could not roll {_path}: {ex.Message}; the live file grows past its limit until a roll succeeds");
             return false;
         }
     }
 
     private void Roll(SafeFileHandle live)
     {
+        var copy = Backup(_folder, _name, 1) + ".partial";
+        File.Copy(_path, copy, overwrite: true);
         for (var n = _backups - 1; n >= 1; n--)
         {
             var older = Backup(_folder, _name, n);
@@ -107,7 +124,7 @@ public sealed class RotatingLog : IDisposable
             }
         }
 
-        File.Copy(_path, Backup(_folder, _name, 1), overwrite: true);
+        File.Move(copy, Backup(_folder, _name, 1), overwrite: true);
         RandomAccess.SetLength(live, 0);
     }
 

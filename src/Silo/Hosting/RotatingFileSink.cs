@@ -6,16 +6,25 @@ using Serilog.Formatting;
 
 namespace Assistant.Silo.Hosting;
 
-/// <summary>Writes each event as a line of a <see cref="RotatingLog"/> (<c>system.log</c>, <c>telegram.log</c>).</summary>
-public sealed class RotatingFileSink(RotatingLog log, ITextFormatter formatter) : ILogEventSink, IDisposable
+/// <summary>Writes each event as a line of a <see cref="RotatingLog"/> (<c>system.log</c>, <c>telegram.log</c>); a roll that fails is told to Serilog's SelfLog.</summary>
+public sealed class RotatingFileSink : ILogEventSink, IDisposable
 {
+    private readonly RotatingLog _log;
+    private readonly ITextFormatter _formatter;
+
+    public RotatingFileSink(RotatingLog log, ITextFormatter formatter)
+    {
+        (_log, _formatter) = (log, formatter);
+        _log.RollFailed += problem => Serilog.Debugging.SelfLog.WriteLine("{0}", problem);
+    }
+
     public void Emit(LogEvent logEvent)
     {
         var line = new StringWriter();
-        formatter.Format(logEvent, line);
+        _formatter.Format(logEvent, line);
         try
         {
-            log.Append(Encoding.UTF8.GetBytes(line.ToString()));
+            _log.Append(Encoding.UTF8.GetBytes(line.ToString()));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -23,5 +32,5 @@ public sealed class RotatingFileSink(RotatingLog log, ITextFormatter formatter) 
         }
     }
 
-    public void Dispose() => log.Dispose();
+    public void Dispose() => _log.Dispose();
 }

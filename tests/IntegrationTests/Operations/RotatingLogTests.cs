@@ -98,6 +98,30 @@ public sealed class RotatingLogTests
         Assert.Equal(["three", "four"], File.ReadAllLines(Path.Combine(logs, "system.log")));
     }
 
+    [Fact]
+    public void A_roll_that_fails_loses_no_line_shifts_no_backup_and_says_so_once_not_at_every_line()
+    {
+        var logs = TestPaths.NewTempDirectory("rotating-failed");
+        using var log = new RotatingLog(logs, "system", 100, backups: 3);
+        var problems = new List<string>();
+        log.RollFailed += problems.Add;
+        log.Append(Encoding.UTF8.GetBytes($"first {new string('a', 90)}\n"));
+        log.Append(Encoding.UTF8.GetBytes($"second {new string('b', 90)}\n")); // rolls: first goes to .1
+        File.WriteAllText(RotatingLog.Backup(logs, "system", 2), "older\n");
+
+        // The copy cannot be made (a directory where it goes stands for a full disk or a bad permission).
+        Directory.CreateDirectory(RotatingLog.Backup(logs, "system", 1) + ".partial");
+        log.Append("third\n"u8);
+        log.Append("fourth\n"u8);
+
+        var problem = Assert.Single(problems);
+        Assert.Contains("Could not roll", problem, StringComparison.Ordinal);
+        Assert.Equal([$"second {new string('b', 90)}", "third", "fourth"], File.ReadAllLines(Path.Combine(logs, "system.log")));
+        Assert.StartsWith("first ", File.ReadAllText(RotatingLog.Backup(logs, "system", 1)), StringComparison.Ordinal);
+        Assert.Equal("older\n", File.ReadAllText(RotatingLog.Backup(logs, "system", 2)));
+        Assert.False(File.Exists(RotatingLog.Backup(logs, "system", 3)), "a failed roll shifted the backups");
+    }
+
     private static bool OpenBy(int pid, string path)
     {
         try

@@ -20,8 +20,9 @@ public sealed class ProcessResourceSampler(
     IOptions<MonitoringOptions> options,
     [FromKeyedServices(Clock.Key)] TimeProvider time) : IResourceSampler
 {
-    // The CPUs the process may use, after Process:CpuAffinity (Environment.ProcessorCount is fixed when the runtime starts, before it).
-    private readonly CpuMeter _cpu = new(() => Environment.CpuUsage.TotalTime, time, CpuAffinity.Allowed()?.Count ?? Environment.ProcessorCount, options.Value.CpuReadingsKept);
+    // The CPUs the process may use: the runtime's count (a container's limit included) fixed at its
+    // start, or fewer where Process:CpuAffinity, applied after it, pinned the process.
+    private readonly CpuMeter _cpu = new(() => Environment.CpuUsage.TotalTime, time, Math.Min(CpuAffinity.Allowed()?.Count ?? int.MaxValue, Environment.ProcessorCount), options.Value.CpuReadingsKept);
 
     public ResourceSnapshot Sample(TimeSpan cpuWindow)
     {

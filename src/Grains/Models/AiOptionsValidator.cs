@@ -38,7 +38,7 @@ public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
         }
 
         failures.Positive("AI:MaxOutputTokens", o.MaxOutputTokens);
-        if (o.Temperature is < 0 or > 2)
+        if (o.Temperature is { } temperature && !(temperature >= 0 && temperature <= 2))
         {
             failures.Add($"AI:Temperature must be between 0 and 2, as OpenAI-compatible endpoints take it (was {o.Temperature}); leave it unset for the server's default");
         }

@@ -58,7 +58,10 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
                     }
                 }
 
-                cutOff |= update.FinishReason == ChatFinishReason.Length;
+                if (update.FinishReason is { } reason)
+                {
+                    cutOff = reason == ChatFinishReason.Length; // the last round's: a tool round cut short is followed by another
+                }
                 if (!string.IsNullOrEmpty(update.Text))
                 {
                     text.Append(update.Text);

@@ -64,11 +64,24 @@ internal sealed partial class ChatSessionGrain
         }
 
         // Admitted now, before the write's await: a refusal finishing meanwhile must not deactivate the session under it.
+        var wasStarted = _started;
         _started |= !turnedAway;
 
         // The inbox write is the acceptance: if it fails, nothing here changed and the poller retries.
-        if (!await _inbox.UpdateAsync(s => !Knows(message.UpdateId) && Add(s, item)))
+        bool added;
+        try
         {
+            added = await _inbox.UpdateAsync(s => !Knows(message.UpdateId) && Add(s, item));
+        }
+        catch
+        {
+            _started = wasStarted;
+            throw;
+        }
+
+        if (!added)
+        {
+            _started = wasStarted;
             return DeliveryOutcome.Duplicate;
         }
 

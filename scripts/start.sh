@@ -186,6 +186,9 @@ for i in "${running[@]}"; do
     warn "cannot tell which bot token silo $i runs with (started by an older start.sh); to be sure it uses the one configured now: scripts/stop.sh && scripts/start.sh"
     continue
   fi
+  if [[ -n "${Telegram__BotToken:-}" ]]; then
+    die "Telegram__BotToken is set here, but silo $i's supervisor was started with another environment and passes it on at every restart; a running service takes a new token from telegram_login.sh (unset Telegram__BotToken), or stop it (scripts/stop.sh) and start it with the token you mean"
+  fi
   silo_pid=$(read_pid "$RUN_DIR/silo-$i.pid")
   say "Silo $i runs with another bot token than the one configured now; restarting it to use the new one ..."
   if alive "$silo_pid"; then

@@ -1,5 +1,6 @@
 using Assistant.Fakes.OpenAi;
 using Assistant.Fakes.Telegram;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Assistant.IntegrationTests.Infrastructure;
 
@@ -24,6 +25,11 @@ public class TelegramSiloFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>Services a fixture of its own puts in place of the service's (a fake clock).</summary>
+    protected virtual void Override(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Telegram = await FakeTelegramServer.StartAsync(Token);
@@ -36,7 +42,7 @@ public class TelegramSiloFixture : IAsyncLifetime
 
         Configure(settings);
 
-        Silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("telegram"), settings);
+        Silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("telegram"), settings, Override);
         if (Mode == "Polling")
         {
             await Telegram.WaitForCallsAsync("getUpdates", 1);
@@ -79,4 +85,24 @@ public sealed class TelegramWebhookFixture : TelegramSiloFixture
 public sealed class BlindModelFixture : TelegramSiloFixture
 {
     protected override void Configure(Dictionary<string, string?> settings) => settings["AI:Vision"] = "false";
+}
+
+/// <summary>
+/// The service's clock (<see cref="Clock.Key"/>) and the fake Bot API's stamps on one
+/// <see cref="ObservedClock"/>, which only the test moves: typing, its renewal and the waits of a
+/// reply are asserted on it, not on the machine's timers.
+/// </summary>
+public sealed class ClockedTelegramFixture : TelegramSiloFixture
+{
+    public ObservedClock Clock { get; } = new(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Telegram:StallSeconds"] = "30"; // no other wait of the lengths the tests look for
+        settings["AI:TimeoutSeconds"] = "60"; // an attempt's limit runs on real time: a held answer must outlast a slow test
+        settings["AI:ReplyTimeoutSeconds"] = "600";
+        Telegram.Clock = Clock;
+    }
+
+    protected override void Override(IServiceCollection services) => services.AddKeyedSingleton<TimeProvider>(Assistant.Clock.Key, Clock);
 }

@@ -302,17 +302,17 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     public async Task A_long_retry_after_holds_up_no_other_chat_and_cancel_stops_the_wait()
     {
         Telegram.RateLimitChat(_chat, sends: 1, retryAfterSeconds: 600);
-        Telegram.SendUserMessage(_chat, User, "this one waits ten minutes");
+        var waiting = Telegram.SendUserMessage(_chat, User, "this one waits ten minutes");
         await Eventually.WaitAsync(() => Task.FromResult(Telegram.Calls.Any(c => c.ChatId == _chat && c.Status == 429)), "the 429", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
 
         var other = _chat + 500_000;
-        var started = Stopwatch.StartNew();
         var fine = Telegram.SendUserMessage(other, User, "not me");
-        await Telegram.WaitUntilAsync(other, m => m.Any(x => x.ReplyTo == fine), "the other chat's reply", TimeSpan.FromSeconds(10));
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"the other chat waited {started.Elapsed.TotalSeconds:0.0} s");
+        await Telegram.WaitUntilAsync(other, m => m.Any(x => x.ReplyTo == fine), "the other chat's reply", TimeSpan.FromSeconds(30));
 
+        // Answered while the first chat still waits out its ten minutes: it did not queue behind it.
         var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
         Assert.True((await grain.GetAsync()).Replying);
+        Assert.Empty(Telegram.RepliesTo(_chat, waiting));
         Telegram.SendUserMessage(_chat, User, "/cancel");
         await Eventually.WaitAsync(async () => (await grain.GetAsync()).Statistics.Cancelled == 1, "the wait to be cancelled", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
         Assert.DoesNotContain(Telegram.CallsInsideRetryWindows, c => c.ChatId == _chat); // the cancel's notice waits for the window too
@@ -402,12 +402,12 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
 
     private async Task AssertProbesAnswerAsync()
     {
+        // A probe whose grain call hangs answers 503 once Health:TimeoutSeconds has passed (HealthTests):
+        // a 200 is the proof that nothing it asks waits behind the stuck chat, on no wall clock.
         foreach (var probe in new[] { "/health", "/resources/status" })
         {
-            var watch = Stopwatch.StartNew();
             using var response = await fixture.Silo.Http.GetAsync(probe);
             Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{probe} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{probe} took {watch.Elapsed.TotalSeconds:0.00} s");
         }
     }
 

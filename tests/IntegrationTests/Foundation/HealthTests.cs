@@ -45,4 +45,52 @@ public sealed class HealthTests
         using var recovered = await silo.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
     }
+
+    [Fact]
+    public async Task When_the_grain_call_hangs_health_answers_503_naming_it_once_Health_TimeoutSeconds_has_passed_and_200_again_after()
+    {
+        var ping = new HeldPing();
+        await using var silo = await InProcessSilo.StartAsync(
+            TestPaths.NewTempDirectory("health-hang"),
+            new Dictionary<string, string?> { ["Health:TimeoutSeconds"] = "1", ["Health:CacheSeconds"] = "0" },
+            s => s.AddSingleton<IIncomingGrainCallFilter>(ping));
+
+        ping.Hold();
+        using (var stuck = await silo.Http.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, stuck.StatusCode);
+            using var body = JsonDocument.Parse(await stuck.Content.ReadAsStringAsync());
+            Assert.Equal("unhealthy", body.RootElement.GetProperty("status").GetString());
+            Assert.StartsWith("grain_call: ", body.RootElement.GetProperty("reason").GetString());
+            Assert.True(ping.Held >= 1, "the probe's grain call was held");
+        }
+
+        ping.Release();
+        using var recovered = await silo.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+    }
+
+    /// <summary>Holds the health check's grain call (a silo too busy to schedule it) while <see cref="Hold"/> is on.</summary>
+    private sealed class HeldPing : IIncomingGrainCallFilter
+    {
+        private TaskCompletionSource? _gate;
+        private int _held;
+
+        public int Held => Volatile.Read(ref _held);
+
+        public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => Interlocked.Exchange(ref _gate, null)?.TrySetResult();
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.DeclaringType == typeof(Assistant.Health.IPingGrain) && _gate is { } gate)
+            {
+                Interlocked.Increment(ref _held);
+                await gate.Task;
+            }
+
+            await context.Invoke();
+        }
+    }
 }

@@ -37,10 +37,11 @@ public sealed class AutopilotSilo : IAsyncDisposable
     public HttpClient Http => Silo.Http;
 
     /// <param name="directory">The silo's data and logs; a new folder when null (give an earlier silo's to start again on its database).</param>
-    public static async Task<AutopilotSilo> StartAsync(string purpose, IDictionary<string, string?>? settings = null, SamplerFigures? figures = null, StorageFaults? faults = null, string? directory = null)
+    /// <param name="now">Where the fake clock starts: 2026-11-26 12:00 UTC when null.</param>
+    public static async Task<AutopilotSilo> StartAsync(string purpose, IDictionary<string, string?>? settings = null, SamplerFigures? figures = null, StorageFaults? faults = null, string? directory = null, DateTimeOffset? now = null)
     {
         figures ??= new SamplerFigures();
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         var alerts = await FakeWebhookReceiver.StartAsync();
         var model = await FakeOpenAiServer.StartAsync();
         var values = ModelSiloFixture.Settings(model);

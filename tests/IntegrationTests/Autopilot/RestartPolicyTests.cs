@@ -3,6 +3,8 @@ using System.Text.Json;
 using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Restarts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Assistant.IntegrationTests.Autopilot;
 
@@ -105,6 +107,35 @@ public sealed class RestartPolicyTests
 
         release.SetResult();
         Assert.Equal("finished before the restart", (await reply).GetProperty("reply").GetString());
+    }
+
+    [Fact]
+    public async Task At_Restart_ScheduledTime_the_silo_drains_records_a_scheduled_restart_and_stops_for_its_supervisor_and_the_next_is_a_day_later()
+    {
+        var settings = Automatic(supervised: true);
+        settings["Restart:ScheduledTime"] = "03:30";
+        var directory = TestPaths.NewTempDirectory("scheduled-restart");
+        var today = new DateTimeOffset(2026, 11, 26, 3, 30, 0, TimeSpan.Zero);
+        await using (var service = await AutopilotSilo.StartAsync("scheduled-restart", settings, directory: directory, now: today.AddSeconds(-3)))
+        {
+            var stopping = new TaskCompletionSource();
+            var lifetime = service.Silo.Services.GetRequiredService<IHostApplicationLifetime>();
+            using var registration = lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+            Assert.Equal(today, (await service.RestartStatusAsync()).GetProperty("scheduled").GetDateTimeOffset());
+
+            // The reminder is due three seconds after the start; the drain finds no reply in progress.
+            await stopping.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(RestartCoordinator.RestartExitCode, service.Silo.Services.GetRequiredService<RestartCoordinator>().RequestedExitCode);
+        }
+
+        // Started again on its database, as its supervisor would: the restart is in the history, and the next is tomorrow's.
+        await using var again = await AutopilotSilo.StartAsync("scheduled-restart", settings, directory: directory, now: today.AddMinutes(1));
+        var status = await again.RestartStatusAsync();
+        var entry = Assert.Single(status.GetProperty("history").EnumerateArray());
+        Assert.Equal(RestartCommand.Scheduled, entry.GetProperty("source").GetString());
+        Assert.Equal("scheduled daily restart", entry.GetProperty("reason").GetString());
+        Assert.Equal(RestartEntry.Restarted, entry.GetProperty("outcome").GetString());
+        Assert.Equal(today.AddDays(1), status.GetProperty("scheduled").GetDateTimeOffset());
     }
 
     [Fact]

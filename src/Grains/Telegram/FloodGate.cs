@@ -12,6 +12,7 @@ public sealed class FloodGate(FloodGateOptions options)
     private readonly object _sync = new();
     private readonly Dictionary<long, ChatState> _chats = [];
     private DateTimeOffset _globalNext = DateTimeOffset.UnixEpoch;
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>How many silos share the global rate; each silo's gate takes its share.</summary>
     public int Silos { get; set; } = 1;
@@ -27,8 +28,8 @@ public sealed class FloodGate(FloodGateOptions options)
         var groupInterval = Interval(60 / options.PerGroupPerMinute);
         lock (_sync)
         {
+            Sweep(now);
             var chat = _chats.TryGetValue(chatId, out var existing) ? existing : _chats[chatId] = new ChatState();
-            chat.LastUsed = now;
             var allowed = Max(Max(chat.BlockedUntil, chat.Next), group ? chat.GroupNext : DateTimeOffset.UnixEpoch);
             allowed = Max(allowed, _globalNext);
             if (allowed > now)
@@ -57,7 +58,6 @@ public sealed class FloodGate(FloodGateOptions options)
             var chat = _chats.TryGetValue(chatId, out var existing) ? existing : _chats[chatId] = new ChatState();
             chat.BlockedUntil = Max(chat.BlockedUntil, now + retryAfter);
             chat.RateLimitedAt = now;
-            chat.LastUsed = now;
         }
     }
 
@@ -80,18 +80,38 @@ public sealed class FloodGate(FloodGateOptions options)
         }
     }
 
-    /// <summary>Forgets chats idle for an hour, so the gate does not grow without bound.</summary>
-    public int Forget(DateTimeOffset now)
+    /// <summary>How many chats the gate holds state for (for tests and the memory bound).</summary>
+    public int Tracked
     {
-        lock (_sync)
+        get
         {
-            var stale = _chats.Where(c => now - c.Value.LastUsed > TimeSpan.FromHours(1) && c.Value.BlockedUntil < now).Select(c => c.Key).ToList();
-            foreach (var id in stale)
+            lock (_sync)
+            {
+                return _chats.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops the chats whose every limit has passed (an entry that would decide nothing a fresh one
+    /// would not), once a cooldown: the map holds only chats of the last minutes, however many
+    /// distinct chats the bot has ever answered.
+    /// </summary>
+    private void Sweep(DateTimeOffset now)
+    {
+        var cooldown = TimeSpan.FromSeconds(Math.Max(1, options.RateLimitedCooldownSeconds));
+        if (now - _lastSweep < cooldown)
+        {
+            return;
+        }
+
+        _lastSweep = now;
+        foreach (var (id, chat) in _chats)
+        {
+            if (chat.Next <= now && chat.GroupNext <= now && chat.BlockedUntil <= now && (chat.RateLimitedAt is not { } at || now - at >= cooldown))
             {
                 _chats.Remove(id);
             }
-
-            return stale.Count;
         }
     }
 
@@ -109,7 +129,5 @@ public sealed class FloodGate(FloodGateOptions options)
         public DateTimeOffset BlockedUntil { get; set; } = DateTimeOffset.UnixEpoch;
 
         public DateTimeOffset? RateLimitedAt { get; set; }
-
-        public DateTimeOffset LastUsed { get; set; }
     }
 }

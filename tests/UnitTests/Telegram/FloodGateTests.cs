@@ -51,20 +51,60 @@ public sealed class FloodGateTests
         Assert.False(gate.TryAcquire(7, false, T0.AddSeconds(5), out var retry));
         Assert.Equal(T0.AddHours(2), retry);
         Assert.True(gate.TryAcquire(8, false, T0.AddSeconds(5), out _));
-        Assert.True(gate.TryAcquire(7, false, T0.AddHours(2), out _));
         Assert.True(gate.RecentlyRateLimited(7, T0.AddSeconds(30)));
         Assert.False(gate.RecentlyRateLimited(7, T0.AddMinutes(2)));
+        Assert.True(gate.TryAcquire(7, false, T0.AddHours(2), out _));
         Assert.False(gate.RecentlyRateLimited(8, T0));
     }
 
     [Fact]
-    public void Idle_chats_are_forgotten()
+    public void A_hundred_thousand_distinct_chats_leave_the_map_bounded_by_the_chats_of_the_last_minutes()
+    {
+        var gate = new FloodGate(new FloodGateOptions());
+        var now = T0;
+        for (long chat = 1; chat <= 100_000; chat++)
+        {
+            now = now.AddMilliseconds(10);
+            gate.TryAcquire(chat, group: chat % 2 == 0, now, out _);
+        }
+
+        // 100 chats a second; what a chat's entry holds lasts at most the 60 s cooldown, swept once a cooldown.
+        Assert.InRange(gate.Tracked, 1, 2 * 60 * 100 + 100);
+    }
+
+    [Fact]
+    public void A_chat_is_not_forgotten_while_a_429_holds_it_back_or_its_streaming_should_slow_down()
+    {
+        var gate = new FloodGate(new FloodGateOptions());
+        gate.Penalize(7, TimeSpan.FromHours(2), T0);
+        gate.TryAcquire(8, false, T0, out _);
+        gate.Penalize(8, TimeSpan.FromSeconds(1), T0);
+
+        for (long chat = 100; chat < 1_000; chat++)
+        {
+            gate.TryAcquire(chat, false, T0.AddSeconds(chat / 10.0), out _);
+        }
+
+        Assert.Equal(T0.AddHours(2), gate.BlockedUntil(7));
+        Assert.False(gate.TryAcquire(7, false, T0.AddMinutes(100), out var retryAt));
+        Assert.Equal(T0.AddHours(2), retryAt);
+        Assert.False(gate.RecentlyRateLimited(8, T0.AddSeconds(100)));
+    }
+
+    [Fact]
+    public void A_forgotten_chat_is_still_spaced_one_second_apart()
     {
         var gate = new FloodGate(new FloodGateOptions());
         gate.TryAcquire(1, false, T0, out _);
-        gate.TryAcquire(2, false, T0.AddMinutes(59), out _);
+        for (long chat = 2; chat < 200; chat++)
+        {
+            gate.TryAcquire(chat, false, T0.AddMinutes(2 + chat), out _);
+        }
 
-        Assert.Equal(1, gate.Forget(T0.AddMinutes(61)));
+        var later = T0.AddMinutes(300);
+        Assert.True(gate.TryAcquire(1, false, later, out _));
+        Assert.False(gate.TryAcquire(1, false, later.AddMilliseconds(500), out var retryAt));
+        Assert.Equal(later.AddSeconds(1), retryAt);
     }
 
     /// <summary>Messages all wanting to go at T0; each asks again when told to. Returns when each went.</summary>

@@ -12,9 +12,9 @@ namespace Assistant.Storage;
 /// group's transaction fails as a whole, each of its writes is tried again alone. So a caller hears
 /// of a failure only when its write fails on its own, as it would have without the group. A
 /// caller's task completes only once its write is committed, so nothing is acknowledged before it
-/// is durable, as with a transaction of its own. A write may be applied again after a commit whose
-/// outcome is unknown (a connection lost during COMMIT): writes given here must be idempotent, as
-/// the directory's upserts are.
+/// is durable, as with a transaction of its own. A write is applied again after a commit whose
+/// outcome is unknown (a connection lost during COMMIT), alone or in a group: writes given here
+/// must be idempotent, as the directory's upserts and the grain state's versioned writes are.
 /// </summary>
 public sealed class GroupCommit(Database database)
 {
@@ -75,6 +75,7 @@ public sealed class GroupCommit(Database database)
         var written = new List<Write>(group.Count);
         var failedInGroup = new List<Write>();
         var committed = false;
+        var committing = false;
         try
         {
             await using var connection = await database.OpenAsync();
@@ -103,6 +104,7 @@ public sealed class GroupCommit(Database database)
                 }
             }
 
+            committing = true;
             await transaction.CommitAsync();
             committed = true;
         }
@@ -110,7 +112,19 @@ public sealed class GroupCommit(Database database)
         {
             if (group.Count == 1)
             {
-                group[0].Done.TrySetException(ex);
+                var lone = group[0];
+                if (committing && !lone.AppliedAgain)
+                {
+                    // The COMMIT failed: it may have committed all the same (a connection lost during
+                    // it). Applied once more, like a group's writes: an idempotent write that did
+                    // commit finds itself, so its caller hears success instead of a failure that
+                    // leaves its state's version behind the database's.
+                    lone.AppliedAgain = true;
+                    await RetryAloneAsync(group);
+                    return;
+                }
+
+                lone.Done.TrySetException(ex);
                 return;
             }
 
@@ -140,13 +154,19 @@ public sealed class GroupCommit(Database database)
     /// Each write in a transaction of its own, which decides what its caller hears. They go at once,
     /// not one after another: while the database is down or locked, the retries wait out one timeout
     /// together instead of one each, and the writes queued behind them are not held for the sum.
+    /// Each starts on a thread of its own: Microsoft.Data.Sqlite waits for a lock synchronously, so
+    /// started on this thread they would run one after another.
     /// </summary>
-    private Task RetryAloneAsync(List<Write> writes) => Task.WhenAll(writes.Select(item => CommitAsync([item])));
+    private Task RetryAloneAsync(List<Write> writes) => Task.WhenAll(writes.Select(item =>
+        Task.Factory.StartNew(() => CommitAsync([item]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
 
     private sealed class Write(Func<DbConnection, DbTransaction, Task> apply)
     {
         public Func<DbConnection, DbTransaction, Task> Apply { get; } = apply;
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Whether it was applied again after a COMMIT that failed: once only.</summary>
+        public bool AppliedAgain { get; set; }
     }
 }

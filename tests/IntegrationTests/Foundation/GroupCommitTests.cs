@@ -74,6 +74,74 @@ public sealed class GroupCommitTests
         Assert.Equal([1, 3], await IdsAsync(database));
     }
 
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task A_lone_write_whose_commit_outcome_is_unknown_is_applied_again_and_its_caller_hears_success(StorageKind kind)
+    {
+        await using var database = await ProbeDatabaseAsync(kind);
+        var group = new GroupCommit(database);
+        var applied = 0;
+
+        // The first application commits its own transaction: the group's COMMIT that follows then
+        // fails although the write is stored, as when a connection drops during COMMIT.
+        await group.RunAsync(async (connection, transaction) =>
+        {
+            await InsertIdempotentAsync(connection, transaction, 1);
+            if (Interlocked.Increment(ref applied) == 1)
+            {
+                await transaction.CommitAsync();
+            }
+        });
+
+        Assert.Equal(2, applied);
+        Assert.Equal([1], await IdsAsync(database));
+    }
+
+    [Fact]
+    public async Task On_SQLite_a_lock_held_past_the_busy_timeout_costs_a_failed_groups_writes_one_timeout_together_not_one_each()
+    {
+        var timeout = TimeSpan.FromSeconds(2);
+        var settings = await TestStorage.SettingsAsync(StorageKind.Sqlite, TestPaths.NewTempDirectory("group-lock"), "group-lock");
+        await using var database = TestStorage.Database(settings, commandTimeoutSeconds: (int)timeout.TotalSeconds);
+        await new SchemaMigrator(database, Microsoft.Extensions.Logging.Abstractions.NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        await using (var connection = await database.OpenAsync())
+        {
+            await using var create = connection.CreateCommand("CREATE TABLE group_probe (id INTEGER PRIMARY KEY)");
+            await create.ExecuteNonQueryAsync();
+        }
+
+        // Another process holds the write lock for longer than anyone waits.
+        await using var holder = await database.OpenAsync();
+        await using var hold = holder.CreateCommand("BEGIN IMMEDIATE");
+        await hold.ExecuteNonQueryAsync();
+
+        var group = new GroupCommit(database);
+        var (inside, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var first = group.RunAsync(async (connection, transaction) =>
+        {
+            inside.SetResult();
+            await release.Task;
+        });
+
+        var failedAt = new System.Collections.Concurrent.ConcurrentBag<TimeSpan>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var waiting = Enumerable.Range(1, 4).Select(async id =>
+        {
+            var write = group.RunAsync((connection, transaction) => InsertAsync(connection, transaction, id));
+            await Assert.ThrowsAnyAsync<Exception>(() => write);
+            failedAt.Add(clock.Elapsed);
+        }).ToList();
+        await Task.WhenAll(waiting);
+        release.TrySetResult();
+        await Assert.ThrowsAnyAsync<Exception>(() => first);
+
+        // They failed as a group (one timeout), then each alone: at once, so within one timeout of
+        // each other, where one after another they would be spread over three.
+        Assert.Equal(4, failedAt.Count);
+        Assert.True(failedAt.Max() - failedAt.Min() < timeout, $"failures came at {string.Join(", ", failedAt.Order())}");
+    }
+
     private static async Task<Database> ProbeDatabaseAsync(StorageKind kind)
     {
         var database = await TestStorage.MigratedAsync(kind, "group-commit");
@@ -86,6 +154,12 @@ public sealed class GroupCommitTests
     private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, int id)
     {
         await using var insert = connection.CreateCommand("INSERT INTO group_probe (id) VALUES (@id)", transaction);
+        await insert.With("id", id).ExecuteNonQueryAsync();
+    }
+
+    private static async Task InsertIdempotentAsync(DbConnection connection, DbTransaction transaction, int id)
+    {
+        await using var insert = connection.CreateCommand("INSERT INTO group_probe (id) VALUES (@id) ON CONFLICT (id) DO NOTHING", transaction);
         await insert.With("id", id).ExecuteNonQueryAsync();
     }
 

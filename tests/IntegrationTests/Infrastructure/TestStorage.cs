@@ -42,8 +42,9 @@ public static class TestStorage
         _ => new() { ["Storage:Provider"] = "PostgreSql", ["Storage:ConnectionString"] = await NewPostgresDatabaseAsync(purpose) },
     };
 
-    public static Database Database(IReadOnlyDictionary<string, string?> settings) => new(Options.Create(new StorageOptions
+    public static Database Database(IReadOnlyDictionary<string, string?> settings, int commandTimeoutSeconds = 30) => new(Options.Create(new StorageOptions
     {
+        CommandTimeoutSeconds = commandTimeoutSeconds,
         Provider = Enum.Parse<StorageProvider>(settings["Storage:Provider"]!),
         DatabasePath = settings.GetValueOrDefault("Storage:DatabasePath") ?? "unused.db",
         ConnectionString = settings.GetValueOrDefault("Storage:ConnectionString"),

@@ -35,6 +35,20 @@ internal sealed partial class ChatSessionGrain
             return DeliveryOutcome.Duplicate;
         }
 
+        if (IsCancel(message) && Waiting.Any(i => IsCancel(i.Message)))
+        {
+            // A /cancel whose notice is already waiting (a long retry_after, say) takes no more
+            // room: it stops the reply under way again and is only remembered, so a storm of them
+            // neither grows the inbox nor queues a notice each.
+            var remembered = await RememberOnlyAsync(message);
+            if (remembered)
+            {
+                CancelCurrent();
+            }
+
+            return remembered ? DeliveryOutcome.Accepted : DeliveryOutcome.Duplicate;
+        }
+
         var item = new TelegramInboxItem { Message = message, AcceptedAt = _time.GetUtcNow() };
         var overflow = !IsCancel(message) && QueuedTelegramCount >= _options.MaxQueuedMessages;
         var turnedAway = false;

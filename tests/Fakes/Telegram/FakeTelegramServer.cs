@@ -385,6 +385,34 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes once the poller has confirmed, by its offset, every update issued so far: each was
+    /// accepted (or parked) by the service, which confirms nothing before.
+    /// </summary>
+    public async Task WaitUntilConfirmedAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            Task changed;
+            lock (_sync)
+            {
+                if (_pending.Count == 0 && _redeliver.Count == 0)
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || await Task.WhenAny(changed, Task.Delay(left)) != changed)
+            {
+                throw new TimeoutException($"Timed out waiting for the poller to confirm every update; {_pending.Count} unconfirmed.");
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
@@ -627,7 +655,10 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                     var future = offset > _nextUpdateId + 1;
                     if (!future)
                     {
-                        _pending.RemoveAll(u => u["update_id"]!.GetValue<long>() < offset);
+                        if (_pending.RemoveAll(u => u["update_id"]!.GetValue<long>() < offset) > 0)
+                        {
+                            Pulse(ref _changed);
+                        }
                     }
 
                     var ready = _redeliver.Concat(_pending.Where(u => !future && u["update_id"]!.GetValue<long>() >= offset)).Take(limit).ToList();

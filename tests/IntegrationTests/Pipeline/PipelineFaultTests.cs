@@ -319,6 +319,25 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     }
 
     [Fact]
+    public async Task A_cancel_storm_during_a_long_retry_after_stays_within_the_queue_limit()
+    {
+        Telegram.RateLimitChat(_chat, sends: 1, retryAfterSeconds: 600);
+        Telegram.SendUserMessage(_chat, User, "this one waits ten minutes");
+        await Eventually.WaitAsync(() => Task.FromResult(Telegram.Calls.Any(c => c.ChatId == _chat && c.Status == 429)), "the 429", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
+
+        foreach (var _ in Enumerable.Range(0, 4 * PipelineFaultFixture.MaxQueued))
+        {
+            Telegram.SendUserMessage(_chat, User, "/cancel");
+        }
+
+        await Telegram.WaitUntilConfirmedAsync(TimeSpan.FromSeconds(30)); // every /cancel accepted
+        var view = await fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key).GetAsync();
+        Assert.Equal(1, view.Statistics.Cancelled);
+        Assert.InRange(view.TelegramPending, 1, PipelineFaultFixture.MaxQueued + 1);
+        Assert.DoesNotContain(Telegram.CallsInsideRetryWindows, c => c.ChatId == _chat);
+    }
+
+    [Fact]
     public async Task Messages_beyond_the_queue_limit_get_one_notice_per_burst_and_are_counted()
     {
         fixture.Model.Delay = TimeSpan.FromMilliseconds(2000);

@@ -6,7 +6,7 @@ namespace Assistant.Sessions;
 
 /// <summary>
 /// The Telegram inbox: a message is accepted (and only then confirmed to the poller) by one write
-/// of this small state; redeliveries are recognised from what was stored; a message whose answer
+/// of this small state, which carries the chat's recovery mark in the same transaction; redeliveries are recognised from what was stored; a message whose answer
 /// keeps failing is given up after <see cref="TelegramOptions.MaxDeliveryAttempts"/>, the user told
 /// and a dead letter kept; a chat that blocked the bot has its queue dropped.
 /// </summary>
@@ -107,8 +107,8 @@ internal sealed partial class ChatSessionGrain
             CancelCurrent();
         }
 
+        // The write carried the mark recovery finds this chat by (InboxPendingMark): one transaction.
         _metrics.MessageReceived(MessageKind.Telegram);
-        await MarkPendingAsync(item.AcceptedAt);
         Enqueue(Turn.ForTelegram(message, _time.GetTimestamp(), resumed: false), first: overflow);
         return DeliveryOutcome.Accepted;
     }

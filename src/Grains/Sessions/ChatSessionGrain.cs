@@ -48,7 +48,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
 
     public ChatSessionGrain(
         [PersistentState("conversation")] IPersistentState<ChatSessionState> session,
-        [PersistentState("telegram_inbox")] IPersistentState<TelegramInboxState> inbox,
+        [PersistentState(InboxPendingMark.StateName)] IPersistentState<TelegramInboxState> inbox,
         DeepCopier<ChatSessionState> sessionCopier,
         DeepCopier<TelegramInboxState> inboxCopier,
         ChatModel model,

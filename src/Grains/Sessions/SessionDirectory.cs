@@ -25,16 +25,23 @@ public sealed class SessionDirectory(Database database, GroupCommit group)
                 .With("count", messageCount).With("pending", pendingSince?.UtcDateTime),
             cancellationToken);
 
+    private const string MarkPending = """
+        INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
+        VALUES (@id, @since, @since, 0, @since)
+        ON CONFLICT (session_id) DO UPDATE SET
+            pending_since = COALESCE(chat_sessions.pending_since, excluded.pending_since)
+        """;
+
     /// <summary>Records that a Telegram message was accepted and awaits its answer.</summary>
     public Task MarkPendingAsync(string sessionId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
-        WriteAsync("""
-            INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
-            VALUES (@id, @since, @since, 0, @since)
-            ON CONFLICT (session_id) DO UPDATE SET
-                pending_since = COALESCE(chat_sessions.pending_since, excluded.pending_since)
-            """,
-            command => command.With("id", sessionId).With("since", since.UtcDateTime),
-            cancellationToken);
+        WriteAsync(MarkPending, command => command.With("id", sessionId).With("since", since.UtcDateTime), cancellationToken);
+
+    /// <summary>The same mark, as a statement of a transaction under way (the inbox's write, <see cref="InboxPendingMark"/>).</summary>
+    internal static async Task MarkPendingAsync(DbConnection connection, DbTransaction transaction, string sessionId, DateTimeOffset since)
+    {
+        await using var command = connection.CreateCommand(MarkPending, transaction).With("id", sessionId).With("since", since.UtcDateTime);
+        await command.ExecuteNonQueryAsync();
+    }
 
     /// <summary>Clears the mark of a session found to hold no unanswered message.</summary>
     public Task ClearPendingAsync(string sessionId, CancellationToken cancellationToken = default) =>

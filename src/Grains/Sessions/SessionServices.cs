@@ -1,3 +1,4 @@
+using Assistant.Storage;
 using Assistant.Health;
 using Assistant.Metrics;
 using Assistant.Models;
@@ -36,6 +37,7 @@ public static class SessionServices
             .ValidateOnStart();
         services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<IStateCompanion, InboxPendingMark>();
         services.AddSingleton<SessionReports>();
         services.AddSingleton<LegacySessions>();
         services.AddHostedService<LegacySessionMigration>();

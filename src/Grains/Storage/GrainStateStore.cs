@@ -21,13 +21,20 @@ namespace Assistant.Storage;
 /// <see cref="InconsistentStateException"/>. The same write applied twice (the group's commit
 /// failed with an unknown outcome and it is tried again) finds its own version and write id and
 /// succeeds; another write of the same version is refused, even with the same payload. The state
-/// is serialised when the write is called, on the activation's thread. Conversations of builds
+/// is serialised when the write is called, on the activation's thread, and rows that belong with it
+/// (<see cref="IStateCompanion"/>) go in the same transaction. Conversations of builds
 /// before the key spaces are not here: see <c>LegacyStorage</c>.
 /// </remarks>
 public sealed class GrainStateStore(
-    Database database, GroupCommit group, IGrainStorageSerializer serializer, IActivatorProvider activators, IOptions<ClusterOptions> cluster) : IGrainStorage
+    Database database,
+    GroupCommit group,
+    IGrainStorageSerializer serializer,
+    IActivatorProvider activators,
+    IOptions<ClusterOptions> cluster,
+    IEnumerable<IStateCompanion> companions) : IGrainStorage
 {
     private readonly string _serviceId = cluster.Value.ServiceId;
+    private readonly IStateCompanion[] _companions = [.. companions];
 
     // The same on SQLite and PostgreSQL. A write that matches neither its expected version nor
     // (applied again) its own changes no row, on both.
@@ -62,7 +69,8 @@ public sealed class GrainStateStore(
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var payload = WholeArray(serializer.Serialize(grainState.State));
-        grainState.ETag = await StoreAsync(stateName, grainId, grainState.ETag, payload);
+        var beside = _companions.Select(c => c.Beside(stateName, KeyOf(grainId), grainState.State)).OfType<Func<DbConnection, DbTransaction, Task>>().ToList();
+        grainState.ETag = await StoreAsync(stateName, grainId, grainState.ETag, payload, beside: beside);
         grainState.RecordExists = true;
     }
 
@@ -95,7 +103,8 @@ public sealed class GrainStateStore(
     /// the new version. <paramref name="writeId"/> (new for each call unless given) is the same in
     /// every attempt of this write.
     /// </summary>
-    internal async Task<string> StoreAsync(string stateName, GrainId grainId, string? etag, byte[]? payload, string? writeId = null)
+    internal async Task<string> StoreAsync(
+        string stateName, GrainId grainId, string? etag, byte[]? payload, string? writeId = null, IReadOnlyList<Func<DbConnection, DbTransaction, Task>>? beside = null)
     {
         var expected = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
         var next = expected + 1;
@@ -113,6 +122,11 @@ public sealed class GrainStateStore(
                     $"The {stateName} state of {grainId} was written by someone else since version {etag ?? "(none)"} was read.",
                     storedEtag: "(newer)",
                     currentEtag: etag ?? "(none)");
+            }
+
+            foreach (var companion in beside ?? [])
+            {
+                await companion(connection, transaction);
             }
         });
         return next.ToString(CultureInfo.InvariantCulture);

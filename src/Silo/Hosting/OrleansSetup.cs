@@ -31,7 +31,8 @@ public static class OrleansSetup
                 sp.GetRequiredService<GroupCommit>(),
                 StateSerializer(sp),
                 sp.GetRequiredService<Orleans.Serialization.Serializers.IActivatorProvider>(),
-                sp.GetRequiredService<IOptions<ClusterOptions>>()));
+                sp.GetRequiredService<IOptions<ClusterOptions>>(),
+                sp.GetServices<IStateCompanion>()));
             silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(
                 Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, (sp, _) => sp.GetRequiredService<GrainStateStore>());
             // Conversations stored before the key spaces stay where that build put them, in

@@ -130,7 +130,7 @@ public sealed class GrainStateStoreTests
     }
 
     private static GrainStateStore Store(Database database, GroupCommit group) =>
-        new(database, group, new JsonStateSerializer(), Activators, Options.Create(new ClusterOptions { ServiceId = "store-tests" }));
+        new(database, group, new JsonStateSerializer(), Activators, Options.Create(new ClusterOptions { ServiceId = "store-tests" }), []);
 
     private static readonly IActivatorProvider Activators =
         new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<IActivatorProvider>();

@@ -48,7 +48,7 @@ internal sealed partial class ChatSessionGrain
         });
         await WriteDirectoryAsync(); // not best effort here: the old row goes next, and recovery and cleanup need one
         await old.ReleaseAsync();
-        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+        PublishSnapshot();
         LogTakenOver(_logger, conversation.Key, SessionId, conversation.Session.Messages.Count, conversation.Inbox.Count);
         return true;
     }

@@ -23,7 +23,7 @@ internal sealed partial class ChatSessionGrain
         }
 
         await ClearContextAsync(now);
-        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+        PublishSnapshot();
         await _directory.MarkClearedAsync(SessionId, now);
         LogCleared(_logger, SessionId, inactivity.TotalHours);
         return true;

@@ -250,7 +250,7 @@ internal sealed partial class ChatSessionGrain
                 s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Of(message.Content));
                 s.Statistics.Count(s.Statistics.ErrorsByType, DeadLetters.ErrorType);
             });
-            _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+            PublishSnapshot();
         }
         catch (Exception ex)
         {

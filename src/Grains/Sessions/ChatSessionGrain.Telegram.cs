@@ -281,7 +281,7 @@ internal sealed partial class ChatSessionGrain
         });
 
         Answered(MessageKind.Telegram, kind, Elapsed(turn), error);
-        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+        PublishSnapshot();
         await TouchDirectoryAsync();
     }
 

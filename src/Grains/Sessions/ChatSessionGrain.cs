@@ -43,6 +43,9 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     // Bumped by Reset: a reply that started before a reset must not land in the new conversation.
     private int _generation;
 
+    // Set once the activation has left the registry (OnDeactivateAsync).
+    private bool _retired;
+
     // Whether this activation has taken a message (not turned one away): the session cap counts it from then on.
     private bool _started;
 
@@ -99,7 +102,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
 
         await TakeOverLegacyAsync();
         await ApplyClearedContextAsync();
-        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+        PublishSnapshot();
         _started = Waiting.Any(i => i.Notice is null); // answered items stay stored until the next is accepted: only unanswered work counts
 
         // Telegram messages accepted before a crash or a move to this silo are answered now, each once.
@@ -109,7 +112,20 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await StopWorkAsync(reason, cancellationToken);
+        _retired = true;
         _registry.Remove(SessionId);
+    }
+
+    /// <summary>
+    /// What this silo's registry shows of the session; nothing once the activation has left it:
+    /// work that outlives the activation (a write Orleans stopped waiting for) must not put it back.
+    /// </summary>
+    private void PublishSnapshot()
+    {
+        if (!_retired)
+        {
+            _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+        }
     }
 
     public Task<ChatReply> AskAsync(ChatRequest request) => Accept(request, streaming: false).Completion.Task;
@@ -168,7 +184,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         if (removed > 0)
         {
             _metrics.ContextPruned("forced");
-            _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+            PublishSnapshot();
             LogForcedPrune(_logger, SessionId, removed, Conversation.Messages.Count);
         }
 
@@ -246,7 +262,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
                 s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
             });
             Answered(MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
-            _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+            PublishSnapshot();
             await TouchDirectoryAsync();
         }
 
@@ -268,7 +284,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         }
 
         await _session.UpdateAsync(s => s.Messages.Clear());
-        _registry.Publish(SessionSnapshot.Of(SessionId, Conversation));
+        PublishSnapshot();
     }
 
     private async Task TouchDirectoryAsync()

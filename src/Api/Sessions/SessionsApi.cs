@@ -24,7 +24,7 @@ public static class SessionsApi
         group.MapPost("/limit", SetLimitAsync).RequireAdminKey().ProducesValidationProblem();
         group.MapPost("/{id}/messages", PostMessageAsync).AddEndpointFilter(ThrottleAsync).RequireAdminKeyWhenConfigured()
             .Produces<MessageResponse>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{id}", GetSessionAsync).RequireAdminKeyWhenConfigured(); // the conversation itself
         group.MapDelete("/{id}", ResetSessionAsync).RequireAdminKeyWhenConfigured();
         group.MapPost("/{id}/cancel", CancelAsync).RequireAdminKeyWhenConfigured();
@@ -50,8 +50,18 @@ public static class SessionsApi
             return Invalid("text", badText);
         }
 
+        string? idempotencyKey = null;
+        if (context.Request.Headers.TryGetValue("Idempotency-Key", out var keys))
+        {
+            idempotencyKey = keys.ToString();
+            if ((keys.Count == 1 ? KeptReplies.Check(idempotencyKey) : "Give one Idempotency-Key header.") is { } badKey)
+            {
+                return Invalid("Idempotency-Key", badKey);
+            }
+        }
+
         var session = Session(grains, id);
-        var chat = new ChatRequest(request.Text!);
+        var chat = new ChatRequest(request.Text!, idempotencyKey);
         try
         {
             if (WantsEventStream(context.Request))
@@ -60,6 +70,10 @@ public static class SessionsApi
             }
 
             return TypedResults.Ok(MessageResponse.From(await retry.CallAsync(() => session.AskAsync(chat), context.RequestAborted)));
+        }
+        catch (IdempotencyKeyReusedException reused)
+        {
+            return TypedResults.Problem(reused.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
         }
         catch (SessionBusyException busy)
         {

@@ -60,7 +60,11 @@ internal sealed partial class ChatSessionGrain
     private List<Turn> DequeueApiTurns()
     {
         var api = _queue.Where(t => t.Telegram is null).ToList();
-        api.ForEach(t => _queue.Remove(t));
+        api.ForEach(t =>
+        {
+            _queue.Remove(t);
+            _idempotent.Ended(t);
+        });
         return api;
     }
 
@@ -100,6 +104,7 @@ internal sealed partial class ChatSessionGrain
                 finally
                 {
                     _current = null;
+                    _idempotent.Ended(turn);
                     if (turn.Telegram is { } message)
                     {
                         _queuedUpdates.Remove(message.UpdateId);

@@ -43,6 +43,8 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     // Bumped by Reset: a reply that started before a reset must not land in the new conversation.
     private int _generation;
 
+    private readonly IdempotentTurns _idempotent = new();
+
     // Set once the activation has left the registry (OnDeactivateAsync).
     private bool _retired;
 
@@ -128,9 +130,11 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         }
     }
 
-    public Task<ChatReply> AskAsync(ChatRequest request) => Accept(request, streaming: false).Completion.Task;
+    public Task<ChatReply> AskAsync(ChatRequest request) =>
+        _idempotent.Known(request, Conversation, _time.GetUtcNow()) ?? Accept(request, streaming: false).Completion.Task;
 
-    public IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request) => StreamAsync(Accept(request, streaming: true));
+    public IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request) =>
+        _idempotent.Known(request, Conversation, _time.GetUtcNow()) is { } known ? IdempotentTurns.Replay(known) : StreamAsync(Accept(request, streaming: true));
 
     public Task<SessionView> GetAsync()
     {
@@ -241,6 +245,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         }
 
         var turn = Turn.ForApi(request with { Text = text }, _time.GetTimestamp(), streaming);
+        _idempotent.Started(turn);
         Enqueue(turn);
         _started = true;
         _metrics.MessageReceived(MessageKind.Api);
@@ -254,21 +259,24 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText: null, _stopping.Token);
         var elapsed = Elapsed(turn);
         var current = generation == _generation;
-        if (current)
+        if (!current)
         {
-            await _session.UpdateAsync(s =>
-            {
-                _exchange.Record(s, result, elapsed);
-                s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
-            });
-            Answered(MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
-            PublishSnapshot();
-            await TouchDirectoryAsync();
+            turn.Complete(new ChatReply("The conversation was reset while this reply was being written.", Conversation.Messages.Count, elapsed, ModelFailure.Cancelled));
+            return;
         }
 
-        turn.Complete(current
-            ? new ChatReply(result.Reply, Conversation.Messages.Count, elapsed, result.Failure)
-            : new ChatReply("The conversation was reset while this reply was being written.", Conversation.Messages.Count, elapsed, ModelFailure.Cancelled));
+        ChatReply reply = null!;
+        await _session.UpdateAsync(s =>
+        {
+            _exchange.Record(s, result, elapsed);
+            s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
+            reply = new ChatReply(result.Reply, s.Messages.Count, elapsed, result.Failure);
+            IdempotentTurns.Keep(s, turn, reply, _time.GetUtcNow()); // with the exchange, in one write
+        });
+        Answered(MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
+        PublishSnapshot();
+        await TouchDirectoryAsync();
+        turn.Complete(reply);
     }
 
     private async Task ResetConversationAsync(bool cancelQueued)

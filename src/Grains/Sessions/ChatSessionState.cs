@@ -33,6 +33,10 @@ public sealed class ChatSessionState
     [Id(5)]
     public List<string> AdoptedFrom { get; set; } = [];
 
+    /// <summary>Replies to HTTP messages sent with an Idempotency-Key, written with their exchanges (<see cref="Sessions.KeptReplies"/>).</summary>
+    [Id(6)]
+    public List<KeptReply> KeptReplies { get; set; } = [];
+
     public const int RecentUpdateLimit = 256;
 
     /// <summary>Whether this update was answered (or turned away) and recorded.</summary>

@@ -53,6 +53,7 @@ internal sealed partial class TelegramChannelGrain(
     private string? _lastError;
     private bool _webhookRegistered;
     private CancellationTokenSource? _loop;
+    private Task? _running;
     private (int Count, DateTimeOffset At)? _pending;
     private int _emptyPolls;
 
@@ -151,14 +152,30 @@ internal sealed partial class TelegramChannelGrain(
         _loop?.Cancel();
         _loop = new CancellationTokenSource();
         _loopStartedAt = time.GetUtcNow();
-        if (Options.Mode == TelegramMode.Polling)
+        _running = Options.Mode == TelegramMode.Polling ? PollAsync(_loop.Token) : RegisterWebhookAsync(_loop.Token);
+    }
+
+    /// <summary>
+    /// Stops the loop and waits for it to end before another starts, so that two loops never
+    /// deliver or park the same updates. Every wait in it observes the cancellation (a delivery
+    /// within <see cref="TelegramOptions.DeliveryTimeoutSeconds"/>), so this is short.
+    /// </summary>
+    private async Task RestartAsync()
+    {
+        _loop?.Cancel();
+        if (_running is { } previous)
         {
-            _ = PollAsync(_loop.Token);
+            try
+            {
+                await previous;
+            }
+            catch (Exception)
+            {
+                // However the old loop ended, it has ended: that is all a restart waits for.
+            }
         }
-        else
-        {
-            _ = RegisterWebhookAsync(_loop.Token);
-        }
+
+        Start();
     }
 
     private async Task PollAsync(CancellationToken cancellationToken)
@@ -197,7 +214,7 @@ internal sealed partial class TelegramChannelGrain(
                 await _state.UpdateAsync(s =>
                 {
                     s.Offset = next;
-                    s.Parked.AddRange(parked);
+                    s.Parked.AddRange(parked.Where(p => !s.Parked.Exists(q => q.Message.UpdateId == p.Message.UpdateId)));
                 });
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -305,7 +322,7 @@ internal sealed partial class TelegramChannelGrain(
         {
             if (!_webhookRegistered)
             {
-                Start();
+                await RestartAsync();
             }
 
             await RetryParkedAsync(cancellationToken);
@@ -319,7 +336,7 @@ internal sealed partial class TelegramChannelGrain(
             _lastError = $"polling stalled: no getUpdates completed for {since.TotalSeconds:0} s; restarted";
             LogStalled(logger, since.TotalSeconds, _state.Value.StallRestarts + 1);
             Publish();
-            Start();
+            await RestartAsync();
             await _state.UpdateAsync(s => s.StallRestarts++);
         }
     }

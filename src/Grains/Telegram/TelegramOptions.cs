@@ -33,6 +33,13 @@ public sealed class TelegramOptions
     public int StallSeconds { get; set; } = 90;
 
     /// <summary>
+    /// Seconds one update may take to be handed to its session; past it the update is parked and
+    /// tried again with backoff, so a chat whose session hangs holds up neither the batch nor the
+    /// offset. Two of them and a poll must fit in <see cref="StallSeconds"/>. Default 20.
+    /// </summary>
+    public double DeliveryTimeoutSeconds { get; set; } = 20;
+
+    /// <summary>
     /// Seconds after which an accepted but unanswered message counts as left behind (its silo was
     /// lost) and the channel wakes its session; also how often it looks. Default 10.
     /// </summary>

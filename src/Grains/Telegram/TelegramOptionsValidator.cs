@@ -46,6 +46,11 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
             failures.Add($"Telegram:StallSeconds ({o.StallSeconds}) must be longer than Telegram:PollTimeoutSeconds ({o.PollTimeoutSeconds})");
         }
 
+        if (o.DeliveryTimeoutSeconds <= 0 || 2 * o.DeliveryTimeoutSeconds + o.PollTimeoutSeconds >= o.StallSeconds)
+        {
+            failures.Add($"Telegram:DeliveryTimeoutSeconds ({o.DeliveryTimeoutSeconds}) must be greater than 0, and twice it plus Telegram:PollTimeoutSeconds ({o.PollTimeoutSeconds}) less than Telegram:StallSeconds ({o.StallSeconds}): one pass of the poll loop hands parked updates over, polls and hands the batch over");
+        }
+
         failures.Positive("Telegram:RecoverySeconds", o.RecoverySeconds);
         failures.Positive("Telegram:MaxDeliveryAttempts", o.MaxDeliveryAttempts);
         if (o.MaxDocumentBytes < 1)

@@ -57,7 +57,10 @@ public sealed partial class UpdateRouter(
     public async Task<DeliveryOutcome> DeliverAsync(TelegramIncoming incoming, CancellationToken cancellationToken)
     {
         var session = grains.GetGrain<IChatSessionGrain>(SessionKey.Telegram(incoming.ChatId));
-        var result = await retry.CallAsync(() => session.DeliverAsync(incoming), cancellationToken);
+        // Bounded, so that a session that hangs parks its update instead of holding up the batch
+        // (the call itself goes on: if it did store the update, the retry finds a duplicate).
+        var result = await retry.CallAsync(() => session.DeliverAsync(incoming), cancellationToken).AsTask()
+            .WaitAsync(TimeSpan.FromSeconds(bot.Options.DeliveryTimeoutSeconds), cancellationToken);
         LogRouted(logger, incoming.UpdateId, incoming.ChatId, result.ToString());
         return result;
     }

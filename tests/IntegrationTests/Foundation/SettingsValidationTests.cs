@@ -52,6 +52,8 @@ public sealed class SettingsValidationTests
         { "Cluster:Retry:DelayMs", "-1" },
         { "Telegram:PollTimeoutSeconds", "99" },
         { "Telegram:StallSeconds", "1" },
+        { "Telegram:DeliveryTimeoutSeconds", "40" }, // twice it and a poll no longer fit in the 90 s watchdog
+        { "Telegram:DeliveryTimeoutSeconds", "0" },
         { "Telegram:RecoverySeconds", "0" },
         { "Telegram:MaxDeliveryAttempts", "0" },
         { "Telegram:MaxDocumentBytes", "0" },

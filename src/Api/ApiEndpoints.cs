@@ -17,6 +17,7 @@ public static class ApiEndpoints
     {
         endpoints.MapHealthApi();
         endpoints.MapSessionsApi();
+        endpoints.MapSessionSettingsApi();
         endpoints.MapTelegramApi();
         endpoints.MapResourcesApi();
         endpoints.MapRestartApi();

@@ -34,6 +34,14 @@ public interface IChatSessionGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<SessionView> GetAsync();
 
+    /// <summary>The chat's model and persona, and the ones it may choose.</summary>
+    [Alias("GetSettings")]
+    Task<ChatSettingsView> GetSettingsAsync();
+
+    /// <summary>Chooses the chat's model and/or persona (stored with the conversation); an unknown name is an <see cref="ArgumentException"/> that names the choices, and changes nothing.</summary>
+    [Alias("SetSettings")]
+    Task<ChatSettingsView> SetSettingsAsync(ChatSettingsChange change);
+
     /// <summary>Starts a new conversation: cancels the reply in progress and clears the context (statistics are kept).</summary>
     [Alias("Reset")]
     Task ResetAsync();

@@ -27,6 +27,7 @@ public sealed class AssistantMetrics
     private readonly Counter<long> _errors;
     private readonly Counter<long> _received;
     private readonly Counter<long> _toolCalls;
+    private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _sessionsRefused;
     private readonly Histogram<double> _streamingInterval;
     private readonly Histogram<int> _streamingEdits;
@@ -63,6 +64,7 @@ public sealed class AssistantMetrics
         _errors = meter.CreateCounter<long>("assistant.errors", "{error}", "Messages not answered as asked, by type: the model's failures (rate_limited, timeout, ...), download_failed, transcription_failed, dead_letter.");
         _received = meter.CreateCounter<long>("assistant.messages.received", "{message}", "Messages accepted for an answer, by channel (telegram, api).");
         _toolCalls = meter.CreateCounter<long>("assistant.tool.calls", "{call}", "Tool calls the model made, by tool.");
+        _fallbacks = meter.CreateCounter<long>("assistant.model.fallbacks", "{turn}", "Turns answered by a fallback model (AI:FallbackModels) after the chat's failed, by model and fallback.");
         _sessionsRefused = meter.CreateCounter<long>("assistant.sessions.refused", "{message}", "Messages that would have started a session past Sessions:MaxActive, turned away politely, by channel (telegram, api).");
         _streamingInterval = meter.CreateHistogram(
             "assistant.streaming.interval",
@@ -238,6 +240,8 @@ public sealed class AssistantMetrics
         _errors.Add(1, Tag("type", Telegram.DeadLetters.ErrorType));
         _window?.GivenUp();
     }
+
+    public void ModelFallback(string model, string fallback) => _fallbacks.Add(1, Tag("model", model), Tag("fallback", fallback));
 
     public void ContextPruned(string trigger) => _contextPrunes.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
 

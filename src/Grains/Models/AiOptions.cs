@@ -17,6 +17,24 @@ public sealed class AiOptions
     /// <summary>The model name, as the server knows it (for example <c>gpt-4o-mini</c> or <c>llama3.2</c>).</summary>
     public string? Model { get; set; }
 
+    /// <summary>
+    /// The models a chat may choose (<c>/model</c>, <c>PUT /sessions/{id}/settings</c>), besides
+    /// <see cref="Model"/>, which is always one of them and every chat's until it chooses.
+    /// </summary>
+    public List<string> Models { get; set; } = [];
+
+    /// <summary>
+    /// Personas a chat may choose: a name (lower-case letters, digits, <c>-</c>, <c>_</c>) and its
+    /// system prompt. <c>default</c> is <c>Sessions:SystemPrompt</c> unless given here.
+    /// </summary>
+    public Dictionary<string, string> Personas { get; set; } = [];
+
+    /// <summary>
+    /// Models that answer a turn, in order, when the chat's model fails with a 429, a 5xx or a
+    /// timeout after its retries (and had sent no text yet). Default: none.
+    /// </summary>
+    public List<string> FallbackModels { get; set; } = [];
+
     /// <summary>Seconds one request may take before it is retried. Default 60.</summary>
     public double TimeoutSeconds { get; set; } = 60;
 

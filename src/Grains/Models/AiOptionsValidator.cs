@@ -54,6 +54,23 @@ public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
             failures.Add("AI:TranscriptionModel must name a speech-to-text model (default whisper-1)");
         }
 
+        if (o.Models.Concat(o.FallbackModels).Any(string.IsNullOrWhiteSpace))
+        {
+            failures.Add("AI:Models and AI:FallbackModels must name models (an entry is empty)");
+        }
+
+        foreach (var (persona, prompt) in o.Personas)
+        {
+            if (!ChatCatalog.IsPersonaName(persona) || persona == ChatCatalog.Custom)
+            {
+                failures.Add($"AI:Personas:{persona} is not a usable persona name: lower-case letters, digits, - and _, up to 32, and not '{ChatCatalog.Custom}'");
+            }
+            else if (string.IsNullOrWhiteSpace(prompt))
+            {
+                failures.Add($"AI:Personas:{persona} must hold the persona's system prompt");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -31,5 +31,17 @@ public sealed class ChatModel
     public TimeSpan ReplyTimeout { get; }
 
     public IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken) =>
-        _client.GetStreamingResponseAsync(messages, _options.Clone(), cancellationToken);
+        StreamAsync(messages, Name, cancellationToken);
+
+    /// <summary>Asks <paramref name="model"/> (one of the models a chat may choose): the request names it, one client serves them all.</summary>
+    public IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, string model, CancellationToken cancellationToken)
+    {
+        var options = _options.Clone();
+        if (Provider != AiProvider.Offline)
+        {
+            options.ModelId = model;
+        }
+
+        return _client.GetStreamingResponseAsync(messages, options, cancellationToken);
+    }
 }

@@ -17,6 +17,9 @@ public static class ModelFailure
     public const string Cancelled = "cancelled";
     public const string Unknown = "unknown";
 
+    /// <summary>Failures another model may not share (<c>AI:FallbackModels</c>): rate limits, server errors, timeouts.</summary>
+    public static bool FallsBack(string? failure) => failure is RateLimited or ServerError or Timeout;
+
     /// <summary>The kind of failure, from the exception and what it wraps.</summary>
     public static string Classify(Exception exception)
     {

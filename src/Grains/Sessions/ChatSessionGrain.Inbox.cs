@@ -100,7 +100,7 @@ internal sealed partial class ChatSessionGrain
         }
 
         _overflowNotified |= overflow;
-        if (IsCancel(message) || IsReset(message))
+        if (Commands.ChatCommands.ActsOnDelivery(message))
         {
             // /cancel and /reset act now, not after the reply they are meant to stop (a long
             // retry_after included); their notices follow in order.
@@ -175,9 +175,6 @@ internal sealed partial class ChatSessionGrain
 
     private static bool IsCancel(TelegramIncoming message) =>
         message.Content == TelegramContent.Command && TelegramCommands.Name(message.Text) == TelegramCommands.Cancel;
-
-    private static bool IsReset(TelegramIncoming message) =>
-        message.Content == TelegramContent.Command && TelegramCommands.Name(message.Text) == TelegramCommands.Reset;
 
     private int QueuedTelegramCount => _queue.Count(t => t.Telegram is not null && _inbox.Value.Find(t.Telegram.UpdateId)?.Notice is null);
 

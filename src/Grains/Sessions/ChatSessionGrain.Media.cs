@@ -46,7 +46,7 @@ internal sealed partial class ChatSessionGrain
     /// <summary>Asks the model; a photo whose image the endpoint refuses (a model without vision) is asked again without it.</summary>
     private async Task<ExchangeResult> GenerateAsync(Turn turn, Action<TextSoFar> onText)
     {
-        var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
+        var result = await _exchange.GenerateAsync(SessionId, Conversation, turn, onText, _stopping.Token);
         if (result.ImageRefused && result.Text.Length == 0 && result.ToolCalls.Count == 0 && turn.Media?.WithoutImage is { } fallback)
         {
             LogImageRejected(_logger, SessionId);
@@ -55,7 +55,7 @@ internal sealed partial class ChatSessionGrain
             UseMedia(turn);
             if (turn.Notice is null)
             {
-                result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText, _stopping.Token);
+                result = await _exchange.GenerateAsync(SessionId, Conversation, turn, onText, _stopping.Token);
             }
         }
 

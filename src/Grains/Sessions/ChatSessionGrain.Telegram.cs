@@ -292,20 +292,15 @@ internal sealed partial class ChatSessionGrain
             return TelegramCommands.NotAllowed;
         }
 
-        switch (TelegramCommands.Name(message.Text))
+        if (Commands.ChatCommands.Find(TelegramCommands.Name(message.Text)) is not { } command)
         {
-            case TelegramCommands.Start:
-                return TelegramCommands.Welcome(message.FirstName);
-            case TelegramCommands.Help:
-                return TelegramCommands.HelpText;
-            case TelegramCommands.Reset:
-                await ResetConversationAsync(cancelQueued: false);
-                return TelegramCommands.ResetDone;
-            case TelegramCommands.Status:
-                return _telegram.IsAdmin(message.UserId) ? await _health.DescribeAsync() : TelegramCommands.AdminsOnly;
-            default:
-                return TelegramCommands.UnknownCommand;
+            return TelegramCommands.UnknownCommand;
         }
+
+        var isAdmin = _telegram.IsAdmin(message.UserId);
+        return command.AdminOnly && !isAdmin
+            ? TelegramCommands.AdminsOnly(command.Name)
+            : await command.RunAsync(new Commands.CommandCall(message, TelegramCommands.Argument(message.Text), isAdmin, this));
     }
 
     /// <summary>A short fixed text: best effort, except that a 403 means the chat is gone.</summary>

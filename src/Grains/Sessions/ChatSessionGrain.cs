@@ -21,7 +21,7 @@ namespace Assistant.Sessions;
 /// Both persistent states change only through <see cref="DurableState{T}"/>: what is read is what was stored.
 /// </summary>
 [Reentrant, GrainType("session")]
-internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdoption
+internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdoption, Commands.ICommandHost
 {
     private readonly DurableState<ChatSessionState> _session;
     private readonly DurableState<TelegramInboxState> _inbox;
@@ -56,7 +56,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         [PersistentState(InboxPendingMark.StateName)] IPersistentState<TelegramInboxState> inbox,
         DeepCopier<ChatSessionState> sessionCopier,
         DeepCopier<TelegramInboxState> inboxCopier,
-        ChatModel model,
+        ModelExchange exchange,
         IOptions<ChatSessionOptions> options,
         LocalSessionRegistry registry,
         SessionDirectory directory,
@@ -73,7 +73,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         _session = new DurableState<ChatSessionState>(session, sessionCopier);
         _inbox = new DurableState<TelegramInboxState>(inbox, inboxCopier);
         _options = options.Value;
-        _exchange = new ModelExchange(model, _options, metrics, time, logger);
+        _exchange = exchange;
         _registry = registry;
         _directory = directory;
         _legacy = legacy;
@@ -136,6 +136,39 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     public IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request) =>
         _idempotent.Known(request, Conversation, _time.GetUtcNow()) is { } known ? IdempotentTurns.Replay(known) : StreamAsync(Accept(request, streaming: true));
 
+    public Task<ChatSettingsView> GetSettingsAsync() => Task.FromResult(_exchange.Catalog.View(Conversation.Settings));
+
+    public async Task<ChatSettingsView> SetSettingsAsync(ChatSettingsChange change)
+    {
+        var catalog = _exchange.Catalog;
+        var bad = (change.Model is { } model ? catalog.CheckModel(model) : null) ?? (change.Persona is { } persona ? catalog.CheckPersona(persona) : null);
+        if (bad is not null)
+        {
+            throw new ArgumentException(bad, nameof(change));
+        }
+
+        await _session.UpdateAsync(s =>
+        {
+            var settings = s.Settings ??= new ChatSettings();
+            settings.Model = change.Model ?? settings.Model;
+            if (change.Persona is not null)
+            {
+                (settings.Persona, settings.CustomPrompt) = (change.Persona, null);
+            }
+        });
+        return catalog.View(Conversation.Settings);
+    }
+
+    Models.ChatCatalog Commands.ICommandHost.Catalog => _exchange.Catalog;
+
+    ChatSettings? Commands.ICommandHost.Settings => Conversation.Settings;
+
+    Task Commands.ICommandHost.SaveSettingsAsync(Action<ChatSettings> change) => _session.UpdateAsync(s => change(s.Settings ??= new ChatSettings()));
+
+    Task Commands.ICommandHost.ResetAsync() => ResetConversationAsync(cancelQueued: false);
+
+    Task<string> Commands.ICommandHost.DescribeHealthAsync() => _health.DescribeAsync();
+
     public Task<SessionView> GetAsync()
     {
         Touch();
@@ -177,7 +210,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         var removed = 0;
         await _session.UpdateAsync(s =>
         {
-            removed = tight.Prune(s.Messages, _exchange.SystemPromptTokens);
+            removed = tight.Prune(s.Messages, _exchange.SystemPromptTokens(s.Settings));
             if (removed > 0)
             {
                 s.Statistics.ContextPrunes++;
@@ -256,7 +289,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
     private async Task ReplyAsync(Turn turn)
     {
         var generation = _generation;
-        var result = await _exchange.GenerateAsync(SessionId, Conversation.Messages, turn, onText: null, _stopping.Token);
+        var result = await _exchange.GenerateAsync(SessionId, Conversation, turn, onText: null, _stopping.Token);
         var elapsed = Elapsed(turn);
         var current = generation == _generation;
         if (!current)

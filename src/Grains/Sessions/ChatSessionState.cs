@@ -37,6 +37,10 @@ public sealed class ChatSessionState
     [Id(6)]
     public List<KeptReply> KeptReplies { get; set; } = [];
 
+    /// <summary>The chat's model and persona; null until it chooses (<see cref="Models.ChatCatalog"/>).</summary>
+    [Id(7)]
+    public ChatSettings? Settings { get; set; }
+
     public const int RecentUpdateLimit = 256;
 
     /// <summary>Whether this update was answered (or turned away) and recorded.</summary>

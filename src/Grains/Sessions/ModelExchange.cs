@@ -29,16 +29,55 @@ internal sealed class SessionStoppingException() : OperationCanceledException("T
 /// One exchange with the model: the prompt from the context window, the streamed answer, and how
 /// the finished exchange is recorded into the conversation. Holds no state of its own.
 /// </summary>
-internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions options, Metrics.AssistantMetrics metrics, TimeProvider time, ILogger logger)
+internal sealed partial class ModelExchange(
+    ChatModel model,
+    ChatCatalog catalog,
+    Microsoft.Extensions.Options.IOptions<ChatSessionOptions> sessionOptions,
+    Metrics.AssistantMetrics metrics,
+    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time,
+    ILogger<ModelExchange> logger)
 {
-    private readonly ContextWindow _window = new(options.MaxContextMessages, options.MaxContextTokens);
+    private readonly ContextWindow _window = new(sessionOptions.Value.MaxContextMessages, sessionOptions.Value.MaxContextTokens);
 
-    public int SystemPromptTokens { get; } = TokenEstimator.Estimate(options.SystemPrompt);
+    public ChatCatalog Catalog => catalog;
 
-    /// <summary>Streams the model's answer to <paramref name="turn"/>; <paramref name="onText"/> sees the answer so far after each chunk (<see cref="TextSoFar"/>: its text only on demand).</summary>
+    /// <summary>The tokens of the system prompt a chat with these settings is given (the window leaves room for it).</summary>
+    public int SystemPromptTokens(ChatSettings? settings) => TokenEstimator.Estimate(catalog.PromptOf(settings));
+
+    /// <summary>
+    /// Streams the answer of the chat's model to <paramref name="turn"/>, with the chat's persona;
+    /// when that model fails with a 429, a 5xx or a timeout before any text, the next of
+    /// <c>AI:FallbackModels</c> answers instead. <paramref name="onText"/> sees the answer so far
+    /// after each chunk (<see cref="TextSoFar"/>: its text only on demand).
+    /// </summary>
     /// <exception cref="SessionStoppingException">When <paramref name="stopping"/> fires first.</exception>
-    public async Task<ExchangeResult> GenerateAsync(string sessionId, IReadOnlyList<ChatEntry> context, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping)
+    public async Task<ExchangeResult> GenerateAsync(string sessionId, ChatSessionState conversation, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping)
     {
+        ExchangeResult? result = null;
+        string? previous = null;
+        foreach (var candidate in catalog.Candidates(conversation.Settings))
+        {
+            if (previous is not null)
+            {
+                metrics.ModelFallback(previous, candidate);
+                LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
+            }
+
+            result = await GenerateAsync(sessionId, conversation, turn, onText, stopping, candidate);
+            if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
+            {
+                return result;
+            }
+
+            previous = candidate;
+        }
+
+        return result!;
+    }
+
+    private async Task<ExchangeResult> GenerateAsync(string sessionId, ChatSessionState conversation, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping, string modelName)
+    {
+        var context = conversation.Messages;
         var question = ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow());
         var tools = new List<string>();
         using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
@@ -47,7 +86,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         var cutOff = false;
         try
         {
-            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts), linked.Token))
+            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts, conversation.Settings), modelName, linked.Token))
             {
                 foreach (var content in update.Contents)
                 {
@@ -92,7 +131,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
         {
             var kind = ModelFailure.Classify(ex);
             LogModelFailed(logger, ex, sessionId, kind);
-            var imageRefused = turn.Media?.Parts?.OfType<DataContent>().Any() == true && ModelFailure.RefusedImage(ex, model.Name);
+            var imageRefused = turn.Media?.Parts?.OfType<DataContent>().Any() == true && ModelFailure.RefusedImage(ex, modelName);
             return new ExchangeResult(question, text.ToString(), kind, tools, imageRefused);
         }
     }
@@ -136,7 +175,7 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
                 break;
         }
 
-        if (_window.Prune(state.Messages, SystemPromptTokens) > 0)
+        if (_window.Prune(state.Messages, SystemPromptTokens(state.Settings)) > 0)
         {
             statistics.ContextPrunes++;
             metrics.ContextPruned("window");
@@ -147,14 +186,15 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
     /// The system prompt, then the context as it will be once the question joins it; the question
     /// itself as <paramref name="questionParts"/> when it has them (a photo: its caption and image).
     /// </summary>
-    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question, IList<AIContent>? questionParts)
+    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question, IList<AIContent>? questionParts, ChatSettings? settings)
     {
+        var system = catalog.PromptOf(settings);
         var window = new List<ChatEntry>(context.Count + 1);
         window.AddRange(context);
         window.Add(question);
-        _window.Prune(window, SystemPromptTokens);
+        _window.Prune(window, TokenEstimator.Estimate(system));
 
-        var prompt = new List<ChatMessage>(window.Count + 1) { new(ChatRole.System, options.SystemPrompt) };
+        var prompt = new List<ChatMessage>(window.Count + 1) { new(ChatRole.System, system) };
         foreach (var message in window)
         {
             prompt.Add(ReferenceEquals(message, question) && questionParts is not null
@@ -168,6 +208,9 @@ internal sealed partial class ModelExchange(ChatModel model, ChatSessionOptions 
     // An error: the user got an apology instead of an answer (the failure kind places it among the guide's error patterns).
     [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: the model failed ({Kind})")]
     private static partial void LogModelFailed(ILogger logger, Exception exception, string sessionId, string kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: model {Model} failed ({Kind}); falling back to {Fallback}")]
+    private static partial void LogFallback(ILogger logger, string sessionId, string model, string kind, string fallback);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: reply cancelled ({Reason})")]
     private static partial void LogCancelled(ILogger logger, string sessionId, string reason);

@@ -37,6 +37,8 @@ public static class SessionServices
             .ValidateOnStart();
         services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<Models.ChatCatalog>();
+        services.AddSingleton<ModelExchange>();
         services.AddSingleton<IStateCompanion, InboxPendingMark>();
         services.AddSingleton<SessionReports>();
         services.AddSingleton<LegacySessions>();

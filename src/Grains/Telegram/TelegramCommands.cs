@@ -1,6 +1,6 @@
 namespace Assistant.Telegram;
 
-/// <summary>The bot's commands and the fixed texts it answers with.</summary>
+/// <summary>The bot's command names and the fixed texts it answers with (the commands themselves: <c>Sessions.Commands.ChatCommands</c>).</summary>
 public static class TelegramCommands
 {
     public const string Start = "/start";
@@ -9,18 +9,8 @@ public static class TelegramCommands
     public const string Cancel = "/cancel";
     public const string Status = "/status";
 
-    public const string HelpText =
-        "I'm an AI assistant. Send me a text message and I'll answer; I remember our conversation until you reset it.\n\n" +
-        "/reset — start a new conversation\n" +
-        "/cancel — stop the reply I'm writing\n" +
-        "/status — service health (administrators)\n" +
-        "/help — this message\n\n" +
-        "Besides text I read photos (with their caption as the question, where my model can see images), " +
-        "voice messages and audio (where speech-to-text is set up), and text files and PDFs with a text layer. " +
-        "Stickers, videos and locations I can't use yet.";
-
     public const string NotAllowed = "Sorry, this assistant is private and your account is not on its list of allowed users.";
-    public const string AdminsOnly = "Sorry, /status is for the service's administrators.";
+    public static string AdminsOnly(string command) => $"Sorry, {command} is for the service's administrators.";
     public const string ResetDone = "Started a new conversation. What would you like to talk about?";
     public const string Cancelled = "Stopped the reply I was writing.";
     public const string NothingToCancel = "There's no reply in progress to cancel.";
@@ -36,13 +26,13 @@ public static class TelegramCommands
         return (at < 0 ? first : first[..at]).ToLowerInvariant();
     }
 
+    /// <summary>What follows the command word, trimmed: <c>/model big-one</c> gives <c>big-one</c>.</summary>
+    public static string Argument(string text) => text.Split([' ', '\n'], 2) is [_, var rest] ? rest.Trim() : "";
+
     /// <summary>Told when a message was given up after every attempt failed.</summary>
     public static string Undeliverable(string text) =>
         $"Sorry, something went wrong on my side with your message{(text.Length == 0 ? "" : $" \"{(text.Length <= 40 ? text : text[..40] + "…")}\"")} and I had to give up on it. " +
         "It has been set aside for the operator; if you didn't get an answer, please send it again in a little while.";
-
-    public static string Welcome(string? firstName) =>
-        $"Hi{(string.IsNullOrWhiteSpace(firstName) ? "" : " " + firstName)}! " + HelpText;
 
     public static string Unsupported(TelegramContent content) => content switch
     {

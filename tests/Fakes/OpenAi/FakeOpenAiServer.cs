@@ -52,7 +52,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>The models this endpoint serves; a request for another gets 404 <c>model_not_found</c>, as OpenAI answers. Null serves any name.</summary>
     public ISet<string>? Models { get; set; } = DefaultModels();
 
-    private static HashSet<string> DefaultModels() => new(StringComparer.Ordinal) { "fake-model", "fake-large", "bench-model" };
+    private static HashSet<string> DefaultModels() => new(StringComparer.Ordinal) { "fake-model", "fake-large", "fake-backup", "bench-model" };
 
     /// <summary>Characters of a tool call's arguments per streamed fragment.</summary>
     public const int ToolArgumentFragment = 3;

@@ -129,6 +129,8 @@ public sealed class SettingsValidationTests
         { "Storage:StateFormat", "Xml" },
         { "Storage:SqliteSynchronous", "Off" },
         { "Storage:SqliteSynchronous", "7" },
+        { "AI:Personas:custom", "a prompt" }, // the name /persona custom takes
+        { "AI:Personas:pirate", " " },
     };
 
     [Theory]

@@ -82,6 +82,21 @@ public sealed class TelegramWebhookFixture : TelegramSiloFixture
     protected override string Mode => "Webhook";
 }
 
+/// <summary>Models, personas and a fallback a chat may have (<c>AI:Models</c>, <c>AI:Personas</c>, <c>AI:FallbackModels</c>).</summary>
+public sealed class ChatChoicesFixture : TelegramSiloFixture
+{
+    public const string PiratePrompt = "You are a pirate. Answer like one.";
+    public const string AdminKey = "choices-admin-key";
+
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["AI:Models:0"] = "fake-large";
+        settings["AI:Personas:pirate"] = PiratePrompt;
+        settings["AI:FallbackModels:0"] = "fake-backup";
+        settings["Admin:ApiKey"] = AdminKey;
+    }
+}
+
 /// <summary>A model configured without vision (<c>AI:Vision=false</c>).</summary>
 public sealed class BlindModelFixture : TelegramSiloFixture
 {

@@ -1,0 +1,42 @@
+using Assistant.Models;
+using Assistant.Telegram;
+
+namespace Assistant.Sessions.Commands;
+
+/// <summary>What a command acts on: the chat's session.</summary>
+internal interface ICommandHost
+{
+    ChatCatalog Catalog { get; }
+
+    ChatSettings? Settings { get; }
+
+    /// <summary>Changes the chat's settings and stores them with the conversation.</summary>
+    Task SaveSettingsAsync(Action<ChatSettings> change);
+
+    Task ResetAsync();
+
+    Task<string> DescribeHealthAsync();
+}
+
+/// <summary>One run of a command: who sent it, what follows the command word, and the session it acts on.</summary>
+internal sealed record CommandCall(TelegramIncoming Message, string Argument, bool IsAdmin, ICommandHost Host);
+
+/// <summary>
+/// A Telegram command: its name, its line in <c>/help</c>, who may run it, and whether it acts as
+/// soon as it is accepted (<c>/cancel</c>, <c>/reset</c> stop the reply under way) rather than in turn.
+/// Registered in <see cref="ChatCommands"/>.
+/// </summary>
+internal abstract class ChatCommand
+{
+    public abstract string Name { get; }
+
+    /// <summary>What <c>/help</c> says of it, after its name.</summary>
+    public abstract string Help { get; }
+
+    public virtual bool AdminOnly => false;
+
+    public virtual bool ActsOnDelivery => false;
+
+    /// <summary>The reply to send.</summary>
+    public abstract Task<string> RunAsync(CommandCall call);
+}

@@ -13,6 +13,7 @@ namespace Assistant.IntegrationTests.Monitoring;
 /// reply), the model not asked; active ones go on; an admin changes the cap at run time and it
 /// holds across a restart; <c>/metrics</c> counts the refusals and <c>/resources/status</c> shows the cap.
 /// </summary>
+[Collection(ProcessMetricsCollection.Name)]
 public sealed class SessionCapTests : IAsyncLifetime
 {
     private const string Key = "cap-key";

@@ -14,6 +14,7 @@ namespace Assistant.IntegrationTests.Observability;
 /// fake OpenAI server and OTLP export to a fake collector: what <c>/metrics</c> shows after real
 /// traffic, and which endpoints the key guards. Its own process, so no other silo's meters mix in.
 /// </summary>
+[Collection(ProcessMetricsCollection.Name)]
 public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<MetricsTests.Service>
 {
     private const string Key = "metrics-test-key";

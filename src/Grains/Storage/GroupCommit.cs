@@ -19,6 +19,8 @@ namespace Assistant.Storage;
 public sealed class GroupCommit(Database database)
 {
     private const string Savepoint = "group_write";
+    private const int RetrySlots = 32;
+    private readonly SemaphoreSlim _retrySlots = new(RetrySlots);
     private readonly object _sync = new();
     private List<Write> _waiting = [];
     private bool _committing;
@@ -157,8 +159,21 @@ public sealed class GroupCommit(Database database)
     /// Each starts on a thread of its own: Microsoft.Data.Sqlite waits for a lock synchronously, so
     /// started on this thread they would run one after another.
     /// </summary>
-    private Task RetryAloneAsync(List<Write> writes) => Task.WhenAll(writes.Select(item =>
-        Task.Factory.StartNew(() => CommitAsync([item]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
+    private Task RetryAloneAsync(List<Write> writes) => Task.WhenAll(writes.Select(RetryAloneAsync));
+
+    /// <summary>At most <see cref="RetrySlots"/> at once, so a failed group of hundreds does not start hundreds of threads.</summary>
+    private async Task RetryAloneAsync(Write item)
+    {
+        await _retrySlots.WaitAsync();
+        try
+        {
+            await Task.Factory.StartNew(() => CommitAsync([item]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+        finally
+        {
+            _retrySlots.Release();
+        }
+    }
 
     private sealed class Write(Func<DbConnection, DbTransaction, Task> apply)
     {

@@ -116,16 +116,16 @@ internal sealed partial class TelegramChannelGrain(
         });
     }
 
-    private async Task<int?> PendingCountAsync(TimeSpan maxAge)
+    private async Task<int?> PendingCountAsync(TimeSpan maxAge, CancellationToken cancellationToken = default)
     {
         if (_pending is not { } pending || time.GetUtcNow() - pending.At > maxAge)
         {
             try
             {
-                var info = await bot.Client.GetWebhookInfo();
+                var info = await bot.Client.GetWebhookInfo(cancellationToken);
                 _pending = (info.PendingUpdateCount, time.GetUtcNow());
             }
-            catch (Exception ex) when (ex is RequestException or HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is RequestException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 _lastError = $"getWebhookInfo: {ex.Message}";
                 return null;
@@ -167,7 +167,11 @@ internal sealed partial class TelegramChannelGrain(
         {
             try
             {
-                await previous;
+                await previous.WaitAsync(TimeSpan.FromSeconds(2 * Options.DeliveryTimeoutSeconds + 5));
+            }
+            catch (TimeoutException)
+            {
+                LogOldLoopLingers(logger, 2 * Options.DeliveryTimeoutSeconds + 5);
             }
             catch (Exception)
             {
@@ -202,7 +206,7 @@ internal sealed partial class TelegramChannelGrain(
                 failures = 0;
                 if (updates.Length == 0)
                 {
-                    await ResyncIfSilencedAsync();
+                    await ResyncIfSilencedAsync(cancellationToken);
                     continue;
                 }
 
@@ -275,7 +279,7 @@ internal sealed partial class TelegramChannelGrain(
     /// Update ids can start again lower than the stored offset (after a week without updates, a
     /// restored backup, a new token): polls then come back empty while Telegram holds updates.
     /// </summary>
-    private async Task ResyncIfSilencedAsync()
+    private async Task ResyncIfSilencedAsync(CancellationToken cancellationToken)
     {
         // Short polls while updates are parked prove nothing.
         if (_state.Value.Offset == 0 || _state.Value.Parked.Count > 0 || ++_emptyPolls < EmptyPollsBeforeResync)
@@ -284,7 +288,7 @@ internal sealed partial class TelegramChannelGrain(
         }
 
         _emptyPolls = 0;
-        if (await PendingCountAsync(TimeSpan.Zero) is > 0 and var pending)
+        if (await PendingCountAsync(TimeSpan.Zero, cancellationToken) is > 0 and var pending)
         {
             var offset = _state.Value.Offset;
             LogResync(logger, pending, offset);
@@ -372,6 +376,9 @@ internal sealed partial class TelegramChannelGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram reports {Pending} pending updates but polls at offset {Offset} return none: update ids started again lower; re-syncing the offset")]
     private static partial void LogResync(ILogger logger, int pending, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram: the stalled poll loop did not end within {Seconds:0} s of being stopped; starting the new one anyway")]
+    private static partial void LogOldLoopLingers(ILogger logger, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram polling stalled: no getUpdates completed for {Seconds:0} s; restarting it (restart {Count})")]
     private static partial void LogStalled(ILogger logger, double seconds, long count);

@@ -75,11 +75,22 @@ public static class SessionSettingsApi
             return TypedResults.ValidationProblem(errors, title: "Invalid request");
         }
 
-        return TypedResults.Ok(await retry.CallAsync(() => Session(grains, id).SetSettingsAsync(new ChatSettingsChange(model, persona)), cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await retry.CallAsync(() => Session(grains, id).SetSettingsAsync(new ChatSettingsChange(model, persona)), cancellationToken));
+        }
+        catch (ArgumentException refused)
+        {
+            // The session's silo knows other choices than this one (a configuration being rolled out).
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [refused.Message] }, title: "Invalid request");
+        }
     }
 
+    /// <summary>The named string; null when absent or null (left as it is); anything else as written, which no name matches.</summary>
     private static string? Text(JsonElement body, string name) =>
-        body.ValueKind == JsonValueKind.Object && body.TryGetProperty(name, out var value) ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText() : null;
+        body.ValueKind != JsonValueKind.Object || !body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : value.GetRawText();
 
     private static IChatSessionGrain Session(IGrainFactory grains, string id) => grains.GetGrain<IChatSessionGrain>(SessionKey.Api(id));
 

@@ -37,16 +37,13 @@ internal sealed partial class ChatSessionGrain
 
         if (IsCancel(message) && Waiting.Any(i => IsCancel(i.Message)))
         {
-            // A /cancel whose notice is already waiting (a long retry_after, say) takes no more
-            // room: it stops the reply under way again and is only remembered, so a storm of them
-            // neither grows the inbox nor queues a notice each.
-            var remembered = await RememberOnlyAsync(message);
-            if (remembered)
-            {
-                CancelCurrent();
-            }
-
-            return remembered ? DeliveryOutcome.Accepted : DeliveryOutcome.Duplicate;
+            // A /cancel whose notice is already waiting (a long retry_after, say) takes no room at
+            // all: it stops the reply under way again and is not stored, so a storm of them neither
+            // grows the inbox nor queues a notice each, nor pushes answered update ids out of the
+            // conversation's window (which would make an answered message look unanswered). A
+            // redelivery of it only cancels again, which changes nothing.
+            CancelCurrent();
+            return DeliveryOutcome.Accepted;
         }
 
         var item = new TelegramInboxItem { Message = message, AcceptedAt = _time.GetUtcNow() };

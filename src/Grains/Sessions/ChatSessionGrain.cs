@@ -134,7 +134,9 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         _idempotent.Known(request, Conversation, _time.GetUtcNow()) ?? Accept(request, streaming: false).Completion.Task;
 
     public IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request) =>
-        _idempotent.Known(request, Conversation, _time.GetUtcNow()) is { } known ? IdempotentTurns.Replay(known) : StreamAsync(Accept(request, streaming: true));
+        _idempotent.Known(request, Conversation, _time.GetUtcNow()) is { } known
+            ? IdempotentTurns.Replay(known)
+            : StreamAsync(Accept(request, streaming: true), stopOnDisconnect: request.IdempotencyKey is null);
 
     public Task<ChatSettingsView> GetSettingsAsync() => Task.FromResult(_exchange.Catalog.View(Conversation.Settings));
 
@@ -239,10 +241,11 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         return Task.FromResult(true);
     }
 
-    private static async IAsyncEnumerable<ReplyEvent> StreamAsync(Turn turn, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private static async IAsyncEnumerable<ReplyEvent> StreamAsync(Turn turn, bool stopOnDisconnect, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // A caller that goes away (client disconnect) cancels its reply.
-        await using var stopOnDisconnect = cancellationToken.Register(turn.Cancellation.Cancel);
+        // A caller that goes away (client disconnect) cancels its reply, unless it sent an
+        // Idempotency-Key: it is expected back for the reply, which is finished and kept for it.
+        await using var stop = stopOnDisconnect ? cancellationToken.Register(turn.Cancellation.Cancel) : default;
         await foreach (var item in turn.Events!.Reader.ReadAllAsync(CancellationToken.None))
         {
             yield return item;
@@ -301,7 +304,7 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
         ChatReply reply = null!;
         await _session.UpdateAsync(s =>
         {
-            _exchange.Record(s, result, elapsed);
+            _exchange.Record(s, result, elapsed, keepFailedQuestion: turn.Request.IdempotencyKey is null);
             s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
             reply = new ChatReply(result.Reply, s.Messages.Count, elapsed, result.Failure);
             IdempotentTurns.Keep(s, turn, reply, _time.GetUtcNow()); // with the exchange, in one write
@@ -324,12 +327,21 @@ internal sealed partial class ChatSessionGrain : Grain, IChatSessionGrain, ISess
             }
         }
 
-        await _session.UpdateAsync(s => s.Messages.Clear());
+        await _session.UpdateAsync(s =>
+        {
+            s.Messages.Clear();
+            s.KeptReplies.Clear(); // a reset conversation keeps no replies: a repeated key then asks again
+        });
         PublishSnapshot();
     }
 
     private async Task TouchDirectoryAsync()
     {
+        if (_retired)
+        {
+            return; // work that outlived its activation: the next activation's view of the row is the one that counts
+        }
+
         try
         {
             await WriteDirectoryAsync();

@@ -89,6 +89,7 @@ public sealed class ChatSessionState
     public void ClearContext(DateTimeOffset at)
     {
         Messages.Clear();
+        KeptReplies.Clear(); // their texts are the context's: they go with it
         Statistics.ContextClearedAt = at;
     }
 

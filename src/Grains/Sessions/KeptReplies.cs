@@ -8,14 +8,15 @@ namespace Assistant.Sessions;
 /// written in the same commit as the exchange they answer: a repeat of the key within
 /// <see cref="Window"/> gets the first reply, and the model is not asked again. Only answers are kept
 /// (a failed exchange can be tried again with the same key); at most <see cref="Limit"/> per session,
-/// the oldest dropped first. The message is kept as a fingerprint, so that a key reused for a
+/// the oldest dropped first, since each is written with every exchange; a reset or a cleared context
+/// drops them with the messages. The message is kept as a fingerprint, so that a key reused for a
 /// different message is refused rather than answered with the wrong reply.
 /// </summary>
 public static class KeptReplies
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
-    public const int Limit = 100;
+    public const int Limit = 20;
 
     public const int MaxKeyLength = 255;
 

@@ -53,17 +53,24 @@ internal sealed partial class ModelExchange(
     /// <exception cref="SessionStoppingException">When <paramref name="stopping"/> fires first.</exception>
     public async Task<ExchangeResult> GenerateAsync(string sessionId, ChatSessionState conversation, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping)
     {
+        // One deadline for the turn, whichever models answer it: a fallback does not restart the clock.
+        using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
         ExchangeResult? result = null;
         string? previous = null;
         foreach (var candidate in catalog.Candidates(conversation.Settings))
         {
+            if (deadline.IsCancellationRequested)
+            {
+                break;
+            }
+
             if (previous is not null)
             {
                 metrics.ModelFallback(previous, candidate);
                 LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
             }
 
-            result = await GenerateAsync(sessionId, conversation, turn, onText, stopping, candidate);
+            result = await GenerateAsync(sessionId, conversation, turn, onText, stopping, candidate, deadline);
             if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
             {
                 return result;
@@ -75,12 +82,12 @@ internal sealed partial class ModelExchange(
         return result!;
     }
 
-    private async Task<ExchangeResult> GenerateAsync(string sessionId, ChatSessionState conversation, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping, string modelName)
+    private async Task<ExchangeResult> GenerateAsync(
+        string sessionId, ChatSessionState conversation, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping, string modelName, CancellationTokenSource deadline)
     {
         var context = conversation.Messages;
         var question = ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow());
         var tools = new List<string>();
-        using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(turn.Cancellation.Token, deadline.Token, stopping);
         var text = new StringBuilder();
         var cutOff = false;
@@ -136,9 +143,15 @@ internal sealed partial class ModelExchange(
         }
     }
 
-    /// <summary>Adds the exchange to <paramref name="state"/> (a copy about to be written): question and answer together, or neither.</summary>
-    public void Record(ChatSessionState state, ExchangeResult result, long elapsedMs)
+    /// <summary>
+    /// Adds the exchange to <paramref name="state"/> (a copy about to be written): question and
+    /// answer together, or neither. A failed exchange keeps its question (the user asked it) unless
+    /// <paramref name="keepFailedQuestion"/> is false: a message sent with an Idempotency-Key may be
+    /// sent again, and its question must then be in the context once.
+    /// </summary>
+    public void Record(ChatSessionState state, ExchangeResult result, long elapsedMs, bool keepFailedQuestion = true)
     {
+        var keep = result.Failure is null || keepFailedQuestion;
         var statistics = state.Statistics;
         var finished = time.GetUtcNow();
         if (statistics.CreatedAt == default)
@@ -153,7 +166,11 @@ internal sealed partial class ModelExchange(
 
         statistics.MessagesReceived++;
         statistics.LastActiveAt = finished;
-        state.Messages.Add(result.Question);
+        if (keep)
+        {
+            state.Messages.Add(result.Question);
+        }
+
         switch (result.Failure)
         {
             case null:
@@ -163,7 +180,7 @@ internal sealed partial class ModelExchange(
                 break;
             case ModelFailure.Cancelled:
                 statistics.Cancelled++;
-                if (result.Text.Length > 0)
+                if (keep && result.Text.Length > 0)
                 {
                     // The partial answer stays, marked, so the turn remains whole and the model sees what the user saw.
                     state.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, result.Text + " [cancelled]", finished));

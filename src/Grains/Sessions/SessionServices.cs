@@ -39,6 +39,17 @@ public static class SessionServices
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<Models.ChatCatalog>();
         services.AddSingleton<ModelExchange>();
+
+        // The rooms a session hands its work to; none keeps state of its own (ChatActivation holds it).
+        services.AddSingleton<SessionLedger>();
+        services.AddSingleton<TelegramIntake>();
+        services.AddSingleton<MediaQuestion>();
+        services.AddSingleton<TelegramReplying>();
+        services.AddSingleton<TelegramAnswering>();
+        services.AddSingleton<TelegramDelivery>();
+        services.AddSingleton<ApiReplies>();
+        services.AddSingleton<ConversationUpkeep>();
+        services.AddSingleton<LegacyTakeOver>();
         services.AddSingleton<IStateCompanion, InboxPendingMark>();
         services.AddSingleton<SessionReports>();
         services.AddSingleton<LegacySessions>();

@@ -19,7 +19,7 @@ namespace Assistant.Telegram;
 /// Reentrant so status calls are answered during a long poll.
 /// </summary>
 [Reentrant, KeepAlive]
-internal sealed partial class TelegramChannelGrain(
+internal sealed class TelegramChannelGrain(
     [PersistentState("channel")] IPersistentState<TelegramChannelState> stored,
     DeepCopier<TelegramChannelState> copier,
     TelegramBot bot,
@@ -69,14 +69,14 @@ internal sealed partial class TelegramChannelGrain(
         this.RegisterGrainTimer(ct => recovery.RunAsync(GrainFactory, every, ct), new GrainTimerCreationOptions(every, every) { Interleave = true, KeepAlive = true });
         Start();
         Publish();
-        LogStarted(logger, Options.Mode.ToString(), silo.Name);
+        TelegramChannelLog.Started(logger, Options.Mode.ToString(), silo.Name);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _loop?.Cancel();
         link.Clear();
-        LogStopped(logger, silo.Name, reason.Description);
+        TelegramChannelLog.Stopped(logger, silo.Name, reason.Description);
         return Task.CompletedTask;
     }
 
@@ -104,16 +104,7 @@ internal sealed partial class TelegramChannelGrain(
     public async Task ParkAsync(TelegramIncoming message, string error)
     {
         var now = time.GetUtcNow();
-        await _state.UpdateAsync(s =>
-        {
-            if (s.Parked.Exists(p => p.Message.UpdateId == message.UpdateId))
-            {
-                return false;
-            }
-
-            s.Parked.Add(new ParkedUpdate { Message = message, Attempts = 1, LastError = error, NextAttemptAt = now + Backoff.Jittered(1) });
-            return true;
-        });
+        await _state.UpdateAsync(s => s.Park(message, error, now));
     }
 
     private async Task<int?> PendingCountAsync(TimeSpan maxAge, CancellationToken cancellationToken = default)
@@ -171,7 +162,7 @@ internal sealed partial class TelegramChannelGrain(
             }
             catch (TimeoutException)
             {
-                LogOldLoopLingers(logger, 2 * Options.DeliveryTimeoutSeconds + 5);
+                TelegramChannelLog.OldLoopLingers(logger, 2 * Options.DeliveryTimeoutSeconds + 5);
             }
             catch (Exception)
             {
@@ -194,12 +185,12 @@ internal sealed partial class TelegramChannelGrain(
                     _identity = await bot.IdentityAsync(cancellationToken);
                     await bot.Client.DeleteWebhook(dropPendingUpdates: false, cancellationToken);
                     _initializedAt ??= time.GetUtcNow();
-                    LogIdentity(logger, _identity.Username ?? _identity.FirstName, _identity.Id);
+                    TelegramChannelLog.Identity(logger, _identity.Username ?? _identity.FirstName, _identity.Id);
                 }
 
                 await RetryParkedAsync(cancellationToken);
                 _pollOpenSince = time.GetUtcNow();
-                var updates = await bot.Client.GetUpdates((int)_state.Value.Offset, 100, PollTimeout(), AllowedUpdates, cancellationToken);
+                var updates = await bot.Client.GetUpdates((int)_state.Value.Offset, 100, _state.Value.PollTimeout(time.GetUtcNow(), Options.PollTimeoutSeconds), AllowedUpdates, cancellationToken);
                 _pollOpenSince = null;
                 _lastPollAt = time.GetUtcNow();
                 _status = TelegramState.Connected;
@@ -218,7 +209,7 @@ internal sealed partial class TelegramChannelGrain(
                 await _state.UpdateAsync(s =>
                 {
                     s.Offset = next;
-                    s.Parked.AddRange(parked.Where(p => !s.Parked.Exists(q => q.Message.UpdateId == p.Message.UpdateId)));
+                    s.ParkAll(parked);
                 });
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -242,23 +233,10 @@ internal sealed partial class TelegramChannelGrain(
         }
     }
 
-    /// <summary>With updates parked, a poll returns in time for the next of them to be tried.</summary>
-    private int PollTimeout()
-    {
-        if (_state.Value.Parked.Count == 0)
-        {
-            return Options.PollTimeoutSeconds;
-        }
-
-        var due = Heads(_state.Value.Parked).Min(p => p.NextAttemptAt) - time.GetUtcNow();
-        return (int)Math.Clamp(Math.Ceiling(due.TotalSeconds), 0, Options.PollTimeoutSeconds);
-    }
-
     private async Task RetryParkedAsync(CancellationToken cancellationToken)
     {
-        var parked = _state.Value.Parked;
         var now = time.GetUtcNow();
-        if (parked.Count == 0 || !Heads(parked).Any(p => p.NextAttemptAt <= now))
+        if (!_state.Value.AnyDue(now))
         {
             return;
         }
@@ -267,13 +245,8 @@ internal sealed partial class TelegramChannelGrain(
         var remaining = await router.RetryAsync(copy, now, Options.MaxDeliveryAttempts, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested(); // a loop the watchdog replaced writes nothing
 
-        // Updates parked while these were tried (webhook deliveries) stay, after them.
-        var tried = copy.Select(p => p.Message.UpdateId).ToHashSet();
-        await _state.UpdateAsync(s => s.Parked = [.. remaining, .. s.Parked.Where(p => !tried.Contains(p.Message.UpdateId))]);
+        await _state.UpdateAsync(s => s.Retried(copy, remaining));
     }
-
-    /// <summary>The first parked update of each chat: only these decide when to try again.</summary>
-    private static IEnumerable<ParkedUpdate> Heads(IEnumerable<ParkedUpdate> parked) => parked.GroupBy(p => p.Message.ChatId).Select(g => g.First());
 
     /// <summary>
     /// Update ids can start again lower than the stored offset (after a week without updates, a
@@ -291,7 +264,7 @@ internal sealed partial class TelegramChannelGrain(
         if (await PendingCountAsync(TimeSpan.Zero, cancellationToken) is > 0 and var pending)
         {
             var offset = _state.Value.Offset;
-            LogResync(logger, pending, offset);
+            TelegramChannelLog.Resync(logger, pending, offset);
             await _state.UpdateAsync(s => s.Offset = 0);
         }
     }
@@ -305,7 +278,7 @@ internal sealed partial class TelegramChannelGrain(
             _webhookRegistered = true;
             _initializedAt ??= time.GetUtcNow();
             _status = TelegramState.Connected;
-            LogWebhookSet(logger, Options.WebhookUrl!);
+            TelegramChannelLog.WebhookSet(logger, Options.WebhookUrl!);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -338,7 +311,7 @@ internal sealed partial class TelegramChannelGrain(
         {
             _status = TelegramState.Disconnected;
             _lastError = $"polling stalled: no getUpdates completed for {since.TotalSeconds:0} s; restarted";
-            LogStalled(logger, since.TotalSeconds, _state.Value.StallRestarts + 1);
+            TelegramChannelLog.Stalled(logger, since.TotalSeconds, _state.Value.StallRestarts + 1);
             Publish();
             await RestartAsync();
             await _state.UpdateAsync(s => s.StallRestarts++);
@@ -350,7 +323,7 @@ internal sealed partial class TelegramChannelGrain(
         _status = TelegramState.Disconnected;
         _lastError = ex is ApiRequestException api ? $"{call}: {api.ErrorCode} {api.Message}" : $"{call}: {ex.Message}";
         counters.RecordError(_lastError);
-        LogFailed(logger, _lastError);
+        TelegramChannelLog.Failed(logger, _lastError);
     }
 
     /// <summary>A 429's retry_after is waited out whole; 409 (another poller or a webhook) waits 5 s; anything else backs off with jitter up to 30 s.</summary>
@@ -358,28 +331,4 @@ internal sealed partial class TelegramChannelGrain(
         ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after)
         : ex is ApiRequestException { ErrorCode: 409 } ? TimeSpan.FromSeconds(5)
         : Backoff.Jittered(failures, baseSeconds: 0.5);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "🚀 Telegram channel started in {Mode} mode on silo {Silo}")]
-    private static partial void LogStarted(ILogger logger, string mode, string silo);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "🛑 Telegram channel stopped on silo {Silo} ({Reason})")]
-    private static partial void LogStopped(ILogger logger, string silo, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to Telegram as @{Username} ({BotId})")]
-    private static partial void LogIdentity(ILogger logger, string username, long botId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram webhook set to {Url}")]
-    private static partial void LogWebhookSet(ILogger logger, string url);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram: {Error}")]
-    private static partial void LogFailed(ILogger logger, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram reports {Pending} pending updates but polls at offset {Offset} return none: update ids started again lower; re-syncing the offset")]
-    private static partial void LogResync(ILogger logger, int pending, long offset);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram: the stalled poll loop did not end within {Seconds:0} s of being stopped; starting the new one anyway")]
-    private static partial void LogOldLoopLingers(ILogger logger, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram polling stalled: no getUpdates completed for {Seconds:0} s; restarting it (restart {Count})")]
-    private static partial void LogStalled(ILogger logger, double seconds, long count);
 }

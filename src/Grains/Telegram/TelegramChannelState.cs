@@ -14,6 +14,46 @@ public sealed class TelegramChannelState
     /// <summary>Updates whose session could not take them yet, oldest first; later updates of the same chat wait behind them.</summary>
     [Id(2)]
     public List<ParkedUpdate> Parked { get; set; } = [];
+
+    /// <summary>Parks an update, once; false when it is parked already.</summary>
+    public bool Park(TelegramIncoming message, string error, DateTimeOffset now)
+    {
+        if (Parked.Exists(p => p.Message.UpdateId == message.UpdateId))
+        {
+            return false;
+        }
+
+        Parked.Add(new ParkedUpdate { Message = message, Attempts = 1, LastError = error, NextAttemptAt = now + Backoff.Jittered(1) });
+        return true;
+    }
+
+    /// <summary>Adds what a batch could not hand over, each update once (two loops may have parked the same).</summary>
+    public void ParkAll(IEnumerable<ParkedUpdate> parked) =>
+        Parked.AddRange(parked.Where(p => !Parked.Exists(q => q.Message.UpdateId == p.Message.UpdateId)));
+
+    /// <summary>After a retry of <paramref name="tried"/>: what is left of them first, then what was parked meanwhile (webhook deliveries).</summary>
+    public void Retried(IEnumerable<ParkedUpdate> tried, IEnumerable<ParkedUpdate> remaining)
+    {
+        var ids = tried.Select(p => p.Message.UpdateId).ToHashSet();
+        Parked = [.. remaining, .. Parked.Where(p => !ids.Contains(p.Message.UpdateId))];
+    }
+
+    /// <summary>Whether the first parked update of some chat is due to be tried again (only these decide: later ones wait behind them).</summary>
+    public bool AnyDue(DateTimeOffset now) => Heads().Any(p => p.NextAttemptAt <= now);
+
+    /// <summary>With updates parked, a poll returns in time for the next of them to be tried.</summary>
+    public int PollTimeout(DateTimeOffset now, int longestSeconds)
+    {
+        if (Parked.Count == 0)
+        {
+            return longestSeconds;
+        }
+
+        var due = Heads().Min(p => p.NextAttemptAt) - now;
+        return (int)Math.Clamp(Math.Ceiling(due.TotalSeconds), 0, longestSeconds);
+    }
+
+    private IEnumerable<ParkedUpdate> Heads() => Parked.GroupBy(p => p.Message.ChatId).Select(g => g.First());
 }
 
 /// <summary>An update confirmed to Telegram but not yet stored by its session.</summary>

@@ -1,0 +1,219 @@
+using Assistant.Models;
+using Assistant.Telegram;
+using Microsoft.Extensions.Logging;
+
+namespace Assistant.Sessions;
+
+/// <summary>
+/// Answering a chat's Telegram messages, in order and once: commands, notices and exchanges with
+/// the model (<see cref="TelegramReplying"/>). A failed attempt is retried with backoff, the same
+/// turn (what was generated and delivered is kept), until it succeeds or is given up after
+/// <see cref="TelegramOptions.MaxDeliveryAttempts"/> (the user told, a dead letter kept); a chat
+/// that blocked the bot has its queue dropped. Keeps no state of its own.
+/// </summary>
+internal sealed partial class TelegramAnswering(
+    TelegramResponder telegram,
+    TelegramCounters counters,
+    DeadLetters deadLetters,
+    TelegramReplying replying,
+    SessionLedger ledger,
+    ConversationUpkeep upkeep,
+    Health.IServiceHealthSummary health,
+    ILogger<TelegramAnswering> logger)
+{
+    /// <summary>Answers one inbox item; only a shutdown ends it early, leaving the item for the next activation.</summary>
+    public async Task AnswerAsync(ChatActivation session, Turn turn)
+    {
+        var updateId = turn.Telegram!.UpdateId;
+        if (turn.Resumed)
+        {
+            turn.Attempts = (session.Inbox.Value.Find(updateId)?.Attempts ?? 0) + 1;
+            await CountAttemptAsync(session, updateId, "interrupted: the previous activation ended before the answer was recorded");
+        }
+
+        string? failure = null;
+        var stopping = session.Queue.Stopping;
+        while (session.Inbox.Value.Find(updateId) is { } item)
+        {
+            try
+            {
+                var attempts = Math.Max(item.Attempts, turn.Attempts);
+                if (session.Conversation.Answered(updateId))
+                {
+                    // Answered and recorded already (by the previous activation, or before a failed write).
+                }
+                else if (attempts >= telegram.MaxDeliveryAttempts)
+                {
+                    await GiveUpAsync(session, item, attempts, failure);
+                    ledger.Metrics.MessageGivenUp(MessageKind.Telegram, MessageKind.Of(item.Message.Content));
+                }
+                else
+                {
+                    await AnswerOnceAsync(session, turn, item);
+                }
+
+                return;
+            }
+            catch (ChatUnreachableException ex)
+            {
+                await DropUnreachableAsync(session, ex);
+                return;
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not SessionStoppingException)
+            {
+                turn.Attempts = Math.Max(item.Attempts, turn.Attempts) + 1;
+                failure = $"{ex.GetType().Name}: {ex.Message}";
+                LogAttemptFailed(logger, ex, session.Id, updateId, turn.Attempts);
+                await CountAttemptAsync(session, updateId, failure);
+                await Task.Delay(Backoff.Jittered(turn.Attempts), ledger.Time, stopping);
+            }
+        }
+    }
+
+    private async Task AnswerOnceAsync(ChatActivation session, Turn turn, TelegramInboxItem item)
+    {
+        var message = item.Message;
+        var asks = item.Notice is null && (message.Content == TelegramContent.Text || Telegram.Media.MediaReader.Reads(message));
+        if (asks && telegram.IsAllowed(message.UserId))
+        {
+            await replying.ExchangeAsync(session, turn, item);
+            return;
+        }
+
+        if (item.Notice is null && message.Content != TelegramContent.Command && !telegram.IsAllowed(message.UserId))
+        {
+            var refuse = !session.Conversation.RefusedUsers.Contains(message.UserId);
+            await NoticeOnceAsync(session, turn, message, refuse ? TelegramCommands.NotAllowed : null);
+            await ledger.FinishTelegramAsync(session, turn, null, s =>
+            {
+                if (refuse && !s.RefusedUsers.Contains(message.UserId))
+                {
+                    s.RefusedUsers.Add(message.UserId);
+                }
+            });
+            return;
+        }
+
+        // A command runs once (a /reset is not repeated by a retry), and its answer is sent once.
+        turn.Notice ??= item.Notice
+            ?? (message.Content == TelegramContent.Command ? await RunCommandAsync(session, message) : TelegramCommands.Unsupported(message.Content));
+        await NoticeOnceAsync(session, turn, message, turn.Notice);
+        await ledger.FinishTelegramAsync(session, turn, null, null);
+        if (!session.Started && session.Queue.Count == 0)
+        {
+            session.DeactivateOnIdle(); // it only turned messages away: it holds no place under the session cap
+        }
+    }
+
+    private async Task NoticeOnceAsync(ChatActivation session, Turn turn, TelegramIncoming message, string? text)
+    {
+        if (text is not null && !turn.Delivered)
+        {
+            await replying.NoticeAsync(session, TelegramTarget.For(message), text);
+        }
+
+        turn.Delivered = true;
+    }
+
+    private async Task<string> RunCommandAsync(ChatActivation session, TelegramIncoming message)
+    {
+        if (!telegram.IsAllowed(message.UserId))
+        {
+            return TelegramCommands.NotAllowed;
+        }
+
+        if (Commands.ChatCommands.Find(TelegramCommands.Name(message.Text)) is not { } command)
+        {
+            return TelegramCommands.UnknownCommand;
+        }
+
+        var isAdmin = telegram.IsAdmin(message.UserId);
+        return command.AdminOnly && !isAdmin
+            ? TelegramCommands.AdminsOnly(command.Name)
+            : await command.RunAsync(new Commands.CommandCall(message, TelegramCommands.Argument(message.Text), isAdmin, new Commands.ChatCommandHost(session, upkeep, ledger, health)));
+    }
+
+    /// <summary>Stores one more failed attempt; best effort, since storage may be what fails (the turn counts too).</summary>
+    private Task CountAttemptAsync(ChatActivation session, long updateId, string failure) =>
+        SessionLedger.UpdateItemAsync(session, updateId, stored =>
+        {
+            stored.Attempts++;
+            stored.LastFailure = failure;
+        }, ex => LogAttemptNotStored(logger, ex, session.Id, updateId));
+
+    /// <summary>The user is told and the message kept as a dead letter; throws while storage fails (the caller tries again).</summary>
+    private async Task GiveUpAsync(ChatActivation session, TelegramInboxItem item, int attempts, string? failureHere)
+    {
+        var message = item.Message;
+        var failure = failureHere ?? item.LastFailure ?? ModelFailure.Unknown;
+
+        // Stored once per update: a give-up repeated after a failed write neither adds a row nor apologises again.
+        if (await deadLetters.AddAsync(session.Id, message, attempts, failure, DeadLetters.Stage.Answer, ledger.Time.GetUtcNow()))
+        {
+            counters.CountDeadLetter();
+            LogGaveUp(logger, session.Id, message.UpdateId, attempts, failure);
+            try
+            {
+                await replying.NoticeAsync(session, TelegramTarget.For(message), TelegramCommands.Undeliverable(message.Text));
+            }
+            catch (ChatUnreachableException)
+            {
+                // The user blocked the bot meanwhile: the dead letter is all that is left to do.
+            }
+        }
+
+        // Out of the inbox first: the conversation's own state may be what keeps failing.
+        await session.Inbox.UpdateAsync(s => s.Remove(message.UpdateId));
+        try
+        {
+            await session.Session.UpdateAsync(s =>
+            {
+                s.RememberUpdate(message.UpdateId);
+                s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Of(message.Content));
+                s.Statistics.Count(s.Statistics.ErrorsByType, DeadLetters.ErrorType);
+            });
+            ledger.Publish(session);
+        }
+        catch (Exception ex)
+        {
+            LogRememberFailed(logger, ex, session.Id, message.UpdateId);
+        }
+
+        await ledger.TouchDirectoryAsync(session);
+    }
+
+    /// <summary>Telegram answered 403: the queue is dropped, and nothing more is sent until the user writes again.</summary>
+    private async Task DropUnreachableAsync(ChatActivation session, ChatUnreachableException ex)
+    {
+        // Recorded as done, like answered messages: their queued turns end without sending, they
+        // leave the stored inbox with the next acceptance, and a message the user sends after this is answered.
+        var dropped = session.Waiting.Select(i => i.Message.UpdateId).ToList();
+        LogUnreachable(logger, session.Id, ex.Message, dropped.Count);
+        await session.Session.UpdateAsync(s =>
+        {
+            var changed = false;
+            foreach (var id in dropped)
+            {
+                changed |= s.RememberUpdate(id);
+            }
+
+            return changed;
+        });
+        await ledger.TouchDirectoryAsync(session);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: answering Telegram update {UpdateId} failed (attempt {Attempt})")]
+    private static partial void LogAttemptFailed(ILogger logger, Exception exception, string sessionId, long updateId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: gave up on Telegram update {UpdateId} after {Attempts} attempts ({Failure}); the user was told and it is a dead letter")]
+    private static partial void LogGaveUp(ILogger logger, string sessionId, long updateId, int attempts, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: chat unreachable ({Reason}); dropped {Count} queued messages, nothing more is sent until the user writes again")]
+    private static partial void LogUnreachable(ILogger logger, string sessionId, string reason, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: update {UpdateId} was given up but could not be recorded as done; a redelivery of it would be answered")]
+    private static partial void LogRememberFailed(ILogger logger, Exception exception, string sessionId, long updateId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the failed attempt at update {UpdateId} could not be stored; it is counted in memory")]
+    private static partial void LogAttemptNotStored(ILogger logger, Exception exception, string sessionId, long updateId);
+}

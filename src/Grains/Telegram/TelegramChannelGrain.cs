@@ -24,10 +24,8 @@ internal sealed class TelegramChannelGrain(
     DeepCopier<TelegramChannelState> copier,
     TelegramBot bot,
     UpdateRouter router,
-    TelegramCounters counters,
-    TelegramLink link,
     RecoverySweep recovery,
-    ILocalSiloDetails silo,
+    ChannelCondition condition,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<TelegramChannelGrain> logger) : Grain, ITelegramChannelGrain, IRemindable
 {
@@ -36,21 +34,9 @@ internal sealed class TelegramChannelGrain(
     /// <summary>Empty polls in a row, while Telegram reports pending updates, after which the offset is re-synced.</summary>
     private const int EmptyPollsBeforeResync = 2;
 
-    /// <summary>How long a first poll must stay open without an error before the channel says connected.</summary>
-    private static readonly TimeSpan OpenPollCounts = TimeSpan.FromSeconds(2);
-
     private static readonly UpdateType[] AllowedUpdates = [UpdateType.Message];
 
     private readonly DurableState<TelegramChannelState> _state = new(stored, copier);
-    private TelegramState _status = TelegramState.Initializing;
-
-    // When the long poll now waiting at Telegram opened; null between polls.
-    private DateTimeOffset? _pollOpenSince;
-    private TelegramBotUser? _identity;
-    private DateTimeOffset? _initializedAt;
-    private DateTimeOffset? _lastPollAt;
-    private DateTimeOffset _loopStartedAt;
-    private string? _lastError;
     private bool _webhookRegistered;
     private CancellationTokenSource? _loop;
     private Task? _running;
@@ -69,14 +55,14 @@ internal sealed class TelegramChannelGrain(
         this.RegisterGrainTimer(ct => recovery.RunAsync(GrainFactory, every, ct), new GrainTimerCreationOptions(every, every) { Interleave = true, KeepAlive = true });
         Start();
         Publish();
-        TelegramChannelLog.Started(logger, Options.Mode.ToString(), silo.Name);
+        TelegramChannelLog.Started(logger, Options.Mode.ToString(), condition.Silo);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _loop?.Cancel();
-        link.Clear();
-        TelegramChannelLog.Stopped(logger, silo.Name, reason.Description);
+        condition.Clear();
+        TelegramChannelLog.Stopped(logger, condition.Silo, reason.Description);
         return Task.CompletedTask;
     }
 
@@ -88,15 +74,15 @@ internal sealed class TelegramChannelGrain(
     {
         await PendingCountAsync(TimeSpan.FromSeconds(5));
         return new TelegramChannelStatus(
-            CurrentState(),
+            condition.State,
             Options.Mode.ToString().ToLowerInvariant(),
-            _identity,
-            _initializedAt,
-            _lastPollAt,
+            condition.Identity,
+            condition.InitializedAt,
+            condition.LastPollAt,
             _pending?.Count,
-            _lastError,
+            condition.LastError,
             _state.Value.StallRestarts,
-            silo.Name,
+            condition.Silo,
             _state.Value.Offset,
             _state.Value.Parked.Count);
     }
@@ -118,7 +104,7 @@ internal sealed class TelegramChannelGrain(
             }
             catch (Exception ex) when (ex is RequestException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                _lastError = $"getWebhookInfo: {ex.Message}";
+                condition.LastError = $"getWebhookInfo: {ex.Message}";
                 return null;
             }
         }
@@ -126,23 +112,11 @@ internal sealed class TelegramChannelGrain(
         return _pending?.Count;
     }
 
-    /// <summary>
-    /// Connected once a poll completed, and also while a poll has stayed open without an error for
-    /// <see cref="OpenPollCounts"/>: with no traffic the first poll returns only after
-    /// Telegram:PollTimeoutSeconds, and the runbook's check should not wait for it. A poll cut off
-    /// at once (another program polling the token: 409) never counts.
-    /// </summary>
-    private TelegramState CurrentState() =>
-        _status == TelegramState.Initializing && _pollOpenSince is { } opened && time.GetUtcNow() - opened >= OpenPollCounts
-            ? TelegramState.Connected
-            : _status;
-
     private void Start()
     {
-        _pollOpenSince = null; // a stalled poll the watchdog replaces proves nothing
+        condition.LoopStarted();
         _loop?.Cancel();
         _loop = new CancellationTokenSource();
-        _loopStartedAt = time.GetUtcNow();
         _running = Options.Mode == TelegramMode.Polling ? PollAsync(_loop.Token) : RegisterWebhookAsync(_loop.Token);
     }
 
@@ -180,20 +154,18 @@ internal sealed class TelegramChannelGrain(
         {
             try
             {
-                if (_identity is null)
+                if (condition.Identity is null)
                 {
-                    _identity = await bot.IdentityAsync(cancellationToken);
+                    var identity = await bot.IdentityAsync(cancellationToken);
                     await bot.Client.DeleteWebhook(dropPendingUpdates: false, cancellationToken);
-                    _initializedAt ??= time.GetUtcNow();
-                    TelegramChannelLog.Identity(logger, _identity.Username ?? _identity.FirstName, _identity.Id);
+                    condition.Identified(identity);
+                    TelegramChannelLog.Identity(logger, identity.Username ?? identity.FirstName, identity.Id);
                 }
 
                 await RetryParkedAsync(cancellationToken);
-                _pollOpenSince = time.GetUtcNow();
+                condition.PollOpened();
                 var updates = await bot.Client.GetUpdates((int)_state.Value.Offset, 100, _state.Value.PollTimeout(time.GetUtcNow(), Options.PollTimeoutSeconds), AllowedUpdates, cancellationToken);
-                _pollOpenSince = null;
-                _lastPollAt = time.GetUtcNow();
-                _status = TelegramState.Connected;
+                condition.Polled();
                 failures = 0;
                 if (updates.Length == 0)
                 {
@@ -218,12 +190,11 @@ internal sealed class TelegramChannelGrain(
             }
             catch (Exception ex)
             {
-                _pollOpenSince = null;
                 failures++;
                 Fail("getUpdates", ex);
                 try
                 {
-                    await Task.Delay(BackoffAfter(failures, ex), time, cancellationToken);
+                    await Task.Delay(Backoff.AfterPollFailure(failures, ex), time, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -273,11 +244,14 @@ internal sealed class TelegramChannelGrain(
     {
         try
         {
-            _identity ??= await bot.IdentityAsync(cancellationToken);
+            if (condition.Identity is null)
+            {
+                condition.Identified(await bot.IdentityAsync(cancellationToken));
+            }
+
             await bot.Client.SetWebhook(Options.WebhookUrl!, allowedUpdates: AllowedUpdates, secretToken: Options.WebhookSecret, cancellationToken: cancellationToken);
             _webhookRegistered = true;
-            _initializedAt ??= time.GetUtcNow();
-            _status = TelegramState.Connected;
+            condition.Connected();
             TelegramChannelLog.WebhookSet(logger, Options.WebhookUrl!);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -287,10 +261,7 @@ internal sealed class TelegramChannelGrain(
     }
 
     /// <summary>For the gauges: the state, and the last completed poll (or, before this loop's first, when the loop started).</summary>
-    private void Publish() => link.Publish(CurrentState(), LastProgress(), Options.Mode == TelegramMode.Polling);
-
-    /// <summary>The last completed poll of the current loop, or when the loop started if none completed since.</summary>
-    private DateTimeOffset LastProgress() => _lastPollAt is { } last && last > _loopStartedAt ? last : _loopStartedAt;
+    private void Publish() => condition.Publish(Options.Mode == TelegramMode.Polling);
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
@@ -306,11 +277,10 @@ internal sealed class TelegramChannelGrain(
             return;
         }
 
-        var since = time.GetUtcNow() - LastProgress();
+        var since = time.GetUtcNow() - condition.LastProgress;
         if (since > TimeSpan.FromSeconds(Options.StallSeconds))
         {
-            _status = TelegramState.Disconnected;
-            _lastError = $"polling stalled: no getUpdates completed for {since.TotalSeconds:0} s; restarted";
+            condition.Stalled($"polling stalled: no getUpdates completed for {since.TotalSeconds:0} s; restarted");
             TelegramChannelLog.Stalled(logger, since.TotalSeconds, _state.Value.StallRestarts + 1);
             Publish();
             await RestartAsync();
@@ -320,15 +290,6 @@ internal sealed class TelegramChannelGrain(
 
     private void Fail(string call, Exception ex)
     {
-        _status = TelegramState.Disconnected;
-        _lastError = ex is ApiRequestException api ? $"{call}: {api.ErrorCode} {api.Message}" : $"{call}: {ex.Message}";
-        counters.RecordError(_lastError);
-        TelegramChannelLog.Failed(logger, _lastError);
+        TelegramChannelLog.Failed(logger, condition.Failed(call, ex));
     }
-
-    /// <summary>A 429's retry_after is waited out whole; 409 (another poller or a webhook) waits 5 s; anything else backs off with jitter up to 30 s.</summary>
-    private static TimeSpan BackoffAfter(int failures, Exception ex) =>
-        ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after)
-        : ex is ApiRequestException { ErrorCode: 409 } ? TimeSpan.FromSeconds(5)
-        : Backoff.Jittered(failures, baseSeconds: 0.5);
 }

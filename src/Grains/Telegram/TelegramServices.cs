@@ -23,6 +23,7 @@ public static class TelegramServices
         services.AddSingleton(sp => new FloodGate(sp.GetRequiredService<IOptions<TelegramOptions>>().Value.FloodGate));
         services.AddSingleton<TelegramCounters>();
         services.AddSingleton<TelegramLink>();
+        services.AddTransient<ChannelCondition>(); // one per channel activation
         services.AddSingleton<TelegramOutbox>();
         services.AddSingleton<TelegramResponder>();
         services.AddSingleton<ReplyPacing>();

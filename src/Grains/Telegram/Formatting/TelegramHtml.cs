@@ -18,7 +18,6 @@ public static partial class TelegramHtml
 {
     private const int MaxUrlLength = 1024;
 
-
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables()
         .UseEmphasisExtras(Markdig.Extensions.EmphasisExtras.EmphasisExtraOptions.Strikethrough)

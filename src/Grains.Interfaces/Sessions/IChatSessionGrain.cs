@@ -1,19 +1,23 @@
+using Orleans.Concurrency;
+
 namespace Assistant.Sessions;
 
 /// <summary>
 /// One conversation, keyed <c>tg:&lt;chat id&gt;</c> for a Telegram chat or <c>api:&lt;id&gt;</c> for a
 /// session of the HTTP API (<see cref="SessionKey"/>). It holds the context window, answers one message at a time in arrival order,
-/// and persists after every completed exchange.
+/// and persists after every completed exchange. Calls that change the session run one at a time;
+/// those marked <see cref="AlwaysInterleaveAttribute"/> (asking, which only queues and then waits for
+/// its turn; cancelling; reading; the recovery sweep's resume) get through at any moment.
 /// </summary>
 [Alias("Assistant.Sessions.IChatSessionGrain")]
 public interface IChatSessionGrain : IGrainWithStringKey
 {
     /// <summary>Queues the message and returns the whole reply once it is complete.</summary>
-    [Alias("Ask")]
+    [Alias("Ask"), AlwaysInterleave]
     Task<ChatReply> AskAsync(ChatRequest request);
 
     /// <summary>Queues the message and yields the reply as the model writes it, ending with a completion or failure event.</summary>
-    [Alias("AskStreaming")]
+    [Alias("AskStreaming"), AlwaysInterleave]
     IAsyncEnumerable<ReplyEvent> AskStreamingAsync(ChatRequest request);
 
     /// <summary>
@@ -28,14 +32,14 @@ public interface IChatSessionGrain : IGrainWithStringKey
     /// Answers accepted Telegram messages left unanswered, for instance after the session's silo
     /// was lost; returns how many wait. With none, the session's recovery mark is cleared.
     /// </summary>
-    [Alias("ResumeInbox")]
+    [Alias("ResumeInbox"), AlwaysInterleave]
     Task<int> ResumeAsync();
 
-    [Alias("Get")]
+    [Alias("Get"), AlwaysInterleave]
     Task<SessionView> GetAsync();
 
     /// <summary>The chat's model and persona, and the ones it may choose.</summary>
-    [Alias("GetSettings")]
+    [Alias("GetSettings"), AlwaysInterleave]
     Task<ChatSettingsView> GetSettingsAsync();
 
     /// <summary>Chooses the chat's model and/or persona (stored with the conversation); an unknown name is an <see cref="ArgumentException"/> that names the choices, and changes nothing.</summary>
@@ -47,7 +51,7 @@ public interface IChatSessionGrain : IGrainWithStringKey
     Task ResetAsync();
 
     /// <summary>Stops the reply in progress, if any; queued messages are still answered.</summary>
-    [Alias("Cancel")]
+    [Alias("Cancel"), AlwaysInterleave]
     Task<bool> CancelAsync();
 
     /// <summary>Prunes the context window now (the ResourceMonitor calls this under memory pressure).</summary>

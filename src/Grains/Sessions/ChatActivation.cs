@@ -34,6 +34,9 @@ internal sealed class ChatActivation(string id, DurableState<ChatSessionState> s
     /// <summary>Set once the activation has left the registry: work that outlives it must not put it back.</summary>
     public bool Retired { get; set; }
 
+    /// <summary>Set once a write found the state written by another activation: this one only winds down.</summary>
+    public bool Conflicted { get; set; }
+
     /// <summary>Whether the user has been told, in this burst, that more messages than the queue holds are not answered.</summary>
     public bool OverflowNotified { get; set; }
 

@@ -1,6 +1,5 @@
 using Assistant.Storage;
 using Assistant.Telegram;
-using Orleans.Concurrency;
 using Orleans.Serialization;
 
 namespace Assistant.Sessions;
@@ -19,10 +18,12 @@ namespace Assistant.Sessions;
 /// <item><see cref="LegacyTakeOver"/>: a conversation stored before the key spaces, taken over at activation;</item>
 /// <item><see cref="SessionLedger"/>: the registry, the <c>chat_sessions</c> index, the answered-message log.</item>
 /// </list>
-/// Reentrant so that cancel, reset, reads and Telegram hand-overs get through while a reply is
-/// streaming; the order of messages is the turn queue's.
+/// Not reentrant: the calls that change the session (a Telegram hand-over, a reset, settings, the
+/// cleanup's) run one at a time. The reply itself is not a call but the turn queue's loop, so none of
+/// them waits for it; asking (which only queues, then waits for its turn), cancelling, reading and
+/// the recovery sweep's resume are <c>[AlwaysInterleave]</c> on <see cref="IChatSessionGrain"/>.
 /// </summary>
-[Reentrant, GrainType("session")]
+[GrainType("session")]
 internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdoption
 {
     private readonly ChatActivation _session;
@@ -50,8 +51,8 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         _ledger = ledger;
         _session = new ChatActivation(
             this.GetPrimaryKeyString(),
-            new DurableState<ChatSessionState>(conversation, copier.GetCopier<ChatSessionState>()),
-            new DurableState<TelegramInboxState>(inbox, copier.GetCopier<TelegramInboxState>()));
+            new DurableState<ChatSessionState>(conversation, copier.GetCopier<ChatSessionState>(), OnConflict),
+            new DurableState<TelegramInboxState>(inbox, copier.GetCopier<TelegramInboxState>(), OnConflict));
         _session.Queue = ledger.CreateQueue(_session, AnswerAsync, DelayDeactivation, TurnEnded);
         _session.DeactivateOnIdle = DeactivateOnIdle;
     }
@@ -181,6 +182,8 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         _session.Idempotent.Ended(turn);
         _telegram.TurnEnded(_session);
     }
+
+    private void OnConflict() => _ledger.Conflicted(_session);
 
     private void Touch() => _lastCall = _ledger.Time.GetTimestamp();
 }

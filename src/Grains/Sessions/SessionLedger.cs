@@ -174,10 +174,31 @@ internal sealed partial class SessionLedger(
         }
     }
 
+    /// <summary>
+    /// A write of the session's state found it written by someone else (another activation, while a
+    /// silo is being lost): this activation starts no more turns and deactivates, and the next one
+    /// starts from what is stored, rather than carrying on from a state it no longer owns.
+    /// </summary>
+    public void Conflicted(ChatActivation session)
+    {
+        if (session.Conflicted)
+        {
+            return;
+        }
+
+        session.Conflicted = true;
+        LogConflict(_logger, session.Id);
+        session.Queue.Halt();
+        session.DeactivateOnIdle();
+    }
+
     public void DirectoryFailed(ChatActivation session, Exception exception) => LogDirectoryFailed(_logger, exception, session.Id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: could not update the chat_sessions index")]
     private static partial void LogDirectoryFailed(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: its stored state was written by another activation (version conflict); this activation stops and the next one resumes from what is stored")]
+    private static partial void LogConflict(ILogger logger, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: conversation reset")]
     private static partial void LogReset(ILogger logger, string sessionId);

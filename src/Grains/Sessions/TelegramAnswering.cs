@@ -59,7 +59,7 @@ internal sealed partial class TelegramAnswering(
                 await DropUnreachableAsync(session, ex);
                 return;
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not SessionStoppingException)
+            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not SessionStoppingException and not Orleans.Storage.InconsistentStateException)
             {
                 turn.Attempts = Math.Max(item.Attempts, turn.Attempts) + 1;
                 failure = $"{ex.GetType().Name}: {ex.Message}";

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 
 namespace Assistant.Sessions;
 
@@ -85,6 +86,9 @@ internal sealed partial class TurnQueue(
         return api;
     }
 
+    /// <summary>No turn starts after the one in progress: the activation is giving up its work (a version conflict).</summary>
+    public void Halt() => StopRequested = true;
+
     /// <summary>Stops the loop: the reply in progress may finish while <paramref name="cancellationToken"/> allows.</summary>
     /// <returns>False when Orleans stopped waiting before the reply finished.</returns>
     public async Task<bool> StopAsync(string reason, CancellationToken cancellationToken)
@@ -127,6 +131,12 @@ internal sealed partial class TurnQueue(
                 try
                 {
                     await answer(turn);
+                }
+                catch (InconsistentStateException)
+                {
+                    // Another activation wrote this session's state: this one stops (the grain
+                    // deactivates); a Telegram message stays in the inbox for the next activation.
+                    turn.Fail(new SessionBusyException("The conversation was changed elsewhere; send the message again in a moment."));
                 }
                 catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested || ex is SessionStoppingException)
                 {

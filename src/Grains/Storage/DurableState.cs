@@ -12,8 +12,14 @@ namespace Assistant.Storage;
 /// did on PostgreSQL; <see cref="GrainStateStore"/> serialises at the call) sees a consistent
 /// snapshot. Commits are serialised.
 /// </summary>
-/// <remarks>Callers treat <see cref="Value"/> as read-only; every change goes through <see cref="UpdateAsync"/>.</remarks>
-internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T> copier)
+/// <remarks>
+/// Callers treat <see cref="Value"/> as read-only; every change goes through <see cref="UpdateAsync"/>.
+/// A write refused because the stored version moved (<see cref="InconsistentStateException"/>:
+/// someone else wrote the row, another activation of the same grain while a silo is being lost)
+/// calls <c>onConflict</c>, when given, and reads nothing: the owner stops its work and leaves the
+/// stored state to the next activation. Without it the stored state is read again for the caller's retry.
+/// </remarks>
+internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T> copier, Action? onConflict = null)
     where T : class
 {
     private readonly SemaphoreSlim _commit = new(1, 1);
@@ -42,6 +48,12 @@ internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T>
             try
             {
                 await storage.WriteStateAsync();
+            }
+            catch (InconsistentStateException) when (onConflict is not null)
+            {
+                storage.State = Value;
+                onConflict();
+                throw;
             }
             catch (InconsistentStateException)
             {

@@ -41,6 +41,14 @@ public sealed class StorageFaults
     /// <summary>The next <paramref name="count"/> writes of this state of this grain fail (int.MaxValue: until <see cref="Clear"/>).</summary>
     public void FailWrites(string state, string key, int count = int.MaxValue) => _faults[(state, key)] = new Fault { FailWrites = count };
 
+    /// <summary>
+    /// The next <paramref name="count"/> writes of this state of this grain find it written by
+    /// someone else first: the same state is written over the same version just before (as another
+    /// activation of the grain would, while a silo is being lost), so the write itself is refused
+    /// with the real storage's <see cref="InconsistentStateException"/>.
+    /// </summary>
+    public void ConflictWrites(string state, string key, int count = 1) => _faults[(state, key)] = new Fault { ConflictWrites = count };
+
     public void FailReads(string state, string key) => _faults[(state, key)] = new Fault { FailReads = true };
 
     /// <summary>Reads of this state of this grain (its activation) wait until the returned gate is opened.</summary>
@@ -73,6 +81,7 @@ public sealed class StorageFaults
     private sealed class Fault
     {
         public int FailWrites;
+        public int ConflictWrites;
         public bool FailReads;
         public TaskCompletionSource? Hold;
         public TaskCompletionSource? HoldReads;
@@ -107,6 +116,13 @@ public sealed class StorageFaults
                 {
                     faults._writes.Enqueue((stateName, key, false, DateTimeOffset.UtcNow));
                     await hold.Task;
+                }
+                else if (Interlocked.Decrement(ref fault.ConflictWrites) >= 0)
+                {
+                    var other = new GrainState<T>(grainState.State, grainState.ETag) { RecordExists = grainState.RecordExists };
+                    await inner.WriteStateAsync(stateName, grainId, other);
+                    faults._writes.Enqueue((stateName, key, true, DateTimeOffset.UtcNow));
+                    await inner.WriteStateAsync(stateName, grainId, grainState); // refused: the version moved
                 }
                 else if (Interlocked.Decrement(ref fault.FailWrites) >= 0)
                 {

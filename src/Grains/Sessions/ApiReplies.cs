@@ -83,6 +83,12 @@ internal sealed class ApiReplies(
             throw new ArgumentException($"A message must have between 1 and {limit} characters.", nameof(request));
         }
 
+        if (session.Queue.StopRequested)
+        {
+            // The activation is winding down (a version conflict): no turn starts here any more.
+            throw new SessionBusyException(SessionLedger.ChangedElsewhere);
+        }
+
         var queued = session.Queue.Count;
         if (queued >= options.Value.MaxQueuedMessages)
         {

@@ -19,6 +19,9 @@ internal sealed partial class SessionLedger(
 {
     private readonly ILogger _logger = loggers.CreateLogger<SessionLedger>();
 
+    /// <summary>What an HTTP caller hears when the activation gave the conversation up (a version conflict).</summary>
+    public const string ChangedElsewhere = "The conversation was changed elsewhere; send the message again in a moment.";
+
     public Metrics.AssistantMetrics Metrics => metrics;
 
     public TimeProvider Time => time;
@@ -107,9 +110,12 @@ internal sealed partial class SessionLedger(
     /// <summary>Writes the session's index row; best effort, since the exchange itself is already saved.</summary>
     public async Task TouchDirectoryAsync(ChatActivation session)
     {
-        if (session.Retired)
+        if (session.Retired || session.Conflicted)
         {
-            return; // work that outlived its activation: the next activation's view of the row is the one that counts
+            // Work that outlived its activation, or one that no longer owns the state: the next
+            // activation's view of the row is the one that counts (this one's could clear the mark
+            // of a message another activation stored).
+            return;
         }
 
         try
@@ -189,6 +195,14 @@ internal sealed partial class SessionLedger(
         session.Conflicted = true;
         LogConflict(_logger, session.Id);
         session.Queue.Halt();
+
+        // HTTP callers waiting their turn are told now: their waits are calls of this activation,
+        // and Orleans deactivates it only once no call is running.
+        foreach (var waiting in session.Queue.DequeueApiTurns())
+        {
+            waiting.Fail(new SessionBusyException(ChangedElsewhere));
+        }
+
         session.DeactivateOnIdle();
     }
 

@@ -17,6 +17,12 @@ internal sealed class TelegramDelivery(TelegramIntake intake, TelegramAnswering 
             throw new ArgumentException($"Session {session.Id} does not take messages of Telegram chat {message.ChatId}; its key is {SessionKey.Telegram(message.ChatId)}.");
         }
 
+        if (session.Conflicted)
+        {
+            // This activation gave the chat up: the update is parked and handed to the next one.
+            throw new SessionBusyException(SessionLedger.ChangedElsewhere);
+        }
+
         return intake.DeliverAsync(session, message);
     }
 

@@ -136,7 +136,7 @@ internal sealed partial class TurnQueue(
                 {
                     // Another activation wrote this session's state: this one stops (the grain
                     // deactivates); a Telegram message stays in the inbox for the next activation.
-                    turn.Fail(new SessionBusyException("The conversation was changed elsewhere; send the message again in a moment."));
+                    turn.Fail(new SessionBusyException(SessionLedger.ChangedElsewhere));
                 }
                 catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested || ex is SessionStoppingException)
                 {

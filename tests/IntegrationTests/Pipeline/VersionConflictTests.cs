@@ -53,4 +53,47 @@ public sealed class VersionConflictTests
         Assert.Single(view.Messages, m => m.Role == "user" && m.Text == "first question");
         Assert.Single(view.Messages, m => m.Role == "user" && m.Text == "second question");
     }
+
+    [Fact]
+    public async Task After_a_version_conflict_an_HTTP_message_waiting_its_turn_is_told_to_send_again_at_once_and_the_session_answers_afterwards()
+    {
+        await using var model = await FakeOpenAiServer.StartAsync();
+        var faults = new StorageFaults();
+        await using var silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("conflict-http"), ModelSiloFixture.Settings(model), faults.Install);
+        var key = SessionKey.Api("conflicted");
+        var session = silo.Grains.GetGrain<IChatSessionGrain>(key);
+
+        // The first answer takes a moment; the second message waits behind it.
+        model.Delay = TimeSpan.FromMilliseconds(500);
+        faults.ConflictWrites("conversation", key);
+        var first = session.AskAsync(new ChatRequest("first"));
+        await model.WaitForRequestsAsync(1);
+        var second = session.AskAsync(new ChatRequest("second"));
+
+        // The first exchange's write finds another writer: both callers hear "send again", the
+        // waiting one too, rather than waiting on an activation that starts no more turns.
+        await Assert.ThrowsAsync<SessionBusyException>(() => first.WaitAsync(TimeSpan.FromSeconds(20)));
+        await Assert.ThrowsAsync<SessionBusyException>(() => second.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        // Sent again, the message is answered by the next activation, from what is stored.
+        model.Delay = TimeSpan.Zero;
+        var again = await Eventually.UntilAsync<ChatReply?>(
+            async () =>
+            {
+                try
+                {
+                    return await session.AskAsync(new ChatRequest("second"));
+                }
+                catch (SessionBusyException)
+                {
+                    return null; // the old activation is still winding down
+                }
+            },
+            reply => reply is not null,
+            "the message sent again to be answered",
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(100));
+        Assert.Null(again!.Failure);
+        Assert.Equal("Echo: second", again.Reply);
+    }
 }

@@ -122,7 +122,7 @@ public sealed class GroupCommit(Database database)
                     // commit finds itself, so its caller hears success instead of a failure that
                     // leaves its state's version behind the database's.
                     lone.AppliedAgain = true;
-                    await RetryAloneAsync(group);
+                    await OnThreadOfItsOwnAsync(lone); // not for a slot: a retry holding one may be what is here
                     return;
                 }
 
@@ -161,19 +161,26 @@ public sealed class GroupCommit(Database database)
     /// </summary>
     private Task RetryAloneAsync(List<Write> writes) => Task.WhenAll(writes.Select(RetryAloneAsync));
 
-    /// <summary>At most <see cref="RetrySlots"/> at once, so a failed group of hundreds does not start hundreds of threads.</summary>
+    /// <summary>
+    /// At most <see cref="RetrySlots"/> at once, so a failed group of hundreds does not start hundreds
+    /// of threads. A retry's own second application (after its COMMIT failed) takes no slot: it
+    /// runs while its retry holds one, and waiting for another could wait for ever.
+    /// </summary>
     private async Task RetryAloneAsync(Write item)
     {
         await _retrySlots.WaitAsync();
         try
         {
-            await Task.Factory.StartNew(() => CommitAsync([item]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            await OnThreadOfItsOwnAsync(item);
         }
         finally
         {
             _retrySlots.Release();
         }
     }
+
+    private Task OnThreadOfItsOwnAsync(Write item) =>
+        Task.Factory.StartNew(() => CommitAsync([item]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private sealed class Write(Func<DbConnection, DbTransaction, Task> apply)
     {

@@ -98,6 +98,52 @@ public sealed class GroupCommitTests
         Assert.Equal([1], await IdsAsync(database));
     }
 
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task A_failed_group_larger_than_the_retry_slots_whose_retries_meet_an_unknown_commit_outcome_completes_every_write(StorageKind kind)
+    {
+        await using var database = await ProbeDatabaseAsync(kind);
+        var group = new GroupCommit(database);
+        var (inside, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var first = group.RunAsync(async (connection, transaction) =>
+        {
+            inside.SetResult();
+            await release.Task;
+        });
+        await inside.Task;
+
+        // Forty writes wait for one group. Each fails in it, so each goes again alone; alone, each
+        // commits its own transaction first, so that COMMIT fails with the write stored (an unknown
+        // outcome) and it is applied once more. More retries than there are slots, each needing one
+        // more application: none may wait for a slot another holds while it waits too.
+        const int count = 40;
+        var writes = Enumerable.Range(100, count).Select(id =>
+        {
+            var applied = 0;
+            return group.RunAsync(async (connection, transaction) =>
+            {
+                switch (Interlocked.Increment(ref applied))
+                {
+                    case 1:
+                        throw new InvalidOperationException("refused in the group");
+                    case 2:
+                        await InsertIdempotentAsync(connection, transaction, id);
+                        await transaction.CommitAsync();
+                        break;
+                    default:
+                        await InsertIdempotentAsync(connection, transaction, id);
+                        break;
+                }
+            });
+        }).ToList();
+        release.SetResult();
+        await first;
+
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(100, count), await IdsAsync(database));
+    }
+
     [Fact]
     public async Task On_SQLite_a_lock_held_past_the_busy_timeout_costs_a_failed_groups_writes_one_timeout_together_not_one_each()
     {

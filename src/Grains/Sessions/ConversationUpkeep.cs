@@ -29,9 +29,8 @@ internal sealed partial class ConversationUpkeep(
             throw new ArgumentException(bad, nameof(change));
         }
 
-        await session.Session.UpdateAsync(s =>
+        await SaveSettingsAsync(session, settings =>
         {
-            var settings = s.Settings ??= new ChatSettings();
             settings.Model = change.Model ?? settings.Model;
             if (change.Persona is not null)
             {
@@ -40,6 +39,10 @@ internal sealed partial class ConversationUpkeep(
         });
         return Settings(session);
     }
+
+    /// <summary>Changes the chat's settings, stored with the conversation.</summary>
+    public Task SaveSettingsAsync(ChatActivation session, Action<ChatSettings> change) =>
+        session.Session.UpdateAsync(s => change(s.Settings ??= new ChatSettings()));
 
     public async Task<bool> ClearIfInactiveAsync(ChatActivation session, TimeSpan inactivity)
     {

@@ -10,7 +10,7 @@ internal sealed class ChatCommandHost(ChatActivation session, ConversationUpkeep
 
     public ChatSettings? Settings => session.Conversation.Settings;
 
-    public Task SaveSettingsAsync(Action<ChatSettings> change) => session.Session.UpdateAsync(s => change(s.Settings ??= new ChatSettings()));
+    public Task SaveSettingsAsync(Action<ChatSettings> change) => upkeep.SaveSettingsAsync(session, change);
 
     public Task ResetAsync() => ledger.ResetAsync(session, cancelQueued: false);
 

@@ -392,9 +392,15 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task A_429_storm_across_chats_delays_replies_and_loses_or_doubles_none()
     {
-        Telegram.RetryAfterSeconds = 2;
-        Telegram.TooManyRequestsForSends = 15;
+        // Each of the ten chats has its first two sends refused: a storm that only these chats can
+        // meet (a bot-wide count of refusals could be met by a late send of an earlier test in this
+        // shared silo, and the storm then hit these chats less; seen in CI).
         var sent = Enumerable.Range(0, 10).Select(i => (Chat: _chat + (1_000 * (i + 1)), Message: 0)).ToList();
+        foreach (var (chat, _) in sent)
+        {
+            Telegram.RateLimitChat(chat, sends: 2, retryAfterSeconds: 2);
+        }
+
         sent = [.. sent.Select(s => (s.Chat, Telegram.SendUserMessage(s.Chat, User, $"storm {s.Chat}")))];
 
         foreach (var (chat, message) in sent)
@@ -403,10 +409,9 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         }
 
         var duplicated = sent.Sum(s => Telegram.RepliesTo(s.Chat, s.Message).Count - 1);
-        Assert.True(Telegram.Calls.Count(c => c.Method == "sendMessage" && c.Status == 429 && sent.Any(s => s.Chat == c.ChatId)) >= 15, "the storm hit these chats");
-        output.WriteLine($"429 storm (15 sends refused, retry_after 2 s): {sent.Count} messages sent, lost 0, duplicated {duplicated}.");
+        Assert.Equal(20, Telegram.Calls.Count(c => c.Method == "sendMessage" && c.Status == 429 && sent.Any(s => s.Chat == c.ChatId))); // every refusal met, by these chats
+        output.WriteLine($"429 storm (20 sends refused, retry_after 2 s): {sent.Count} messages sent, lost 0, duplicated {duplicated}.");
         Assert.Equal(0, duplicated);
-        Assert.Equal(0, Telegram.TooManyRequestsForSends);
         Assert.All(sent, s => Assert.Equal($"Echo: storm {s.Chat}", Assert.Single(Telegram.RepliesTo(s.Chat, s.Message)).Text)); // the answer each asked for, not an apology
         Assert.DoesNotContain(Telegram.CallsInsideRetryWindows, c => sent.Any(s => s.Chat == c.ChatId));
     }

@@ -35,7 +35,16 @@ public sealed partial class ClusterRetry
     }
 
     public static bool IsSiloLoss(Exception exception) => exception is OrleansMessageRejectionException or SiloUnavailableException
+        || IsPlacementGap(exception)
         || (exception is OrleansException && exception.InnerException is not null && IsSiloLoss(exception.InnerException));
+
+    /// <summary>
+    /// While silos are lost and rejoin, a silo's view of the cluster can for a moment hold no active
+    /// silo for a grain type; Orleans then refuses to place the call (a plain <see cref="OrleansException"/>,
+    /// known only by its text), before anything is sent, so trying again is safe.
+    /// </summary>
+    private static bool IsPlacementGap(Exception exception) =>
+        exception.GetType() == typeof(OrleansException) && exception.Message.StartsWith("No active nodes are compatible with grain", StringComparison.Ordinal);
 
     public ValueTask<T> CallAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken = default) =>
         _pipeline.ExecuteAsync(call, cancellationToken);

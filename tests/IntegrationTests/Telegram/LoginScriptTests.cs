@@ -54,7 +54,12 @@ public sealed class LoginScriptTests
         Assert.Equal(0, (await Script.RunAsync("telegram_login.sh", service.Home, service.Environment, input: TelegramSiloFixture.Token + "\n")).ExitCode);
         Assert.Equal(0, (await service.StartAsync()).ExitCode);
         await telegram.WaitForCallsAsync("getUpdates", 1);
-        Assert.Equal("test_assistant_bot", await BotAsync(service.Http));
+
+        // The status names the bot once the channel's activation has identified it. Once, in a
+        // clean-clone CI run, it did not yet right after the first getUpdates; the cause is not
+        // known (a second activation of the channel is one possibility), so this waits for it.
+        await Eventually.WaitAsync(
+            async () => await BotAsync(service.Http) == "test_assistant_bot", "the status to name the bot", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
 
         // @BotFather revokes the token and issues another; the operator follows the guide, with no stop.
         telegram.Revoke(renewed, "renewed_assistant_bot");
@@ -105,8 +110,11 @@ public sealed class LoginScriptTests
         Assert.DoesNotContain(renewed, start.All);
     }
 
-    private static async Task<string?> BotAsync(HttpClient http) =>
-        JsonDocument.Parse(await http.GetStringAsync("/telegram/status")).RootElement.GetProperty("bot").GetProperty("username").GetString();
+    private static async Task<string?> BotAsync(HttpClient http)
+    {
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/telegram/status"));
+        return status.RootElement.TryGetProperty("bot", out var bot) ? bot.GetProperty("username").GetString() : null;
+    }
 
     [Fact]
     public async Task A_token_given_as_an_argument_is_refused_unread_and_nothing_is_stored()

@@ -4,8 +4,8 @@ using Assistant.Telegram;
 namespace Assistant.Sessions;
 
 /// <summary>
-/// One activation of a session: its two stored states, its turn queue and what it holds in memory
-/// only. The rooms that answer, accept and record (<see cref="TelegramIntake"/>,
+/// One activation of a session: its two stored states (read at activation, <see cref="ReadAsync"/>),
+/// its turn queue and what it holds in memory only. The rooms that answer, accept and record (<see cref="TelegramIntake"/>,
 /// <see cref="TelegramAnswering"/>, <see cref="ApiReplies"/>, <see cref="SessionLedger"/>) keep no
 /// state of their own and act on this. Both states change only through <see cref="DurableState{T}"/>.
 /// </summary>
@@ -13,10 +13,10 @@ internal sealed class ChatActivation(string id, DurableState<ChatSessionState> s
 {
     public string Id { get; } = id;
 
-    /// <summary>The conversation: its window, settings, statistics and the update ids it answered.</summary>
+    /// <summary>The conversation: its window, settings and statistics.</summary>
     public DurableState<ChatSessionState> Session { get; } = session;
 
-    /// <summary>The Telegram messages accepted and not yet settled, with the chat's recovery mark (<see cref="InboxPendingMark"/>).</summary>
+    /// <summary>The Telegram delivery record: messages waiting, the ids answered, and with it the chat's recovery mark (<see cref="InboxPendingMark"/>).</summary>
     public DurableState<TelegramInboxState> Inbox { get; } = inbox;
 
     public ChatSessionState Conversation => Session.Value;
@@ -46,15 +46,17 @@ internal sealed class ChatActivation(string id, DurableState<ChatSessionState> s
     /// <summary>A session that has never exchanged a message: maintenance mode turns these away.</summary>
     public bool IsNew => Conversation.Statistics.CreatedAt == default && Conversation.Messages.Count == 0 && Inbox.Value.Items.Count == 0;
 
-    /// <summary>
-    /// Messages accepted and not yet recorded as answered. An answered message leaves the stored
-    /// inbox with the next acceptance's write rather than with a write of its own: its update id,
-    /// written with the exchange, already says it is done.
-    /// </summary>
-    public IEnumerable<TelegramInboxItem> Waiting => Inbox.Value.Items.Where(i => !Conversation.Answered(i.Message.UpdateId));
+    /// <summary>Messages accepted and not yet answered: an answer leaves the record in the write that records it.</summary>
+    public IReadOnlyList<TelegramInboxItem> Waiting => Inbox.Value.Items;
 
-    /// <summary>Only what was stored counts: the finished ids written with their exchanges, and the inbox.</summary>
-    public bool Knows(long updateId) => Conversation.Answered(updateId) || Inbox.Value.Find(updateId) is not null;
+    /// <summary>Only what was stored counts.</summary>
+    public bool Knows(long updateId) => Inbox.Value.Knows(updateId);
+
+    public async Task ReadAsync()
+    {
+        await Session.ReadAsync();
+        await Inbox.ReadAsync();
+    }
 
     /// <summary>Telegram turns queued that will be answered (not only given a notice): what the queue limit counts.</summary>
     public int QueuedTelegramCount => Queue.Waiting.Count(t => t.Telegram is not null && Inbox.Value.Find(t.Telegram.UpdateId)?.Notice is null);

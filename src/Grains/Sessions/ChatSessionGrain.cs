@@ -1,6 +1,5 @@
 using Assistant.Storage;
 using Assistant.Telegram;
-using Orleans.Serialization;
 
 namespace Assistant.Sessions;
 
@@ -35,9 +34,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     private long _lastCall;
 
     public ChatSessionGrain(
-        [PersistentState("conversation")] IPersistentState<ChatSessionState> conversation,
-        [PersistentState(InboxPendingMark.StateName)] IPersistentState<TelegramInboxState> inbox,
-        DeepCopier copier,
+        SessionStates states,
         TelegramDelivery telegram,
         ApiReplies api,
         ConversationUpkeep upkeep,
@@ -49,10 +46,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         _upkeep = upkeep;
         _legacy = legacy;
         _ledger = ledger;
-        _session = new ChatActivation(
-            this.GetPrimaryKeyString(),
-            new DurableState<ChatSessionState>(conversation, copier.GetCopier<ChatSessionState>(), OnConflict),
-            new DurableState<TelegramInboxState>(inbox, copier.GetCopier<TelegramInboxState>(), OnConflict));
+        _session = states.Open(this.GetGrainId(), OnConflict);
         _session.Queue = ledger.CreateQueue(_session, AnswerAsync, DelayDeactivation, TurnEnded);
         _session.DeactivateOnIdle = DeactivateOnIdle;
     }
@@ -67,10 +61,11 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
             throw new ArgumentException(badKey);
         }
 
+        await _session.ReadAsync();
         await _legacy.TakeOverAsync(_session);
         await _upkeep.ApplyClearedContextAsync(_session);
         _ledger.Publish(_session);
-        _session.Started = _session.Waiting.Any(i => i.Notice is null); // answered items stay stored until the next is accepted: only unanswered work counts
+        _session.Started = _session.Waiting.Any(i => i.Notice is null); // a message waiting only for its notice holds no place under the session cap
 
         // Telegram messages accepted before a crash or a move to this silo are answered now, each once.
         _telegram.Resume(_session, firstWasInterrupted: true);
@@ -145,7 +140,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         var messages = Conversation.Messages.Select(m => new MessageView(m.Role, m.Text, m.Time)).ToList();
         var queue = _session.Queue;
         return Task.FromResult(new SessionView(
-            _session.Id, messages.Count, ContextWindow.TotalTokens(Conversation.Messages), messages, statistics, queue.Current is not null, queue.Count, _session.Waiting.Count()));
+            _session.Id, messages.Count, ContextWindow.TotalTokens(Conversation.Messages), messages, statistics, queue.Current is not null, queue.Count, _session.Waiting.Count));
     }
 
     public Task ResetAsync()

@@ -1,6 +1,6 @@
 namespace Assistant.Sessions;
 
-/// <summary>What a session persists about its conversation: the context window, statistics, and which Telegram updates it finished.</summary>
+/// <summary>What a session persists about its conversation: the context window, settings and statistics.</summary>
 [GenerateSerializer, Alias("Assistant.Sessions.ChatSessionState")]
 public sealed class ChatSessionState
 {
@@ -19,8 +19,8 @@ public sealed class ChatSessionState
     public List<TelegramInboxItem> Inbox { get; set; } = [];
 
     /// <summary>
-    /// The last Telegram update ids this session finished, to drop redeliveries. Written in the
-    /// same commit as the exchange that answered them, so an answer is recorded exactly once.
+    /// Where builds before the delivery record (<see cref="TelegramInboxState.Answered"/>) kept the
+    /// Telegram update ids answered; moved to that record at activation (<see cref="LegacyTakeOver"/>).
     /// </summary>
     [Id(3)]
     public List<long> RecentUpdateIds { get; set; } = [];
@@ -41,15 +41,11 @@ public sealed class ChatSessionState
     [Id(7)]
     public ChatSettings? Settings { get; set; }
 
-    public const int RecentUpdateLimit = 256;
-
-    /// <summary>Whether this update was answered (or turned away) and recorded.</summary>
-    public bool Answered(long updateId) => RecentUpdateIds.Contains(updateId);
-
     /// <summary>
     /// Merges a conversation stored under a key from before the key spaces (see
     /// <c>LegacySessionGrain</c>) into this one, older messages first, within <paramref name="window"/>;
-    /// false when <paramref name="legacyKey"/> was merged already.
+    /// false when <paramref name="legacyKey"/> was merged already. Its answered update ids go to
+    /// the delivery record (<see cref="LegacyTakeOver"/>).
     /// </summary>
     public bool Adopt(string legacyKey, ChatSessionState older, ContextWindow window)
     {
@@ -60,8 +56,6 @@ public sealed class ChatSessionState
 
         Messages.InsertRange(0, older.Messages);
         window.Prune(Messages);
-        RecentUpdateIds = [.. older.RecentUpdateIds.Where(id => !RecentUpdateIds.Contains(id)), .. RecentUpdateIds];
-        KeepNewest(RecentUpdateIds, RecentUpdateLimit);
 
         RefusedUsers.AddRange(older.RefusedUsers.Where(u => !RefusedUsers.Contains(u)));
         Statistics.Add(older.Statistics);
@@ -91,20 +85,6 @@ public sealed class ChatSessionState
         Messages.Clear();
         KeptReplies.Clear(); // their texts are the context's: they go with it
         Statistics.ContextClearedAt = at;
-    }
-
-    /// <summary>Records the update as done; false when it already was.</summary>
-    public bool RememberUpdate(long updateId)
-    {
-        if (Answered(updateId))
-        {
-            return false;
-        }
-
-        RecentUpdateIds.Add(updateId);
-        KeepNewest(RecentUpdateIds, RecentUpdateLimit);
-
-        return true;
     }
 
     /// <summary>Drops the oldest entries of <paramref name="list"/> beyond <paramref name="limit"/>.</summary>

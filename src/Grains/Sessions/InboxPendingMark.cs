@@ -5,9 +5,10 @@ namespace Assistant.Sessions;
 
 /// <summary>
 /// The mark the recovery sweep finds a chat by (<c>chat_sessions.pending_since</c>), written in the
-/// same transaction as the Telegram inbox whenever the inbox holds messages: a message accepted,
-/// and so confirmed to Telegram, is never stored without it, whatever happens to the silo next.
-/// A mark that outlives its messages is harmless: the sweep wakes the session, which clears it.
+/// same transaction as every write of the chat's delivery record (<see cref="TelegramInboxState"/>):
+/// set to when its oldest waiting message was accepted, cleared when none waits. A message
+/// accepted, and so confirmed to Telegram, is never stored without it, and one answered is never
+/// marked after its answer is recorded, whatever happens to the silo next.
 /// </summary>
 internal sealed class InboxPendingMark : IStateCompanion
 {
@@ -15,12 +16,12 @@ internal sealed class InboxPendingMark : IStateCompanion
 
     public Func<DbConnection, DbTransaction, Task>? Beside(string stateName, string grainKey, object? state)
     {
-        if (stateName != StateName || state is not TelegramInboxState { Items.Count: > 0 } inbox)
+        if (stateName != StateName || state is not TelegramInboxState inbox)
         {
             return null;
         }
 
-        var since = inbox.Items.Min(i => i.AcceptedAt);
-        return (connection, transaction) => SessionDirectory.MarkPendingAsync(connection, transaction, grainKey, since);
+        DateTimeOffset? since = inbox.Items.Count == 0 ? null : inbox.Items.Min(i => i.AcceptedAt);
+        return (connection, transaction) => SessionDirectory.SetPendingAsync(connection, transaction, grainKey, since);
     }
 }

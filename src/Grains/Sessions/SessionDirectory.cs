@@ -4,51 +4,45 @@ using Assistant.Storage;
 namespace Assistant.Sessions;
 
 /// <summary>
-/// The <c>chat_sessions</c> index: which conversations exist and when each was last active. The
-/// writes every message makes (its pending mark, the exchange's touch) go through
+/// The <c>chat_sessions</c> index: which conversations exist, when each was last active, and which
+/// hold Telegram messages waiting (the recovery mark). The writes every message makes go through
 /// <see cref="GroupCommit"/>: under a burst, many sessions' rows share one commit.
 /// </summary>
 public sealed class SessionDirectory(Database database, GroupCommit group)
 {
-    /// <summary>Records an exchange; <paramref name="pendingSince"/> is when the oldest unanswered Telegram message arrived, if any.</summary>
-    public Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, DateTimeOffset? pendingSince, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Records an exchange. The recovery mark (<c>pending_since</c>) is not this write's: it is
+    /// written only with the chat's delivery record (<see cref="SetPendingAsync"/>).
+    /// </summary>
+    public Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, CancellationToken cancellationToken = default) =>
         WriteAsync("""
-            INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
-            VALUES (@id, @created, @active, @count, @pending)
+            INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count)
+            VALUES (@id, @created, @active, @count)
             ON CONFLICT (session_id) DO UPDATE SET
                 last_active_at = excluded.last_active_at,
                 message_count = excluded.message_count,
-                pending_since = excluded.pending_since,
                 context_cleared_at = CASE WHEN excluded.message_count > 0 THEN NULL ELSE chat_sessions.context_cleared_at END
             """,
-            command => command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime)
-                .With("count", messageCount).With("pending", pendingSince?.UtcDateTime),
+            command => command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime).With("count", messageCount),
             cancellationToken);
 
-    private const string MarkPending = """
-        INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
-        VALUES (@id, @since, @since, 0, @since)
-        ON CONFLICT (session_id) DO UPDATE SET
-            pending_since = COALESCE(chat_sessions.pending_since, excluded.pending_since)
-        """;
-
-    /// <summary>Records that a Telegram message was accepted and awaits its answer.</summary>
-    public Task MarkPendingAsync(string sessionId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
-        WriteAsync(MarkPending, command => command.With("id", sessionId).With("since", since.UtcDateTime), cancellationToken);
-
-    /// <summary>The same mark, as a statement of a transaction under way (the inbox's write, <see cref="InboxPendingMark"/>).</summary>
-    internal static async Task MarkPendingAsync(DbConnection connection, DbTransaction transaction, string sessionId, DateTimeOffset since)
+    /// <summary>
+    /// The chat's recovery mark, as a statement of the transaction that writes its delivery record
+    /// (<see cref="InboxPendingMark"/>): when its oldest waiting message was accepted, or null when
+    /// none waits. Exactly what that record says, so the mark is never older or newer than it.
+    /// </summary>
+    internal static async Task SetPendingAsync(DbConnection connection, DbTransaction transaction, string sessionId, DateTimeOffset? since)
     {
-        await using var command = connection.CreateCommand(MarkPending, transaction).With("id", sessionId).With("since", since.UtcDateTime);
+        await using var command = since is { } at
+            ? connection.CreateCommand("""
+                INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
+                VALUES (@id, @since, @since, 0, @since)
+                ON CONFLICT (session_id) DO UPDATE SET pending_since = excluded.pending_since
+                """, transaction).With("id", sessionId).With("since", at.UtcDateTime)
+            : connection.CreateCommand(
+                "UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL", transaction).With("id", sessionId);
         await command.ExecuteNonQueryAsync();
     }
-
-    /// <summary>Clears the mark of a session found to hold no unanswered message.</summary>
-    public Task ClearPendingAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        WriteAsync(
-            "UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL",
-            command => command.With("id", sessionId),
-            cancellationToken);
 
     /// <summary>One statement of the per-message writes, in the next group commit.</summary>
     private Task WriteAsync(string sql, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken) =>

@@ -65,20 +65,24 @@ internal sealed partial class SessionLedger(
     }
 
     /// <summary>
-    /// Records a Telegram turn's answer (and <paramref name="change"/>) with its update id in one
-    /// write: from then on the message is done, and it leaves the stored inbox with the next
-    /// acceptance. Counted by kind, with its time from acceptance and <paramref name="error"/>.
+    /// Records a Telegram turn's answer (and <paramref name="change"/>) in the conversation and its
+    /// settling in the delivery record, in one transaction: from then on the message is done, and
+    /// neither is stored without the other. Counted by kind, with its time from acceptance and
+    /// <paramref name="error"/>.
     /// </summary>
     public async Task FinishTelegramAsync(ChatActivation session, Turn turn, string? error, Action<ChatSessionState>? change)
     {
         var message = turn.Telegram!;
         var kind = MessageKind.Of(message.Content);
-        await session.Session.UpdateAsync(s =>
-        {
-            change?.Invoke(s);
-            s.Statistics.Count(s.Statistics.MessagesByKind, kind);
-            s.RememberUpdate(message.UpdateId);
-        });
+        await session.Session.UpdateWithAsync(
+            s =>
+            {
+                change?.Invoke(s);
+                s.Statistics.Count(s.Statistics.MessagesByKind, kind);
+                return true;
+            },
+            session.Inbox,
+            d => d.Settle(message.UpdateId));
 
         Answered(session, MessageKind.Telegram, kind, Elapsed(turn), error);
         Publish(session);
@@ -113,8 +117,7 @@ internal sealed partial class SessionLedger(
         if (session.Retired || session.Conflicted)
         {
             // Work that outlived its activation, or one that no longer owns the state: the next
-            // activation's view of the row is the one that counts (this one's could clear the mark
-            // of a message another activation stored).
+            // activation's view of the row is the one that counts.
             return;
         }
 
@@ -124,7 +127,7 @@ internal sealed partial class SessionLedger(
         }
         catch (Exception ex)
         {
-            // The index drives the 24 h cleanup and recovery.
+            // The index drives the 24 h cleanup; the recovery mark is not this write's.
             LogDirectoryFailed(_logger, ex, session.Id);
         }
     }
@@ -133,29 +136,7 @@ internal sealed partial class SessionLedger(
     {
         var s = session.Conversation.Statistics;
         var now = time.GetUtcNow();
-        var waiting = session.Waiting.ToList();
-        DateTimeOffset? pending = waiting.Count == 0 ? null : waiting.Min(i => i.AcceptedAt);
-        await directory.TouchAsync(session.Id, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, session.Conversation.Messages.Count, pending);
-
-        // A message delivered while that write was under way may have marked itself pending just
-        // before the write cleared the mark; mark it again, or a lost silo would leave it unanswered.
-        if (pending is null && session.Waiting.Any())
-        {
-            await directory.MarkPendingAsync(session.Id, session.Waiting.Min(i => i.AcceptedAt));
-        }
-    }
-
-    /// <summary>Marks the chat for the recovery sweep; best effort (the message itself is already saved).</summary>
-    public async Task MarkPendingAsync(ChatActivation session, DateTimeOffset since)
-    {
-        try
-        {
-            await directory.MarkPendingAsync(session.Id, since);
-        }
-        catch (Exception ex)
-        {
-            LogDirectoryFailed(_logger, ex, session.Id);
-        }
+        await directory.TouchAsync(session.Id, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, session.Conversation.Messages.Count);
     }
 
     /// <summary>Changes the stored inbox item of <paramref name="updateId"/>; best effort (<paramref name="failed"/> is told).</summary>

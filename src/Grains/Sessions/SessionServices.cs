@@ -41,6 +41,7 @@ public static class SessionServices
         services.AddSingleton<ModelExchange>();
 
         // The rooms a session hands its work to; none keeps state of its own (ChatActivation holds it).
+        services.AddSingleton<SessionStates>();
         services.AddSingleton<SessionLedger>();
         services.AddSingleton<TelegramIntake>();
         services.AddSingleton<MediaQuestion>();

@@ -38,11 +38,7 @@ internal sealed partial class TelegramAnswering(
             try
             {
                 var attempts = Math.Max(item.Attempts, turn.Attempts);
-                if (session.Conversation.Answered(updateId))
-                {
-                    // Answered and recorded already (by the previous activation, or before a failed write).
-                }
-                else if (attempts >= telegram.MaxDeliveryAttempts)
+                if (attempts >= telegram.MaxDeliveryAttempts)
                 {
                     await GiveUpAsync(session, item, attempts, failure);
                     ledger.Metrics.MessageGivenUp(MessageKind.Telegram, MessageKind.Of(item.Message.Content));
@@ -162,13 +158,13 @@ internal sealed partial class TelegramAnswering(
             }
         }
 
-        // Out of the inbox first: the conversation's own state may be what keeps failing.
-        await session.Inbox.UpdateAsync(s => s.Remove(message.UpdateId));
+        // Settled in the delivery record alone: the conversation's own state may be what keeps
+        // failing, and its statistics are only figures.
+        await session.Inbox.UpdateAsync(s => s.Settle(message.UpdateId));
         try
         {
             await session.Session.UpdateAsync(s =>
             {
-                s.RememberUpdate(message.UpdateId);
                 s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Of(message.Content));
                 s.Statistics.Count(s.Statistics.ErrorsByType, DeadLetters.ErrorType);
             });
@@ -176,7 +172,7 @@ internal sealed partial class TelegramAnswering(
         }
         catch (Exception ex)
         {
-            LogRememberFailed(logger, ex, session.Id, message.UpdateId);
+            LogStatisticsFailed(logger, ex, session.Id, message.UpdateId);
         }
 
         await ledger.TouchDirectoryAsync(session);
@@ -185,16 +181,16 @@ internal sealed partial class TelegramAnswering(
     /// <summary>Telegram answered 403: the queue is dropped, and nothing more is sent until the user writes again.</summary>
     private async Task DropUnreachableAsync(ChatActivation session, ChatUnreachableException ex)
     {
-        // Recorded as done, like answered messages: their queued turns end without sending, they
-        // leave the stored inbox with the next acceptance, and a message the user sends after this is answered.
+        // Settled, like answered messages: their queued turns end without sending, and a message
+        // the user sends after this is answered.
         var dropped = session.Waiting.Select(i => i.Message.UpdateId).ToList();
         LogUnreachable(logger, session.Id, ex.Message, dropped.Count);
-        await session.Session.UpdateAsync(s =>
+        await session.Inbox.UpdateAsync(s =>
         {
             var changed = false;
             foreach (var id in dropped)
             {
-                changed |= s.RememberUpdate(id);
+                changed |= s.Settle(id);
             }
 
             return changed;
@@ -211,8 +207,8 @@ internal sealed partial class TelegramAnswering(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: chat unreachable ({Reason}); dropped {Count} queued messages, nothing more is sent until the user writes again")]
     private static partial void LogUnreachable(ILogger logger, string sessionId, string reason, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: update {UpdateId} was given up but could not be recorded as done; a redelivery of it would be answered")]
-    private static partial void LogRememberFailed(ILogger logger, Exception exception, string sessionId, long updateId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: update {UpdateId} was given up; the conversation's statistics could not count it")]
+    private static partial void LogStatisticsFailed(ILogger logger, Exception exception, string sessionId, long updateId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the failed attempt at update {UpdateId} could not be stored; it is counted in memory")]
     private static partial void LogAttemptNotStored(ILogger logger, Exception exception, string sessionId, long updateId);

@@ -6,10 +6,10 @@ namespace Assistant.Sessions;
 
 /// <summary>
 /// Accepting a chat's Telegram messages: a message is accepted (and only then confirmed to the
-/// poller) by one write of the small inbox state, which carries the chat's recovery mark in the same
-/// transaction (<see cref="InboxPendingMark"/>); redeliveries are recognised from what was stored;
-/// past the queue limit the user is told once per burst; the recovery sweep resumes a chat from the
-/// stored inbox alone. Keeps no state of its own.
+/// poller) by one write of the chat's delivery record (<see cref="TelegramInboxState"/>), which
+/// carries the chat's recovery mark in the same transaction (<see cref="InboxPendingMark"/>);
+/// redeliveries are recognised from that record; past the queue limit the user is told once per
+/// burst; the recovery sweep resumes a chat from that record alone. Keeps no state of its own.
 /// </summary>
 internal sealed partial class TelegramIntake(
     SessionAdmission admission,
@@ -24,11 +24,10 @@ internal sealed partial class TelegramIntake(
         if (session.Knows(message.UpdateId))
         {
             LogDuplicate(logger, session.Id, message.UpdateId);
-            if (session.Inbox.Value.Find(message.UpdateId) is { } stored && !session.Conversation.Answered(message.UpdateId))
+            if (session.Inbox.Value.Find(message.UpdateId) is { } stored)
             {
-                // Stored by a write that reported failure after it committed: make sure it is answered.
+                // Waiting still: make sure it is queued (the queue takes an update once).
                 session.Queue.Enqueue(Turn.ForTelegram(stored.Message, time.GetTimestamp(), resumed: false));
-                await ledger.MarkPendingAsync(session, stored.AcceptedAt);
             }
 
             return DeliveryOutcome.Duplicate;
@@ -38,8 +37,8 @@ internal sealed partial class TelegramIntake(
         {
             // A /cancel whose notice is already waiting (a long retry_after, say) takes no room at
             // all: it stops the reply under way again and is not stored, so a storm of them neither
-            // grows the inbox nor queues a notice each, nor pushes answered update ids out of the
-            // conversation's window (which would make an answered message look unanswered). A
+            // grows the record nor queues a notice each, nor pushes answered update ids out of its
+            // window (which would make an answered message look unanswered). A
             // redelivery of it only cancels again, which changes nothing.
             session.Queue.CancelCurrent();
             return DeliveryOutcome.Accepted;
@@ -54,7 +53,7 @@ internal sealed partial class TelegramIntake(
             if (session.OverflowNotified)
             {
                 // One notice per burst: the user has been told that these are not answered.
-                return await session.Session.UpdateAsync(s => s.RememberUpdate(message.UpdateId)) ? DeliveryOutcome.Accepted : DeliveryOutcome.Duplicate;
+                return await session.Inbox.UpdateAsync(s => s.Settle(message.UpdateId)) ? DeliveryOutcome.Accepted : DeliveryOutcome.Duplicate;
             }
 
             item.Notice = TelegramCommands.Overflow;
@@ -77,11 +76,11 @@ internal sealed partial class TelegramIntake(
         var wasStarted = session.Started;
         session.Started |= !turnedAway;
 
-        // The inbox write is the acceptance: if it fails, nothing here changed and the poller retries.
+        // The record's write is the acceptance: if it fails, nothing here changed and the poller retries.
         bool added;
         try
         {
-            added = await session.Inbox.UpdateAsync(s => !session.Knows(message.UpdateId) && Add(session, s, item));
+            added = await session.Inbox.UpdateAsync(s => Add(s, item));
         }
         catch
         {
@@ -120,65 +119,44 @@ internal sealed partial class TelegramIntake(
         }
     }
 
-    /// <summary>The recovery sweep's call: answers what waits, or clears a mark that no longer applies.</summary>
+    /// <summary>
+    /// The recovery sweep's call: answers what waits. A mark with nothing waiting (left by a build
+    /// that wrote it apart from the record) is settled by writing the record again, which writes
+    /// the mark it implies. That write is versioned: an activation behind what another stored
+    /// conflicts and deactivates instead of clearing the mark of a message it never saw. While a
+    /// write of the record is under way nothing is written: that write settles the mark.
+    /// </summary>
     public async Task<int> ResumeAsync(ChatActivation session)
     {
         Resume(session, firstWasInterrupted: false);
-        if (session.Waiting.Any())
+        if (session.Waiting.Count == 0 && !session.Conflicted)
         {
-            return session.Waiting.Count();
-        }
-
-        // A mark left by a write that failed, or by a message answered elsewhere: it no longer
-        // applies, unless this activation is behind what is stored. While a silo is being lost
-        // another activation of this session may have accepted a message after this one read
-        // its state; clearing the mark then would leave that message unanswered. So the
-        // stored states are read again first (the inbox before the conversation: a message
-        // answered in between then reads as answered, not as waiting). While a write of this
-        // activation is under way the mark is left as it is: that write settles it. Should the
-        // other activation still be alive, both may answer the message it stored: for that
-        // moment of a silo's loss a duplicate is preferred to a loss.
-        try
-        {
-            if (!await session.Inbox.TryRefreshAsync() || !await session.Session.TryRefreshAsync())
+            try
             {
-                return session.Waiting.Count();
+                await session.Inbox.TryUpdateAsync(_ => true);
             }
-
-            Resume(session, firstWasInterrupted: false);
-            if (session.Waiting.Any())
+            catch (Exception ex)
             {
-                LogBehindStorage(logger, session.Id, session.Waiting.Count());
-                return session.Waiting.Count();
-            }
-
-            await ledger.Directory.ClearPendingAsync(session.Id);
-            if (session.Waiting.Any())
-            {
-                // A message accepted while the mark was being cleared: mark it again.
-                await ledger.Directory.MarkPendingAsync(session.Id, session.Waiting.Min(i => i.AcceptedAt));
+                ledger.DirectoryFailed(session, ex);
             }
         }
-        catch (Exception ex)
-        {
-            ledger.DirectoryFailed(session, ex);
-        }
 
-        return session.Waiting.Count();
+        return session.Waiting.Count;
     }
 
-    private static bool Add(ChatActivation session, TelegramInboxState inbox, TelegramInboxItem item)
+    private static bool Add(TelegramInboxState inbox, TelegramInboxItem item)
     {
-        inbox.Items.RemoveAll(i => session.Conversation.Answered(i.Message.UpdateId));
+        if (inbox.Knows(item.Message.UpdateId))
+        {
+            return false;
+        }
+
         inbox.Items.Add(item);
         return true;
     }
 
     private static bool IsCancel(TelegramIncoming message) =>
         message.Content == TelegramContent.Command && TelegramCommands.Name(message.Text) == TelegramCommands.Cancel;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: {Count} Telegram messages were stored by another activation of this session; answering them here")]
-    private static partial void LogBehindStorage(ILogger logger, string sessionId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: Telegram update {UpdateId} was already received; ignored")]
     private static partial void LogDuplicate(ILogger logger, string sessionId, long updateId);

@@ -10,23 +10,46 @@ namespace Assistant.Storage;
 /// reads a change that is not durable. The object being written is never touched again, so even a
 /// storage provider that serialises it off the activation's thread (as the Orleans ADO.NET provider
 /// did on PostgreSQL; <see cref="GrainStateStore"/> serialises at the call) sees a consistent
-/// snapshot. Commits are serialised.
+/// snapshot. Commits are serialised. Two states of one grain can change in one transaction
+/// (<see cref="UpdateWithAsync{TOther}"/>), when their rows are in <see cref="GrainStateStore"/>.
 /// </summary>
 /// <remarks>
-/// Callers treat <see cref="Value"/> as read-only; every change goes through <see cref="UpdateAsync"/>.
+/// Callers treat <see cref="Value"/> as read-only; every change goes through <see cref="UpdateAsync(Func{T, bool})"/>.
 /// A write refused because the stored version moved (<see cref="InconsistentStateException"/>:
 /// someone else wrote the row, another activation of the same grain while a silo is being lost)
 /// calls <c>onConflict</c>, when given, and reads nothing: the owner stops its work and leaves the
 /// stored state to the next activation. Without it the stored state is read again for the caller's retry.
 /// </remarks>
-internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T> copier, Action? onConflict = null)
+internal sealed class DurableState<T>
     where T : class
 {
     private readonly SemaphoreSlim _commit = new(1, 1);
+    private readonly IStateRow<T> _row;
+    private readonly DeepCopier<T> _copier;
+    private readonly Action? _onConflict;
     private T? _committed;
 
+    public DurableState(IStateRow<T> row, DeepCopier<T> copier, Action? onConflict = null)
+    {
+        _row = row;
+        _copier = copier;
+        _onConflict = onConflict;
+    }
+
+    public DurableState(IPersistentState<T> storage, DeepCopier<T> copier, Action? onConflict = null)
+        : this(new PersistentStateRow<T>(storage), copier, onConflict)
+    {
+    }
+
     /// <summary>The state as last stored (or read at activation).</summary>
-    public T Value => _committed ??= storage.State;
+    public T Value => _committed ??= _row.State;
+
+    /// <summary>Reads the stored state (at activation, for a row Orleans does not read itself).</summary>
+    public async Task ReadAsync()
+    {
+        await _row.ReadAsync();
+        _committed = _row.State;
+    }
 
     /// <summary>
     /// Applies <paramref name="change"/> to a copy of <see cref="Value"/> and stores it. Returns false
@@ -38,38 +61,13 @@ internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T>
         await _commit.WaitAsync();
         try
         {
-            var next = copier.Copy(Value);
+            var next = _copier.Copy(Value);
             if (!change(next))
             {
                 return false;
             }
 
-            storage.State = next;
-            try
-            {
-                await storage.WriteStateAsync();
-            }
-            catch (InconsistentStateException) when (onConflict is not null)
-            {
-                storage.State = Value;
-                onConflict();
-                throw;
-            }
-            catch (InconsistentStateException)
-            {
-                // The row moved under us (a write that failed after it committed, or another
-                // activation): what is stored is the truth, and the caller's retry starts from it.
-                await storage.ReadStateAsync();
-                _committed = storage.State;
-                throw;
-            }
-            catch
-            {
-                storage.State = Value;
-                throw;
-            }
-
-            _committed = next;
+            await CommitAsync(next, []);
             return true;
         }
         finally
@@ -79,11 +77,10 @@ internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T>
     }
 
     /// <summary>
-    /// Reads the stored state again, for an activation that may have been overtaken by another
-    /// activation of the same grain (possible for a moment while a silo is being lost). False,
-    /// reading nothing, while a commit of this activation is under way: its outcome is the news.
+    /// As <see cref="UpdateAsync(Func{T, bool})"/>, but false at once, storing nothing, while a
+    /// commit of this state is under way: its outcome is the news (the recovery sweep's rewrite).
     /// </summary>
-    public async Task<bool> TryRefreshAsync()
+    public async Task<bool> TryUpdateAsync(Func<T, bool> change)
     {
         if (!_commit.Wait(0))
         {
@@ -92,9 +89,8 @@ internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T>
 
         try
         {
-            await storage.ReadStateAsync();
-            _committed = storage.State;
-            return true;
+            var next = _copier.Copy(Value);
+            return change(next) && await CommitAsync(next, []);
         }
         finally
         {
@@ -107,4 +103,83 @@ internal sealed class DurableState<T>(IPersistentState<T> storage, DeepCopier<T>
         change(s);
         return true;
     });
+
+    /// <summary>
+    /// Changes this state and <paramref name="other"/> in one transaction: both are stored or
+    /// neither, and either <see cref="Value"/> changes only once both are. A conflict on either row
+    /// is handled, as in <see cref="UpdateAsync(Func{T, bool})"/>, for both. Always take this state
+    /// first and the other second in every joint write of a pair, or two could wait for each other.
+    /// </summary>
+    public async Task<bool> UpdateWithAsync<TOther>(Func<T, bool> change, DurableState<TOther> other, Func<TOther, bool> otherChange)
+        where TOther : class
+    {
+        await _commit.WaitAsync();
+        try
+        {
+            await other._commit.WaitAsync();
+            try
+            {
+                var next = _copier.Copy(Value);
+                var otherNext = other._copier.Copy(other.Value);
+                var changed = change(next);
+                var otherChanged = otherChange(otherNext);
+                if (!changed || !otherChanged)
+                {
+                    return changed ? await CommitAsync(next, []) : otherChanged && await other.CommitAsync(otherNext, []);
+                }
+
+                var otherWrite = other._row.Prepare(otherNext);
+                try
+                {
+                    await CommitAsync(next, [otherWrite]);
+                }
+                catch (InconsistentStateException)
+                {
+                    await other.ConflictedAsync();
+                    throw;
+                }
+
+                other._row.Written(otherNext, otherWrite);
+                other._committed = otherNext;
+                return true;
+            }
+            finally
+            {
+                other._commit.Release();
+            }
+        }
+        finally
+        {
+            _commit.Release();
+        }
+    }
+
+    private async Task<bool> CommitAsync(T next, IReadOnlyList<StateWrite> beside)
+    {
+        try
+        {
+            await _row.WriteAsync(next, beside);
+        }
+        catch (InconsistentStateException)
+        {
+            await ConflictedAsync();
+            throw;
+        }
+
+        _committed = next;
+        return true;
+    }
+
+    private async Task ConflictedAsync()
+    {
+        if (_onConflict is not null)
+        {
+            _onConflict();
+            return;
+        }
+
+        // The row moved under us (a write that failed after it committed, or another activation):
+        // what is stored is the truth, and the caller's retry starts from it.
+        await ReadAsync();
+    }
 }

@@ -22,7 +22,8 @@ namespace Assistant.Storage;
 /// failed with an unknown outcome and it is tried again) finds its own version and write id and
 /// succeeds; another write of the same version is refused, even with the same payload. The state
 /// is serialised when the write is called, on the activation's thread, and rows that belong with it
-/// (<see cref="IStateCompanion"/>) go in the same transaction. Conversations of builds
+/// (<see cref="IStateCompanion"/>) go in the same transaction, as do the
+/// states of one grain written together (<see cref="IJointGrainStorage"/>). Conversations of builds
 /// before the key spaces are not here: see <c>LegacyStorage</c>.
 /// </remarks>
 public sealed class GrainStateStore(
@@ -31,7 +32,7 @@ public sealed class GrainStateStore(
     IGrainStorageSerializer serializer,
     IActivatorProvider activators,
     IOptions<ClusterOptions> cluster,
-    IEnumerable<IStateCompanion> companions) : IGrainStorage
+    IEnumerable<IStateCompanion> companions) : IJointGrainStorage
 {
     private readonly string _serviceId = cluster.Value.ServiceId;
     private readonly IStateCompanion[] _companions = [.. companions];
@@ -68,11 +69,29 @@ public sealed class GrainStateStore(
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var payload = WholeArray(serializer.Serialize(grainState.State));
-        var beside = _companions.Select(c => c.Beside(stateName, KeyOf(grainId), grainState.State)).OfType<Func<DbConnection, DbTransaction, Task>>().ToList();
-        grainState.ETag = await StoreAsync(stateName, grainId, grainState.ETag, payload, beside: beside);
+        var write = Prepare(stateName, grainId, grainState.ETag, grainState.State);
+        await WriteTogetherAsync([write]);
+        grainState.ETag = write.NextETag;
         grainState.RecordExists = true;
     }
+
+    /// <inheritdoc/>
+    public StateWrite Prepare<T>(string stateName, GrainId grainId, string? etag, T state)
+    {
+        var payload = WholeArray(serializer.Serialize(state));
+        var beside = _companions.Select(c => c.Beside(stateName, KeyOf(grainId), state)).OfType<Func<DbConnection, DbTransaction, Task>>().ToList();
+        return Prepare(stateName, grainId, etag, payload, beside);
+    }
+
+    /// <inheritdoc/>
+    public Task WriteTogetherAsync(IReadOnlyList<StateWrite> writes) =>
+        group.RunAsync(async (connection, transaction) =>
+        {
+            foreach (var write in writes)
+            {
+                await write.Apply(connection, transaction);
+            }
+        });
 
     /// <summary>Keeps the row, without its payload (the versions go on from it); the state becomes the type's new instance.</summary>
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -103,15 +122,22 @@ public sealed class GrainStateStore(
     /// the new version. <paramref name="writeId"/> (new for each call unless given) is the same in
     /// every attempt of this write.
     /// </summary>
-    internal async Task<string> StoreAsync(
-        string stateName, GrainId grainId, string? etag, byte[]? payload, string? writeId = null, IReadOnlyList<Func<DbConnection, DbTransaction, Task>>? beside = null)
+    internal async Task<string> StoreAsync(string stateName, GrainId grainId, string? etag, byte[]? payload, string? writeId = null)
+    {
+        var write = Prepare(stateName, grainId, etag, payload, [], writeId);
+        await WriteTogetherAsync([write]);
+        return write.NextETag;
+    }
+
+    private StateWrite Prepare(
+        string stateName, GrainId grainId, string? etag, byte[]? payload, IReadOnlyList<Func<DbConnection, DbTransaction, Task>> beside, string? writeId = null)
     {
         var expected = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
         var next = expected + 1;
         var key = KeyOf(grainId);
         var now = DateTime.UtcNow;
         var write = writeId ?? Guid.NewGuid().ToString("D");
-        await group.RunAsync(async (connection, transaction) =>
+        return new StateWrite(stateName, key, next.ToString(CultureInfo.InvariantCulture), async (connection, transaction) =>
         {
             await using var command = connection.CreateCommand(Write, transaction)
                 .With("service", _serviceId).With("state", stateName).With("key", key)
@@ -124,11 +150,10 @@ public sealed class GrainStateStore(
                     currentEtag: etag ?? "(none)");
             }
 
-            foreach (var companion in beside ?? [])
+            foreach (var companion in beside)
             {
                 await companion(connection, transaction);
             }
         });
-        return next.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -61,6 +61,34 @@ public sealed class GrainStateStoreTests
     [Theory]
     [InlineData(StorageKind.Sqlite)]
     [InlineData(StorageKind.PostgreSql)]
+    public async Task Two_states_written_together_are_both_stored_or_neither_when_either_version_moved(StorageKind kind)
+    {
+        await using var database = await TestStorage.MigratedAsync(kind, "grain-state-together");
+        var store = Store(database, new GroupCommit(database));
+        var answer = store.Prepare("counter", Grain, null, new Counter { Count = 1 });
+        var record = store.Prepare("other", Grain, null, new Counter { Count = 10 });
+        await store.WriteTogetherAsync([answer, record]);
+        Assert.Equal(("1", 1), await ReadAsync(store) is var first ? (first.ETag, first.State!.Count) : default);
+        Assert.Equal(10, (await ReadAsync(store, "other")).State!.Count);
+
+        // The second state was written by someone else meanwhile: the first is not stored either.
+        await store.WriteStateAsync("other", Grain, new GrainState<Counter>(new Counter { Count = 11 }) { ETag = "1" });
+        var stale = store.Prepare("other", Grain, "1", new Counter { Count = 12 });
+        await Assert.ThrowsAsync<InconsistentStateException>(() => store.WriteTogetherAsync([store.Prepare("counter", Grain, "1", new Counter { Count = 2 }), stale]));
+        Assert.Equal(("1", 1), await ReadAsync(store) is var after ? (after.ETag, after.State!.Count) : default);
+        Assert.Equal(11, (await ReadAsync(store, "other")).State!.Count);
+
+        // Applied twice (a commit whose outcome was unknown), the pair finds itself.
+        var again = new[] { store.Prepare("counter", Grain, "1", new Counter { Count = 3 }), store.Prepare("other", Grain, "2", new Counter { Count = 13 }) };
+        await store.WriteTogetherAsync(again);
+        await store.WriteTogetherAsync(again);
+        Assert.Equal(("2", 3), await ReadAsync(store) is var last ? (last.ETag, last.State!.Count) : default);
+        Assert.Equal(13, (await ReadAsync(store, "other")).State!.Count);
+    }
+
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
     public async Task The_same_write_applied_twice_is_not_a_conflict_but_another_with_the_same_payload_is(StorageKind kind)
     {
         await using var database = await TestStorage.MigratedAsync(kind, "grain-state-again");
@@ -135,10 +163,10 @@ public sealed class GrainStateStoreTests
     private static readonly IActivatorProvider Activators =
         new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<IActivatorProvider>();
 
-    private static async Task<GrainState<Counter>> ReadAsync(GrainStateStore store)
+    private static async Task<GrainState<Counter>> ReadAsync(GrainStateStore store, string name = "counter")
     {
         var state = new GrainState<Counter>(new Counter());
-        await store.ReadStateAsync("counter", Grain, state);
+        await store.ReadStateAsync(name, Grain, state);
         return state;
     }
 

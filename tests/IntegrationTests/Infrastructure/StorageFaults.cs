@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Assistant.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
@@ -45,7 +47,8 @@ public sealed class StorageFaults
     /// The next <paramref name="count"/> writes of this state of this grain find it written by
     /// someone else first: the same state is written over the same version just before (as another
     /// activation of the grain would, while a silo is being lost), so the write itself is refused
-    /// with the real storage's <see cref="InconsistentStateException"/>.
+    /// with the real storage's <see cref="InconsistentStateException"/>. A state written with
+    /// others in one transaction (<see cref="IJointGrainStorage"/>) has the whole set written first.
     /// </summary>
     public void ConflictWrites(string state, string key, int count = 1) => _faults[(state, key)] = new Fault { ConflictWrites = count };
 
@@ -87,8 +90,60 @@ public sealed class StorageFaults
         public TaskCompletionSource? HoldReads;
     }
 
-    private sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults, Orleans.Serialization.Serializer serializer) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    private sealed class FaultyGrainStorage(IGrainStorage inner, StorageFaults faults, Orleans.Serialization.Serializer serializer) : IJointGrainStorage, ILifecycleParticipant<ISiloLifecycle>
     {
+        // For each prepared write, the same write as another activation would prepare it (another write id).
+        private readonly ConditionalWeakTable<StateWrite, Func<StateWrite>> _rivals = [];
+
+        private IJointGrainStorage Joint => (IJointGrainStorage)inner;
+
+        public StateWrite Prepare<T>(string stateName, GrainId grainId, string? etag, T state)
+        {
+            var write = Joint.Prepare(stateName, grainId, etag, state);
+            _rivals.Add(write, () => Joint.Prepare(stateName, grainId, etag, state));
+            return write;
+        }
+
+        /// <summary>
+        /// Each state of the joint write meets its faults as a write of its own would; then all go
+        /// together. A scripted conflict writes the whole set first, as another activation's joint
+        /// write of the same states over the same versions would, so the set itself is refused.
+        /// </summary>
+        public async Task WriteTogetherAsync(IReadOnlyList<StateWrite> writes)
+        {
+            var held = new List<StateWrite>();
+            foreach (var write in writes)
+            {
+                if (!faults._faults.TryGetValue((write.StateName, write.GrainKey), out var fault))
+                {
+                    continue;
+                }
+
+                if (fault.Hold is { } hold)
+                {
+                    faults._writes.Enqueue((write.StateName, write.GrainKey, false, DateTimeOffset.UtcNow));
+                    held.Add(write);
+                    await hold.Task;
+                }
+                else if (Interlocked.Decrement(ref fault.ConflictWrites) >= 0)
+                {
+                    await Joint.WriteTogetherAsync([.. writes.Select(w => _rivals.TryGetValue(w, out var rival) ? rival() : throw new InvalidOperationException("A write not prepared here."))]);
+                    faults._writes.Enqueue((write.StateName, write.GrainKey, true, DateTimeOffset.UtcNow));
+                }
+                else if (Interlocked.Decrement(ref fault.FailWrites) >= 0)
+                {
+                    faults._writes.Enqueue((write.StateName, write.GrainKey, true, DateTimeOffset.UtcNow));
+                    throw new IOException($"Injected write failure for {write.StateName} of {write.GrainKey} (database is locked)");
+                }
+            }
+
+            await Joint.WriteTogetherAsync(writes); // refused, after a rival's write, because the version moved
+            foreach (var write in writes.Except(held))
+            {
+                faults._writes.Enqueue((write.StateName, write.GrainKey, false, DateTimeOffset.UtcNow));
+            }
+        }
+
         public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
             if (faults._faults.TryGetValue((stateName, grainId.Key.ToString()!), out var fault))

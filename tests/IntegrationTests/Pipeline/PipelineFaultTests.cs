@@ -51,6 +51,29 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     }
 
     [Fact]
+    public async Task An_answer_is_recorded_in_the_conversation_with_its_settling_or_not_at_all_and_the_retry_records_it_once()
+    {
+        var release = new TaskCompletionSource();
+        fixture.Model.Enqueue(new FakeResponse.Held(release.Task, "the held answer"));
+        var asked = Telegram.SendUserMessage(_chat, User, "record me once");
+        await Eventually.WaitAsync(() => Task.FromResult(fixture.Model.Requests.Any(r => r.LastUserText == "record me once")), "the model to be asked", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
+
+        // The answer's transaction fails on the delivery record: the conversation's part must not stay.
+        fixture.Faults.FailWrites("telegram_inbox", Key, 1);
+        release.SetResult();
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "the held answer"), "the reply", TimeSpan.FromSeconds(30));
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).TelegramPending == 0, "the answer to be recorded", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
+
+        Assert.Equal(1, fixture.Faults.Writes("telegram_inbox", Key, failed: true));
+        var messages = (await grain.GetAsync()).Messages;
+        Assert.Single(messages, m => m.Text == "record me once");
+        Assert.Single(messages, m => m.Text == "the held answer");
+        Assert.Single(fixture.Model.Requests, r => r.LastUserText == "record me once");
+        await AssertNoSecondReplyAsync(asked);
+    }
+
+    [Fact]
     public async Task Resume_while_the_acceptance_is_being_written_queues_the_message_once()
     {
         var inbox = fixture.Faults.HoldWrites("telegram_inbox", Key);
@@ -201,8 +224,9 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         var gate = fixture.Faults.HoldReads("conversation", hanging); // its activation never finishes loading
         try
         {
-            await directory.MarkPendingAsync(hanging, DateTimeOffset.UtcNow.AddMinutes(-10));
-            await directory.MarkPendingAsync(stale, DateTimeOffset.UtcNow.AddMinutes(-5));
+            // Marks with no message behind them, as builds that wrote the mark apart from the delivery record could leave.
+            await SetMarkAsync(hanging, DateTimeOffset.UtcNow.AddMinutes(-10));
+            await SetMarkAsync(stale, DateTimeOffset.UtcNow.AddMinutes(-5));
 
             await Eventually.WaitAsync(async () => !(await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000)).Contains(stale), "the stale mark to be cleared", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
             Assert.Contains(hanging, await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000));
@@ -211,8 +235,16 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         {
             fixture.Faults.Clear("conversation", hanging);
             gate.TrySetResult();
-            await directory.ClearPendingAsync(hanging);
+            await SetMarkAsync(hanging, null);
         }
+    }
+
+    private async Task SetMarkAsync(string sessionId, DateTimeOffset? since)
+    {
+        await using var connection = await fixture.Silo.Services.GetRequiredService<Assistant.Storage.Database>().OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await SessionDirectory.SetPendingAsync(connection, transaction, sessionId, since);
+        await transaction.CommitAsync();
     }
 
     [Fact]
@@ -234,13 +266,42 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
             Message = new Assistant.Telegram.TelegramIncoming(_chat * 10, _chat, 4242, User, "Ann", false, Assistant.Telegram.TelegramContent.Text, "accepted elsewhere", null, accepted),
             AcceptedAt = accepted,
         });
-        await storage.WriteStateAsync("telegram_inbox", id, inbox);
-        await fixture.Silo.Services.GetRequiredService<SessionDirectory>().MarkPendingAsync(Key, accepted);
+        await storage.WriteStateAsync("telegram_inbox", id, inbox); // and with it the mark the sweep finds the chat by
 
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == 4242), "the answer to the message the other activation accepted", TimeSpan.FromSeconds(30));
         Assert.Equal("Echo: accepted elsewhere", Assert.Single(Telegram.RepliesTo(_chat, 4242)).Text);
         await Eventually.WaitAsync(async () => (await grain.GetAsync()).TelegramPending == 0, "the answer to be recorded", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
         Assert.Contains("accepted elsewhere", (await grain.GetAsync()).Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task Answered_ids_an_older_build_kept_in_the_conversation_move_to_the_delivery_record_and_nothing_is_answered_again()
+    {
+        // What a build before the delivery record left: the answer recorded with its update id in
+        // the conversation, and the message still in the inbox (it left with the next acceptance),
+        // with the chat's recovery mark.
+        var storage = fixture.Silo.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>("Default");
+        var id = GrainId.Create("session", Key);
+        var accepted = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var message = new Assistant.Telegram.TelegramIncoming(_chat * 10 + 1, _chat, 5151, User, "Ann", false, Assistant.Telegram.TelegramContent.Text, "answered long ago", null, accepted);
+        var conversation = new GrainState<ChatSessionState>(new ChatSessionState { RecentUpdateIds = [message.UpdateId] });
+        conversation.State!.Messages.Add(ChatEntry.Create(ChatEntry.User, message.Text!, accepted));
+        conversation.State!.Messages.Add(ChatEntry.Create(ChatEntry.Assistant, "Echo: answered long ago", accepted));
+        await storage.WriteStateAsync("conversation", id, conversation);
+        var inbox = new GrainState<TelegramInboxState>(new TelegramInboxState());
+        inbox.State!.Items.Add(new TelegramInboxItem { Message = message, AcceptedAt = accepted });
+        await storage.WriteStateAsync("telegram_inbox", id, inbox);
+
+        var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
+        Assert.Equal(0, (await grain.GetAsync()).TelegramPending);
+        Assert.Equal(Assistant.Telegram.DeliveryOutcome.Duplicate, await grain.DeliverAsync(message));
+        var directory = fixture.Silo.Services.GetRequiredService<SessionDirectory>();
+        Assert.DoesNotContain(Key, await directory.FindPendingAsync(DateTimeOffset.UtcNow, 1000));
+
+        var next = Telegram.SendUserMessage(_chat, User, "a new question");
+        await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == next), "the reply to the new question", TimeSpan.FromSeconds(30));
+        Assert.Empty(Telegram.RepliesTo(_chat, 5151));
+        Assert.Single((await grain.GetAsync()).Messages, m => m.Text == "answered long ago");
     }
 
     [Fact]

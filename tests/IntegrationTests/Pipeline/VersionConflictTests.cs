@@ -46,8 +46,9 @@ public sealed class VersionConflictTests
         // The next message wakes a new activation, which answers it; nothing is answered twice.
         var second = telegram.SendUserMessage(Chat, TelegramSiloFixture.Member, "second question");
         await Eventually.WaitAsync(() => Task.FromResult(telegram.RepliesTo(Chat, second).Count > 0), "the second answer", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
-        var view = await silo.Grains.GetGrain<IChatSessionGrain>(key).GetAsync();
-        Assert.Equal(0, view.TelegramPending);
+        var grain = silo.Grains.GetGrain<IChatSessionGrain>(key);
+        await Eventually.WaitAsync(async () => (await grain.GetAsync()).TelegramPending == 0, "the second answer to be recorded", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        var view = await grain.GetAsync();
         Assert.Single(telegram.RepliesTo(Chat, first));
         Assert.Single(telegram.RepliesTo(Chat, second));
         Assert.Single(view.Messages, m => m.Role == "user" && m.Text == "first question");

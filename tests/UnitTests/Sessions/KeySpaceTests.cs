@@ -36,10 +36,47 @@ public sealed class KeySpaceTests
     }
 
     [Fact]
+    public void Answered_ids_of_an_older_store_settle_before_the_records_own_and_settle_their_waiting_message()
+    {
+        var record = new TelegramInboxState { Answered = [20] };
+        record.Items.Add(new TelegramInboxItem { Message = Message(10) });
+        record.Items.Add(new TelegramInboxItem { Message = Message(30) });
+
+        Assert.True(record.SettleEarlier([10, 20]));
+        Assert.False(record.SettleEarlier([10, 20]));
+
+        Assert.Equal([10, 20], record.Answered);
+        Assert.Equal([30], record.Items.Select(i => i.Message.UpdateId));
+        Assert.True(record.Knows(10) && record.Knows(30) && !record.Knows(40));
+    }
+
+    [Fact]
+    public void Settling_keeps_the_last_answered_ids_and_says_whether_it_was_new()
+    {
+        var record = new TelegramInboxState();
+        record.Items.Add(new TelegramInboxItem { Message = Message(1) });
+        Assert.True(record.Settle(1));
+        Assert.False(record.Settle(1));
+        Assert.Empty(record.Items);
+
+        for (var id = 2; id <= TelegramInboxState.AnsweredLimit + 1; id++)
+        {
+            record.Settle(id);
+        }
+
+        Assert.Equal(TelegramInboxState.AnsweredLimit, record.Answered.Count);
+        Assert.False(record.IsAnswered(1));
+        Assert.True(record.IsAnswered(TelegramInboxState.AnsweredLimit + 1));
+    }
+
+    private static Assistant.Telegram.TelegramIncoming Message(long updateId) =>
+        new(updateId, 1, (int)updateId, 1, "Ann", false, Assistant.Telegram.TelegramContent.Text, "hi", null, Then);
+
+    [Fact]
     public void Adopting_puts_the_older_history_first_and_happens_once_per_old_key()
     {
         var window = new ContextWindow(100, 100_000);
-        var current = new ChatSessionState { RecentUpdateIds = [20] };
+        var current = new ChatSessionState();
         current.Messages.Add(ChatEntry.Create(ChatEntry.User, "new", Then.AddDays(1)));
         current.Statistics.MessagesReceived = 1;
         var older = new ChatSessionState { RecentUpdateIds = [10, 20], RefusedUsers = [9] };
@@ -51,7 +88,7 @@ public sealed class KeySpaceTests
         Assert.False(current.Adopt("1001", older, window));
 
         Assert.Equal(["old", "new"], current.Messages.Select(m => m.Text));
-        Assert.Equal([10, 20], current.RecentUpdateIds);
+        Assert.Empty(current.RecentUpdateIds); // the older ids go to the delivery record (SettleEarlier)
         Assert.Equal([9], current.RefusedUsers);
         Assert.Equal(4, current.Statistics.MessagesReceived);
         Assert.Equal(Then, current.Statistics.CreatedAt);

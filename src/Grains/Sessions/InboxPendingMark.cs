@@ -12,7 +12,7 @@ namespace Assistant.Sessions;
 /// </summary>
 internal sealed class InboxPendingMark : IStateCompanion
 {
-    public const string StateName = "telegram_inbox";
+    public const string StateName = "telegram_delivery";
 
     public Func<DbConnection, DbTransaction, Task>? Beside(string stateName, string grainKey, object? state)
     {

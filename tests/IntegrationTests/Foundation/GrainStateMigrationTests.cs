@@ -11,7 +11,7 @@ using Orleans.Storage;
 namespace Assistant.IntegrationTests.Foundation;
 
 /// <summary>
-/// Schema 0011: the states an earlier build stored through the Orleans ADO.NET provider
+/// Schema 0011 (and 0012's move of the Telegram delivery record below): the states an earlier build stored through the Orleans ADO.NET provider
 /// (<c>OrleansStorage</c>) are moved into <c>grain_state</c> at start, with their versions, and
 /// removed from the old table; the conversation goes on from where it was. Conversations from
 /// before the key spaces stay there for <see cref="LegacySessionGrain"/>, whatever their key.
@@ -128,6 +128,57 @@ public sealed class GrainStateMigrationTests
         Assert.Contains("of an older build is still active; stop every silo of the service", line);
 
         // The running silo's states were not touched.
+        Assert.Equal(HttpStatusCode.OK, (await running.Http.GetAsync("/health")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task Schema_0012_moves_the_delivery_records_with_their_versions_and_refuses_an_older_builds_writes(StorageKind kind)
+    {
+        await using var database = await TestStorage.MigratedAsync(kind, "delivery-move");
+
+        // As an older build left it: a delivery record under its old name, schema 0012 not applied.
+        await ExecuteAsync(database, kind == StorageKind.Sqlite
+            ? "DROP TRIGGER telegram_delivery_moved_insert; DROP TRIGGER telegram_delivery_moved_update"
+            : "DROP TRIGGER telegram_delivery_moved ON grain_state");
+        await ExecuteAsync(database, """
+            INSERT INTO grain_state (service_id, state_name, grain_key, version, write_id, payload, modified_on)
+            VALUES ('svc', 'telegram_inbox', 'tg:12001', 7, 'w7', NULL, '2026-12-01 10:00:00')
+            """);
+        await ExecuteAsync(database, "DELETE FROM schema_migrations WHERE version = 12");
+
+        Assert.Contains(12, await new SchemaMigrator(database, Microsoft.Extensions.Logging.Abstractions.NullLogger<SchemaMigrator>.Instance).MigrateAsync());
+
+        Assert.Equal("7 w7", Convert.ToString(await ScalarAsync(database, "SELECT version || ' ' || write_id FROM grain_state WHERE state_name = 'telegram_delivery' AND grain_key = 'tg:12001'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0L, Convert.ToInt64(await ScalarAsync(database, "SELECT count(*) FROM grain_state WHERE state_name = 'telegram_inbox'"), System.Globalization.CultureInfo.InvariantCulture));
+
+        // A silo of the older build started again would accept messages there: refused, loudly.
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ExecuteAsync(database, """
+            INSERT INTO grain_state (service_id, state_name, grain_key, version, write_id, payload, modified_on)
+            VALUES ('svc', 'telegram_inbox', 'tg:12002', 1, 'w1', NULL, '2026-12-01 10:00:00')
+            """));
+        Assert.Contains("the Telegram delivery record is telegram_delivery since schema 0012: this silo runs an older build", refused.Message);
+    }
+
+    [Theory]
+    [InlineData(StorageKind.Sqlite)]
+    [InlineData(StorageKind.PostgreSql)]
+    public async Task Schema_0012_waits_until_no_silo_of_the_older_build_is_active(StorageKind kind)
+    {
+        var directory = TestPaths.NewTempDirectory("delivery-move-active");
+        var settings = await TestStorage.SettingsAsync(kind, directory, "delivery-move-active");
+        await using var running = await InProcessSilo.StartAsync(directory, settings);
+        await using (var database = TestStorage.Database(settings))
+        {
+            await ExecuteAsync(database, "DELETE FROM schema_migrations WHERE version = 12");
+        }
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => InProcessSilo.StartAsync(TestPaths.NewTempDirectory("delivery-move-second"), settings));
+        var line = Assistant.Silo.Hosting.StartupErrors.Describe(failure);
+        Assert.NotNull(line);
+        Assert.Contains("was refused, nothing was changed: schema 0012 moves the Telegram delivery record", line);
+        Assert.Contains("of an older build is still active; stop every silo of the service", line);
         Assert.Equal(HttpStatusCode.OK, (await running.Http.GetAsync("/health")).StatusCode);
     }
 

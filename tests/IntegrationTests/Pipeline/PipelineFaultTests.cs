@@ -27,7 +27,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     {
         fixture.Model.Reset();
         fixture.Faults.Clear("conversation", Key);
-        fixture.Faults.Clear("telegram_inbox", Key);
+        fixture.Faults.Clear("telegram_delivery", Key);
         Telegram.BlockedChats.Clear();
         Telegram.ResetAfterRecordingSends = 0;
         Telegram.TooManyRequestsForGetUpdates = 0;
@@ -37,7 +37,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task A_failed_state_write_is_a_failed_delivery_retried_until_the_message_is_answered_once()
     {
-        fixture.Faults.FailWrites("telegram_inbox", Key, 1);
+        fixture.Faults.FailWrites("telegram_delivery", Key, 1);
         fixture.Faults.FailWrites("conversation", Key, 1);
 
         var asked = Telegram.SendUserMessage(_chat, User, "are you there despite the disk?");
@@ -45,7 +45,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         await AssertProbesAnswerAsync();
         await AssertNoSecondReplyAsync(asked);
 
-        Assert.Equal(1, fixture.Faults.Writes("telegram_inbox", Key, failed: true));
+        Assert.Equal(1, fixture.Faults.Writes("telegram_delivery", Key, failed: true));
         Assert.Equal(1, fixture.Faults.Writes("conversation", Key, failed: true));
         Assert.Equal("Echo: are you there despite the disk?", Assert.Single(Telegram.RepliesTo(_chat, asked)).Text);
     }
@@ -59,13 +59,13 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         await Eventually.WaitAsync(() => Task.FromResult(fixture.Model.Requests.Any(r => r.LastUserText == "record me once")), "the model to be asked", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
 
         // The answer's transaction fails on the delivery record: the conversation's part must not stay.
-        fixture.Faults.FailWrites("telegram_inbox", Key, 1);
+        fixture.Faults.FailWrites("telegram_delivery", Key, 1);
         release.SetResult();
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == asked && x.Text == "the held answer"), "the reply", TimeSpan.FromSeconds(30));
         var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
         await Eventually.WaitAsync(async () => (await grain.GetAsync()).TelegramPending == 0, "the answer to be recorded", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
 
-        Assert.Equal(1, fixture.Faults.Writes("telegram_inbox", Key, failed: true));
+        Assert.Equal(1, fixture.Faults.Writes("telegram_delivery", Key, failed: true));
         var messages = (await grain.GetAsync()).Messages;
         Assert.Single(messages, m => m.Text == "record me once");
         Assert.Single(messages, m => m.Text == "the held answer");
@@ -76,14 +76,14 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task Resume_while_the_acceptance_is_being_written_queues_the_message_once()
     {
-        var inbox = fixture.Faults.HoldWrites("telegram_inbox", Key);
+        var inbox = fixture.Faults.HoldWrites("telegram_delivery", Key);
         var session = fixture.Faults.HoldWrites("conversation", Key); // where accepted messages were written before the inbox
         var asked = Telegram.SendUserMessage(_chat, User, "only one answer");
-        await Eventually.WaitAsync(() => Task.FromResult(fixture.Faults.Writes("telegram_inbox", Key, false) + fixture.Faults.Writes("conversation", Key, false) >= 1), "the acceptance write", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
+        await Eventually.WaitAsync(() => Task.FromResult(fixture.Faults.Writes("telegram_delivery", Key, false) + fixture.Faults.Writes("conversation", Key, false) >= 1), "the acceptance write", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(10));
 
         var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
         await grain.ResumeAsync();
-        fixture.Faults.Clear("telegram_inbox", Key);
+        fixture.Faults.Clear("telegram_delivery", Key);
         fixture.Faults.Clear("conversation", Key);
         inbox.TrySetResult();
         session.TrySetResult();
@@ -118,7 +118,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task A_chat_whose_updates_cannot_be_stored_holds_up_no_other_and_the_poller_does_not_spin()
     {
-        fixture.Faults.FailWrites("telegram_inbox", Key);
+        fixture.Faults.FailWrites("telegram_delivery", Key);
         var other = _chat + 500_000;
         var polls = Telegram.Calls.Count(c => c.Method == "getUpdates");
         var stopwatch = Stopwatch.StartNew();
@@ -138,7 +138,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         Assert.Contains("give up", Assert.Single(Telegram.RepliesTo(_chat, stuck)).Text);
         Assert.Equal(0, await StatusAsync(s => s.GetProperty("parked_updates").GetInt32()));
 
-        fixture.Faults.Clear("telegram_inbox", Key);
+        fixture.Faults.Clear("telegram_delivery", Key);
         var again = Telegram.SendUserMessage(_chat, User, "fixed now?");
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == again && x.Text == "Echo: fixed now?"), "the reply once storage works");
     }
@@ -146,9 +146,9 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
     [Fact]
     public async Task A_chats_later_updates_wait_behind_its_parked_one_and_are_answered_in_order_with_backoff_between_attempts()
     {
-        fixture.Faults.FailWrites("telegram_inbox", Key, count: 2); // the first update is refused twice, then stored
+        fixture.Faults.FailWrites("telegram_delivery", Key, count: 2); // the first update is refused twice, then stored
         var first = Telegram.SendUserMessage(_chat, User, "first");
-        await fixture.Faults.WaitForWriteAsync("telegram_inbox", Key, 1, TimeSpan.FromSeconds(10));
+        await fixture.Faults.WaitForWriteAsync("telegram_delivery", Key, 1, TimeSpan.FromSeconds(10));
         var second = Telegram.SendUserMessage(_chat, User, "second");
         var third = Telegram.SendUserMessage(_chat, User, "third");
 
@@ -161,7 +161,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         Assert.Equal(["first", "second", "third"], fixture.Model.Requests.Select(r => r.LastUserText));
 
         // The parked update was tried again with backoff (about 1 s, then 2 s, jittered down to half), not in a loop.
-        var attempts = fixture.Faults.WriteTimes("telegram_inbox", Key);
+        var attempts = fixture.Faults.WriteTimes("telegram_delivery", Key);
         Assert.True(attempts.Count >= 3, $"{attempts.Count} writes");
         Assert.True(attempts[1] - attempts[0] >= TimeSpan.FromSeconds(0.45), $"first retry after {(attempts[1] - attempts[0]).TotalSeconds:0.00} s");
         Assert.True(attempts[2] - attempts[1] >= TimeSpan.FromSeconds(0.95), $"second retry after {(attempts[2] - attempts[1]).TotalSeconds:0.00} s");
@@ -259,14 +259,14 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         var storage = fixture.Silo.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>("Default");
         var id = GrainId.Create("session", Key);
         var inbox = new GrainState<TelegramInboxState>(new TelegramInboxState());
-        await storage.ReadStateAsync("telegram_inbox", id, inbox);
+        await storage.ReadStateAsync("telegram_delivery", id, inbox);
         var accepted = DateTimeOffset.UtcNow.AddSeconds(-30);
         inbox.State!.Items.Add(new TelegramInboxItem
         {
             Message = new Assistant.Telegram.TelegramIncoming(_chat * 10, _chat, 4242, User, "Ann", false, Assistant.Telegram.TelegramContent.Text, "accepted elsewhere", null, accepted),
             AcceptedAt = accepted,
         });
-        await storage.WriteStateAsync("telegram_inbox", id, inbox); // and with it the mark the sweep finds the chat by
+        await storage.WriteStateAsync("telegram_delivery", id, inbox); // and with it the mark the sweep finds the chat by
 
         await Telegram.WaitUntilAsync(_chat, m => m.Any(x => x.ReplyTo == 4242), "the answer to the message the other activation accepted", TimeSpan.FromSeconds(30));
         Assert.Equal("Echo: accepted elsewhere", Assert.Single(Telegram.RepliesTo(_chat, 4242)).Text);
@@ -290,7 +290,7 @@ public sealed class PipelineFaultTests(PipelineFaultFixture fixture, ITestOutput
         await storage.WriteStateAsync("conversation", id, conversation);
         var inbox = new GrainState<TelegramInboxState>(new TelegramInboxState());
         inbox.State!.Items.Add(new TelegramInboxItem { Message = message, AcceptedAt = accepted });
-        await storage.WriteStateAsync("telegram_inbox", id, inbox);
+        await storage.WriteStateAsync("telegram_delivery", id, inbox);
 
         var grain = fixture.Silo.Grains.GetGrain<IChatSessionGrain>(Key);
         Assert.Equal(0, (await grain.GetAsync()).TelegramPending);

@@ -34,13 +34,13 @@ public sealed class WebhookParkingTests
         await telegram.WaitForCallsAsync("setWebhook", 1);
 
         const long recovers = 78_001;
-        faults.FailWrites("telegram_inbox", "tg:78001", count: 1);
+        faults.FailWrites("telegram_delivery", "tg:78001", count: 1);
         var first = telegram.WebhookUpdate(recovers, User, "stored on the second try", out var firstId);
         Assert.Equal(HttpStatusCode.OK, await PostAsync(silo, first));
         await telegram.WaitUntilAsync(recovers, m => m.Any(x => x.ReplyTo == firstId && x.Text == "Echo: stored on the second try"), "the reply after parking", TimeSpan.FromSeconds(30));
 
         const long broken = 78_002;
-        faults.FailWrites("telegram_inbox", "tg:78002");
+        faults.FailWrites("telegram_delivery", "tg:78002");
         var lost = telegram.WebhookUpdate(broken, User, "never stored", out var lostId);
         Assert.Equal(HttpStatusCode.OK, await PostAsync(silo, lost));
         await telegram.WaitUntilAsync(broken, m => m.Any(x => x.ReplyTo == lostId && x.Text.Contains("give up", StringComparison.Ordinal)), "the apology", TimeSpan.FromSeconds(40));

@@ -36,7 +36,7 @@ public sealed class PollWatchdogTests
         await using var silo = await InProcessSilo.StartAsync(TestPaths.NewTempDirectory("watchdog"), settings, faults.Install);
         await telegram.WaitForCallsAsync("getUpdates", 1);
 
-        var gate = faults.HoldWrites("telegram_inbox", SessionKey.Telegram(Held));
+        var gate = faults.HoldWrites("telegram_delivery", SessionKey.Telegram(Held));
         var held = telegram.SendUserMessage(Held, TelegramSiloFixture.Member, "held");
         var others = Enumerable.Range(1, 120).Select(i => (Chat: Held + i, Id: telegram.SendUserMessage(Held + i, TelegramSiloFixture.Member, $"hi {i}"))).ToList();
 

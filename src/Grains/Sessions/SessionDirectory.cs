@@ -38,6 +38,7 @@ public sealed class SessionDirectory(Database database, GroupCommit group)
                 INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count, pending_since)
                 VALUES (@id, @since, @since, 0, @since)
                 ON CONFLICT (session_id) DO UPDATE SET pending_since = excluded.pending_since
+                WHERE chat_sessions.pending_since IS NULL OR chat_sessions.pending_since <> excluded.pending_since
                 """, transaction).With("id", sessionId).With("since", at.UtcDateTime)
             : connection.CreateCommand(
                 "UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL", transaction).With("id", sessionId);

@@ -135,8 +135,10 @@ internal sealed partial class TelegramIntake(
             {
                 await session.Inbox.TryUpdateAsync(_ => true);
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not Orleans.Storage.InconsistentStateException)
             {
+                // A conflict goes back to the sweep as a session that did not answer: this
+                // activation winds down, and the next sweep asks the next one.
                 ledger.DirectoryFailed(session, ex);
             }
         }

@@ -10,21 +10,28 @@ namespace Assistant.Sessions;
 /// </summary>
 public sealed class SessionDirectory(Database database, GroupCommit group)
 {
+    /// <summary>Writes a row made by <see cref="Touch"/> in the next group commit.</summary>
+    public Task TouchAsync(Func<DbConnection, DbTransaction, Task> row) => group.RunAsync(row);
+
     /// <summary>
-    /// Records an exchange. The recovery mark (<c>pending_since</c>) is not this write's: it is
-    /// written only with the chat's delivery record (<see cref="SetPendingAsync"/>).
+    /// A conversation's row after an exchange, as a statement: written on its own
+    /// (<see cref="TouchAsync"/>) or in the transaction of a Telegram answer
+    /// (<see cref="SessionLedger.FinishTelegramAsync"/>). The recovery mark (<c>pending_since</c>)
+    /// is not this row's: it is written only with the chat's delivery record (<see cref="SetPendingAsync"/>).
     /// </summary>
-    public Task TouchAsync(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount, CancellationToken cancellationToken = default) =>
-        WriteAsync("""
-            INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count)
-            VALUES (@id, @created, @active, @count)
-            ON CONFLICT (session_id) DO UPDATE SET
-                last_active_at = excluded.last_active_at,
-                message_count = excluded.message_count,
-                context_cleared_at = CASE WHEN excluded.message_count > 0 THEN NULL ELSE chat_sessions.context_cleared_at END
-            """,
-            command => command.With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime).With("count", messageCount),
-            cancellationToken);
+    public static Func<DbConnection, DbTransaction, Task> Touch(string sessionId, DateTimeOffset createdAt, DateTimeOffset lastActiveAt, int messageCount) =>
+        async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand("""
+                INSERT INTO chat_sessions (session_id, created_at, last_active_at, message_count)
+                VALUES (@id, @created, @active, @count)
+                ON CONFLICT (session_id) DO UPDATE SET
+                    last_active_at = excluded.last_active_at,
+                    message_count = excluded.message_count,
+                    context_cleared_at = CASE WHEN excluded.message_count > 0 THEN NULL ELSE chat_sessions.context_cleared_at END
+                """, transaction).With("id", sessionId).With("created", createdAt.UtcDateTime).With("active", lastActiveAt.UtcDateTime).With("count", messageCount);
+            await command.ExecuteNonQueryAsync();
+        };
 
     /// <summary>
     /// The chat's recovery mark, as a statement of the transaction that writes its delivery record
@@ -44,14 +51,6 @@ public sealed class SessionDirectory(Database database, GroupCommit group)
                 "UPDATE chat_sessions SET pending_since = NULL WHERE session_id = @id AND pending_since IS NOT NULL", transaction).With("id", sessionId);
         await command.ExecuteNonQueryAsync();
     }
-
-    /// <summary>One statement of the per-message writes, in the next group commit.</summary>
-    private Task WriteAsync(string sql, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken) =>
-        group.RunAsync(async (connection, transaction) =>
-        {
-            await using var command = parameters(connection.CreateCommand(sql, transaction));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        });
 
     /// <summary>Sessions holding Telegram messages accepted before <paramref name="before"/> and still unanswered.</summary>
     public async Task<IReadOnlyList<string>> FindPendingAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)

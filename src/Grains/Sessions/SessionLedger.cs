@@ -1,4 +1,5 @@
 using Assistant.Models;
+using Assistant.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -82,11 +83,11 @@ internal sealed partial class SessionLedger(
                 return true;
             },
             session.Inbox,
-            d => d.Settle(message.UpdateId));
+            d => d.Settle(message.UpdateId),
+            s => StateWrite.Row("chat_sessions", session.Id, IndexRow(session.Id, s)));
 
         Answered(session, MessageKind.Telegram, kind, Elapsed(turn), error);
         Publish(session);
-        await TouchDirectoryAsync(session);
     }
 
     /// <summary>Empties the conversation; the reply under way is cancelled and, with <paramref name="cancelQueued"/>, the HTTP messages waiting are told.</summary>
@@ -132,11 +133,14 @@ internal sealed partial class SessionLedger(
         }
     }
 
-    public async Task WriteDirectoryAsync(ChatActivation session)
+    public Task WriteDirectoryAsync(ChatActivation session) => directory.TouchAsync(IndexRow(session.Id, session.Conversation));
+
+    /// <summary>The session's <c>chat_sessions</c> row as <paramref name="conversation"/> makes it.</summary>
+    private Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task> IndexRow(string sessionId, ChatSessionState conversation)
     {
-        var s = session.Conversation.Statistics;
+        var s = conversation.Statistics;
         var now = time.GetUtcNow();
-        await directory.TouchAsync(session.Id, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, session.Conversation.Messages.Count);
+        return SessionDirectory.Touch(sessionId, s.CreatedAt == default ? now : s.CreatedAt, s.LastActiveAt == default ? now : s.LastActiveAt, conversation.Messages.Count);
     }
 
     /// <summary>Changes the stored inbox item of <paramref name="updateId"/>; best effort (<paramref name="failed"/> is told).</summary>

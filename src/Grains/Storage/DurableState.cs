@@ -110,7 +110,8 @@ internal sealed class DurableState<T>
     /// is handled, as in <see cref="UpdateAsync(Func{T, bool})"/>, for both. Always take this state
     /// first and the other second in every joint write of a pair, or two could wait for each other.
     /// </summary>
-    public async Task<bool> UpdateWithAsync<TOther>(Func<T, bool> change, DurableState<TOther> other, Func<TOther, bool> otherChange)
+    /// <param name="alsoOf">A row to write in the same transaction, from this state as changed (an index row).</param>
+    public async Task<bool> UpdateWithAsync<TOther>(Func<T, bool> change, DurableState<TOther> other, Func<TOther, bool> otherChange, Func<T, StateWrite>? alsoOf = null)
         where TOther : class
     {
         await _commit.WaitAsync();
@@ -123,15 +124,16 @@ internal sealed class DurableState<T>
                 var otherNext = other._copier.Copy(other.Value);
                 var changed = change(next);
                 var otherChanged = otherChange(otherNext);
+                IReadOnlyList<StateWrite> also = changed && alsoOf is not null ? [alsoOf(next)] : [];
                 if (!changed || !otherChanged)
                 {
-                    return changed ? await CommitAsync(next, []) : otherChanged && await other.CommitAsync(otherNext, []);
+                    return changed ? await CommitAsync(next, also) : otherChanged && await other.CommitAsync(otherNext, []);
                 }
 
                 var otherWrite = other._row.Prepare(otherNext);
                 try
                 {
-                    await CommitAsync(next, [otherWrite]);
+                    await CommitAsync(next, [otherWrite, .. also]);
                 }
                 catch (InconsistentStateException)
                 {

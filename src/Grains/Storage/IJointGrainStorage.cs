@@ -28,4 +28,11 @@ public interface IJointGrainStorage : IGrainStorage
 /// (<see cref="IJointGrainStorage.Prepare{T}"/>). It may be applied twice (a commit whose outcome
 /// was unknown): the second application finds its own version and write id.
 /// </summary>
-public sealed record StateWrite(string StateName, string GrainKey, string NextETag, Func<DbConnection, DbTransaction, Task> Apply);
+public sealed record StateWrite(string StateName, string GrainKey, string NextETag, Func<DbConnection, DbTransaction, Task> Apply)
+{
+    /// <summary>
+    /// A row that is not a grain state (an index row of <paramref name="table"/>), written in the
+    /// same transaction as states; it has no version, so <paramref name="apply"/> must be idempotent.
+    /// </summary>
+    public static StateWrite Row(string table, string key, Func<DbConnection, DbTransaction, Task> apply) => new(table, key, string.Empty, apply);
+}

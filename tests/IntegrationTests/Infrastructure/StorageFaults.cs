@@ -127,7 +127,7 @@ public sealed class StorageFaults
                 }
                 else if (Interlocked.Decrement(ref fault.ConflictWrites) >= 0)
                 {
-                    await Joint.WriteTogetherAsync([.. writes.Select(w => _rivals.TryGetValue(w, out var rival) ? rival() : throw new InvalidOperationException("A write not prepared here."))]);
+                    await Joint.WriteTogetherAsync([.. writes.Select(w => _rivals.TryGetValue(w, out var rival) ? rival() : w)]); // a row with no version (an index row) goes as it is
                     faults._writes.Enqueue((write.StateName, write.GrainKey, true, DateTimeOffset.UtcNow));
                 }
                 else if (Interlocked.Decrement(ref fault.FailWrites) >= 0)

@@ -38,5 +38,6 @@ BEGIN
 END $$;
 
 DROP TRIGGER IF EXISTS telegram_delivery_moved ON grain_state;
+-- The WHEN keeps the function off every other state's write (the message path writes two per message).
 CREATE TRIGGER telegram_delivery_moved BEFORE INSERT OR UPDATE ON grain_state
-FOR EACH ROW EXECUTE FUNCTION assistant_telegram_delivery_moved();
+FOR EACH ROW WHEN (NEW.state_name = 'telegram_inbox') EXECUTE FUNCTION assistant_telegram_delivery_moved();

@@ -61,14 +61,7 @@ internal sealed class DurableState<T>
         await _commit.WaitAsync();
         try
         {
-            var next = _copier.Copy(Value);
-            if (!change(next))
-            {
-                return false;
-            }
-
-            await CommitAsync(next, []);
-            return true;
+            return await ChangeAsync(change);
         }
         finally
         {
@@ -89,8 +82,7 @@ internal sealed class DurableState<T>
 
         try
         {
-            var next = _copier.Copy(Value);
-            return change(next) && await CommitAsync(next, []);
+            return await ChangeAsync(change);
         }
         finally
         {
@@ -154,6 +146,13 @@ internal sealed class DurableState<T>
         {
             _commit.Release();
         }
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a copy and stores it alone; the caller holds the commit lock.</summary>
+    private async Task<bool> ChangeAsync(Func<T, bool> change)
+    {
+        var next = _copier.Copy(Value);
+        return change(next) && await CommitAsync(next, []);
     }
 
     private async Task<bool> CommitAsync(T next, IReadOnlyList<StateWrite> beside)

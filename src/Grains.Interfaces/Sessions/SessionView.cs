@@ -10,7 +10,8 @@ public sealed record class SessionView(
     [property: Id(4)] SessionStatisticsView Statistics,
     [property: Id(5)] bool Replying,
     [property: Id(6)] int Queued,
-    [property: Id(7)] int TelegramPending);
+    [property: Id(7)] int TelegramPending,
+    [property: Id(8)] string? Summary = null);
 
 [GenerateSerializer, Immutable, Alias("Assistant.Sessions.MessageView")]
 public sealed record class MessageView(

@@ -9,6 +9,7 @@ public static class MetricsServices
     {
         services.AddMetrics();
         services.AddSingleton<AssistantMetrics>();
+        services.AddSingleton<MemoryMetrics>();
         return services;
     }
 

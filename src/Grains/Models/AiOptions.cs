@@ -35,6 +35,9 @@ public sealed class AiOptions
     /// </summary>
     public List<string> FallbackModels { get; set; } = [];
 
+    /// <summary>The model that summarises turns pruned from a chat's window (<c>Sessions:Summaries</c>). Unset: the chat's own model.</summary>
+    public string? SummaryModel { get; set; }
+
     /// <summary>Seconds one request may take before it is retried. Default 60.</summary>
     public double TimeoutSeconds { get; set; } = 60;
 

@@ -44,4 +44,16 @@ public sealed class ChatModel
 
         return _client.GetStreamingResponseAsync(messages, options, cancellationToken);
     }
+
+    /// <summary>Asks <paramref name="model"/> for a whole answer of at most <paramref name="maxOutputTokens"/>, without tools (a summary).</summary>
+    public async Task<string> AskAsync(IEnumerable<ChatMessage> messages, string model, int maxOutputTokens, CancellationToken cancellationToken)
+    {
+        var options = new ChatOptions { MaxOutputTokens = maxOutputTokens, Temperature = _options.Temperature };
+        if (Provider != AiProvider.Offline)
+        {
+            options.ModelId = model;
+        }
+
+        return (await _client.GetResponseAsync(messages, options, cancellationToken)).Text;
+    }
 }

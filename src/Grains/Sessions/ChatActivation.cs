@@ -40,6 +40,14 @@ internal sealed class ChatActivation(string id, DurableState<ChatSessionState> s
     /// <summary>Whether the user has been told, in this burst, that more messages than the queue holds are not answered.</summary>
     public bool OverflowNotified { get; set; }
 
+    /// <summary>The summary of pruned turns under way, if any (<see cref="ConversationSummarizer"/>); stopped at deactivation.</summary>
+    public Task? Summarizing { get; set; }
+
+    public CancellationTokenSource SummaryStop { get; } = new();
+
+    /// <summary>How many turns awaited a summary when the last one failed: the next prune tries again.</summary>
+    public int SummaryFailedAt { get; set; }
+
     /// <summary>Asks Orleans to collect this activation once the current call ends (it only turned messages away).</summary>
     public Action DeactivateOnIdle { get; set; } = () => { };
 

@@ -14,6 +14,7 @@ namespace Assistant.Sessions;
 /// <item><see cref="ApiReplies"/>: an HTTP message answered, streamed, kept for its Idempotency-Key;</item>
 /// <item><see cref="ModelExchange"/>: the exchange with the model, with no state of its own;</item>
 /// <item><see cref="ConversationUpkeep"/>: settings, pruning, clearing an inactive context;</item>
+/// <item><see cref="ConversationSummarizer"/>: the summary of turns pruned from the window, after the reply;</item>
 /// <item><see cref="LegacyTakeOver"/>: a conversation stored before the key spaces, taken over at activation;</item>
 /// <item><see cref="SessionLedger"/>: the registry, the <c>chat_sessions</c> index, the answered-message log.</item>
 /// </list>
@@ -31,6 +32,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     private readonly ConversationUpkeep _upkeep;
     private readonly LegacyTakeOver _legacy;
     private readonly SessionLedger _ledger;
+    private readonly ConversationSummarizer _summarizer;
     private long _lastCall;
 
     public ChatSessionGrain(
@@ -39,8 +41,10 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         ApiReplies api,
         ConversationUpkeep upkeep,
         LegacyTakeOver legacy,
-        SessionLedger ledger)
+        SessionLedger ledger,
+        ConversationSummarizer summarizer)
     {
+        _summarizer = summarizer;
         _telegram = telegram;
         _api = api;
         _upkeep = upkeep;
@@ -80,6 +84,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
 
         // The reply in progress may finish while Orleans allows; the queue behind it waits in the inbox.
         await _session.Queue.StopAsync(reason.Description, cancellationToken);
+        await ConversationSummarizer.StopAsync(_session);
         _ledger.Retire(_session);
     }
 
@@ -140,7 +145,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         var messages = Conversation.Messages.Select(m => new MessageView(m.Role, m.Text, m.Time)).ToList();
         var queue = _session.Queue;
         return Task.FromResult(new SessionView(
-            _session.Id, messages.Count, ContextWindow.TotalTokens(Conversation.Messages), messages, statistics, queue.Current is not null, queue.Count, _session.Waiting.Count));
+            _session.Id, messages.Count, ContextWindow.TotalTokens(Conversation.Messages), messages, statistics, queue.Current is not null, queue.Count, _session.Waiting.Count, Conversation.Summary?.Text));
     }
 
     public Task ResetAsync()
@@ -176,6 +181,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     {
         _session.Idempotent.Ended(turn);
         _telegram.TurnEnded(_session);
+        _summarizer.Start(_session); // turns pruned by this one: summarised after its reply, never before
     }
 
     private void OnConflict() => _ledger.Conflicted(_session);

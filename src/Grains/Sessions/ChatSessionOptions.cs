@@ -40,4 +40,13 @@ public sealed class ChatSessionOptions
 
     /// <summary>Hours without a message after which the cleanup cycle clears a session's context. Default 24.</summary>
     public double InactiveContextHours { get; set; } = 24;
+
+    /// <summary>
+    /// Whether turns pruned from the window are summarised by the model (<c>AI:SummaryModel</c>) and
+    /// the summary sent at the head of every later request. Default true (not with the offline provider).
+    /// </summary>
+    public bool Summaries { get; set; } = true;
+
+    /// <summary>The longest summary, in estimated tokens (asked of the model as its output limit, and cut there). Default 500.</summary>
+    public int MaxSummaryTokens { get; set; } = 500;
 }

@@ -20,6 +20,7 @@ public sealed class ChatSessionOptionsValidator : IValidateOptions<ChatSessionOp
             failures.Add($"Sessions:IdleMinutes must be more than 1 (Orleans looks for idle sessions once a minute; was {o.IdleMinutes})");
         }
         failures.Positive("Sessions:InactiveContextHours", o.InactiveContextHours);
+        failures.Positive("Sessions:MaxSummaryTokens", o.MaxSummaryTokens);
         if (o.PressureContextMessages > o.MaxContextMessages)
         {
             failures.Add($"Sessions:PressureContextMessages ({o.PressureContextMessages}) must not exceed Sessions:MaxContextMessages ({o.MaxContextMessages})");

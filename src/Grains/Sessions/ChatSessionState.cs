@@ -41,6 +41,14 @@ public sealed class ChatSessionState
     [Id(7)]
     public ChatSettings? Settings { get; set; }
 
+    /// <summary>What the model made of the turns pruned from the window (<see cref="ConversationSummarizer"/>); null until the first prune is summarised.</summary>
+    [Id(8)]
+    public ConversationSummary? Summary { get; set; }
+
+    /// <summary>Turns pruned from the window and not yet in <see cref="Summary"/>, oldest first; kept until a summary takes them in.</summary>
+    [Id(9)]
+    public List<ChatEntry> Unsummarized { get; set; } = [];
+
     /// <summary>
     /// Merges a conversation stored under a key from before the key spaces (see
     /// <c>LegacySessionGrain</c>) into this one, older messages first, within <paramref name="window"/>;
@@ -82,9 +90,17 @@ public sealed class ChatSessionState
     /// <summary>Empties the context, as the cleanup decided at <paramref name="at"/>; statistics are kept.</summary>
     public void ClearContext(DateTimeOffset at)
     {
+        ForgetContext();
+        Statistics.ContextClearedAt = at;
+    }
+
+    /// <summary>Empties the context and everything made of it: the summary, the turns awaiting one, the kept replies.</summary>
+    public void ForgetContext()
+    {
         Messages.Clear();
         KeptReplies.Clear(); // their texts are the context's: they go with it
-        Statistics.ContextClearedAt = at;
+        Summary = null;
+        Unsummarized.Clear();
     }
 
     /// <summary>Drops the oldest entries of <paramref name="list"/> beyond <paramref name="limit"/>.</summary>

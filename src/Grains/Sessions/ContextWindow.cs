@@ -22,8 +22,11 @@ public sealed class ContextWindow(int maxMessages, int maxTokens)
         return total;
     }
 
-    /// <summary>Removes oldest turns from <paramref name="messages"/> until it fits; returns how many messages went.</summary>
-    public int Prune(List<ChatEntry> messages, int systemPromptTokens = 0)
+    /// <summary>
+    /// Removes oldest turns from <paramref name="messages"/> until it fits; returns how many messages
+    /// went, and adds them to <paramref name="removed"/> when given.
+    /// </summary>
+    public int Prune(List<ChatEntry> messages, int systemPromptTokens = 0, List<ChatEntry>? removed = null)
     {
         var tokens = TotalTokens(messages) + systemPromptTokens;
         var remove = 0;
@@ -45,6 +48,7 @@ public sealed class ContextWindow(int maxMessages, int maxTokens)
 
         if (remove > 0)
         {
+            removed?.AddRange(messages.Take(remove));
             messages.RemoveRange(0, remove);
         }
 

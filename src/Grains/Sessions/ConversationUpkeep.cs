@@ -98,7 +98,7 @@ internal sealed partial class ConversationUpkeep(
         var removed = 0;
         await session.Session.UpdateAsync(s =>
         {
-            removed = tight.Prune(s.Messages, exchange.SystemPromptTokens(s.Settings));
+            removed = tight.Prune(s.Messages, exchange.PromptTokens(s)); // under pressure: dropped, not summarised
             if (removed > 0)
             {
                 s.Statistics.ContextPrunes++;

@@ -38,11 +38,14 @@ internal sealed partial class ModelExchange(
     ILogger<ModelExchange> logger)
 {
     private readonly ContextWindow _window = new(sessionOptions.Value.MaxContextMessages, sessionOptions.Value.MaxContextTokens);
+    private readonly ContextWindow _awaitingSummary = new(sessionOptions.Value.MaxContextMessages, sessionOptions.Value.MaxContextTokens);
+    private readonly bool _summaries = sessionOptions.Value.Summaries && model.Provider != AiProvider.Offline;
 
     public ChatCatalog Catalog => catalog;
 
-    /// <summary>The tokens of the system prompt a chat with these settings is given (the window leaves room for it).</summary>
-    public int SystemPromptTokens(ChatSettings? settings) => TokenEstimator.Estimate(catalog.PromptOf(settings));
+    /// <summary>The tokens sent ahead of the window: the chat's system prompt and the summary of what was pruned (the window leaves room for them).</summary>
+    public int PromptTokens(ChatSessionState conversation) =>
+        TokenEstimator.Estimate(catalog.PromptOf(conversation.Settings)) + (conversation.Summary?.Tokens ?? 0);
 
     /// <summary>
     /// Streams the answer of the chat's model to <paramref name="turn"/>, with the chat's persona;
@@ -93,7 +96,7 @@ internal sealed partial class ModelExchange(
         var cutOff = false;
         try
         {
-            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts, conversation.Settings), modelName, linked.Token))
+            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts, conversation), modelName, linked.Token))
             {
                 foreach (var content in update.Contents)
                 {
@@ -192,10 +195,11 @@ internal sealed partial class ModelExchange(
                 break;
         }
 
-        if (_window.Prune(state.Messages, SystemPromptTokens(state.Settings)) > 0)
+        if (_window.Prune(state.Messages, PromptTokens(state), _summaries ? state.Unsummarized : null) > 0)
         {
             statistics.ContextPrunes++;
             metrics.ContextPruned("window");
+            _awaitingSummary.Prune(state.Unsummarized); // bounded while summaries fail: the oldest go unsummarised
         }
     }
 
@@ -203,15 +207,19 @@ internal sealed partial class ModelExchange(
     /// The system prompt, then the context as it will be once the question joins it; the question
     /// itself as <paramref name="questionParts"/> when it has them (a photo: its caption and image).
     /// </summary>
-    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question, IList<AIContent>? questionParts, ChatSettings? settings)
+    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question, IList<AIContent>? questionParts, ChatSessionState conversation)
     {
-        var system = catalog.PromptOf(settings);
         var window = new List<ChatEntry>(context.Count + 1);
         window.AddRange(context);
         window.Add(question);
-        _window.Prune(window, TokenEstimator.Estimate(system));
+        _window.Prune(window, PromptTokens(conversation));
 
-        var prompt = new List<ChatMessage>(window.Count + 1) { new(ChatRole.System, system) };
+        var prompt = new List<ChatMessage>(window.Count + 2) { new(ChatRole.System, catalog.PromptOf(conversation.Settings)) };
+        if (conversation.Summary is { } summary)
+        {
+            prompt.Add(new ChatMessage(ChatRole.System, ConversationSummarizer.Heading + summary.Text));
+        }
+
         foreach (var message in window)
         {
             prompt.Add(ReferenceEquals(message, question) && questionParts is not null

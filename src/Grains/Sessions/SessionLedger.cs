@@ -103,11 +103,7 @@ internal sealed partial class SessionLedger(
             }
         }
 
-        await session.Session.UpdateAsync(s =>
-        {
-            s.Messages.Clear();
-            s.KeptReplies.Clear(); // a reset conversation keeps no replies: a repeated key then asks again
-        });
+        await session.Session.UpdateAsync(s => s.ForgetContext()); // kept replies too: a repeated key then asks again
         Publish(session);
         LogReset(_logger, session.Id);
     }

@@ -50,6 +50,7 @@ public static class SessionServices
         services.AddSingleton<TelegramDelivery>();
         services.AddSingleton<ApiReplies>();
         services.AddSingleton<ConversationUpkeep>();
+        services.AddSingleton<ConversationSummarizer>();
         services.AddSingleton<LegacyTakeOver>();
         services.AddSingleton<IStateCompanion, InboxPendingMark>();
         services.AddSingleton<SessionReports>();

@@ -34,10 +34,11 @@ public sealed class ConversationFlowTests(ModelSiloFixture fixture) : IClassFixt
             Assert.Equal(("assistant", $"Echo: message {n}"), (roles[i + 1], texts[i + 1]));
         }
 
-        // The system prompt still leads what the model sees.
-        var lastPrompt = fixture.Model.Requests.Last().Messages;
+        // The system prompt still leads what the model sees, then the summary of what was pruned.
+        var lastPrompt = fixture.Model.Requests.Last(r => r.LastUserText == "message 150").Messages;
         Assert.Equal("system", lastPrompt[0].Role);
-        Assert.Equal(99, lastPrompt.Count - 1); // the window before the reply: 49 whole turns and the new question
+        var summary = lastPrompt[1].Role == "system" ? 1 : 0;
+        Assert.Equal(99, lastPrompt.Count - 1 - summary); // the window before the reply: 49 whole turns and the new question
     }
 
     [Fact]

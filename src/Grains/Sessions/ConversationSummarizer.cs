@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+using Assistant.Metrics;
+using Assistant.Models;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Sessions;
+
+/// <summary>
+/// Summarises the turns pruned from a conversation's window (<see cref="ChatSessionState.Unsummarized"/>)
+/// together with the previous summary, after the exchange that pruned them is recorded: the reply
+/// never waits for it. A failure keeps the old summary and the turns, and is tried again at the next
+/// prune. Runs inside the activation and stops with it; keeps no state of its own.
+/// </summary>
+internal sealed partial class ConversationSummarizer(
+    ChatModel model,
+    ChatCatalog catalog,
+    IOptions<AiOptions> ai,
+    IOptions<ChatSessionOptions> sessions,
+    MemoryMetrics metrics,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
+    ILogger<ConversationSummarizer> logger)
+{
+    /// <summary>How a summary is introduced to the model at the head of a request.</summary>
+    public const string Heading = "Summary of the earlier conversation (its older messages are no longer shown):\n";
+
+    public const string Instruction =
+        "Summarise the earlier conversation below for your own later use. Keep the facts, names, decisions and open questions; " +
+        "drop greetings and small talk. Start from the previous summary, when there is one, and keep what still holds. " +
+        "Write at most {0} words, in the language of the conversation, as plain sentences.";
+
+    private readonly int _maxTokens = sessions.Value.MaxSummaryTokens;
+    private readonly bool _enabled = sessions.Value.Summaries && model.Provider != AiProvider.Offline;
+
+    /// <summary>Starts a summary of the turns awaiting one, unless one is under way or this same set failed already.</summary>
+    public void Start(ChatActivation session)
+    {
+        var waiting = session.Conversation.Unsummarized.Count;
+        if (!_enabled || waiting == 0 || waiting == session.SummaryFailedAt || session.Summarizing is { IsCompleted: false }
+            || session.Retired || session.Conflicted || session.SummaryStop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        session.Summarizing = SummarizeAsync(session, session.Generation);
+    }
+
+    /// <summary>Stops the summary under way (the activation is going): its turns stay, for the next activation's prune.</summary>
+    public static async Task StopAsync(ChatActivation session)
+    {
+        session.SummaryStop.Cancel();
+        if (session.Summarizing is { } running)
+        {
+            await running;
+        }
+    }
+
+    private async Task SummarizeAsync(ChatActivation session, int generation)
+    {
+        await Task.Yield(); // the turn that pruned ends first
+        var conversation = session.Conversation;
+        var taken = conversation.Unsummarized.ToList();
+        var previous = conversation.Summary;
+        using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, session.SummaryStop.Token);
+        try
+        {
+            var name = string.IsNullOrWhiteSpace(ai.Value.SummaryModel) ? catalog.ModelOf(conversation.Settings) : ai.Value.SummaryModel;
+            var text = Bound((await model.AskAsync(Request(previous, taken), name, _maxTokens, stop.Token)).Trim());
+            if (text.Length == 0)
+            {
+                throw new InvalidDataException("The model's summary was empty.");
+            }
+
+            var kept = await session.Session.UpdateAsync(s =>
+            {
+                var end = s.Unsummarized.IndexOf(taken[^1]); // entries are shared by reference between copies of the state
+                if (session.Generation != generation || end < 0)
+                {
+                    return false; // reset or cleared meanwhile: the summary is of a conversation that is gone
+                }
+
+                s.Unsummarized.RemoveRange(0, end + 1);
+                s.Summary = new ConversationSummary { Text = text, Tokens = TokenEstimator.Estimate(text), Covers = (previous?.Covers ?? 0) + taken.Count, UpdatedAt = time.GetUtcNow() };
+                return true;
+            });
+            session.SummaryFailedAt = 0;
+            metrics.Summary(kept ? "made" : "discarded");
+            LogSummarised(logger, session.Id, taken.Count, kept);
+        }
+        catch (Exception) when (session.SummaryStop.IsCancellationRequested)
+        {
+            // The activation is going: the turns stay stored for the next one.
+        }
+        catch (Exception ex)
+        {
+            session.SummaryFailedAt = taken.Count;
+            metrics.Summary("failed");
+            LogFailed(logger, session.Id, taken.Count, ModelFailure.Classify(ex));
+        }
+    }
+
+    private List<ChatMessage> Request(ConversationSummary? previous, List<ChatEntry> turns)
+    {
+        var words = (int)(_maxTokens * 0.75);
+        var text = new StringBuilder();
+        if (previous is not null)
+        {
+            text.Append("Previous summary:\n").Append(previous.Text).Append("\n\n");
+        }
+
+        text.Append("Conversation to add:\n");
+        foreach (var entry in turns)
+        {
+            text.Append(entry.Role == ChatEntry.User ? "User: " : "Assistant: ").Append(entry.Text).Append('\n');
+        }
+
+        return
+        [
+            new ChatMessage(ChatRole.System, string.Format(CultureInfo.InvariantCulture, Instruction, words)),
+            new ChatMessage(ChatRole.User, text.ToString()),
+        ];
+    }
+
+    /// <summary>Cuts a summary longer than <c>Sessions:MaxSummaryTokens</c> at a word, so the bound holds whatever the model wrote.</summary>
+    private string Bound(string text)
+    {
+        var maxChars = Math.Max(0, ((_maxTokens - TokenEstimator.PerMessageOverhead) * 4) - 2); // room for the ellipsis
+        if (text.Length <= maxChars)
+        {
+            return text;
+        }
+
+        var cut = text.LastIndexOf(' ', maxChars);
+        return text[..(cut > 0 ? cut : maxChars)] + " …";
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: summarised {Messages} pruned messages (kept: {Kept})")]
+    private static partial void LogSummarised(ILogger logger, string sessionId, int messages, bool kept);
+
+    // A warning: the reply went out; only the summary waits for the next prune.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: summarising {Messages} pruned messages failed ({Kind}); the old summary stays, tried again at the next prune")]
+    private static partial void LogFailed(ILogger logger, string sessionId, int messages, string kind);
+}

@@ -201,7 +201,7 @@ public sealed class AssistantMetrics
 
     /// <summary>A tool call by the model: one of ours by name, anything else (a name the model made up) as <c>other</c>, so the series stay fixed.</summary>
     public void ToolCalled(string tool) =>
-        _toolCalls.Add(1, Tag("tool", Models.BuiltInTools.Names.Contains(tool) ? tool : OtherTool));
+        _toolCalls.Add(1, Tag("tool", Models.BuiltInTools.Names.Contains(tool) || Memory.UserNotes.Names.Contains(tool) ? tool : OtherTool));
 
     private const string OtherTool = "other";
 

@@ -33,13 +33,21 @@ public sealed class ChatModel
     public IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken) =>
         StreamAsync(messages, Name, cancellationToken);
 
-    /// <summary>Asks <paramref name="model"/> (one of the models a chat may choose): the request names it, one client serves them all.</summary>
-    public IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, string model, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks <paramref name="model"/> (one of the models a chat may choose): the request names it, one
+    /// client serves them all. <paramref name="turnTools"/> join the built-in ones for this request only.
+    /// </summary>
+    public IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, string model, CancellationToken cancellationToken, IList<AITool>? turnTools = null)
     {
         var options = _options.Clone();
         if (Provider != AiProvider.Offline)
         {
             options.ModelId = model;
+        }
+
+        if (turnTools is { Count: > 0 })
+        {
+            options.Tools = [.. options.Tools ?? [], .. turnTools];
         }
 
         return _client.GetStreamingResponseAsync(messages, options, cancellationToken);

@@ -47,6 +47,12 @@ public sealed class ChatSessionOptions
     /// </summary>
     public bool Summaries { get; set; } = true;
 
+    /// <summary>Notes the model may keep for one user (its <c>remember</c> tool); 0 turns notes off. Default 50.</summary>
+    public int MaxNotes { get; set; } = 50;
+
+    /// <summary>The longest note, in characters. Default 300.</summary>
+    public int MaxNoteChars { get; set; } = 300;
+
     /// <summary>The longest summary, in estimated tokens (asked of the model as its output limit, and cut there). Default 500.</summary>
     public int MaxSummaryTokens { get; set; } = 500;
 }

@@ -21,6 +21,8 @@ public sealed class ChatSessionOptionsValidator : IValidateOptions<ChatSessionOp
         }
         failures.Positive("Sessions:InactiveContextHours", o.InactiveContextHours);
         failures.Positive("Sessions:MaxSummaryTokens", o.MaxSummaryTokens);
+        failures.NotNegative("Sessions:MaxNotes", o.MaxNotes);
+        failures.Positive("Sessions:MaxNoteChars", o.MaxNoteChars);
         if (o.PressureContextMessages > o.MaxContextMessages)
         {
             failures.Add($"Sessions:PressureContextMessages ({o.PressureContextMessages}) must not exceed Sessions:MaxContextMessages ({o.MaxContextMessages})");

@@ -34,6 +34,7 @@ internal sealed partial class ModelExchange(
     ChatCatalog catalog,
     Microsoft.Extensions.Options.IOptions<ChatSessionOptions> sessionOptions,
     Metrics.AssistantMetrics metrics,
+    Memory.UserNotes userNotes,
     [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<ModelExchange> logger)
 {
@@ -58,6 +59,7 @@ internal sealed partial class ModelExchange(
     {
         // One deadline for the turn, whichever models answer it: a fallback does not restart the clock.
         using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
+        var notes = await NotesAsync(sessionId, turn);
         ExchangeResult? result = null;
         string? previous = null;
         foreach (var candidate in catalog.Candidates(conversation.Settings))
@@ -73,7 +75,7 @@ internal sealed partial class ModelExchange(
                 LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
             }
 
-            result = await GenerateAsync(sessionId, conversation, turn, onText, stopping, candidate, deadline);
+            result = await GenerateAsync(sessionId, conversation, turn, notes, onText, stopping, candidate, deadline);
             if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
             {
                 return result;
@@ -86,7 +88,7 @@ internal sealed partial class ModelExchange(
     }
 
     private async Task<ExchangeResult> GenerateAsync(
-        string sessionId, ChatSessionState conversation, Turn turn, Action<TextSoFar>? onText, CancellationToken stopping, string modelName, CancellationTokenSource deadline)
+        string sessionId, ChatSessionState conversation, Turn turn, Memory.TurnNotes? notes, Action<TextSoFar>? onText, CancellationToken stopping, string modelName, CancellationTokenSource deadline)
     {
         var context = conversation.Messages;
         var question = ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow());
@@ -96,7 +98,7 @@ internal sealed partial class ModelExchange(
         var cutOff = false;
         try
         {
-            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts, conversation), modelName, linked.Token))
+            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts, conversation, notes), modelName, linked.Token, notes?.Tools))
             {
                 foreach (var content in update.Contents)
                 {
@@ -143,6 +145,23 @@ internal sealed partial class ModelExchange(
             LogModelFailed(logger, ex, sessionId, kind);
             var imageRefused = turn.Media?.Parts?.OfType<DataContent>().Any() == true && ModelFailure.RefusedImage(ex, modelName);
             return new ExchangeResult(question, text.ToString(), kind, tools, imageRefused);
+        }
+    }
+
+    /// <summary>
+    /// The notes of the person <paramref name="turn"/> answers (in a group: the one who spoke; over
+    /// HTTP: the session's own). Unreadable notes do not stop the reply: it goes without them.
+    /// </summary>
+    private async Task<Memory.TurnNotes?> NotesAsync(string sessionId, Turn turn)
+    {
+        try
+        {
+            return await userNotes.ForAsync(turn.Telegram is { } message ? Memory.NoteOwner.TelegramUser(message.UserId) : Memory.NoteOwner.Session(sessionId));
+        }
+        catch (Exception ex)
+        {
+            LogNotesUnread(logger, sessionId, ex.GetType().Name);
+            return null;
         }
     }
 
@@ -207,14 +226,15 @@ internal sealed partial class ModelExchange(
     /// The system prompt, then the context as it will be once the question joins it; the question
     /// itself as <paramref name="questionParts"/> when it has them (a photo: its caption and image).
     /// </summary>
-    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question, IList<AIContent>? questionParts, ChatSessionState conversation)
+    private List<ChatMessage> BuildPrompt(IReadOnlyList<ChatEntry> context, ChatEntry question, IList<AIContent>? questionParts, ChatSessionState conversation, Memory.TurnNotes? notes)
     {
         var window = new List<ChatEntry>(context.Count + 1);
         window.AddRange(context);
         window.Add(question);
-        _window.Prune(window, PromptTokens(conversation));
+        var system = catalog.PromptOf(conversation.Settings) + notes?.SystemText;
+        _window.Prune(window, PromptTokens(conversation) + (notes is null ? 0 : TokenEstimator.Estimate(notes.SystemText)));
 
-        var prompt = new List<ChatMessage>(window.Count + 2) { new(ChatRole.System, catalog.PromptOf(conversation.Settings)) };
+        var prompt = new List<ChatMessage>(window.Count + 2) { new(ChatRole.System, system) };
         if (conversation.Summary is { } summary)
         {
             prompt.Add(new ChatMessage(ChatRole.System, ConversationSummarizer.Heading + summary.Text));
@@ -236,6 +256,9 @@ internal sealed partial class ModelExchange(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: model {Model} failed ({Kind}); falling back to {Fallback}")]
     private static partial void LogFallback(ILogger logger, string sessionId, string model, string kind, string fallback);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the user's notes could not be read ({Error}); answering without them")]
+    private static partial void LogNotesUnread(ILogger logger, string sessionId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: reply cancelled ({Reason})")]
     private static partial void LogCancelled(ILogger logger, string sessionId, string reason);

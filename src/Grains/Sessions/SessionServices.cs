@@ -38,6 +38,7 @@ public static class SessionServices
         services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<Models.ChatCatalog>();
+        services.AddSingleton<Memory.UserNotes>();
         services.AddSingleton<ModelExchange>();
 
         // The rooms a session hands its work to; none keeps state of its own (ChatActivation holds it).
@@ -46,6 +47,7 @@ public static class SessionServices
         services.AddSingleton<TelegramIntake>();
         services.AddSingleton<MediaQuestion>();
         services.AddSingleton<TelegramReplying>();
+        services.AddSingleton<Commands.CommandHosts>();
         services.AddSingleton<TelegramAnswering>();
         services.AddSingleton<TelegramDelivery>();
         services.AddSingleton<ApiReplies>();

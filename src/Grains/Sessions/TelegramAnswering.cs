@@ -17,8 +17,7 @@ internal sealed partial class TelegramAnswering(
     DeadLetters deadLetters,
     TelegramReplying replying,
     SessionLedger ledger,
-    ConversationUpkeep upkeep,
-    Health.IServiceHealthSummary health,
+    Commands.CommandHosts commandHosts,
     ILogger<TelegramAnswering> logger)
 {
     /// <summary>Answers one inbox item; only a shutdown ends it early, leaving the item for the next activation.</summary>
@@ -126,7 +125,7 @@ internal sealed partial class TelegramAnswering(
         var isAdmin = telegram.IsAdmin(message.UserId);
         return command.AdminOnly && !isAdmin
             ? TelegramCommands.AdminsOnly(command.Name)
-            : await command.RunAsync(new Commands.CommandCall(message, TelegramCommands.Argument(message.Text), isAdmin, new Commands.ChatCommandHost(session, upkeep, ledger, health)));
+            : await command.RunAsync(new Commands.CommandCall(message, TelegramCommands.Argument(message.Text), isAdmin, commandHosts.For(session)));
     }
 
     /// <summary>Stores one more failed attempt; best effort, since storage may be what fails (the turn counts too).</summary>

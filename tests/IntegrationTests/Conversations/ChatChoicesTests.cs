@@ -13,7 +13,8 @@ namespace Assistant.IntegrationTests.Conversations;
 /// stored with the conversation; and <c>AI:FallbackModels</c> answering when the chat's model fails.
 /// Judged by what the model server was asked and what the user got.
 /// </summary>
-public sealed class ChatChoicesTests(ChatChoicesFixture fixture) : IClassFixture<ChatChoicesFixture>, IDisposable
+[Collection(ChatChoicesCollection.Name)]
+public sealed class ChatChoicesTests(ChatChoicesFixture fixture) : IDisposable
 {
     private const long Member = TelegramSiloFixture.Member;
     private static long _nextChat = 95_000;
@@ -64,7 +65,7 @@ public sealed class ChatChoicesTests(ChatChoicesFixture fixture) : IClassFixture
     public async Task Help_lists_every_command_from_the_registry()
     {
         var help = await AskAsync("/help");
-        foreach (var command in new[] { "/reset", "/cancel", "/model", "/persona", "/status", "/help" })
+        foreach (var command in new[] { "/reset", "/cancel", "/model", "/persona", "/memory", "/status", "/help" })
         {
             Assert.Contains(command + " — ", help);
         }

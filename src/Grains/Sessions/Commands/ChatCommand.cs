@@ -16,6 +16,9 @@ internal interface ICommandHost
     Task ResetAsync();
 
     Task<string> DescribeHealthAsync();
+
+    /// <summary>The notes kept for Telegram user <paramref name="userId"/>.</summary>
+    Memory.INotesGrain NotesOf(long userId);
 }
 
 /// <summary>One run of a command: who sent it, what follows the command word, and the session it acts on.</summary>

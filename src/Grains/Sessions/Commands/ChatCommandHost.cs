@@ -1,18 +1,35 @@
 using Assistant.Health;
+using Assistant.Memory;
 using Assistant.Models;
 
 namespace Assistant.Sessions.Commands;
 
-/// <summary>A chat's session as its commands see it: settings, reset and the service's health.</summary>
-internal sealed class ChatCommandHost(ChatActivation session, ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health) : ICommandHost
+/// <summary>A chat's session as its commands see it: settings, reset, notes and the service's health.</summary>
+internal sealed class ChatCommandHost(ChatActivation session, CommandHosts services) : ICommandHost
 {
-    public ChatCatalog Catalog => upkeep.Catalog;
+    public ChatCatalog Catalog => services.Upkeep.Catalog;
 
     public ChatSettings? Settings => session.Conversation.Settings;
 
-    public Task SaveSettingsAsync(Action<ChatSettings> change) => upkeep.SaveSettingsAsync(session, change);
+    public Task SaveSettingsAsync(Action<ChatSettings> change) => services.Upkeep.SaveSettingsAsync(session, change);
 
-    public Task ResetAsync() => ledger.ResetAsync(session, cancelQueued: false);
+    public Task ResetAsync() => services.Ledger.ResetAsync(session, cancelQueued: false);
 
-    public Task<string> DescribeHealthAsync() => health.DescribeAsync();
+    public Task<string> DescribeHealthAsync() => services.Health.DescribeAsync();
+
+    public INotesGrain NotesOf(long userId) => services.Grains.GetGrain<INotesGrain>(NoteOwner.TelegramUser(userId));
+}
+
+/// <summary>What commands reach through their host; builds the host of one session.</summary>
+internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, IGrainFactory grains)
+{
+    public ConversationUpkeep Upkeep => upkeep;
+
+    public SessionLedger Ledger => ledger;
+
+    public IServiceHealthSummary Health => health;
+
+    public IGrainFactory Grains => grains;
+
+    public ICommandHost For(ChatActivation session) => new ChatCommandHost(session, this);
 }

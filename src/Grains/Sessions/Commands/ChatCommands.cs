@@ -7,7 +7,7 @@ internal static class ChatCommands
 {
     public static IReadOnlyList<ChatCommand> All { get; } =
     [
-        new ResetCommand(), new CancelCommand(), new ModelCommand(), new PersonaCommand(), new StatusCommand(), new HelpCommand(), new StartCommand(),
+        new ResetCommand(), new CancelCommand(), new ModelCommand(), new PersonaCommand(), new MemoryCommand(), new StatusCommand(), new HelpCommand(), new StartCommand(),
     ];
 
     public static ChatCommand? Find(string name) => All.FirstOrDefault(c => c.Name == name);
@@ -17,7 +17,8 @@ internal static class ChatCommands
         message.Content == TelegramContent.Command && Find(TelegramCommands.Name(message.Text))?.ActsOnDelivery == true;
 
     public static string HelpText { get; } =
-        "I'm an AI assistant. Send me a text message and I'll answer; I remember our conversation until you reset it.\n\n" +
+        "I'm an AI assistant. Send me a text message and I'll answer; I remember our conversation until you reset it " +
+        "(older parts as a summary), and notes about you when you ask me to remember something.\n\n" +
         string.Join("\n", All.Where(c => c is not StartCommand).Select(c => $"{c.Name} — {c.Help}")) + "\n\n" +
         "Besides text I read photos (with their caption as the question, where my model can see images), " +
         "voice messages and audio (where speech-to-text is set up), and text files and PDFs with a text layer. " +

@@ -1,0 +1,35 @@
+namespace Assistant.Memory;
+
+/// <summary>
+/// The notes one person asked the assistant to keep (the model's <c>remember</c> and <c>forget</c>
+/// tools, <c>/memory</c>). Keyed by owner (<see cref="NoteOwner"/>): a Telegram user, whichever chat
+/// they write in, or one HTTP session. Sent only with that owner's own requests.
+/// </summary>
+[Alias("Assistant.Memory.INotesGrain")]
+public interface INotesGrain : IGrainWithStringKey
+{
+    /// <summary>The notes, oldest first.</summary>
+    [Alias("List")]
+    Task<IReadOnlyList<string>> ListAsync();
+
+    /// <summary>Keeps <paramref name="text"/>; says what happened, in words the model passes on.</summary>
+    [Alias("Remember")]
+    Task<string> RememberAsync(string text);
+
+    /// <summary>Drops the notes that contain <paramref name="text"/> (case ignored); how many went.</summary>
+    [Alias("Forget")]
+    Task<int> ForgetAsync(string text);
+
+    /// <summary>Drops every note; how many went.</summary>
+    [Alias("Clear")]
+    Task<int> ClearAsync();
+}
+
+/// <summary>Who notes belong to: the grain key of <see cref="INotesGrain"/>.</summary>
+public static class NoteOwner
+{
+    public static string TelegramUser(long userId) => $"tg-user:{userId}";
+
+    /// <summary>An HTTP session's own notes (<c>api:&lt;id&gt;</c>, the session's key).</summary>
+    public static string Session(string sessionKey) => sessionKey;
+}

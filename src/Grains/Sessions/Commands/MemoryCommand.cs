@@ -1,0 +1,37 @@
+namespace Assistant.Sessions.Commands;
+
+/// <summary><c>/memory</c> lists the notes kept about the user who sends it; <c>/memory clear</c> drops them.</summary>
+internal sealed class MemoryCommand : ChatCommand
+{
+    public const string Clear = "clear";
+
+    public override string Name => "/memory";
+
+    public override string Help => "the notes I keep about you; /memory clear drops them";
+
+    public override async Task<string> RunAsync(CommandCall call)
+    {
+        var notes = call.Host.NotesOf(call.Message.UserId);
+        if (call.Argument.Equals(Clear, StringComparison.OrdinalIgnoreCase))
+        {
+            var dropped = await notes.ClearAsync();
+            return dropped == 0 ? "I keep no notes about you." : $"Dropped all {dropped} notes I kept about you.";
+        }
+
+        if (call.Argument.Length > 0)
+        {
+            return "Send /memory to see the notes I keep about you, or /memory clear to drop them all.";
+        }
+
+        if (call.Message.Group)
+        {
+            return "Your notes are yours: I show them only in a private chat with me. Send /memory there.";
+        }
+
+        var kept = await notes.ListAsync();
+        return kept.Count == 0
+            ? "I keep no notes about you. Ask me to remember something and I will."
+            : "Notes I keep about you:\n" + string.Join("\n", kept.Select((n, i) => $"{i + 1}. {n}")) +
+              "\n\nAsk me to forget one, or send /memory clear to drop them all.";
+    }
+}

@@ -18,6 +18,7 @@ public static class ApiEndpoints
         endpoints.MapHealthApi();
         endpoints.MapSessionsApi();
         endpoints.MapSessionSettingsApi();
+        endpoints.MapSessionMemoryApi();
         endpoints.MapTelegramApi();
         endpoints.MapResourcesApi();
         endpoints.MapRestartApi();

@@ -53,4 +53,8 @@ public static class SessionInput
             return (null, $"The body is not JSON of the form {{\"text\": \"hello\"}}: {ex.Message}");
         }
     }
+
+    /// <summary>A 400 naming the bad field and why.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Invalid(string field, string message) =>
+        Microsoft.AspNetCore.Http.TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "Invalid request");
 }

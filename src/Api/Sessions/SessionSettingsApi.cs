@@ -94,6 +94,5 @@ public static class SessionSettingsApi
 
     private static IChatSessionGrain Session(IGrainFactory grains, string id) => grains.GetGrain<IChatSessionGrain>(SessionKey.Api(id));
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "Invalid request");
+    private static ValidationProblem Invalid(string field, string message) => SessionInput.Invalid(field, message);
 }

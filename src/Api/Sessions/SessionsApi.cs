@@ -144,12 +144,18 @@ public static class SessionsApi
         return TypedResults.Ok(view with { SessionId = id });
     }
 
-    internal static async Task<Results<NoContent, ValidationProblem>> ResetSessionAsync(
-        string id, IGrainFactory grains, ClusterRetry retry, IOptions<ChatSessionOptions> options, CancellationToken cancellationToken)
+    /// <summary>Resets the conversation; with <c>?erase=all</c>, erases everything kept for the session (<see cref="SessionMemoryApi"/>).</summary>
+    internal static async Task<Results<NoContent, Ok<Memory.ErasureReport>, ValidationProblem>> ResetSessionAsync(
+        string id, string? erase, IGrainFactory grains, ClusterRetry retry, IOptions<ChatSessionOptions> options, CancellationToken cancellationToken)
     {
         if (SessionInput.CheckId(id, options.Value) is { } badId)
         {
             return Invalid("id", badId);
+        }
+
+        if (erase is not null)
+        {
+            return await SessionMemoryApi.EraseAsync(id, erase, grains, retry, cancellationToken);
         }
 
         await retry.CallAsync(() => Session(grains, id).ResetAsync(), cancellationToken);
@@ -245,8 +251,7 @@ public static class SessionsApi
     private static bool WantsEventStream(HttpRequest request) =>
         request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
 
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "Invalid request");
+    private static ValidationProblem Invalid(string field, string message) => SessionInput.Invalid(field, message);
 }
 
 public sealed record CancelResponse(bool Cancelled);

@@ -50,6 +50,14 @@ public interface IChatSessionGrain : IGrainWithStringKey
     [Alias("Reset")]
     Task ResetAsync();
 
+    /// <summary>The conversation as Markdown: summary, messages and the session's notes (<c>GET /sessions/{id}/export</c>).</summary>
+    [Alias("Export"), AlwaysInterleave]
+    Task<string> ExportAsync();
+
+    /// <summary>Erases everything kept for the session: conversation, summary, notes, settings, statistics (<c>DELETE /sessions/{id}?erase=all</c>).</summary>
+    [Alias("Erase")]
+    Task<Assistant.Memory.ErasureReport> EraseAsync();
+
     /// <summary>Stops the reply in progress, if any; queued messages are still answered.</summary>
     [Alias("Cancel"), AlwaysInterleave]
     Task<bool> CancelAsync();

@@ -199,14 +199,7 @@ public sealed partial class MaintenanceOperations(
             ("file", target), ("bytes", bytes), ("removed", removed));
     }
 
-    private async Task<(long Busy, long Log, long Done)> CheckpointAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand("PRAGMA wal_checkpoint(TRUNCATE)");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-    }
+    private Task<(long Busy, long Log, long Done)> CheckpointAsync(CancellationToken cancellationToken) => database.CheckpointAsync(cancellationToken);
 
     /// <summary>PRAGMA integrity_check on a read-only connection: checking a damaged file never writes into it.</summary>
     private async Task<List<string>> IntegrityProblemsAsync(CancellationToken cancellationToken)

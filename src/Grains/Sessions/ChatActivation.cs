@@ -40,7 +40,7 @@ internal sealed class ChatActivation(string id, DurableState<ChatSessionState> s
     /// <summary>Whether the user has been told, in this burst, that more messages than the queue holds are not answered.</summary>
     public bool OverflowNotified { get; set; }
 
-    /// <summary>The summary of pruned turns under way, if any (<see cref="ConversationSummarizer"/>); stopped at deactivation.</summary>
+    /// <summary>The summary of pruned turns under way, if any (<see cref="Memory.ConversationSummarizer"/>); stopped at deactivation.</summary>
     public Task? Summarizing { get; set; }
 
     public CancellationTokenSource SummaryStop { get; } = new();

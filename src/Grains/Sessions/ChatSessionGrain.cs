@@ -14,7 +14,7 @@ namespace Assistant.Sessions;
 /// <item><see cref="ApiReplies"/>: an HTTP message answered, streamed, kept for its Idempotency-Key;</item>
 /// <item><see cref="ModelExchange"/>: the exchange with the model, with no state of its own;</item>
 /// <item><see cref="ConversationUpkeep"/>: settings, pruning, clearing an inactive context;</item>
-/// <item><see cref="ConversationSummarizer"/>: the summary of turns pruned from the window, after the reply;</item>
+/// <item><see cref="Memory.ConversationMemory"/>: the summary of pruned turns (after the reply), the export, the erasure on request;</item>
 /// <item><see cref="LegacyTakeOver"/>: a conversation stored before the key spaces, taken over at activation;</item>
 /// <item><see cref="SessionLedger"/>: the registry, the <c>chat_sessions</c> index, the answered-message log.</item>
 /// </list>
@@ -32,7 +32,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     private readonly ConversationUpkeep _upkeep;
     private readonly LegacyTakeOver _legacy;
     private readonly SessionLedger _ledger;
-    private readonly ConversationSummarizer _summarizer;
+    private readonly Memory.ConversationMemory _memory;
     private long _lastCall;
 
     public ChatSessionGrain(
@@ -42,9 +42,9 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         ConversationUpkeep upkeep,
         LegacyTakeOver legacy,
         SessionLedger ledger,
-        ConversationSummarizer summarizer)
+        Memory.ConversationMemory memory)
     {
-        _summarizer = summarizer;
+        _memory = memory;
         _telegram = telegram;
         _api = api;
         _upkeep = upkeep;
@@ -84,7 +84,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
 
         // The reply in progress may finish while Orleans allows; the queue behind it waits in the inbox.
         await _session.Queue.StopAsync(reason.Description, cancellationToken);
-        await ConversationSummarizer.StopAsync(_session);
+        await Memory.ConversationSummarizer.StopAsync(_session);
         _ledger.Retire(_session);
     }
 
@@ -154,6 +154,18 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
         return _ledger.ResetAsync(_session, cancelQueued: true);
     }
 
+    public Task<string> ExportAsync()
+    {
+        Touch();
+        return _memory.Exports.ForApiAsync(_session);
+    }
+
+    public Task<Memory.ErasureReport> EraseAsync()
+    {
+        Touch();
+        return _memory.Erasure.EraseAsync(_session, Memory.NoteOwner.Session(_session.Id), asking: null, "api");
+    }
+
     public Task<bool> CancelAsync()
     {
         Touch();
@@ -181,7 +193,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     {
         _session.Idempotent.Ended(turn);
         _telegram.TurnEnded(_session);
-        _summarizer.Start(_session); // turns pruned by this one: summarised after its reply, never before
+        _memory.Summaries.Start(_session); // turns pruned by this one: summarised after its reply, never before
     }
 
     private void OnConflict() => _ledger.Conflicted(_session);

@@ -41,9 +41,9 @@ public sealed class ChatSessionState
     [Id(7)]
     public ChatSettings? Settings { get; set; }
 
-    /// <summary>What the model made of the turns pruned from the window (<see cref="ConversationSummarizer"/>); null until the first prune is summarised.</summary>
+    /// <summary>What the model made of the turns pruned from the window (<see cref="Memory.ConversationSummarizer"/>); null until the first prune is summarised.</summary>
     [Id(8)]
-    public ConversationSummary? Summary { get; set; }
+    public Memory.ConversationSummary? Summary { get; set; }
 
     /// <summary>Turns pruned from the window and not yet in <see cref="Summary"/>, oldest first; kept until a summary takes them in.</summary>
     [Id(9)]
@@ -92,6 +92,18 @@ public sealed class ChatSessionState
     {
         ForgetContext();
         Statistics.ContextClearedAt = at;
+    }
+
+    /// <summary>Forgets everything about the chat (<c>/deletemydata</c>): context, summary, settings, statistics, refusals.</summary>
+    public void Erase()
+    {
+        ForgetContext();
+        Settings = null;
+        Statistics = new SessionStatistics();
+        RefusedUsers.Clear();
+        AdoptedFrom.Clear();
+        Inbox.Clear();
+        RecentUpdateIds.Clear();
     }
 
     /// <summary>Empties the context and everything made of it: the summary, the turns awaiting one, the kept replies.</summary>

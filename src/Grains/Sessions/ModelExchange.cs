@@ -237,7 +237,7 @@ internal sealed partial class ModelExchange(
         var prompt = new List<ChatMessage>(window.Count + 2) { new(ChatRole.System, system) };
         if (conversation.Summary is { } summary)
         {
-            prompt.Add(new ChatMessage(ChatRole.System, ConversationSummarizer.Heading + summary.Text));
+            prompt.Add(new ChatMessage(ChatRole.System, Memory.ConversationSummarizer.Heading + summary.Text));
         }
 
         foreach (var message in window)

@@ -110,6 +110,14 @@ public sealed class SessionDirectory(Database database, GroupCommit group)
         return value is null or DBNull ? null : new DateTimeOffset(DateTime.SpecifyKind(Convert.ToDateTime(value, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc));
     }
 
+    /// <summary>Deletes the session's index row (an erasure on request); whether there was one.</summary>
+    public async Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("DELETE FROM chat_sessions WHERE session_id = @id");
+        return await command.With("id", sessionId).ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     public async Task MarkClearedAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

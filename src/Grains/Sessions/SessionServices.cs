@@ -39,6 +39,9 @@ public static class SessionServices
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<Models.ChatCatalog>();
         services.AddSingleton<Memory.UserNotes>();
+        services.AddSingleton<Memory.ConversationExports>();
+        services.AddSingleton<Memory.ConversationErasure>();
+        services.AddSingleton<Memory.ConversationMemory>();
         services.AddSingleton<ModelExchange>();
 
         // The rooms a session hands its work to; none keeps state of its own (ChatActivation holds it).
@@ -52,7 +55,7 @@ public static class SessionServices
         services.AddSingleton<TelegramDelivery>();
         services.AddSingleton<ApiReplies>();
         services.AddSingleton<ConversationUpkeep>();
-        services.AddSingleton<ConversationSummarizer>();
+        services.AddSingleton<Memory.ConversationSummarizer>();
         services.AddSingleton<LegacyTakeOver>();
         services.AddSingleton<IStateCompanion, InboxPendingMark>();
         services.AddSingleton<SessionReports>();

@@ -90,4 +90,22 @@ public sealed class Database : IAsyncDisposable
         await using var command = connection.CreateCommand("SELECT 1");
         await command.ExecuteScalarAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// SQLite: copies the write-ahead log into the file and truncates it (<c>wal_checkpoint(TRUNCATE)</c>),
+    /// so what was overwritten lives on in neither; returns (busy, log frames, frames done). PostgreSQL: nothing to do.
+    /// </summary>
+    public async Task<(long Busy, long Log, long Done)> CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        if (Provider != StorageProvider.Sqlite)
+        {
+            return (0, 0, 0);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("PRAGMA wal_checkpoint(TRUNCATE)");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
 }

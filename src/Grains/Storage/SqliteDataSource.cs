@@ -10,12 +10,14 @@ namespace Assistant.Storage;
 /// Microsoft.Data.Sqlite retries after sleeping its thread for 150 ms: under concurrent chats that
 /// sleep, not the disk, set the pace. Every user of the database opens connections here: the
 /// Orleans providers (through their <c>DataSource</c> option) and our own tables. Each connection
-/// is also given <c>Storage:SqliteSynchronous</c> (a per-connection setting in SQLite).
+/// is also given <c>Storage:SqliteSynchronous</c> (a per-connection setting in SQLite), and
+/// <c>secure_delete</c>: what a write replaces or deletes is overwritten with zeros, so an erased
+/// conversation's words do not stay in the file's free space.
 /// </summary>
 public sealed class SqliteDataSource(string connectionString, TimeSpan busyTimeout, SqliteSynchronous synchronous = SqliteSynchronous.Full) : DbDataSource
 {
     private readonly string _pragmas = string.Create(CultureInfo.InvariantCulture,
-        $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")}");
+        $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")}; PRAGMA secure_delete = ON");
 
     public override string ConnectionString => connectionString;
 

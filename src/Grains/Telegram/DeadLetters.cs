@@ -45,6 +45,14 @@ public sealed class DeadLetters(Database database)
             .With("failure", failure).With("stage", stage).With("at", at.UtcDateTime).ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
+    /// <summary>Deletes the session's dead letters (an erasure on request); how many went.</summary>
+    public async Task<int> DeleteAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand("DELETE FROM telegram_dead_letters WHERE session_id = @session");
+        return await command.With("session", sessionId).ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -47,6 +47,25 @@ public sealed partial class TelegramOutbox(
         return message.MessageId;
     }
 
+    /// <summary>Sends a file (a conversation's export) in reply to the user's message, through the same gate and retries as a message.</summary>
+    public async Task<int> SendDocumentAsync(TelegramTarget target, string fileName, byte[] content, string caption, CancellationToken cancellationToken)
+    {
+        var message = await DeliverAsync(target, ParseMode.None, idempotent: false, _ =>
+        {
+            var file = InputFile.FromStream(new MemoryStream(content, writable: false), fileName); // a fresh stream per attempt
+            return bot.Client.SendDocument(
+                target.ChatId,
+                file,
+                caption: caption,
+                replyParameters: new ReplyParameters { MessageId = target.ReplyTo, AllowSendingWithoutReply = true },
+                messageThreadId: target.ThreadId,
+                cancellationToken: cancellationToken);
+        }, cancellationToken);
+        counters.CountSent();
+        LogSentDocument(logger, target.ChatId, message!.MessageId, content.Length);
+        return message.MessageId;
+    }
+
     /// <summary>
     /// Shows "typing…" in the chat for up to 5 seconds; best effort, one try, outside the flood gate
     /// (it is not a message), and not at all while a 429 holds the chat back.
@@ -151,6 +170,9 @@ public sealed partial class TelegramOutbox(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sent message {MessageId} to chat {ChatId} ({Length} chars)")]
     private static partial void LogSent(ILogger logger, long chatId, int messageId, int length);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent document {MessageId} to chat {ChatId} ({Bytes} bytes)")]
+    private static partial void LogSentDocument(ILogger logger, long chatId, int messageId, int bytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Edited message {MessageId} in chat {ChatId} ({Length} chars)")]
     private static partial void LogEdited(ILogger logger, long chatId, int messageId, int length);

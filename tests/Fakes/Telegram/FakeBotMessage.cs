@@ -23,7 +23,13 @@ public sealed class FakeBotMessage
     public bool IsHtml => string.Equals(ParseMode, "HTML", StringComparison.OrdinalIgnoreCase);
 
     public List<string> Edits { get; } = [];
+
+    /// <summary>The file, for a message sent with <c>sendDocument</c> (its caption is <see cref="Text"/>).</summary>
+    public FakeDocument? Document { get; init; }
 }
+
+/// <summary>A document the bot sent: its file name, type and bytes, as the multipart upload carried them.</summary>
+public sealed record FakeDocument(string FileName, string? ContentType, byte[] Content);
 
 /// <summary>One call the bot made, for asserting on timing and order; <paramref name="InsideRetryWindow"/> when it came while a 429's <c>retry_after</c> still held.</summary>
 public sealed record FakeCall(string Method, DateTimeOffset At, int Status, long? ChatId, bool InsideRetryWindow = false);

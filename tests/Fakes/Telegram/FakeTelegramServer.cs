@@ -511,9 +511,26 @@ public sealed class FakeTelegramServer : IAsyncDisposable
             return;
         }
 
-        var body = context.Request.ContentLength is 0 or null && !context.Request.HasJsonContentType()
-            ? new JsonObject()
-            : (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? new JsonObject();
+        IFormFileCollection? files = null;
+        JsonObject body;
+        if (context.Request.HasFormContentType)
+        {
+            // A file upload (sendDocument): fields as the Bot API takes them, JSON-valued ones parsed.
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            files = form.Files;
+            body = [];
+            foreach (var (key, value) in form)
+            {
+                var text = value.ToString();
+                body[key] = text.StartsWith('{') ? JsonNode.Parse(text) : JsonValue.Create(text);
+            }
+        }
+        else
+        {
+            body = context.Request.ContentLength is 0 or null && !context.Request.HasJsonContentType()
+                ? new JsonObject()
+                : (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? new JsonObject();
+        }
         var chat = body.ContainsKey("chat_id") ? ChatId(body) : (long?)null;
         if (_windows.Left(RetryWindows.Of(method, chat)) is { } left)
         {
@@ -549,6 +566,9 @@ public sealed class FakeTelegramServer : IAsyncDisposable
                 break;
             case "editmessagetext":
                 await EditMessageAsync(context, body);
+                break;
+            case "senddocument":
+                await SendDocumentAsync(context, body, files);
                 break;
             case "setwebhook":
                 WebhookUrl = body["url"]?.GetValue<string>();
@@ -790,6 +810,50 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
 
         await OkAsync(context, "sendMessage", MessageJson(message), chatId);
+    }
+
+    private async Task SendDocumentAsync(HttpContext context, JsonObject body, IFormFileCollection? files)
+    {
+        var chatId = ChatId(body);
+        // The file comes as a part named "document", or named by the field: document=attach://<part name>.
+        var part = body["document"]?.GetValue<string>() is { } field && field.StartsWith("attach://", StringComparison.Ordinal) ? field["attach://".Length..] : "document";
+        if (files?.GetFile(part) is not { } file)
+        {
+            await ErrorAsync(context, "sendDocument", 400, $"Bad Request: there is no document in the request (fields: {string.Join(",", body.Select(p => p.Key + "=" + p.Value?.ToJsonString()))}; files: {string.Join(",", files?.Select(f => f.Name + "/" + f.FileName) ?? [])})", chatId);
+            return;
+        }
+
+        if (BlockedChats.ContainsKey(chatId))
+        {
+            await ErrorAsync(context, "sendDocument", 403, "Forbidden: bot was blocked by the user", chatId);
+            return;
+        }
+
+        using var content = new MemoryStream();
+        await file.CopyToAsync(content, context.RequestAborted);
+        FakeBotMessage message;
+        lock (_sync)
+        {
+            var caption = body["caption"]?.GetValue<string>() ?? "";
+            message = new FakeBotMessage
+            {
+                ChatId = chatId,
+                MessageId = NextMessageId(chatId),
+                ReplyTo = body["reply_parameters"]?["message_id"]?.GetValue<int>(),
+                SentAt = DateTimeOffset.UtcNow,
+                Text = caption,
+                Formatted = caption,
+                Document = new FakeDocument(file.FileName, file.ContentType, content.ToArray()),
+            };
+            _botMessages.Add(message);
+        }
+
+        BotMessageChanged?.Invoke(message, message.Text);
+        var json = MessageJson(message);
+        json.Remove("text");
+        json["caption"] = message.Text;
+        json["document"] = new JsonObject { ["file_id"] = $"doc{message.MessageId}", ["file_unique_id"] = $"udoc{message.MessageId}", ["file_name"] = file.FileName, ["file_size"] = content.Length };
+        await OkAsync(context, "sendDocument", json, chatId);
     }
 
     private async Task EditMessageAsync(HttpContext context, JsonObject body)

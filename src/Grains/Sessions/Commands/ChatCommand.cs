@@ -19,6 +19,12 @@ internal interface ICommandHost
 
     /// <summary>The notes kept for Telegram user <paramref name="userId"/>.</summary>
     Memory.INotesGrain NotesOf(long userId);
+
+    /// <summary>Sends the chat's conversation as a document in reply to <paramref name="message"/>; what to say with it.</summary>
+    Task<string> ExportAsync(TelegramIncoming message);
+
+    /// <summary>Erases everything kept for the chat and the sender of <paramref name="message"/>; the report in words.</summary>
+    Task<string> EraseAsync(TelegramIncoming message);
 }
 
 /// <summary>One run of a command: who sent it, what follows the command word, and the session it acts on.</summary>

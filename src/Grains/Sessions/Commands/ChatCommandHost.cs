@@ -18,11 +18,18 @@ internal sealed class ChatCommandHost(ChatActivation session, CommandHosts servi
     public Task<string> DescribeHealthAsync() => services.Health.DescribeAsync();
 
     public INotesGrain NotesOf(long userId) => services.Grains.GetGrain<INotesGrain>(NoteOwner.TelegramUser(userId));
+
+    public Task<string> ExportAsync(Telegram.TelegramIncoming message) => services.Memory.Exports.SendAsync(session, message);
+
+    public async Task<string> EraseAsync(Telegram.TelegramIncoming message) =>
+        (await services.Memory.Erasure.EraseAsync(session, NoteOwner.TelegramUser(message.UserId), message.UpdateId, "telegram")).Describe();
 }
 
 /// <summary>What commands reach through their host; builds the host of one session.</summary>
-internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, IGrainFactory grains)
+internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, IGrainFactory grains, ConversationMemory memory)
 {
+    public ConversationMemory Memory => memory;
+
     public ConversationUpkeep Upkeep => upkeep;
 
     public SessionLedger Ledger => ledger;

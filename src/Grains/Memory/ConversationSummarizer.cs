@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text;
 using Assistant.Metrics;
 using Assistant.Models;
+using Assistant.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Assistant.Sessions;
+namespace Assistant.Memory;
 
 /// <summary>
 /// Summarises the turns pruned from a conversation's window (<see cref="ChatSessionState.Unsummarized"/>)

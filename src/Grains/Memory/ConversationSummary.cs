@@ -1,4 +1,4 @@
-namespace Assistant.Sessions;
+namespace Assistant.Memory;
 
 /// <summary>The model's summary of the turns pruned from a conversation's window, sent at the head of every later request.</summary>
 [GenerateSerializer, Alias("Assistant.Sessions.ConversationSummary")]

@@ -46,6 +46,7 @@ public sealed class ExportAndErasureTests(ChatChoicesFixture fixture) : IDisposa
         var fresh = fixture.Model.Requests.Last(r => r.LastUserText == "hello again");
         Assert.Equal(["system", "user"], fresh.Messages.Select(m => m.Role));
         Assert.DoesNotContain(Secret, fresh.Messages[0].Content);
+        await LogFiles.AssertNeverLoggedAsync(fixture.Silo.Directory, Secret, "Session tg:42: erased on request");
     }
 
     [Fact]

@@ -37,6 +37,9 @@ public sealed partial class SummaryTests(ModelSiloFixture fixture) : IClassFixtu
         Assert.Contains("my name is Quillon", last.Messages[1].Content);
         Assert.DoesNotContain(last.Messages.Skip(2), m => m.Content!.Contains("Quillon", StringComparison.Ordinal)); // the first turn itself was pruned
 
+        var metrics = await fixture.Http.GetStringAsync("/metrics");
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("assistant_memory_summaries_total{", StringComparison.Ordinal) && l.Contains("outcome=\"made\"", StringComparison.Ordinal));
+
         // A reset forgets the summary with the context.
         using var reset = await fixture.Http.DeleteAsync($"/sessions/{_session}");
         reset.EnsureSuccessStatusCode();

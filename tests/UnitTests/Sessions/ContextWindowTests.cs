@@ -26,6 +26,18 @@ public sealed class ContextWindowTests
     }
 
     [Fact]
+    public void The_pruned_turns_are_handed_over_whole_and_in_order()
+    {
+        var window = new ContextWindow(maxMessages: 4, maxTokens: int.MaxValue);
+        var messages = new List<ChatEntry> { User("q1"), Assistant("a1"), User("q2"), Assistant("a2"), User("q3"), Assistant("a3") };
+        var removed = new List<ChatEntry>();
+
+        Assert.Equal(2, window.Prune(messages, removed: removed));
+        Assert.Equal(["q1", "a1"], removed.Select(m => m.Text));
+        Assert.Equal(["q2", "a2", "q3", "a3"], messages.Select(m => m.Text));
+    }
+
+    [Fact]
     public void A_turn_is_a_user_message_and_everything_until_the_next_user_message()
     {
         // A failed exchange leaves a lone user message; a cancelled one leaves a partial answer.

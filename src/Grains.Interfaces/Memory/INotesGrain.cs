@@ -28,6 +28,13 @@ public interface INotesGrain : IGrainWithStringKey
 /// <summary>Who notes belong to: the grain key of <see cref="INotesGrain"/>.</summary>
 public static class NoteOwner
 {
+    /// <summary>
+    /// Senders that are not one person: 0 (no sender), Telegram's service account (777000), the
+    /// stand-ins for anonymous group admins (GroupAnonymousBot) and posts sent as a channel
+    /// (Channel_Bot). Many people write as each of them, so none of them has notes.
+    /// </summary>
+    public static bool IsPerson(long userId) => userId > 0 && userId is not (777_000 or 1_087_968_824 or 136_817_688);
+
     public static string TelegramUser(long userId) => $"tg-user:{userId}";
 
     /// <summary>An HTTP session's own notes (<c>api:&lt;id&gt;</c>, the session's key).</summary>

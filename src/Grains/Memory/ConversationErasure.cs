@@ -8,8 +8,8 @@ namespace Assistant.Memory;
 
 /// <summary>
 /// Erases, on the user's request, everything kept for a chat and the user: the conversation (context,
-/// summary, turns awaiting one, kept replies, settings, statistics), the messages waiting in the
-/// delivery record, the user's notes, the chat's dead letters and its index row. On SQLite the
+/// summary, turns awaiting one, kept replies, settings, statistics), the messages that were waiting
+/// before the request, the user's notes, the chat's dead letters and its index row. On SQLite the
 /// connections overwrite what they delete (<c>secure_delete</c>) and the write-ahead log is emptied
 /// into the file, so the words are not left in its bytes. Keeps no state of its own.
 /// </summary>
@@ -23,12 +23,15 @@ internal sealed partial class ConversationErasure(
 {
     public const string Erased = "The conversation was erased before this message was answered.";
 
+    private const int CheckpointAttempts = 3;
+
     /// <summary>
-    /// Erases <paramref name="session"/> and the notes of <paramref name="notesOwner"/>. The reply under
-    /// way is cancelled, HTTP messages waiting are told, Telegram messages waiting are dropped; only
-    /// <paramref name="asking"/> (the update id of the Telegram message that asked for this) stays, to be answered with the report.
+    /// Erases <paramref name="session"/> and the notes of <paramref name="notesOwner"/> (none for a sender many share). The reply under
+    /// way and the summary are stopped, HTTP messages waiting are told; Telegram messages sent before
+    /// <paramref name="asking"/> (the update id of the message that asked for this) are dropped, settled
+    /// so that a redelivery is known; the asking one and any sent after it stay, to be answered.
     /// </summary>
-    public async Task<ErasureReport> EraseAsync(ChatActivation session, string notesOwner, long? asking, string channel)
+    public async Task<ErasureReport> EraseAsync(ChatActivation session, string? notesOwner, long? asking, string channel)
     {
         session.Generation++;
         if (session.Queue.Current is { } current && (asking is null || current.Telegram?.UpdateId != asking))
@@ -41,30 +44,63 @@ internal sealed partial class ConversationErasure(
             waiting.Complete(new ChatReply(Erased, 0, ledger.Elapsed(waiting), Models.ModelFailure.Cancelled));
         }
 
-        var conversation = session.Conversation;
-        var messages = conversation.Unsummarized.Count + conversation.Messages.Count;
-        var summary = conversation.Summary is not null;
-        var keep = asking;
-        var dropped = session.Waiting.Count(i => i.Message.UpdateId != keep);
+        session.StopSummary(); // after the dequeue, whose ends may have started one: its turns are not to reach the model
+
+        int messages = 0, dropped = 0;
+        var summary = false;
         await session.Session.UpdateWithAsync(
             s =>
             {
+                (messages, summary) = (s.Unsummarized.Count + s.Messages.Count, s.Summary is not null);
                 s.Erase();
                 return true;
             },
             session.Inbox,
-            d => d.Items.RemoveAll(i => i.Message.UpdateId != keep) > 0); // the answered ids stay: they hold no words, and a redelivery must still be known
+            d =>
+            {
+                var before = d.Items.Where(i => asking is null || i.Message.UpdateId < asking).Select(i => i.Message.UpdateId).ToList();
+                before.ForEach(id => d.Settle(id)); // their words go; their ids stay answered, so a redelivery is not taken for new
+                dropped = before.Count;
+                return dropped > 0;
+            });
 
-        var notes = await grains.GetGrain<INotesGrain>(notesOwner).ClearAsync();
-        var letters = await deadLetters.DeleteAsync(session.Id);
-        var row = await ledger.Directory.DeleteAsync(session.Id);
-        var (busy, _, _) = await database.CheckpointAsync();
+        var notes = notesOwner is null ? 0 : await grains.GetGrain<INotesGrain>(notesOwner).ClearAsync();
+
+        // SQLite's async calls complete synchronously: off the grain's thread, so a checkpoint waiting out a writer holds no scheduler thread.
+        var (letters, checkpointed) = await Task.Run(async () => (await deadLetters.DeleteAsync(session.Id), await CheckpointAsync()));
+        if (session.Waiting.Count > 0)
+        {
+            await ledger.WriteDirectoryAsync(session); // messages wait in it: the row (and with it the recovery mark) stays, with the erased figures
+        }
+        else
+        {
+            await Task.Run(() => ledger.Directory.DeleteAsync(session.Id));
+        }
+
         ledger.Publish(session);
         metrics.Erased(channel);
         LogErased(logger, session.Id, messages, summary, notes, dropped, letters);
-        return new ErasureReport(messages, summary, notes, dropped, letters, row, busy == 0);
+        return new ErasureReport(messages, summary, notes, dropped, letters, DirectoryRow: true, checkpointed);
+    }
+
+    /// <summary>Empties the WAL into the file; a reader or writer in the way is waited out up to a few times.</summary>
+    private async Task<bool> CheckpointAsync()
+    {
+        for (var attempt = 1; attempt <= CheckpointAttempts; attempt++)
+        {
+            if ((await database.CheckpointAsync()).Busy == 0)
+            {
+                return true;
+            }
+        }
+
+        LogCheckpointBusy(logger, CheckpointAttempts);
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: erased on request: {Messages} messages, summary {Summary}, {Notes} notes, {Waiting} waiting messages, {DeadLetters} dead letters")]
     private static partial void LogErased(ILogger logger, string sessionId, int messages, bool summary, int notes, int waiting, int deadLetters);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An erasure could not empty the SQLite write-ahead log after {Attempts} checkpoints (busy); the next checkpoint does (POST /maintenance/checkpoint)")]
+    private static partial void LogCheckpointBusy(ILogger logger, int attempts);
 }

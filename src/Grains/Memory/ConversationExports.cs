@@ -23,7 +23,7 @@ internal sealed class ConversationExports(IGrainFactory grains, TelegramOutbox o
     /// </summary>
     public async Task<string> SendAsync(ChatActivation session, TelegramIncoming message)
     {
-        var notes = message.Group ? null : await grains.GetGrain<INotesGrain>(NoteOwner.TelegramUser(message.UserId)).ListAsync();
+        var notes = message.Group || !NoteOwner.IsPerson(message.UserId) ? null : await grains.GetGrain<INotesGrain>(NoteOwner.TelegramUser(message.UserId)).ListAsync();
         var now = time.GetUtcNow();
         var markdown = ConversationExport.Markdown(session.Id, now, session.Conversation, notes);
         await outbox.SendDocumentAsync(TelegramTarget.For(message), ConversationExport.FileName(now), Encoding.UTF8.GetBytes(markdown), "Everything I keep from this chat.", session.Queue.Stopping);

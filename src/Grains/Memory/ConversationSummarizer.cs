@@ -33,40 +33,82 @@ internal sealed partial class ConversationSummarizer(
         "drop greetings and small talk. Start from the previous summary, when there is one, and keep what still holds. " +
         "Write at most {0} words, in the language of the conversation, as plain sentences.";
 
+    private const int MaxBackoffPrunes = 32;
+
     private readonly int _maxTokens = sessions.Value.MaxSummaryTokens;
+    private readonly int _batchMessages = sessions.Value.SummaryBatchMessages;
+    private readonly int _batchTokens = sessions.Value.MaxContextTokens / 4;
     private readonly bool _enabled = sessions.Value.Summaries && model.Provider != AiProvider.Offline;
 
-    /// <summary>Starts a summary of the turns awaiting one, unless one is under way or this same set failed already.</summary>
+    /// <summary>
+    /// Starts a summary once a batch of pruned turns waits (<c>Sessions:SummaryBatchMessages</c>, or a
+    /// quarter of the token budget), unless one is under way or failures hold it back: after a failure
+    /// the next prune tries again, then every 2, 4, ... up to 32 prunes while it keeps failing.
+    /// </summary>
     public void Start(ChatActivation session)
     {
-        var waiting = session.Conversation.Unsummarized.Count;
-        if (!_enabled || waiting == 0 || waiting == session.SummaryFailedAt || session.Summarizing is { IsCompleted: false }
-            || session.Retired || session.Conflicted || session.SummaryStop.IsCancellationRequested)
+        var conversation = session.Conversation;
+        var waiting = conversation.Unsummarized;
+        if (!_enabled || waiting.Count == 0 || session.Summarizing is { IsCompleted: false }
+            || session.Retired || session.Conflicted || session.SummaryStop.IsCancellationRequested
+            || conversation.Statistics.ContextPrunes < session.SummaryBackoff.NotBeforePrune
+            || (session.SummaryBackoff.Failures == 0 && waiting.Count < _batchMessages && ContextWindow.TotalTokens(waiting) < _batchTokens))
         {
             return;
         }
 
-        session.Summarizing = SummarizeAsync(session, session.Generation);
+        var run = CancellationTokenSource.CreateLinkedTokenSource(session.SummaryStop.Token);
+        session.SummaryRun = run;
+        session.Summarizing = SummarizeAsync(session, session.Generation, run);
     }
 
     /// <summary>Stops the summary under way (the activation is going): its turns stay, for the next activation's prune.</summary>
-    public static async Task StopAsync(ChatActivation session)
+    public static async Task StopAsync(ChatActivation session, CancellationToken cancellationToken)
     {
         session.SummaryStop.Cancel();
         if (session.Summarizing is { } running)
         {
-            await running;
+            try
+            {
+                await running.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Orleans waits no longer; the request was cancelled and writes nothing.
+            }
         }
     }
 
-    private async Task SummarizeAsync(ChatActivation session, int generation)
+    private async Task SummarizeAsync(ChatActivation session, int generation, CancellationTokenSource run)
     {
-        await Task.Yield(); // the turn that pruned ends first
+        try
+        {
+            await SummarizeOnceAsync(session, generation, run);
+        }
+        finally
+        {
+            if (session.SummaryRun == run)
+            {
+                session.SummaryRun = null; // on the activation's thread, as StopSummary is: it never sees a disposed run
+            }
+
+            run.Dispose();
+        }
+    }
+
+    private async Task SummarizeOnceAsync(ChatActivation session, int generation, CancellationTokenSource run)
+    {
+        await Task.Yield(); // the turn that pruned ends first; a reset or erasure meanwhile cancels this run
         var conversation = session.Conversation;
         var taken = conversation.Unsummarized.ToList();
         var previous = conversation.Summary;
+        if (run.IsCancellationRequested || session.Generation != generation || taken.Count == 0)
+        {
+            return;
+        }
+
         using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, session.SummaryStop.Token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, run.Token);
         try
         {
             var name = string.IsNullOrWhiteSpace(ai.Value.SummaryModel) ? catalog.ModelOf(conversation.Settings) : ai.Value.SummaryModel;
@@ -79,26 +121,27 @@ internal sealed partial class ConversationSummarizer(
             var kept = await session.Session.UpdateAsync(s =>
             {
                 var end = s.Unsummarized.IndexOf(taken[^1]); // entries are shared by reference between copies of the state
-                if (session.Generation != generation || end < 0)
+                if (session.Generation != generation || run.IsCancellationRequested || end < 0)
                 {
-                    return false; // reset or cleared meanwhile: the summary is of a conversation that is gone
+                    return false; // reset, erased or cleared meanwhile: the summary is of a conversation that is gone
                 }
 
                 s.Unsummarized.RemoveRange(0, end + 1);
                 s.Summary = new ConversationSummary { Text = text, Tokens = TokenEstimator.Estimate(text), Covers = (previous?.Covers ?? 0) + taken.Count, UpdatedAt = time.GetUtcNow() };
                 return true;
             });
-            session.SummaryFailedAt = 0;
+            session.SummaryBackoff = (0, 0);
             metrics.Summary(kept ? "made" : "discarded");
             LogSummarised(logger, session.Id, taken.Count, kept);
         }
-        catch (Exception) when (session.SummaryStop.IsCancellationRequested)
+        catch (Exception) when (run.IsCancellationRequested)
         {
-            // The activation is going: the turns stay stored for the next one.
+            // The activation is going, or what it summarised was reset or erased.
         }
         catch (Exception ex)
         {
-            session.SummaryFailedAt = taken.Count;
+            var failures = session.SummaryBackoff.Failures + 1;
+            session.SummaryBackoff = (failures, session.Conversation.Statistics.ContextPrunes + Math.Min(MaxBackoffPrunes, 1L << Math.Min(failures - 1, 5)));
             metrics.Summary("failed");
             LogFailed(logger, session.Id, taken.Count, ModelFailure.Classify(ex));
         }
@@ -106,7 +149,7 @@ internal sealed partial class ConversationSummarizer(
 
     private List<ChatMessage> Request(ConversationSummary? previous, List<ChatEntry> turns)
     {
-        var words = (int)(_maxTokens * 0.75);
+        var words = (int)(_maxTokens * 0.5); // well inside the bound, so the summary is seldom cut
         var text = new StringBuilder();
         if (previous is not null)
         {

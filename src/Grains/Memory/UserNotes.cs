@@ -1,4 +1,4 @@
-using System.ComponentModel;
+using System.Text.Json;
 using Assistant.Models;
 using Assistant.Sessions;
 using Microsoft.Extensions.AI;
@@ -7,11 +7,15 @@ using Microsoft.Extensions.Options;
 namespace Assistant.Memory;
 
 /// <summary>The notes of the person one turn answers, for its system message, and the two tools that change them.</summary>
-internal sealed record TurnNotes(IReadOnlyList<string> Notes, IList<AITool> Tools)
+internal sealed record TurnNotes(IReadOnlyList<string> Notes, IList<AITool> Tools, bool Group)
 {
     /// <summary>What the system message gains: the notes, and that the tools change them.</summary>
     public string SystemText => Notes.Count == 0 ? ""
-        : "\n\nNotes this user asked you to keep (change them with the remember and forget tools):\n" + string.Join("\n", Notes.Select(n => "- " + n));
+        : "\n\nNotes the user you are answering asked you to keep (change them with the remember and forget tools):\n" + string.Join("\n", Notes.Select(n => "- " + n))
+          + (Group ? "\nThis is a group chat: use these notes to answer this user, and do not repeat them to the group unless this user asks you to." : "");
+
+    /// <summary>The estimated tokens <see cref="SystemText"/> adds to the prompt.</summary>
+    public int Tokens => Notes.Count == 0 ? 0 : Sessions.TokenEstimator.Estimate(SystemText);
 }
 
 /// <summary>
@@ -27,9 +31,14 @@ internal sealed class UserNotes(IGrainFactory grains, IOptions<ChatSessionOption
 
     public static IReadOnlyList<string> Names { get; } = [Remember, Forget];
 
+    private const int MinForgetChars = 3;
+
+    private static readonly JsonElement RememberSchema = NoteTool.Schema("The fact or preference to keep, in one short sentence.");
+    private static readonly JsonElement ForgetSchema = NoteTool.Schema("Words of the note to drop, at least three characters.");
+
     public bool Enabled { get; } = sessions.Value.MaxNotes > 0 && ai.Value.EnableTools && ai.Value.EffectiveProvider != AiProvider.Offline;
 
-    public async Task<TurnNotes?> ForAsync(string owner)
+    public async Task<TurnNotes?> ForAsync(string owner, bool group)
     {
         if (!Enabled)
         {
@@ -38,16 +47,47 @@ internal sealed class UserNotes(IGrainFactory grains, IOptions<ChatSessionOption
 
         var grain = grains.GetGrain<INotesGrain>(owner);
         var notes = await grain.ListAsync();
-        return new TurnNotes(notes,
+        return new TurnNotes(notes, Group: group, Tools:
         [
-            AIFunctionFactory.Create(
-                ([Description("The fact or preference to keep, in one short sentence.")] string note) => grain.RememberAsync(note),
-                Remember,
-                "Keeps a note about the user for later conversations: call it when they ask you to remember something about them (a fact, a preference). Returns whether it was kept."),
-            AIFunctionFactory.Create(
-                async ([Description("Words of the note to drop.")] string note) => await grain.ForgetAsync(note) is var n && n == 0 ? "No note contains that." : $"Dropped {n} note(s).",
-                Forget,
-                "Drops the user's notes that contain the given words: call it when they ask you to forget something you kept."),
+            new NoteTool(Remember, RememberSchema,
+                "Keeps a note about the user for later conversations: call it when they ask you to remember something about them (a fact, a preference). Returns whether it was kept.",
+                grain.RememberAsync),
+            new NoteTool(Forget, ForgetSchema,
+                "Drops the user's notes that contain the given words: call it when they ask you to forget something you kept.",
+                async note => note.Trim().Length < MinForgetChars ? "Say more precisely which note to drop (at least three characters of it)."
+                    : await grain.ForgetAsync(note) is var n && n == 0 ? "No note contains that." : $"Dropped {n} note(s)."),
         ]);
+    }
+}
+
+/// <summary>
+/// A note tool bound to one owner. Its schema is built once per kind, so a turn's tools cost two
+/// small objects rather than <c>AIFunctionFactory</c>'s reflection per turn.
+/// </summary>
+internal sealed class NoteTool(string name, JsonElement schema, string description, Func<string, Task<string>> run) : AIFunction
+{
+    public override string Name => name;
+
+    public override string Description => description;
+
+    public override JsonElement JsonSchema => schema;
+
+    /// <summary>A schema of one required string argument, <c>note</c>.</summary>
+    public static JsonElement Schema(string noteDescription) => JsonSerializer.SerializeToElement(new
+    {
+        type = "object",
+        properties = new { note = new { type = "string", description = noteDescription } },
+        required = new[] { "note" },
+    });
+
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        var note = arguments.TryGetValue("note", out var value) ? value switch
+        {
+            JsonElement { ValueKind: JsonValueKind.String } text => text.GetString(),
+            string text => text,
+            _ => value?.ToString(),
+        } : null;
+        return await run(note ?? "");
     }
 }

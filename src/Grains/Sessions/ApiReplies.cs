@@ -29,20 +29,26 @@ internal sealed class ApiReplies(
         var generation = session.Generation;
         var result = await exchange.GenerateAsync(session.Id, session.Conversation, turn, onText: null, session.Queue.Stopping);
         var elapsed = ledger.Elapsed(turn);
-        if (generation != session.Generation)
+        ChatReply reply = null!;
+        var recorded = await session.Session.UpdateAsync(s =>
+        {
+            if (generation != session.Generation)
+            {
+                return false; // reset or erased while it was written (checked under the commit lock): it must not land in what follows
+            }
+
+            exchange.Record(s, result, elapsed, keepFailedQuestion: turn.Request.IdempotencyKey is null);
+            s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
+            reply = new ChatReply(result.Reply, s.Messages.Count, elapsed, result.Failure);
+            IdempotentTurns.Keep(s, turn, reply, ledger.Time.GetUtcNow()); // with the exchange, in one write
+            return true;
+        });
+        if (!recorded)
         {
             turn.Complete(new ChatReply("The conversation was reset while this reply was being written.", session.Conversation.Messages.Count, elapsed, ModelFailure.Cancelled));
             return;
         }
 
-        ChatReply reply = null!;
-        await session.Session.UpdateAsync(s =>
-        {
-            exchange.Record(s, result, elapsed, keepFailedQuestion: turn.Request.IdempotencyKey is null);
-            s.Statistics.Count(s.Statistics.MessagesByKind, MessageKind.Text);
-            reply = new ChatReply(result.Reply, s.Messages.Count, elapsed, result.Failure);
-            IdempotentTurns.Keep(s, turn, reply, ledger.Time.GetUtcNow()); // with the exchange, in one write
-        });
         ledger.Answered(session, MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
         ledger.Publish(session);
         await ledger.TouchDirectoryAsync(session);

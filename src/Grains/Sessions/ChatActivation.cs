@@ -43,10 +43,16 @@ internal sealed class ChatActivation(string id, DurableState<ChatSessionState> s
     /// <summary>The summary of pruned turns under way, if any (<see cref="Memory.ConversationSummarizer"/>); stopped at deactivation.</summary>
     public Task? Summarizing { get; set; }
 
+    /// <summary>Cancelled when the activation goes: no summary starts or goes on after it.</summary>
     public CancellationTokenSource SummaryStop { get; } = new();
 
-    /// <summary>How many turns awaited a summary when the last one failed: the next prune tries again.</summary>
-    public int SummaryFailedAt { get; set; }
+    /// <summary>Cancels the summary under way only (a reset or an erasure: what it summarises is gone).</summary>
+    public CancellationTokenSource? SummaryRun { get; set; }
+
+    /// <summary>Summaries that failed in a row, and the prune count (<see cref="SessionStatistics.ContextPrunes"/>) before which none is tried again.</summary>
+    public (int Failures, long NotBeforePrune) SummaryBackoff { get; set; }
+
+    public void StopSummary() => SummaryRun?.Cancel();
 
     /// <summary>Asks Orleans to collect this activation once the current call ends (it only turned messages away).</summary>
     public Action DeactivateOnIdle { get; set; } = () => { };

@@ -77,6 +77,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _session.SummaryStop.Cancel(); // first: the turns dequeued below must not start one
         foreach (var waiting in _session.Queue.DequeueApiTurns())
         {
             waiting.Fail(new SessionBusyException("The service is restarting; send the message again in a moment."));
@@ -84,7 +85,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
 
         // The reply in progress may finish while Orleans allows; the queue behind it waits in the inbox.
         await _session.Queue.StopAsync(reason.Description, cancellationToken);
-        await Memory.ConversationSummarizer.StopAsync(_session);
+        await Memory.ConversationSummarizer.StopAsync(_session, cancellationToken);
         _ledger.Retire(_session);
     }
 

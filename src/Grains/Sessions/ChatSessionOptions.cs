@@ -53,6 +53,12 @@ public sealed class ChatSessionOptions
     /// <summary>The longest note, in characters. Default 300.</summary>
     public int MaxNoteChars { get; set; } = 300;
 
+    /// <summary>
+    /// Pruned messages that wait before a summary is made (or a quarter of <see cref="MaxContextTokens"/>
+    /// of them, whichever comes first): one summary request per batch, not one per pruned turn. Default 20.
+    /// </summary>
+    public int SummaryBatchMessages { get; set; } = 20;
+
     /// <summary>The longest summary, in estimated tokens (asked of the model as its output limit, and cut there). Default 500.</summary>
     public int MaxSummaryTokens { get; set; } = 500;
 }

@@ -20,7 +20,12 @@ public sealed class ChatSessionOptionsValidator : IValidateOptions<ChatSessionOp
             failures.Add($"Sessions:IdleMinutes must be more than 1 (Orleans looks for idle sessions once a minute; was {o.IdleMinutes})");
         }
         failures.Positive("Sessions:InactiveContextHours", o.InactiveContextHours);
-        failures.Positive("Sessions:MaxSummaryTokens", o.MaxSummaryTokens);
+        if (o.MaxSummaryTokens < 50)
+        {
+            failures.Add($"Sessions:MaxSummaryTokens must be at least 50 (a summary shorter than that keeps nothing; was {o.MaxSummaryTokens})");
+        }
+
+        failures.Positive("Sessions:SummaryBatchMessages", o.SummaryBatchMessages);
         failures.NotNegative("Sessions:MaxNotes", o.MaxNotes);
         failures.Positive("Sessions:MaxNoteChars", o.MaxNoteChars);
         if (o.PressureContextMessages > o.MaxContextMessages)

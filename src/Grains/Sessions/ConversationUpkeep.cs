@@ -99,6 +99,7 @@ internal sealed partial class ConversationUpkeep(
         await session.Session.UpdateAsync(s =>
         {
             removed = tight.Prune(s.Messages, exchange.PromptTokens(s)); // under pressure: dropped, not summarised
+            removed += tight.Prune(s.Unsummarized); // nor kept waiting beyond the tight window
             if (removed > 0)
             {
                 s.Statistics.ContextPrunes++;

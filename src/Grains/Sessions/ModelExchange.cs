@@ -8,7 +8,8 @@ namespace Assistant.Sessions;
 /// <summary>What the model answered to one question: its text, the kind of failure when it did not finish, the tools it called.</summary>
 /// <param name="ImageRefused">The endpoint refused the question's image (a model without vision): it may be asked again without it.</param>
 /// <param name="CutOff">The model stopped at its output limit (<c>finish_reason: length</c>): the text is not the whole answer.</param>
-internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls, bool ImageRefused = false, bool CutOff = false)
+/// <param name="NotesTokens">What the user's notes added to the prompt: the window recorded leaves room for them, as the prompt did.</param>
+internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls, bool ImageRefused = false, bool CutOff = false, int NotesTokens = 0)
 {
     public const string CutOffNote = "(My answer was cut off here: it reached the length limit for one answer. Ask me to go on.)";
 
@@ -75,7 +76,7 @@ internal sealed partial class ModelExchange(
                 LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
             }
 
-            result = await GenerateAsync(sessionId, conversation, turn, notes, onText, stopping, candidate, deadline);
+            result = await GenerateAsync(sessionId, conversation, turn, notes, onText, stopping, candidate, deadline) with { NotesTokens = notes?.Tokens ?? 0 };
             if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
             {
                 return result;
@@ -156,7 +157,9 @@ internal sealed partial class ModelExchange(
     {
         try
         {
-            return await userNotes.ForAsync(turn.Telegram is { } message ? Memory.NoteOwner.TelegramUser(message.UserId) : Memory.NoteOwner.Session(sessionId));
+            return turn.Telegram is not { } message ? await userNotes.ForAsync(Memory.NoteOwner.Session(sessionId), group: false)
+                : Memory.NoteOwner.IsPerson(message.UserId) ? await userNotes.ForAsync(Memory.NoteOwner.TelegramUser(message.UserId), message.Group)
+                : null; // a sender many people share has no notes
         }
         catch (Exception ex)
         {
@@ -214,7 +217,7 @@ internal sealed partial class ModelExchange(
                 break;
         }
 
-        if (_window.Prune(state.Messages, PromptTokens(state), _summaries ? state.Unsummarized : null) > 0)
+        if (_window.Prune(state.Messages, PromptTokens(state) + result.NotesTokens, _summaries ? state.Unsummarized : null) > 0)
         {
             statistics.ContextPrunes++;
             metrics.ContextPruned("window");
@@ -232,7 +235,7 @@ internal sealed partial class ModelExchange(
         window.AddRange(context);
         window.Add(question);
         var system = catalog.PromptOf(conversation.Settings) + notes?.SystemText;
-        _window.Prune(window, PromptTokens(conversation) + (notes is null ? 0 : TokenEstimator.Estimate(notes.SystemText)));
+        _window.Prune(window, PromptTokens(conversation) + (notes?.Tokens ?? 0));
 
         var prompt = new List<ChatMessage>(window.Count + 2) { new(ChatRole.System, system) };
         if (conversation.Summary is { } summary)

@@ -26,10 +26,12 @@ public sealed record SessionSnapshot(
     {
         var s = state.Statistics;
         long bytes = BaseBytes;
-        foreach (var message in state.Messages)
+        foreach (var message in state.Messages.Concat(state.Unsummarized))
         {
             bytes += PerMessageBytes + message.Utf8Length;
         }
+
+        bytes += state.Summary?.Text.Length ?? 0;
 
         return new SessionSnapshot(
             sessionId,

@@ -79,6 +79,32 @@ public sealed class ExportAndErasureTests(ChatChoicesFixture fixture) : IDisposa
         Assert.DoesNotContain(Secret, await after.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_message_sent_after_deletemydata_confirm_is_answered_in_the_fresh_conversation()
+    {
+        const long group = -4_200_001;
+        var release = new TaskCompletionSource();
+        fixture.Model.Enqueue(new FakeResponse.Held(release.Task, "a slow answer"));
+        var slow = fixture.Telegram.SendUserMessage(group, Bob, $"@{Fakes.Telegram.FakeTelegramServer.BotUsername} a slow question about {Secret}", group: true);
+        await fixture.Model.WaitForRequestsAsync(1);
+        var confirm = fixture.Telegram.SendUserMessage(group, Bob, "/deletemydata confirm", group: true);
+        var after = fixture.Telegram.SendUserMessage(group, Bob, $"@{Fakes.Telegram.FakeTelegramServer.BotUsername} a question after the erasure", group: true);
+        await Eventually.WaitAsync(async () => (await Admin().GetTelegramChatAsync(group)).GetProperty("telegram_pending").GetInt32() == 3, "the three messages waiting", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20));
+        release.SetResult();
+
+        await fixture.Telegram.WaitUntilAsync(group, m => m.Any(x => x.ReplyTo == after), "the answer to the message sent after the erasure", TimeSpan.FromSeconds(30));
+        Assert.Contains("Erased: 2 messages", fixture.Telegram.RepliesTo(group, confirm)[^1].Text);
+        await SessionClient.WaitUntilSettledAsync(Admin(), group);
+        Assert.Equal(["a question after the erasure", "Echo: a question after the erasure"], SessionClient.Texts(await Admin().GetTelegramChatAsync(group)).Select(t => t.Trim()));
+    }
+
+    private HttpClient Admin()
+    {
+        var client = new HttpClient { BaseAddress = fixture.Silo.Http.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ChatChoicesFixture.AdminKey);
+        return client;
+    }
+
     /// <summary>Whether the database file or its write-ahead log holds <paramref name="word"/>, read as bytes beside the running silo.</summary>
     private bool FileHolds(string word)
     {

@@ -27,6 +27,7 @@ public sealed partial class SummaryTests(ModelSiloFixture fixture) : IClassFixtu
 
         var summaries = fixture.Model.Requests.Where(IsSummary).ToList();
         Assert.True(summaries.Count >= 2, $"expected the summary to be remade as turns were pruned, saw {summaries.Count} summary requests");
+        Assert.True(summaries.Count <= 10, $"100 pruned turns in batches of 20 messages ask at most 10 summaries, saw {summaries.Count}");
         Assert.All(summaries, r => Assert.Equal(("fake-model", false, 500), (r.Model, r.Stream, r.MaxCompletionTokens)));
         Assert.Contains(summaries.Skip(1), r => r.LastUserText.StartsWith("Previous summary:\nKept: my name is Quillon", StringComparison.Ordinal));
 
@@ -55,19 +56,19 @@ public sealed partial class SummaryTests(ModelSiloFixture fixture) : IClassFixtu
         var release = new TaskCompletionSource();
         fixture.Model.Responder = r => IsSummary(r) ? new FakeResponse.Held(release.Task, "Kept: nothing yet") : FakeOpenAiServer.Echo(r);
 
-        for (var i = 1; i <= 51; i++)
+        for (var i = 1; i <= 60; i++)
         {
-            await fixture.Http.SendAsync(_session, $"message {i}"); // the 51st exchange prunes the first turn
+            await fixture.Http.SendAsync(_session, $"message {i}"); // from the 51st each exchange prunes a turn; the 60th makes a batch of 20 messages
         }
 
         await Eventually.WaitAsync(() => Task.FromResult(fixture.Model.Requests.Any(IsSummary)), "the summary request", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20));
         var replies = new List<string>();
-        for (var i = 52; i <= 54; i++)
+        for (var i = 61; i <= 63; i++)
         {
             replies.Add((await fixture.Http.SendAsync(_session, $"message {i}")).GetProperty("reply").GetString()!);
         }
 
-        Assert.Equal(["Echo: message 52", "Echo: message 53", "Echo: message 54"], replies);
+        Assert.Equal(["Echo: message 61", "Echo: message 62", "Echo: message 63"], replies);
         Assert.False(release.Task.IsCompleted);
         Assert.Single(fixture.Model.Requests, IsSummary); // one at a time: the later prunes wait for it
 
@@ -84,14 +85,14 @@ public sealed partial class SummaryTests(ModelSiloFixture fixture) : IClassFixtu
             : KeepNames(r);
 
         await fixture.Http.SendAsync(_session, "Remember: my name is Maravel.");
-        for (var i = 2; i <= 51; i++)
+        for (var i = 2; i <= 60; i++)
         {
             await fixture.Http.SendAsync(_session, $"message {i}");
         }
 
         await Eventually.WaitAsync(() => Task.FromResult(fixture.Model.Requests.Any(IsSummary)), "the first summary request", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20));
-        var sent = 51;
-        while (SummaryOf(await fixture.Http.GetSessionAsync(_session)) is null && sent < 60)
+        var sent = 60;
+        while (SummaryOf(await fixture.Http.GetSessionAsync(_session)) is null && sent < 70)
         {
             await fixture.Http.SendAsync(_session, $"message {++sent}");
         }
@@ -100,6 +101,7 @@ public sealed partial class SummaryTests(ModelSiloFixture fixture) : IClassFixtu
         Assert.Equal("Kept: my name is Maravel", summary);
         var requests = fixture.Model.Requests.Where(IsSummary).ToList();
         Assert.True(requests.Count >= 2);
+        Assert.True(requests[1].LastUserText.Length > requests[0].LastUserText.Length, "the retry carries the failed turns and the ones pruned since");
         Assert.Contains("User: Remember: my name is Maravel.", requests[1].LastUserText); // the failed turns were kept for the retry
         Assert.Contains("User: message 2\n", requests[1].LastUserText);
     }

@@ -11,6 +11,11 @@ internal sealed class MemoryCommand : ChatCommand
 
     public override async Task<string> RunAsync(CommandCall call)
     {
+        if (!Memory.NoteOwner.IsPerson(call.Message.UserId))
+        {
+            return "I keep notes only for people writing as themselves, not for anonymous admins or channels.";
+        }
+
         var notes = call.Host.NotesOf(call.Message.UserId);
         if (call.Argument.Equals(Clear, StringComparison.OrdinalIgnoreCase))
         {

@@ -6,7 +6,7 @@ namespace Assistant.Memory;
 /// <param name="Notes">Notes kept about the user (or the HTTP session).</param>
 /// <param name="Waiting">Telegram messages accepted and not yet answered, dropped unanswered.</param>
 /// <param name="DeadLetters">Messages the service had given up on, kept for operators.</param>
-/// <param name="DirectoryRow">Whether the session's index row was deleted.</param>
+/// <param name="DirectoryRow">Whether the session's index row was deleted; false when a message still waited, so it stayed (it carries the recovery mark) with its figures reset.</param>
 /// <param name="FileCheckpointed">On SQLite, whether the write-ahead log was emptied into the file at once (else at the next checkpoint); true on PostgreSQL.</param>
 [GenerateSerializer, Immutable, Alias("Assistant.Memory.ErasureReport")]
 public sealed record class ErasureReport(

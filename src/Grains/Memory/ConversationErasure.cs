@@ -23,7 +23,8 @@ internal sealed partial class ConversationErasure(
 {
     public const string Erased = "The conversation was erased before this message was answered.";
 
-    private const int CheckpointAttempts = 3;
+    /// <summary>How long the erasure's checkpoint waits for readers and writers in the way (it holds new writers back meanwhile).</summary>
+    private static readonly TimeSpan CheckpointWait = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Erases <paramref name="session"/> and the notes of <paramref name="notesOwner"/> (none for a sender many share). The reply under
@@ -45,6 +46,7 @@ internal sealed partial class ConversationErasure(
         }
 
         session.StopSummary(); // after the dequeue, whose ends may have started one: its turns are not to reach the model
+        session.SummaryBackoff = default; // the prune count starts again with the statistics
 
         int messages = 0, dropped = 0;
         var summary = false;
@@ -66,41 +68,47 @@ internal sealed partial class ConversationErasure(
 
         var notes = notesOwner is null ? 0 : await grains.GetGrain<INotesGrain>(notesOwner).ClearAsync();
 
-        // SQLite's async calls complete synchronously: off the grain's thread, so a checkpoint waiting out a writer holds no scheduler thread.
-        var (letters, checkpointed) = await Task.Run(async () => (await deadLetters.DeleteAsync(session.Id), await CheckpointAsync()));
-        if (session.Waiting.Count > 0)
+        // SQLite's calls complete synchronously: run on a pool thread, so the waits do not hold this activation's turn.
+        var (letters, checkpointed) = await Task.Run(async () => (await deadLetters.DeleteAsync(session.Id), (await database.CheckpointAsync(busyTimeout: CheckpointWait)).Busy == 0));
+        if (!checkpointed)
         {
-            await ledger.WriteDirectoryAsync(session); // messages wait in it: the row (and with it the recovery mark) stays, with the erased figures
+            LogCheckpointBusy(logger, session.Id);
         }
-        else
+
+        // The row goes, unless a message waits (the asking one, in Telegram; or one taken meanwhile):
+        // then it carries the recovery mark and stays, its figures reset.
+        var deleted = !session.Queue.Busy && session.Waiting.Count == 0 && session.Conversation.Messages.Count == 0
+            && await Task.Run(() => ledger.Directory.DeleteAsync(session.Id));
+        if (!deleted)
         {
-            await Task.Run(() => ledger.Directory.DeleteAsync(session.Id));
+            await ResetRowAsync(session.Id);
         }
 
         ledger.Publish(session);
         metrics.Erased(channel);
         LogErased(logger, session.Id, messages, summary, notes, dropped, letters);
-        return new ErasureReport(messages, summary, notes, dropped, letters, DirectoryRow: true, checkpointed);
+        return new ErasureReport(messages, summary, notes, dropped, letters, deleted, checkpointed);
     }
 
-    /// <summary>Empties the WAL into the file; a reader or writer in the way is waited out up to a few times.</summary>
-    private async Task<bool> CheckpointAsync()
+    /// <summary>Best effort: the erasure itself is done; a row left with old figures holds no words.</summary>
+    private async Task ResetRowAsync(string sessionId)
     {
-        for (var attempt = 1; attempt <= CheckpointAttempts; attempt++)
+        try
         {
-            if ((await database.CheckpointAsync()).Busy == 0)
-            {
-                return true;
-            }
+            await Task.Run(() => ledger.Directory.ResetFiguresAsync(sessionId, ledger.Time.GetUtcNow()));
         }
-
-        LogCheckpointBusy(logger, CheckpointAttempts);
-        return false;
+        catch (Exception ex)
+        {
+            LogRowNotReset(logger, sessionId, ex.GetType().Name);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: erased on request: {Messages} messages, summary {Summary}, {Notes} notes, {Waiting} waiting messages, {DeadLetters} dead letters")]
     private static partial void LogErased(ILogger logger, string sessionId, int messages, bool summary, int notes, int waiting, int deadLetters);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An erasure could not empty the SQLite write-ahead log after {Attempts} checkpoints (busy); the next checkpoint does (POST /maintenance/checkpoint)")]
-    private static partial void LogCheckpointBusy(ILogger logger, int attempts);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the erasure could not empty the SQLite write-ahead log (busy); the next checkpoint does (POST /maintenance/checkpoint)")]
+    private static partial void LogCheckpointBusy(ILogger logger, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the erased session's index row kept its old figures ({Error})")]
+    private static partial void LogRowNotReset(ILogger logger, string sessionId, string error);
 }

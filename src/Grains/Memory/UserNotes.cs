@@ -88,6 +88,7 @@ internal sealed class NoteTool(string name, JsonElement schema, string descripti
             string text => text,
             _ => value?.ToString(),
         } : null;
+        cancellationToken.ThrowIfCancellationRequested(); // a turn reset or erased meanwhile keeps nothing
         return await run(note ?? "");
     }
 }

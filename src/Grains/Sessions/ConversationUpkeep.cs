@@ -58,6 +58,7 @@ internal sealed partial class ConversationUpkeep(
             return false;
         }
 
+        session.StopSummary();
         await session.Session.UpdateAsync(s => s.ClearContext(now));
         ledger.Publish(session);
         await ledger.Directory.MarkClearedAsync(session.Id, now);

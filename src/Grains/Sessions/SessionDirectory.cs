@@ -118,6 +118,15 @@ public sealed class SessionDirectory(Database database, GroupCommit group)
         return await command.With("id", sessionId).ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
+    /// <summary>Resets the figures of the session's index row to a new conversation's (an erasure while a message waits), leaving its recovery mark.</summary>
+    public async Task ResetFiguresAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            "UPDATE chat_sessions SET created_at = @at, last_active_at = @at, message_count = 0, context_cleared_at = NULL WHERE session_id = @id");
+        await command.With("id", sessionId).With("at", at.UtcDateTime).ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task MarkClearedAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -104,6 +104,7 @@ internal sealed partial class SessionLedger(
         }
 
         session.StopSummary(); // after the dequeue, whose ends may have started one: what it would summarise is gone
+        session.SummaryBackoff = default;
 
         await session.Session.UpdateAsync(s => s.ForgetContext()); // kept replies too: a repeated key then asks again
         Publish(session);

@@ -95,7 +95,8 @@ public sealed class Database : IAsyncDisposable
     /// SQLite: copies the write-ahead log into the file and truncates it (<c>wal_checkpoint(TRUNCATE)</c>),
     /// so what was overwritten lives on in neither; returns (busy, log frames, frames done). PostgreSQL: nothing to do.
     /// </summary>
-    public async Task<(long Busy, long Log, long Done)> CheckpointAsync(CancellationToken cancellationToken = default)
+    /// <param name="busyTimeout">How long to wait for writers and readers in the way (a checkpoint blocks new writers meanwhile); the connection's usual wait when null.</param>
+    public async Task<(long Busy, long Log, long Done)> CheckpointAsync(CancellationToken cancellationToken = default, TimeSpan? busyTimeout = null)
     {
         if (Provider != StorageProvider.Sqlite)
         {
@@ -103,9 +104,24 @@ public sealed class Database : IAsyncDisposable
         }
 
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand("PRAGMA wal_checkpoint(TRUNCATE)");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        var wait = (long)(busyTimeout ?? CommandTimeout).TotalMilliseconds;
+        await using (var shorter = connection.CreateCommand($"PRAGMA busy_timeout = {wait}"))
+        {
+            await shorter.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var command = connection.CreateCommand("PRAGMA wal_checkpoint(TRUNCATE)");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }
+        finally
+        {
+            // The connection goes back to the pool: with the wait every connection has.
+            await using var usual = connection.CreateCommand($"PRAGMA busy_timeout = {(long)CommandTimeout.TotalMilliseconds}");
+            await usual.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 }

@@ -16,7 +16,7 @@ namespace Assistant.Memory;
 internal sealed partial class ConversationErasure(
     SessionLedger ledger,
     DeadLetters deadLetters,
-    IGrainFactory grains,
+    NotesCache notesCache,
     Database database,
     MemoryMetrics metrics,
     ILogger<ConversationErasure> logger)
@@ -66,7 +66,7 @@ internal sealed partial class ConversationErasure(
                 return dropped > 0;
             });
 
-        var notes = notesOwner is null ? 0 : await grains.GetGrain<INotesGrain>(notesOwner).ClearAsync();
+        var notes = notesOwner is null ? 0 : await notesCache.ClearAsync(notesOwner);
 
         // SQLite's calls complete synchronously: run on a pool thread, so the waits do not hold this activation's turn.
         var (letters, checkpointed) = await Task.Run(async () => (await deadLetters.DeleteAsync(session.Id), (await database.CheckpointAsync(busyTimeout: CheckpointWait)).Busy == 0));

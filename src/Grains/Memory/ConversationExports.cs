@@ -7,12 +7,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Assistant.Memory;
 
 /// <summary>Exports a session's conversation (<see cref="ConversationExport"/>): as text over HTTP, as a document in Telegram.</summary>
-internal sealed class ConversationExports(IGrainFactory grains, TelegramOutbox outbox, MemoryMetrics metrics, [FromKeyedServices(Clock.Key)] TimeProvider time)
+internal sealed class ConversationExports(NotesCache notesCache, TelegramOutbox outbox, MemoryMetrics metrics, [FromKeyedServices(Clock.Key)] TimeProvider time)
 {
     /// <summary>The HTTP session's conversation with the session's own notes.</summary>
     public async Task<string> ForApiAsync(ChatActivation session)
     {
-        var notes = await grains.GetGrain<INotesGrain>(NoteOwner.Session(session.Id)).ListAsync();
+        var notes = await notesCache.ListAsync(NoteOwner.Session(session.Id), fresh: true);
         metrics.Exported("api");
         return ConversationExport.Markdown(session.Id, time.GetUtcNow(), session.Conversation, notes);
     }
@@ -23,7 +23,7 @@ internal sealed class ConversationExports(IGrainFactory grains, TelegramOutbox o
     /// </summary>
     public async Task<string> SendAsync(ChatActivation session, TelegramIncoming message)
     {
-        var notes = message.Group || !NoteOwner.IsPerson(message.UserId) ? null : await grains.GetGrain<INotesGrain>(NoteOwner.TelegramUser(message.UserId)).ListAsync();
+        var notes = message.Group || !NoteOwner.IsPerson(message.UserId) ? null : await notesCache.ListAsync(NoteOwner.TelegramUser(message.UserId), fresh: true);
         var now = time.GetUtcNow();
         var markdown = ConversationExport.Markdown(session.Id, now, session.Conversation, notes);
         await outbox.SendDocumentAsync(TelegramTarget.For(message), ConversationExport.FileName(now), Encoding.UTF8.GetBytes(markdown), "Everything I keep from this chat.", session.Queue.Stopping);

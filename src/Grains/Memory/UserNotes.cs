@@ -24,7 +24,7 @@ internal sealed record TurnNotes(IReadOnlyList<string> Notes, IList<AITool> Tool
 /// of the person it is answering. Off when <c>Sessions:MaxNotes</c> is 0, tools are off
 /// (<c>AI:EnableTools</c>) or no model is configured.
 /// </summary>
-internal sealed class UserNotes(IGrainFactory grains, IOptions<ChatSessionOptions> sessions, IOptions<AiOptions> ai)
+internal sealed class UserNotes(NotesCache cache, IOptions<ChatSessionOptions> sessions, IOptions<AiOptions> ai)
 {
     public const string Remember = "remember";
     public const string Forget = "forget";
@@ -45,17 +45,16 @@ internal sealed class UserNotes(IGrainFactory grains, IOptions<ChatSessionOption
             return null;
         }
 
-        var grain = grains.GetGrain<INotesGrain>(owner);
-        var notes = await grain.ListAsync();
+        var notes = await cache.ListAsync(owner);
         return new TurnNotes(notes, Group: group, Tools:
         [
             new NoteTool(Remember, RememberSchema,
                 "Keeps a note about the user for later conversations: call it when they ask you to remember something about them (a fact, a preference). Returns whether it was kept.",
-                grain.RememberAsync),
+                note => cache.RememberAsync(owner, note)),
             new NoteTool(Forget, ForgetSchema,
                 "Drops the user's notes that contain the given words: call it when they ask you to forget something you kept.",
                 async note => note.Trim().Length < MinForgetChars ? "Say more precisely which note to drop (at least three characters of it)."
-                    : await grain.ForgetAsync(note) is var n && n == 0 ? "No note contains that." : $"Dropped {n} note(s)."),
+                    : await cache.ForgetAsync(owner, note) is var n && n == 0 ? "No note contains that." : $"Dropped {n} note(s)."),
         ]);
     }
 }

@@ -50,6 +50,12 @@ public sealed class ChatSessionOptions
     /// <summary>Notes the model may keep for one user (its <c>remember</c> tool); 0 turns notes off. Default 50.</summary>
     public int MaxNotes { get; set; } = 50;
 
+    /// <summary>
+    /// Seconds a silo uses its copy of a user's notes before reading them again (0: read every turn).
+    /// A change made through the silo is seen at once; one made on another silo within this time. Default 30.
+    /// </summary>
+    public double NotesCacheSeconds { get; set; } = 30;
+
     /// <summary>The longest note, in characters. Default 300.</summary>
     public int MaxNoteChars { get; set; } = 300;
 

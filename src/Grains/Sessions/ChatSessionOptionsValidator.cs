@@ -34,6 +34,7 @@ public sealed class ChatSessionOptionsValidator : IValidateOptions<ChatSessionOp
 
         failures.NotNegative("Sessions:MaxNotes", o.MaxNotes);
         failures.Positive("Sessions:MaxNoteChars", o.MaxNoteChars);
+        failures.NotNegative("Sessions:NotesCacheSeconds", o.NotesCacheSeconds);
         if (o.PressureContextMessages > o.MaxContextMessages)
         {
             failures.Add($"Sessions:PressureContextMessages ({o.PressureContextMessages}) must not exceed Sessions:MaxContextMessages ({o.MaxContextMessages})");

@@ -18,7 +18,10 @@ internal interface ICommandHost
     Task<string> DescribeHealthAsync();
 
     /// <summary>The notes kept for Telegram user <paramref name="userId"/>.</summary>
-    Memory.INotesGrain NotesOf(long userId);
+    Task<IReadOnlyList<string>> NotesAsync(long userId);
+
+    /// <summary>Drops the notes kept for Telegram user <paramref name="userId"/>; how many went.</summary>
+    Task<int> ClearNotesAsync(long userId);
 
     /// <summary>Sends the chat's conversation as a document in reply to <paramref name="message"/>; what to say with it.</summary>
     Task<string> ExportAsync(TelegramIncoming message);

@@ -17,7 +17,9 @@ internal sealed class ChatCommandHost(ChatActivation session, CommandHosts servi
 
     public Task<string> DescribeHealthAsync() => services.Health.DescribeAsync();
 
-    public INotesGrain NotesOf(long userId) => services.Grains.GetGrain<INotesGrain>(NoteOwner.TelegramUser(userId));
+    public Task<IReadOnlyList<string>> NotesAsync(long userId) => services.Notes.ListAsync(NoteOwner.TelegramUser(userId), fresh: true);
+
+    public Task<int> ClearNotesAsync(long userId) => services.Notes.ClearAsync(NoteOwner.TelegramUser(userId));
 
     public Task<string> ExportAsync(Telegram.TelegramIncoming message) => services.Memory.Exports.SendAsync(session, message);
 
@@ -26,8 +28,10 @@ internal sealed class ChatCommandHost(ChatActivation session, CommandHosts servi
 }
 
 /// <summary>What commands reach through their host; builds the host of one session.</summary>
-internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, IGrainFactory grains, ConversationMemory memory)
+internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, NotesCache notes, ConversationMemory memory)
 {
+    public NotesCache Notes => notes;
+
     public ConversationMemory Memory => memory;
 
     public ConversationUpkeep Upkeep => upkeep;
@@ -35,8 +39,6 @@ internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledg
     public SessionLedger Ledger => ledger;
 
     public IServiceHealthSummary Health => health;
-
-    public IGrainFactory Grains => grains;
 
     public ICommandHost For(ChatActivation session) => new ChatCommandHost(session, this);
 }

@@ -16,10 +16,9 @@ internal sealed class MemoryCommand : ChatCommand
             return "I keep notes only for people writing as themselves, not for anonymous admins or channels.";
         }
 
-        var notes = call.Host.NotesOf(call.Message.UserId);
         if (call.Argument.Equals(Clear, StringComparison.OrdinalIgnoreCase))
         {
-            var dropped = await notes.ClearAsync();
+            var dropped = await call.Host.ClearNotesAsync(call.Message.UserId);
             return dropped == 0 ? "I keep no notes about you." : $"Dropped all {dropped} notes I kept about you.";
         }
 
@@ -33,7 +32,7 @@ internal sealed class MemoryCommand : ChatCommand
             return "Your notes are yours: I show them only in a private chat with me. Send /memory there.";
         }
 
-        var kept = await notes.ListAsync();
+        var kept = await call.Host.NotesAsync(call.Message.UserId);
         return kept.Count == 0
             ? "I keep no notes about you. Ask me to remember something and I will."
             : "Notes I keep about you:\n" + string.Join("\n", kept.Select((n, i) => $"{i + 1}. {n}")) +

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Assistant.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Assistant.Memory;
+
+/// <summary>
+/// The notes this silo's turns read (<see cref="INotesGrain"/> stays where they are kept), so a turn
+/// does not call the notes grain every time: a copy is used for <c>Sessions:NotesCacheSeconds</c> (30),
+/// and every change made through this silo (the tools, <c>/memory clear</c>, an erasure) drops it at
+/// once. A change made on another silo reaches this one's requests within that time. At most
+/// <see cref="MaxEntries"/> owners are held.
+/// </summary>
+internal sealed class NotesCache(IGrainFactory grains, IOptions<ChatSessionOptions> sessions, [FromKeyedServices(Clock.Key)] TimeProvider time)
+{
+    public const int MaxEntries = 10_000;
+
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<string> Notes, long At)> _entries = new();
+    private readonly TimeSpan _fresh = TimeSpan.FromSeconds(sessions.Value.NotesCacheSeconds);
+    private long _changes;
+
+    public int Count => _entries.Count;
+
+    /// <param name="fresh">Read from the grain, not a copy (<c>/memory</c>, an export: what the user is shown is what is kept).</param>
+    public async Task<IReadOnlyList<string>> ListAsync(string owner, bool fresh = false)
+    {
+        if (!fresh && _entries.TryGetValue(owner, out var kept) && time.GetElapsedTime(kept.At) < _fresh)
+        {
+            return kept.Notes;
+        }
+
+        var changes = Interlocked.Read(ref _changes);
+        var at = time.GetTimestamp();
+        var notes = await grains.GetGrain<INotesGrain>(owner).ListAsync();
+        if (_fresh > TimeSpan.Zero && Interlocked.Read(ref _changes) == changes) // a change made meanwhile may not be in what was read
+        {
+            Keep(owner, notes, at);
+        }
+
+        return notes;
+    }
+
+    public Task<string> RememberAsync(string owner, string text) => ChangeAsync(owner, g => g.RememberAsync(text));
+
+    public Task<int> ForgetAsync(string owner, string text) => ChangeAsync(owner, g => g.ForgetAsync(text));
+
+    public Task<int> ClearAsync(string owner) => ChangeAsync(owner, g => g.ClearAsync());
+
+    private async Task<T> ChangeAsync<T>(string owner, Func<INotesGrain, Task<T>> change)
+    {
+        try
+        {
+            return await change(grains.GetGrain<INotesGrain>(owner));
+        }
+        finally
+        {
+            Interlocked.Increment(ref _changes);
+            _entries.TryRemove(owner, out _);
+        }
+    }
+
+    private void Keep(string owner, IReadOnlyList<string> notes, long at)
+    {
+        if (_entries.Count >= MaxEntries)
+        {
+            foreach (var (key, entry) in _entries)
+            {
+                if (time.GetElapsedTime(entry.At) >= _fresh)
+                {
+                    _entries.TryRemove(key, out _);
+                }
+            }
+
+            if (_entries.Count >= MaxEntries)
+            {
+                _entries.Clear(); // all fresh: start over rather than grow
+            }
+        }
+
+        _entries[owner] = (notes, at);
+    }
+}

@@ -16,30 +16,49 @@ internal sealed class NotesCache(IGrainFactory grains, IOptions<ChatSessionOptio
 {
     public const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<string, (IReadOnlyList<string> Notes, long At)> _entries = new();
+    private readonly ConcurrentDictionary<string, (Task<IReadOnlyList<string>> Notes, long At)> _entries = new();
     private readonly TimeSpan _fresh = TimeSpan.FromSeconds(sessions.Value.NotesCacheSeconds);
     private long _changes;
 
     public int Count => _entries.Count;
 
+    /// <summary>
+    /// The owner's notes: the copy while it is fresh (a read still under way counts, so a turn
+    /// awaits the read its message's arrival started, <see cref="Warm"/>), else a read from the grain.
+    /// </summary>
     /// <param name="fresh">Read from the grain, not a copy (<c>/memory</c>, an export: what the user is shown is what is kept).</param>
-    public async Task<IReadOnlyList<string>> ListAsync(string owner, bool fresh = false)
+    public Task<IReadOnlyList<string>> ListAsync(string owner, bool fresh = false)
     {
-        if (!fresh && _entries.TryGetValue(owner, out var kept) && time.GetElapsedTime(kept.At) < _fresh)
+        if (!fresh && _entries.TryGetValue(owner, out var kept) && !kept.Notes.IsFaulted && !kept.Notes.IsCanceled && time.GetElapsedTime(kept.At) < _fresh)
         {
             return kept.Notes;
         }
 
         var changes = Interlocked.Read(ref _changes);
-        var at = time.GetTimestamp();
-        var notes = await grains.GetGrain<INotesGrain>(owner).ListAsync();
-        if (_fresh > TimeSpan.Zero && Interlocked.Read(ref _changes) == changes) // a change made meanwhile may not be in what was read
+        var read = grains.GetGrain<INotesGrain>(owner).ListAsync();
+        if (_fresh > TimeSpan.Zero)
         {
-            Keep(owner, notes, at);
+            var entry = (read, time.GetTimestamp());
+            Keep(owner, entry);
+            _ = read.ContinueWith(
+                done =>
+                {
+                    _ = done.Exception; // observed: a turn reading it sees the failure again by reading afresh
+                    if (!done.IsCompletedSuccessfully || Interlocked.Read(ref _changes) != changes)
+                    {
+                        _entries.TryRemove(KeyValuePair.Create(owner, entry)); // failed, or a change made meanwhile may not be in it
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
 
-        return notes;
+        return read;
     }
+
+    /// <summary>Starts reading the owner's notes, when no fresh copy is held, for a turn about to start.</summary>
+    public void Warm(string owner) => _ = ListAsync(owner);
 
     public Task<string> RememberAsync(string owner, string text) => ChangeAsync(owner, g => g.RememberAsync(text));
 
@@ -60,13 +79,13 @@ internal sealed class NotesCache(IGrainFactory grains, IOptions<ChatSessionOptio
         }
     }
 
-    private void Keep(string owner, IReadOnlyList<string> notes, long at)
+    private void Keep(string owner, (Task<IReadOnlyList<string>> Notes, long At) entry)
     {
         if (_entries.Count >= MaxEntries)
         {
-            foreach (var (key, entry) in _entries)
+            foreach (var (key, held) in _entries)
             {
-                if (time.GetElapsedTime(entry.At) >= _fresh)
+                if (time.GetElapsedTime(held.At) >= _fresh)
                 {
                     _entries.TryRemove(key, out _);
                 }
@@ -78,6 +97,6 @@ internal sealed class NotesCache(IGrainFactory grains, IOptions<ChatSessionOptio
             }
         }
 
-        _entries[owner] = (notes, at);
+        _entries[owner] = entry;
     }
 }

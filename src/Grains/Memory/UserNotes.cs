@@ -38,6 +38,15 @@ internal sealed class UserNotes(NotesCache cache, IOptions<ChatSessionOptions> s
 
     public bool Enabled { get; } = sessions.Value.MaxNotes > 0 && ai.Value.EnableTools && ai.Value.EffectiveProvider != AiProvider.Offline;
 
+    /// <summary>Starts reading the notes a turn about to start will send (<see cref="NotesCache.Warm"/>), off its path.</summary>
+    public void Warm(string owner)
+    {
+        if (Enabled)
+        {
+            cache.Warm(owner);
+        }
+    }
+
     public async Task<TurnNotes?> ForAsync(string owner, bool group)
     {
         if (!Enabled)

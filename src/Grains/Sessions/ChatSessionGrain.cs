@@ -92,6 +92,7 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     public Task<ChatReply> AskAsync(ChatRequest request)
     {
         Touch();
+        _memory.Notes.Warm(Memory.NoteOwner.Session(_session.Id));
         return _api.AskAsync(_session, request);
     }
 
@@ -104,6 +105,11 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     public Task<DeliveryOutcome> DeliverAsync(TelegramIncoming message)
     {
         Touch();
+        if (Memory.NoteOwner.IsPerson(message.UserId))
+        {
+            _memory.Notes.Warm(Memory.NoteOwner.TelegramUser(message.UserId)); // read while the message is stored, not after
+        }
+
         return _telegram.DeliverAsync(_session, message);
     }
 

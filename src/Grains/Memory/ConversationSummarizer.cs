@@ -36,7 +36,8 @@ internal sealed partial class ConversationSummarizer(
     private const int MaxBackoffPrunes = 32;
 
     private readonly int _maxTokens = sessions.Value.MaxSummaryTokens;
-    private readonly int _batchMessages = sessions.Value.SummaryBatchMessages;
+    // The turns awaiting a summary are kept within the pressure window under pressure: a larger batch would never fill.
+    private readonly int _batchMessages = Math.Min(sessions.Value.SummaryBatchMessages, sessions.Value.PressureContextMessages);
     private readonly int _batchTokens = sessions.Value.MaxContextTokens / 4;
     private readonly bool _enabled = sessions.Value.Summaries && model.Provider != AiProvider.Offline;
 

@@ -61,7 +61,8 @@ public sealed class ChatSessionOptions
 
     /// <summary>
     /// Pruned messages that wait before a summary is made (or a quarter of <see cref="MaxContextTokens"/>
-    /// of them, whichever comes first): one summary request per batch, not one per pruned turn. Default 20.
+    /// of them, whichever comes first; at most <see cref="PressureContextMessages"/>): one summary request
+    /// per batch, not one per pruned turn. Default 20.
     /// </summary>
     public int SummaryBatchMessages { get; set; } = 20;
 

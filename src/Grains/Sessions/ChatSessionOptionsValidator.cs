@@ -26,11 +26,6 @@ public sealed class ChatSessionOptionsValidator : IValidateOptions<ChatSessionOp
         }
 
         failures.Positive("Sessions:SummaryBatchMessages", o.SummaryBatchMessages);
-        if (o.SummaryBatchMessages > o.PressureContextMessages)
-        {
-            // The turns awaiting a summary are kept within the pressure window: a larger batch would never fill.
-            failures.Add($"Sessions:SummaryBatchMessages ({o.SummaryBatchMessages}) must not exceed Sessions:PressureContextMessages ({o.PressureContextMessages})");
-        }
 
         failures.NotNegative("Sessions:MaxNotes", o.MaxNotes);
         failures.Positive("Sessions:MaxNoteChars", o.MaxNoteChars);

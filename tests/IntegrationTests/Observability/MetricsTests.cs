@@ -249,6 +249,7 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
             settings["Admin:ApiKey"] = Key;
             settings["Sessions:MaxContextMessages"] = "2";
             settings["Sessions:PressureContextMessages"] = "2";
+            settings["Sessions:Summaries"] = "false"; // the model requests counted here are the exchanges' (SummaryTests count the summaries')
             settings["Monitoring:HealthIntervalSeconds"] = "1";
             settings["Telemetry:OtlpEndpoint"] = Collector.Endpoint;
             settings["Telemetry:OtlpProtocol"] = "http/protobuf";

@@ -115,12 +115,7 @@ public sealed class ChatChoicesTests(ChatChoicesFixture fixture) : IDisposable
 
     private static string? SystemPrompt(FakeCompletionRequest request) => request.Messages.First(m => m.Role == "system").Content;
 
-    private HttpClient Admin()
-    {
-        var client = new HttpClient { BaseAddress = fixture.Silo.Http.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", ChatChoicesFixture.AdminKey);
-        return client;
-    }
+    private HttpClient Admin() => fixture.AdminClient();
 
     private async Task<string> AskAsync(string text, long? chat = null, long user = Member)
     {

@@ -53,8 +53,7 @@ public sealed class ExportAndErasureTests(ChatChoicesFixture fixture) : IDisposa
     public async Task Over_HTTP_export_is_markdown_and_erase_all_reports_what_went_and_any_other_value_is_400()
     {
         var session = $"erase-{Guid.NewGuid():N}";
-        using var admin = new HttpClient { BaseAddress = fixture.Silo.Http.BaseAddress };
-        admin.DefaultRequestHeaders.Add("X-Api-Key", ChatChoicesFixture.AdminKey);
+        using var admin = fixture.AdminClient();
         using (var sent = await admin.PostAsJsonAsync($"/sessions/{session}/messages", new { text = $"my code is {Secret}" }))
         {
             sent.EnsureSuccessStatusCode();
@@ -98,12 +97,7 @@ public sealed class ExportAndErasureTests(ChatChoicesFixture fixture) : IDisposa
         Assert.Equal(["a question after the erasure", "Echo: a question after the erasure"], SessionClient.Texts(await Admin().GetTelegramChatAsync(group)).Select(t => t.Trim()));
     }
 
-    private HttpClient Admin()
-    {
-        var client = new HttpClient { BaseAddress = fixture.Silo.Http.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", ChatChoicesFixture.AdminKey);
-        return client;
-    }
+    private HttpClient Admin() => fixture.AdminClient();
 
     /// <summary>Whether the database file or its write-ahead log holds <paramref name="word"/>, read as bytes beside the running silo.</summary>
     private bool FileHolds(string word)

@@ -88,6 +88,14 @@ public sealed class ChatChoicesFixture : TelegramSiloFixture
     public const string PiratePrompt = "You are a pirate. Answer like one.";
     public const string AdminKey = "choices-admin-key";
 
+    /// <summary>A client of the silo's HTTP API that carries the admin key (the caller disposes it).</summary>
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = Silo.Http.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        return client;
+    }
+
     protected override void Configure(Dictionary<string, string?> settings)
     {
         settings["AI:Models:0"] = "fake-large";

@@ -37,6 +37,9 @@ public static class NoteOwner
 
     public static string TelegramUser(long userId) => $"tg-user:{userId}";
 
+    /// <summary>The owner of the notes of the person who sent <paramref name="message"/>; null for a sender many share (<see cref="IsPerson"/>).</summary>
+    public static string? Sender(Assistant.Telegram.TelegramIncoming message) => IsPerson(message.UserId) ? TelegramUser(message.UserId) : null;
+
     /// <summary>An HTTP session's own notes (<c>api:&lt;id&gt;</c>, the session's key).</summary>
     public static string Session(string sessionKey) => sessionKey;
 }

@@ -23,7 +23,7 @@ internal sealed class ConversationExports(NotesCache notesCache, TelegramOutbox 
     /// </summary>
     public async Task<string> SendAsync(ChatActivation session, TelegramIncoming message)
     {
-        var notes = message.Group || !NoteOwner.IsPerson(message.UserId) ? null : await notesCache.ListAsync(NoteOwner.TelegramUser(message.UserId), fresh: true);
+        var notes = message.Group || NoteOwner.Sender(message) is not { } owner ? null : await notesCache.ListAsync(owner, fresh: true);
         var now = time.GetUtcNow();
         var markdown = ConversationExport.Markdown(session.Id, now, session.Conversation, notes);
         await outbox.SendDocumentAsync(TelegramTarget.For(message), ConversationExport.FileName(now), Encoding.UTF8.GetBytes(markdown), "Everything I keep from this chat.", session.Queue.Stopping);

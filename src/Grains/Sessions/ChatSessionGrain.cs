@@ -105,9 +105,9 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     public Task<DeliveryOutcome> DeliverAsync(TelegramIncoming message)
     {
         Touch();
-        if (Memory.NoteOwner.IsPerson(message.UserId))
+        if (Memory.NoteOwner.Sender(message) is { } owner)
         {
-            _memory.Notes.Warm(Memory.NoteOwner.TelegramUser(message.UserId)); // read while the message is stored, not after
+            _memory.Notes.Warm(owner); // read while the message is stored, not after
         }
 
         return _telegram.DeliverAsync(_session, message);

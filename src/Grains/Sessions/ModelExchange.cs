@@ -158,7 +158,7 @@ internal sealed partial class ModelExchange(
         try
         {
             return turn.Telegram is not { } message ? await userNotes.ForAsync(Memory.NoteOwner.Session(sessionId), group: false)
-                : Memory.NoteOwner.IsPerson(message.UserId) ? await userNotes.ForAsync(Memory.NoteOwner.TelegramUser(message.UserId), message.Group)
+                : Memory.NoteOwner.Sender(message) is { } owner ? await userNotes.ForAsync(owner, message.Group)
                 : null; // a sender many people share has no notes
         }
         catch (Exception ex)

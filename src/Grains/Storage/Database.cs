@@ -104,10 +104,9 @@ public sealed class Database : IAsyncDisposable
         }
 
         await using var connection = await OpenAsync(cancellationToken);
-        var wait = (long)(busyTimeout ?? CommandTimeout).TotalMilliseconds;
-        await using (var shorter = connection.CreateCommand($"PRAGMA busy_timeout = {wait}"))
+        if (busyTimeout is { } wait)
         {
-            await shorter.ExecuteNonQueryAsync(cancellationToken);
+            await SetBusyTimeoutAsync(connection, wait, cancellationToken);
         }
 
         try
@@ -119,9 +118,16 @@ public sealed class Database : IAsyncDisposable
         }
         finally
         {
-            // The connection goes back to the pool: with the wait every connection has.
-            await using var usual = connection.CreateCommand($"PRAGMA busy_timeout = {(long)CommandTimeout.TotalMilliseconds}");
-            await usual.ExecuteNonQueryAsync(CancellationToken.None);
+            if (busyTimeout is not null)
+            {
+                await SetBusyTimeoutAsync(connection, CommandTimeout, CancellationToken.None); // back to the pool with the wait every connection has
+            }
         }
+    }
+
+    private static async Task SetBusyTimeoutAsync(DbConnection connection, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand($"PRAGMA busy_timeout = {(long)wait.TotalMilliseconds}");
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

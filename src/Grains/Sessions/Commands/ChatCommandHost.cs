@@ -24,7 +24,7 @@ internal sealed class ChatCommandHost(ChatActivation session, CommandHosts servi
     public Task<string> ExportAsync(Telegram.TelegramIncoming message) => services.Memory.Exports.SendAsync(session, message);
 
     public async Task<string> EraseAsync(Telegram.TelegramIncoming message) =>
-        (await services.Memory.Erasure.EraseAsync(session, NoteOwner.IsPerson(message.UserId) ? NoteOwner.TelegramUser(message.UserId) : null, message.UpdateId, "telegram")).Describe();
+        (await services.Memory.Erasure.EraseAsync(session, NoteOwner.Sender(message), message.UpdateId, "telegram")).Describe();
 }
 
 /// <summary>What commands reach through their host; builds the host of one session.</summary>

@@ -10,10 +10,13 @@ namespace Assistant.Memory;
 /// does not call the notes grain every time: a copy is used for <c>Sessions:NotesCacheSeconds</c> (30),
 /// and every change made through this silo (the tools, <c>/memory clear</c>, an erasure) drops it at
 /// once. A change made on another silo reaches this one's requests within that time. At most
-/// <see cref="MaxEntries"/> owners are held.
+/// <see cref="MaxEntries"/> owners are held. Someone the silo's copy of the set of owners with notes
+/// does not name (<see cref="NoteHoldersCopy"/>) has none, without a read.
 /// </summary>
-internal sealed class NotesCache(IGrainFactory grains, IOptions<ChatSessionOptions> sessions, [FromKeyedServices(Clock.Key)] TimeProvider time)
+internal sealed class NotesCache(IGrainFactory grains, NoteHoldersCopy holders, IOptions<ChatSessionOptions> sessions, [FromKeyedServices(Clock.Key)] TimeProvider time)
 {
+    private static readonly Task<IReadOnlyList<string>> None = Task.FromResult<IReadOnlyList<string>>([]);
+
     public const int MaxEntries = 10_000;
 
     private readonly ConcurrentDictionary<string, (Task<IReadOnlyList<string>> Notes, long At)> _entries = new();
@@ -32,6 +35,11 @@ internal sealed class NotesCache(IGrainFactory grains, IOptions<ChatSessionOptio
         if (!fresh && _entries.TryGetValue(owner, out var kept) && !kept.Notes.IsFaulted && !kept.Notes.IsCanceled && time.GetElapsedTime(kept.At) < _fresh)
         {
             return kept.Notes;
+        }
+
+        if (!fresh && holders.HasNone(owner))
+        {
+            return None;
         }
 
         var changes = Interlocked.Read(ref _changes);
@@ -60,7 +68,17 @@ internal sealed class NotesCache(IGrainFactory grains, IOptions<ChatSessionOptio
     /// <summary>Starts reading the owner's notes, when no fresh copy is held, for a turn about to start.</summary>
     public void Warm(string owner) => _ = ListAsync(owner);
 
-    public Task<string> RememberAsync(string owner, string text) => ChangeAsync(owner, g => g.RememberAsync(text));
+    public async Task<string> RememberAsync(string owner, string text)
+    {
+        try
+        {
+            return await ChangeAsync(owner, g => g.RememberAsync(text));
+        }
+        finally
+        {
+            holders.NoteKept();
+        }
+    }
 
     public Task<int> ForgetAsync(string owner, string text) => ChangeAsync(owner, g => g.ForgetAsync(text));
 

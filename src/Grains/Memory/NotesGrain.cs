@@ -7,7 +7,12 @@ using Orleans.Serialization;
 
 namespace Assistant.Memory;
 
-/// <summary>One owner's notes, at most <c>Sessions:MaxNotes</c> of at most <c>Sessions:MaxNoteChars</c> each.</summary>
+/// <summary>
+/// One owner's notes, at most <c>Sessions:MaxNotes</c> of at most <c>Sessions:MaxNoteChars</c> each.
+/// The owner is in the cluster's set of owners with notes (<see cref="INoteHoldersGrain"/>) before a
+/// first note is stored, and taken out once the last is gone; an activation holding notes adds its
+/// owner again, in case an earlier addition failed.
+/// </summary>
 [GrainType("notes")]
 internal sealed class NotesGrain(
     [PersistentState("notes")] IPersistentState<NotesState> stored,
@@ -17,6 +22,13 @@ internal sealed class NotesGrain(
     [FromKeyedServices(Clock.Key)] TimeProvider time) : Grain, INotesGrain
 {
     private readonly DurableState<NotesState> _state = new(stored, copier);
+
+    private INoteHoldersGrain Holders => GrainFactory.GetGrain<INoteHoldersGrain>(0);
+
+    private string Owner => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _state.Value.Notes.Count > 0 ? Holders.SetAsync(Owner, true) : Task.CompletedTask;
 
     public Task<IReadOnlyList<string>> ListAsync() =>
         Task.FromResult<IReadOnlyList<string>>([.. _state.Value.Notes.Select(n => n.Text)]);
@@ -38,6 +50,11 @@ internal sealed class NotesGrain(
             return refusal;
         }
 
+        if (notes.Count == 0)
+        {
+            await Holders.SetAsync(Owner, true); // first, so no silo's copy of the set leaves out an owner with notes
+        }
+
         await _state.UpdateAsync(s => s.Notes.Add(new KeptNote(text, time.GetUtcNow())));
         metrics.Note("remembered");
         return "Kept.";
@@ -50,6 +67,11 @@ internal sealed class NotesGrain(
         if (text.Length > 0)
         {
             await _state.UpdateAsync(s => (removed = s.Notes.RemoveAll(n => n.Text.Contains(text, StringComparison.OrdinalIgnoreCase))) > 0);
+        }
+
+        if (removed > 0 && _state.Value.Notes.Count == 0)
+        {
+            await Holders.SetAsync(Owner, false);
         }
 
         metrics.Note("forgotten", removed);
@@ -65,6 +87,7 @@ internal sealed class NotesGrain(
             metrics.Note("cleared", removed);
         }
 
+        await Holders.SetAsync(Owner, false); // also when there was nothing to clear: a repeated erasure takes out an owner an earlier one could not
         return removed;
     }
 }

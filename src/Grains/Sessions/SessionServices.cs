@@ -38,6 +38,7 @@ public static class SessionServices
         services.AddSingleton<ClusterRetry>();
         services.AddSingleton<SessionDirectory>();
         services.AddSingleton<Models.ChatCatalog>();
+        services.AddSingleton<Memory.NoteHoldersCopy>();
         services.AddSingleton<Memory.NotesCache>();
         services.AddSingleton<Memory.UserNotes>();
         services.AddSingleton<Memory.ConversationExports>();

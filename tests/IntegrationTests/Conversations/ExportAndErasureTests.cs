@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Memory;
 
 namespace Assistant.IntegrationTests.Conversations;
 
@@ -25,6 +26,7 @@ public sealed class ExportAndErasureTests(ChatChoicesFixture fixture) : IDisposa
         fixture.Model.Enqueue(new FakeResponse.ToolCall("remember", $$"""{"note":"Bob's secret word is {{Secret}}"}"""), new FakeResponse.Text("Kept it."));
         await AskAsync($"remember my secret word {Secret}");
         await AskAsync($"what does {Secret} mean?");
+        Assert.Contains(NoteOwner.TelegramUser(Bob), await NoteHoldersAsync());
 
         var (exported, document) = await AskForDocumentAsync("/export");
         Assert.Contains("4 messages and your 1 notes", exported);
@@ -41,6 +43,7 @@ public sealed class ExportAndErasureTests(ChatChoicesFixture fixture) : IDisposa
         Assert.Contains("1 notes", report);
 
         Assert.False(FileHolds(Secret), "the erased words are still in the SQLite file's bytes");
+        Assert.DoesNotContain(NoteOwner.TelegramUser(Bob), await NoteHoldersAsync());
         Assert.Contains("I keep no notes about you", await AskAsync("/memory"));
         await AskAsync("hello again");
         var fresh = fixture.Model.Requests.Last(r => r.LastUserText == "hello again");
@@ -48,6 +51,9 @@ public sealed class ExportAndErasureTests(ChatChoicesFixture fixture) : IDisposa
         Assert.DoesNotContain(Secret, fresh.Messages[0].Content);
         await LogFiles.AssertNeverLoggedAsync(fixture.Silo.Directory, Secret, "Session tg:42: erased on request");
     }
+
+    private async Task<IReadOnlyList<string>> NoteHoldersAsync() =>
+        (await fixture.Silo.Grains.GetGrain<INoteHoldersGrain>(0).ReadAsync(-1))!.Owners;
 
     [Fact]
     public async Task Over_HTTP_export_is_markdown_and_erase_all_reports_what_went_and_any_other_value_is_400()

@@ -75,6 +75,11 @@ public static class SessionsApi
         {
             return TypedResults.Problem(reused.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
         }
+        catch (Assistant.Spending.BudgetExceededException budget)
+        {
+            context.Response.Headers.RetryAfter = budget.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(budget.Message, statusCode: StatusCodes.Status429TooManyRequests, title: "Budget used");
+        }
         catch (SessionBusyException busy)
         {
             context.Response.Headers.RetryAfter = "5";

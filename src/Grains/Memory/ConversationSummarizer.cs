@@ -22,6 +22,7 @@ internal sealed partial class ConversationSummarizer(
     IOptions<AiOptions> ai,
     IOptions<ChatSessionOptions> sessions,
     MemoryMetrics metrics,
+    Spending.TurnSpending spending,
     [FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<ConversationSummarizer> logger)
 {
@@ -113,7 +114,30 @@ internal sealed partial class ConversationSummarizer(
         try
         {
             var name = string.IsNullOrWhiteSpace(ai.Value.SummaryModel) ? catalog.ModelOf(conversation.Settings) : ai.Value.SummaryModel;
-            var text = Bound((await model.AskAsync(Request(previous, taken), name, _maxTokens, stop.Token)).Trim());
+            var request = Request(previous, taken);
+            var estimate = request.Sum(m => (long)TokenEstimator.Estimate(m.Text));
+            var hold = await spending.AdmitAsync(Spending.Spender.OfSession(session.Id), name, estimate);
+            if (hold.Refusal is not null)
+            {
+                metrics.Summary("over_budget"); // the turns wait for the next prune, when the budget may allow it
+                return;
+            }
+
+            ChatResponse response;
+            try
+            {
+                response = await model.AskAsync(request, name, _maxTokens, stop.Token);
+            }
+            catch
+            {
+                await spending.ReleaseAsync(hold);
+                throw;
+            }
+
+            await spending.SettleAsync(hold, response.Usage is { } usage
+                ? spending.Usage(name, usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0, estimated: false)
+                : spending.Usage(name, estimate, TokenEstimator.Estimate(response.Text), estimated: true));
+            var text = Bound(response.Text.Trim());
             if (text.Length == 0)
             {
                 throw new InvalidDataException("The model's summary was empty.");

@@ -227,7 +227,7 @@ public sealed class AssistantMetrics
         _messages.Add(1, Tag("channel", channel), Tag("kind", kind));
         _replyDuration.Record(elapsedMs / 1000.0, Tag("channel", channel), Tag("kind", kind));
         _window?.Answered(kind, elapsedMs, error);
-        if (error is not null and not Models.ModelFailure.Cancelled)
+        if (Models.ModelFailure.IsError(error))
         {
             _errors.Add(1, Tag("type", error));
         }

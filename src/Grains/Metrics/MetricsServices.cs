@@ -10,6 +10,7 @@ public static class MetricsServices
         services.AddMetrics();
         services.AddSingleton<AssistantMetrics>();
         services.AddSingleton<MemoryMetrics>();
+        services.AddSingleton<SpendMetrics>();
         return services;
     }
 

@@ -38,6 +38,12 @@ public sealed class AiOptions
     /// <summary>The model that summarises turns pruned from a chat's window (<c>Sessions:Summaries</c>). Unset: the chat's own model.</summary>
     public string? SummaryModel { get; set; }
 
+    /// <summary>
+    /// USD per million input and output tokens, per model (<c>AI:Prices:MODEL:InputPerMillion</c>,
+    /// <c>OutputPerMillion</c>). A model without a price costs 0, which the log says once.
+    /// </summary>
+    public Dictionary<string, ModelPrice> Prices { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Seconds one request may take before it is retried. Default 60.</summary>
     public double TimeoutSeconds { get; set; } = 60;
 
@@ -101,4 +107,12 @@ public sealed class AiOptions
         : null;
 
     public AiProvider EffectiveProvider => Provider ?? (string.IsNullOrWhiteSpace(Endpoint) ? AiProvider.Offline : AiProvider.OpenAI);
+}
+
+/// <summary>What a model's tokens cost, in USD per million.</summary>
+public sealed class ModelPrice
+{
+    public decimal InputPerMillion { get; set; }
+
+    public decimal OutputPerMillion { get; set; }
 }

@@ -59,6 +59,14 @@ public sealed class AiOptionsValidator : IValidateOptions<AiOptions>
             failures.Add("AI:Models and AI:FallbackModels must name models (an entry is empty)");
         }
 
+        foreach (var (model, price) in o.Prices)
+        {
+            if (price.InputPerMillion < 0 || price.OutputPerMillion < 0)
+            {
+                failures.Add($"AI:Prices:{model}:InputPerMillion and OutputPerMillion must not be negative (USD per million tokens)");
+            }
+        }
+
         foreach (var (persona, prompt) in o.Personas)
         {
             if (!ChatCatalog.IsPersonaName(persona) || persona == ChatCatalog.Custom)

@@ -54,7 +54,7 @@ public sealed class ChatModel
     }
 
     /// <summary>Asks <paramref name="model"/> for a whole answer of at most <paramref name="maxOutputTokens"/>, without tools (a summary).</summary>
-    public async Task<string> AskAsync(IEnumerable<ChatMessage> messages, string model, int maxOutputTokens, CancellationToken cancellationToken)
+    public async Task<ChatResponse> AskAsync(IEnumerable<ChatMessage> messages, string model, int maxOutputTokens, CancellationToken cancellationToken)
     {
         var options = new ChatOptions { MaxOutputTokens = maxOutputTokens, Temperature = _options.Temperature };
         if (Provider != AiProvider.Offline)
@@ -62,6 +62,6 @@ public sealed class ChatModel
             options.ModelId = model;
         }
 
-        return (await _client.GetResponseAsync(messages, options, cancellationToken)).Text;
+        return await _client.GetResponseAsync(messages, options, cancellationToken);
     }
 }

@@ -15,7 +15,11 @@ public static class ModelFailure
     public const string Unauthorized = "unauthorized";
     public const string Rejected = "rejected";
     public const string Cancelled = "cancelled";
+    public const string OverBudget = "over_budget";
     public const string Unknown = "unknown";
+
+    /// <summary>Whether <paramref name="failure"/> is the service's failure to answer: not the user's own cancellation, not a budget's refusal.</summary>
+    public static bool IsError([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? failure) => failure is not null and not Cancelled and not OverBudget;
 
     /// <summary>Failures another model may not share (<c>AI:FallbackModels</c>): rate limits, server errors, timeouts.</summary>
     public static bool FallsBack(string? failure) => failure is RateLimited or ServerError or Timeout;

@@ -29,7 +29,7 @@ public sealed class ReplyWindow(IOptions<MonitoringOptions> options, [FromKeyedS
                 _replies.Dequeue();
             }
 
-            if (error is not null and not Models.ModelFailure.Cancelled)
+            if (Models.ModelFailure.IsError(error))
             {
                 _errors[error] = _errors.GetValueOrDefault(error) + 1;
             }

@@ -29,6 +29,15 @@ internal sealed class ApiReplies(
         var generation = session.Generation;
         var result = await exchange.GenerateAsync(session.Id, session.Conversation, turn, onText: null, session.Queue.Stopping);
         var elapsed = ledger.Elapsed(turn);
+        if (result.Failure == ModelFailure.OverBudget)
+        {
+            // Refused before the model was called: nothing to record; the caller gets 429 until the budget resets.
+            ledger.Answered(session, MessageKind.Api, MessageKind.Text, elapsed, result.Failure);
+            var wait = Math.Max(1, (long)Math.Ceiling((result.RefusedUntil - ledger.Time.GetUtcNow()).TotalSeconds));
+            turn.Fail(new Spending.BudgetExceededException(result.Refusal!, wait));
+            return;
+        }
+
         ChatReply reply = null!;
         var recorded = await session.Session.UpdateAsync(s =>
         {

@@ -5,27 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Assistant.Sessions;
 
-/// <summary>What the model answered to one question: its text, the kind of failure when it did not finish, the tools it called.</summary>
-/// <param name="ImageRefused">The endpoint refused the question's image (a model without vision): it may be asked again without it.</param>
-/// <param name="CutOff">The model stopped at its output limit (<c>finish_reason: length</c>): the text is not the whole answer.</param>
-/// <param name="NotesTokens">What the user's notes added to the prompt: the window recorded leaves room for them, as the prompt did.</param>
-internal sealed record ExchangeResult(ChatEntry Question, string Text, string? Failure, IReadOnlyList<string> ToolCalls, bool ImageRefused = false, bool CutOff = false, int NotesTokens = 0)
-{
-    public const string CutOffNote = "(My answer was cut off here: it reached the length limit for one answer. Ask me to go on.)";
-
-    /// <summary>What the user is shown: a cut-off answer says so, rather than pass for a whole one.</summary>
-    public string Reply => Failure switch
-    {
-        null when CutOff => Text + "\n\n" + CutOffNote,
-        null => Text,
-        ModelFailure.Cancelled when Text.Length > 0 => Text + "\n\n(cancelled)",
-        _ => ModelFailure.Apology(Failure),
-    };
-}
-
-/// <summary>The session is stopping (its silo shuts down): the turn ends at a safe point and the next activation takes it up.</summary>
-internal sealed class SessionStoppingException() : OperationCanceledException("The session stopped before this reply was finished.");
-
 /// <summary>
 /// One exchange with the model: the prompt from the context window, the streamed answer, and how
 /// the finished exchange is recorded into the conversation. Holds no state of its own.
@@ -36,6 +15,7 @@ internal sealed partial class ModelExchange(
     Microsoft.Extensions.Options.IOptions<ChatSessionOptions> sessionOptions,
     Metrics.AssistantMetrics metrics,
     Memory.UserNotes userNotes,
+    Spending.TurnSpending spending,
     [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time,
     ILogger<ModelExchange> logger)
 {
@@ -61,35 +41,60 @@ internal sealed partial class ModelExchange(
         // One deadline for the turn, whichever models answer it: a fallback does not restart the clock.
         using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
         var notes = await NotesAsync(sessionId, turn);
-        ExchangeResult? result = null;
-        string? previous = null;
-        foreach (var candidate in catalog.Candidates(conversation.Settings))
+        var spender = turn.Telegram is { } message ? Spending.Spender.Of(message) : sessionId;
+        var candidates = catalog.Candidates(conversation.Settings).ToList();
+        var hold = await spending.AdmitAsync(spender, candidates[0], PromptEstimate(conversation, turn, notes));
+        if (hold.Refusal is not null)
         {
-            if (deadline.IsCancellationRequested)
-            {
-                break;
-            }
-
-            if (previous is not null)
-            {
-                metrics.ModelFallback(previous, candidate);
-                LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
-            }
-
-            result = await GenerateAsync(sessionId, conversation, turn, notes, onText, stopping, candidate, deadline) with { NotesTokens = notes?.Tokens ?? 0 };
-            if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
-            {
-                return result;
-            }
-
-            previous = candidate;
+            return new ExchangeResult(ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow()), "", ModelFailure.OverBudget, [], Refusal: hold.Refusal, RefusedUntil: hold.ResetsAt);
         }
 
-        return result!;
+        ExchangeResult? result = null;
+        string? previous = null;
+        try
+        {
+            foreach (var candidate in candidates)
+            {
+                if (deadline.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (previous is not null)
+                {
+                    metrics.ModelFallback(previous, candidate);
+                    LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
+                }
+
+                var tokens = new Spending.CallTokens();
+                result = await GenerateAsync(sessionId, conversation, turn, notes, onText, stopping, candidate, deadline, tokens) with { NotesTokens = notes?.Tokens ?? 0 };
+                await spending.SettleAsync(hold, tokens.For(candidate, result.Text, spending));
+                hold = hold with { OnUser = false, OnGlobal = false }; // the first settle released it
+                if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
+                {
+                    return result;
+                }
+
+                previous = candidate;
+            }
+
+            return result!;
+        }
+        finally
+        {
+            if (hold.OnUser || hold.OnGlobal)
+            {
+                await spending.ReleaseAsync(hold); // the turn stopped before a call ended
+            }
+        }
     }
 
+    /// <summary>The tokens the turn's prompt holds at most: system prompt, summary, notes, the whole context and the question.</summary>
+    private long PromptEstimate(ChatSessionState conversation, Turn turn, Memory.TurnNotes? notes) =>
+        PromptTokens(conversation) + (notes?.Tokens ?? 0) + TokenEstimator.Estimate(turn.Request.Text) + conversation.Messages.Sum(m => (long)TokenEstimator.Estimate(m.Text));
+
     private async Task<ExchangeResult> GenerateAsync(
-        string sessionId, ChatSessionState conversation, Turn turn, Memory.TurnNotes? notes, Action<TextSoFar>? onText, CancellationToken stopping, string modelName, CancellationTokenSource deadline)
+        string sessionId, ChatSessionState conversation, Turn turn, Memory.TurnNotes? notes, Action<TextSoFar>? onText, CancellationToken stopping, string modelName, CancellationTokenSource deadline, Spending.CallTokens tokens)
     {
         var context = conversation.Messages;
         var question = ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow());
@@ -99,8 +104,11 @@ internal sealed partial class ModelExchange(
         var cutOff = false;
         try
         {
-            await foreach (var update in model.StreamAsync(BuildPrompt(context, question, turn.Media?.Parts, conversation, notes), modelName, linked.Token, notes?.Tools))
+            var prompt = BuildPrompt(context, question, turn.Media?.Parts, conversation, notes);
+            tokens.Prompt = prompt.Sum(m => (long)TokenEstimator.Estimate(m.Text));
+            await foreach (var update in model.StreamAsync(prompt, modelName, linked.Token, notes?.Tools))
             {
+                tokens.Add(update.Contents);
                 foreach (var content in update.Contents)
                 {
                     if (content is FunctionCallContent call)
@@ -176,7 +184,7 @@ internal sealed partial class ModelExchange(
     /// </summary>
     public void Record(ChatSessionState state, ExchangeResult result, long elapsedMs, bool keepFailedQuestion = true)
     {
-        var keep = result.Failure is null || keepFailedQuestion;
+        var keep = result.Failure is null || (keepFailedQuestion && result.Failure != ModelFailure.OverBudget); // a refused question was never asked
         var statistics = state.Statistics;
         var finished = time.GetUtcNow();
         if (statistics.CreatedAt == default)
@@ -203,6 +211,8 @@ internal sealed partial class ModelExchange(
                 statistics.Replies++;
                 statistics.RecordResponse(elapsedMs);
                 break;
+            case ModelFailure.OverBudget:
+                break; // not a failure of the service: the refusal is counted as such (assistant_budget_refusals_total)
             case ModelFailure.Cancelled:
                 statistics.Cancelled++;
                 if (keep && result.Text.Length > 0)

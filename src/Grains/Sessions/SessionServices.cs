@@ -3,6 +3,7 @@ using Assistant.Health;
 using Assistant.Metrics;
 using Assistant.Models;
 using Assistant.Silos;
+using Assistant.Spending;
 using Assistant.Streaming;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +42,7 @@ public static class SessionServices
         services.AddSingleton<Memory.NoteHoldersCopy>();
         services.AddSingleton<Memory.NotesCache>();
         services.AddSingleton<Memory.UserNotes>();
+        services.AddSpending();
         services.AddSingleton<Memory.ConversationExports>();
         services.AddSingleton<Memory.ConversationErasure>();
         services.AddSingleton<Memory.ConversationMemory>();

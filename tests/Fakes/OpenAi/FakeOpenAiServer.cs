@@ -40,6 +40,16 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Answer a request that carries an image with 400, as an endpoint whose model has no vision does.</summary>
     public bool RejectImages { get; set; }
 
+    /// <summary>
+    /// Whether answers carry <c>usage</c> (default true, as OpenAI's do). Streamed answers carry it only
+    /// when the request asks for it (<c>stream_options.include_usage</c>), as OpenAI's do; some
+    /// self-hosted endpoints send none at all (false).
+    /// </summary>
+    public bool ReportsUsage { get; set; } = true;
+
+    /// <summary>The usage each answer reported, in order: its prompt and completion tokens.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Model, int Prompt, int Completion)> Reported { get; } = new();
+
     /// <summary>Time before each answer starts (the model "thinking").</summary>
     public TimeSpan Delay { get; set; }
 
@@ -102,6 +112,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         Responder = Echo;
         Transcriber = DefaultTranscript;
         RejectImages = false;
+        ReportsUsage = true;
+        Reported.Clear();
         Delay = TimeSpan.Zero;
         ChunkDelay = TimeSpan.Zero;
         Models = DefaultModels();
@@ -251,7 +263,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var id = $"chatcmpl-{Guid.NewGuid():N}";
         if (!request.Stream)
         {
-            await context.Response.WriteAsJsonAsync(new JsonObject
+            await context.Response.WriteAsJsonAsync(WithUsage(request, new JsonObject
             {
                 ["id"] = id,
                 ["object"] = "chat.completion",
@@ -263,8 +275,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                     ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
                     ["finish_reason"] = finishReason,
                 }),
-                ["usage"] = Usage(request, content),
-            });
+            }, content));
             return;
         }
 
@@ -309,7 +320,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 ["type"] = "function",
                 ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.ArgumentsJson },
             })]);
-            await context.Response.WriteAsJsonAsync(new JsonObject
+            await context.Response.WriteAsJsonAsync(WithUsage(request, new JsonObject
             {
                 ["id"] = id,
                 ["object"] = "chat.completion",
@@ -321,8 +332,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                     ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = whole },
                     ["finish_reason"] = "tool_calls",
                 }),
-                ["usage"] = Usage(request, ""),
-            });
+            }, ""));
             return;
         }
 
@@ -364,13 +374,19 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
-    private static async Task FinishStreamAsync(HttpContext context, string id, FakeCompletionRequest request, string content, string finishReason)
+    private async Task FinishStreamAsync(HttpContext context, string id, FakeCompletionRequest request, string content, string finishReason)
     {
         await WriteChunkAsync(context, Chunk(id, request.Model, new JsonObject(), finishReason));
-        var usage = Chunk(id, request.Model, null, null);
-        usage["choices"] = new JsonArray();
-        usage["usage"] = Usage(request, content);
-        await WriteChunkAsync(context, usage);
+        if (request.Body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+            && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True
+            && Usage(request, content) is { } reported)
+        {
+            var usage = Chunk(id, request.Model, null, null);
+            usage["choices"] = new JsonArray();
+            usage["usage"] = reported;
+            await WriteChunkAsync(context, usage);
+        }
+
         await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
@@ -392,10 +408,27 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         return chunk;
     }
 
-    private static JsonObject Usage(FakeCompletionRequest request, string content)
+    private JsonObject WithUsage(FakeCompletionRequest request, JsonObject answer, string content)
     {
-        var prompt = request.Messages.Sum(m => (m.Content?.Length ?? 0) / 4);
-        return new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = content.Length / 4, ["total_tokens"] = prompt + (content.Length / 4) };
+        if (Usage(request, content) is { } usage)
+        {
+            answer["usage"] = usage;
+        }
+
+        return answer;
+    }
+
+    private JsonObject? Usage(FakeCompletionRequest request, string content)
+    {
+        if (!ReportsUsage)
+        {
+            return null;
+        }
+
+        var prompt = request.Messages.Sum(m => (m.Content?.Length ?? 0) / 4) + request.Messages.Count;
+        var completion = Math.Max(1, content.Length / 4);
+        Reported.Enqueue((request.Model, prompt, completion));
+        return new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
     }
 
     private static async Task WriteChunkAsync(HttpContext context, JsonObject chunk)

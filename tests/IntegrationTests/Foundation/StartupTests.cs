@@ -46,6 +46,22 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_negative_budget_and_an_unknown_time_zone_are_named_in_one_line()
+    {
+        var directory = TestPaths.NewTempDirectory("budget");
+        await using var silo = new SiloProcess(directory, new Dictionary<string, string> { ["Budgets__UserDaily"] = "-1", ["Budgets__TimeZone"] = "Mars/Olympus", ["AI__Prices__m__InputPerMillion"] = "-2" });
+
+        silo.Start();
+        var exitCode = await silo.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
+        Assert.Contains("Budgets:UserDaily must be 0 (no limit) or more USD", line);
+        Assert.Contains("Budgets:TimeZone must name a time zone", line);
+        Assert.DoesNotContain("   at ", silo.Output);
+    }
+
+    [Fact]
     public async Task An_idle_time_Orleans_would_refuse_is_named_in_one_line_before_it_starts()
     {
         var directory = TestPaths.NewTempDirectory("idle");

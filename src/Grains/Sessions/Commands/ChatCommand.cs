@@ -26,6 +26,9 @@ internal interface ICommandHost
     /// <summary>Sends the chat's conversation as a document in reply to <paramref name="message"/>; what to say with it.</summary>
     Task<string> ExportAsync(TelegramIncoming message);
 
+    /// <summary>What the sender of <paramref name="message"/> spent on the model, in words.</summary>
+    Task<string> UsageAsync(TelegramIncoming message);
+
     /// <summary>Erases everything kept for the chat and the sender of <paramref name="message"/>; the report in words.</summary>
     Task<string> EraseAsync(TelegramIncoming message);
 }

@@ -23,13 +23,17 @@ internal sealed class ChatCommandHost(ChatActivation session, CommandHosts servi
 
     public Task<string> ExportAsync(Telegram.TelegramIncoming message) => services.Memory.Exports.SendAsync(session, message);
 
+    public Task<string> UsageAsync(Telegram.TelegramIncoming message) => services.Spending.DescribeAsync(Spending.Spender.Of(message));
+
     public async Task<string> EraseAsync(Telegram.TelegramIncoming message) =>
         (await services.Memory.Erasure.EraseAsync(session, NoteOwner.Sender(message), message.UpdateId, "telegram")).Describe();
 }
 
 /// <summary>What commands reach through their host; builds the host of one session.</summary>
-internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, NotesCache notes, ConversationMemory memory)
+internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, NotesCache notes, ConversationMemory memory, Spending.SpendReports spending)
 {
+    public Spending.SpendReports Spending => spending;
+
     public NotesCache Notes => notes;
 
     public ConversationMemory Memory => memory;

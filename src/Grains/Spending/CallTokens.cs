@@ -1,0 +1,37 @@
+using Microsoft.Extensions.AI;
+
+namespace Assistant.Spending;
+
+/// <summary>
+/// The tokens of one streamed call (all its tool rounds): as the endpoint reported them
+/// (<see cref="UsageContent"/>, which OpenAI-compatible endpoints send when a stream asks for it),
+/// else estimated from the prompt and the answer, for an answer that arrived.
+/// </summary>
+internal sealed class CallTokens
+{
+    private long _input;
+    private long _output;
+    private bool _reported;
+
+    /// <summary>The prompt's estimated tokens (its first round), for an endpoint that reports none.</summary>
+    public long Prompt { get; set; }
+
+    public void Add(IEnumerable<AIContent> contents)
+    {
+        foreach (var content in contents)
+        {
+            if (content is UsageContent { Details: var details })
+            {
+                _input += details.InputTokenCount ?? 0;
+                _output += details.OutputTokenCount ?? 0;
+                _reported = true;
+            }
+        }
+    }
+
+    /// <summary>The call's usage: what was reported; else, for an answer, the estimate; a failed call without a report costs nothing.</summary>
+    public ModelUsage For(string model, string answer, TurnSpending spending) =>
+        _reported ? spending.Usage(model, _input, _output, estimated: false)
+        : answer.Length > 0 ? spending.Usage(model, Prompt, Sessions.TokenEstimator.Estimate(answer), estimated: true)
+        : spending.Usage(model, 0, 0, estimated: true);
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Sessions;
+using Assistant.Spending;
+using Orleans.Core.Internal;
+
+namespace Assistant.IntegrationTests.Spending;
+
+/// <summary>
+/// Budgets enforced before the model is called: a user's answers stop at their daily budget, the
+/// refused messages never reach the model, what was spent is what the endpoint reported, priced.
+/// </summary>
+[Collection(BudgetCollection.Name)]
+public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
+{
+    private const long Ann = TelegramSiloFixture.Member;
+
+    public void Dispose() => fixture.Model.Reset();
+
+    [Fact]
+    public async Task Answers_stop_at_the_daily_budget_and_the_refused_messages_never_reach_the_model()
+    {
+        var answered = 0;
+        string? refusal = null, refused = null;
+        for (var i = 0; i < 40 && refusal is null; i++)
+        {
+            var text = $"question {i}";
+            var reply = await AskAsync(Ann, text);
+            if (reply.StartsWith("Echo:", StringComparison.Ordinal))
+            {
+                answered++;
+            }
+            else
+            {
+                (refusal, refused) = (reply, text);
+            }
+        }
+
+        Assert.NotNull(refusal);
+        Assert.True(answered >= 2, $"only {answered} answers before the budget refused");
+        Assert.Contains("You have used your daily budget (US$0.20)", refusal);
+        Assert.Matches(@"It resets at \d{4}-\d{2}-\d{2} 00:00 UTC, in \d+ (h|min)", refusal);
+        Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText == refused);
+        Assert.StartsWith("You have used your daily budget", await AskAsync(Ann, "one more, please"));
+        Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText == "one more, please");
+
+        // What was spent is what the endpoint reported, at the configured price, and within the budget.
+        var spent = await fixture.Silo.Grains.GetGrain<ISpendGrain>(Spender.TelegramUser(Ann)).ReadAsync();
+        var reported = fixture.Model.Reported.ToList();
+        Assert.Equal(answered, reported.Count);
+        Assert.Equal(reported.Sum(r => (long)r.Prompt), spent.Today.InputTokens);
+        Assert.Equal(reported.Sum(r => (long)r.Completion), spent.Today.OutputTokens);
+        Assert.Equal((spent.Today.InputTokens + spent.Today.OutputTokens) * BudgetFixture.PerToken, spent.Today.CostUsd);
+        Assert.InRange(spent.Today.CostUsd, 0.01m, BudgetFixture.UserDaily);
+        Assert.Equal(0, spent.Held);
+
+        var usage = await AskAsync(Ann, "/usage");
+        Assert.Contains($"Today ({spent.Day}): {answered} model calls", usage);
+        Assert.Contains($"US${spent.Today.CostUsd:0.00##} of your US$0.20 limit", usage);
+    }
+
+    [Fact]
+    public async Task Over_HTTP_a_session_past_its_budget_gets_429_with_retry_after_and_the_model_is_not_called()
+    {
+        using var admin = fixture.AdminClient();
+        var session = $"budget-{Guid.NewGuid():N}";
+        HttpResponseMessage? refusedResponse = null;
+        string? refused = null;
+        for (var i = 0; i < 40 && refusedResponse is null; i++)
+        {
+            var text = $"http question {i}";
+            var response = await admin.PostAsJsonAsync($"/sessions/{session}/messages", new { text });
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                (refusedResponse, refused) = (response, text);
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                response.Dispose();
+            }
+        }
+
+        using (refusedResponse)
+        {
+            Assert.NotNull(refusedResponse);
+            var retryAfter = refusedResponse.Headers.RetryAfter?.Delta;
+            Assert.NotNull(retryAfter);
+            Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+            var problem = await refusedResponse.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("Budget used", problem.GetProperty("title").GetString());
+            Assert.Contains("daily budget (US$0.20)", problem.GetProperty("detail").GetString());
+        }
+
+        Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText == refused);
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_reports_no_usage_is_still_counted_and_priced()
+    {
+        fixture.Model.ReportsUsage = false;
+        using var admin = fixture.AdminClient();
+        var session = $"unreported-{Guid.NewGuid():N}";
+        using (var response = await admin.PostAsJsonAsync($"/sessions/{session}/messages", new { text = "count me although nobody reports me" }))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        var spent = await fixture.Silo.Grains.GetGrain<ISpendGrain>(SessionKey.Api(session)).ReadAsync();
+        Assert.Empty(fixture.Model.Reported);
+        Assert.Equal(1, spent.Today.Calls);
+        Assert.True(spent.Today.InputTokens > 8, $"input counted as {spent.Today.InputTokens}");
+        Assert.True(spent.Today.OutputTokens > 8, $"output counted as {spent.Today.OutputTokens}");
+        Assert.Equal((spent.Today.InputTokens + spent.Today.OutputTokens) * BudgetFixture.PerToken, spent.Today.CostUsd);
+    }
+
+    [Fact]
+    public async Task Calls_at_once_are_all_in_the_service_total_which_a_new_activation_reads_back()
+    {
+        var total = fixture.Silo.Grains.GetGrain<ISpendGrain>(Spender.Global);
+        var before = await total.ReadAsync();
+        using var admin = fixture.AdminClient();
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var response = await admin.PostAsJsonAsync($"/sessions/together-{i}-{Guid.NewGuid():N}/messages", new { text = $"all at once {i}" });
+            response.EnsureSuccessStatusCode();
+        }));
+
+        var reported = fixture.Model.Reported.ToList();
+        Assert.Equal(20, reported.Count);
+        await total.Cast<IGrainManagementExtension>().DeactivateOnIdle(); // what the next activation reads is what was stored
+        var after = await total.ReadAsync();
+        Assert.Equal(before.Today.Calls + 20, after.Today.Calls);
+        Assert.Equal(before.Today.InputTokens + reported.Sum(r => (long)r.Prompt), after.Today.InputTokens);
+        Assert.Equal(before.Today.OutputTokens + reported.Sum(r => (long)r.Completion), after.Today.OutputTokens);
+        Assert.Equal(before.ThisMonth.CostUsd + (reported.Sum(r => (long)(r.Prompt + r.Completion)) * BudgetFixture.PerToken), after.ThisMonth.CostUsd);
+    }
+
+    [Fact]
+    public async Task Usage_in_a_group_is_shown_only_in_private()
+    {
+        const long groupChat = -5_200_001;
+        var message = fixture.Telegram.SendUserMessage(groupChat, Ann, "/usage", group: true);
+        await fixture.Telegram.WaitUntilAsync(groupChat, m => m.Any(x => x.ReplyTo == message), "the reply to /usage", TimeSpan.FromSeconds(30));
+        var reply = fixture.Telegram.RepliesTo(groupChat, message).Last().Text;
+        Assert.True(reply.Contains("only in a private chat", StringComparison.Ordinal), reply);
+    }
+
+    private async Task<string> AskAsync(long user, string text)
+    {
+        var message = fixture.Telegram.SendUserMessage(user, user, text);
+        await fixture.Telegram.WaitUntilAsync(user, m => m.Any(x => x.ReplyTo == message), $"the reply to '{text}'", TimeSpan.FromSeconds(30));
+        return fixture.Telegram.RepliesTo(user, message).Last().Text;
+    }
+}

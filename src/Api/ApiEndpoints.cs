@@ -4,6 +4,7 @@ using Assistant.Api.Maintenance;
 using Assistant.Api.Restarts;
 using Assistant.Api.Resources;
 using Assistant.Api.Sessions;
+using Assistant.Api.Spending;
 using Assistant.Api.Telegram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -19,6 +20,7 @@ public static class ApiEndpoints
         endpoints.MapSessionsApi();
         endpoints.MapSessionSettingsApi();
         endpoints.MapSessionMemoryApi();
+        endpoints.MapUsageApi();
         endpoints.MapTelegramApi();
         endpoints.MapResourcesApi();
         endpoints.MapRestartApi();

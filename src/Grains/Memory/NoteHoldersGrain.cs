@@ -3,14 +3,46 @@ using Orleans.Serialization;
 
 namespace Assistant.Memory;
 
-/// <summary>The cluster's set of owners with notes (<see cref="INoteHoldersGrain"/>), stored as one row.</summary>
+/// <summary>
+/// The cluster's set of owners with notes (<see cref="INoteHoldersGrain"/>), stored as one row. Its
+/// first activation reads every stored notes row once and adds the owners that have notes, so notes
+/// kept before the set existed are sent again; a notes grain that adds its owner meanwhile waits for it.
+/// </summary>
 [GrainType("note-holders")]
 internal sealed class NoteHoldersGrain(
     [PersistentState("note-holders")] IPersistentState<NoteHoldersState> stored,
-    DeepCopier<NoteHoldersState> copier) : Grain, INoteHoldersGrain
+    DeepCopier<NoteHoldersState> copier,
+    GrainStateStore? store = null) : Grain, INoteHoldersGrain
 {
+    public const string NotesStateName = "notes";
+
     private readonly DurableState<NoteHoldersState> _state = new(stored, copier);
     private NoteHolders? _read;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (_state.Value.Scanned || store is null)
+        {
+            return;
+        }
+
+        var owners = new List<string>();
+        await foreach (var (owner, notes) in store.ReadAllAsync<NotesState>(NotesStateName))
+        {
+            if (notes.Notes.Count > 0)
+            {
+                owners.Add(owner);
+            }
+        }
+
+        await _state.UpdateAsync(s =>
+        {
+            s.Owners.UnionWith(owners);
+            s.Scanned = true;
+            s.Version++;
+            return true;
+        });
+    }
 
     public Task<NoteHolders?> ReadAsync(long knownVersion)
     {
@@ -49,4 +81,8 @@ public sealed class NoteHoldersState
 
     [Id(1)]
     public long Version { get; set; }
+
+    /// <summary>Whether the stored notes were read once to find the owners kept before this set existed.</summary>
+    [Id(2)]
+    public bool Scanned { get; set; }
 }

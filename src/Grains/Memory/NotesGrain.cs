@@ -10,12 +10,11 @@ namespace Assistant.Memory;
 /// <summary>
 /// One owner's notes, at most <c>Sessions:MaxNotes</c> of at most <c>Sessions:MaxNoteChars</c> each.
 /// The owner is in the cluster's set of owners with notes (<see cref="INoteHoldersGrain"/>) before a
-/// first note is stored, and taken out once the last is gone; an activation holding notes adds its
-/// owner again, in case an earlier addition failed.
+/// first note is stored, and taken out once the last is gone.
 /// </summary>
 [GrainType("notes")]
 internal sealed class NotesGrain(
-    [PersistentState("notes")] IPersistentState<NotesState> stored,
+    [PersistentState(NoteHoldersGrain.NotesStateName)] IPersistentState<NotesState> stored,
     DeepCopier<NotesState> copier,
     IOptions<ChatSessionOptions> options,
     MemoryMetrics metrics,
@@ -27,8 +26,6 @@ internal sealed class NotesGrain(
 
     private string Owner => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        _state.Value.Notes.Count > 0 ? Holders.SetAsync(Owner, true) : Task.CompletedTask;
 
     public Task<IReadOnlyList<string>> ListAsync() =>
         Task.FromResult<IReadOnlyList<string>>([.. _state.Value.Notes.Select(n => n.Text)]);

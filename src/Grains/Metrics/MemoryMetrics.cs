@@ -13,7 +13,7 @@ public sealed class MemoryMetrics
     public MemoryMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(AssistantMetrics.MeterName);
-        _summaries = meter.CreateCounter<long>("assistant.memory.summaries", "{summary}", "Summaries of turns pruned from a window, by outcome (made, failed, discarded: the context was reset or cleared meanwhile).");
+        _summaries = meter.CreateCounter<long>("assistant.memory.summaries", "{summary}", "Summaries of turns pruned from a window, by outcome (made, failed, discarded: the context was reset or cleared meanwhile; over_budget: a budget refused it).");
         _notes = meter.CreateCounter<long>("assistant.memory.notes", "{note}", "Notes kept for a user, by action (remembered, forgotten, cleared, refused: over Sessions:MaxNotes).");
         _exports = meter.CreateCounter<long>("assistant.memory.exports", "{export}", "Conversations exported, by channel (telegram, api).");
         _erasures = meter.CreateCounter<long>("assistant.memory.erasures", "{erasure}", "Erasures of everything kept for a chat and user, by channel (telegram, api).");

@@ -42,51 +42,50 @@ internal sealed partial class ModelExchange(
         using var deadline = new CancellationTokenSource(model.ReplyTimeout, time);
         var notes = await NotesAsync(sessionId, turn);
         var spender = turn.Telegram is { } message ? Spending.Spender.Of(message) : sessionId;
-        var candidates = catalog.Candidates(conversation.Settings).ToList();
-        var hold = await spending.AdmitAsync(spender, candidates[0], PromptEstimate(conversation, turn, notes));
-        if (hold.Refusal is not null)
-        {
-            return new ExchangeResult(ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow()), "", ModelFailure.OverBudget, [], Refusal: hold.Refusal, RefusedUntil: hold.ResetsAt);
-        }
-
+        var estimate = PromptEstimate(conversation, turn, notes);
         ExchangeResult? result = null;
         string? previous = null;
-        try
+        foreach (var candidate in catalog.Candidates(conversation.Settings))
         {
-            foreach (var candidate in candidates)
+            if (deadline.IsCancellationRequested)
             {
-                if (deadline.IsCancellationRequested)
-                {
-                    break;
-                }
+                break;
+            }
 
-                if (previous is not null)
-                {
-                    metrics.ModelFallback(previous, candidate);
-                    LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
-                }
+            // Each model's call is held for before it is made, at its own price: a fallback too.
+            var hold = await spending.AdmitAsync(spender, candidate, estimate, group: turn.Telegram?.Group == true);
+            if (hold.Refusal is not null)
+            {
+                return new ExchangeResult(ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow()), "", ModelFailure.OverBudget, [], Refusal: hold.Refusal, RefusedUntil: hold.ResetsAt);
+            }
 
-                var tokens = new Spending.CallTokens();
+            if (previous is not null)
+            {
+                metrics.ModelFallback(previous, candidate);
+                LogFallback(logger, sessionId, previous, result!.Failure!, candidate);
+            }
+
+            var tokens = new Spending.CallTokens();
+            try
+            {
                 result = await GenerateAsync(sessionId, conversation, turn, notes, onText, stopping, candidate, deadline, tokens) with { NotesTokens = notes?.Tokens ?? 0 };
-                await spending.SettleAsync(hold, tokens.For(candidate, result.Text, spending));
-                hold = hold with { OnUser = false, OnGlobal = false }; // the first settle released it
-                if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
-                {
-                    return result;
-                }
-
-                previous = candidate;
             }
-
-            return result!;
-        }
-        finally
-        {
-            if (hold.OnUser || hold.OnGlobal)
+            catch
             {
-                await spending.ReleaseAsync(hold); // the turn stopped before a call ended
+                await spending.ReleaseAsync(hold); // the turn stopped before the call ended: nothing reported, nothing recorded
+                throw;
             }
+
+            turn.Settling(spending.SettleAsync(hold, tokens.For(candidate, result.Text, spending))); // off the reply's path
+            if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
+            {
+                return result;
+            }
+
+            previous = candidate;
         }
+
+        return result!;
     }
 
     /// <summary>The tokens the turn's prompt holds at most: system prompt, summary, notes, the whole context and the question.</summary>

@@ -59,6 +59,12 @@ internal sealed class Turn
     /// <summary>Set while the turn waits for this silo's chat admission (throttling); a shutdown cancels it at once.</summary>
     public CancellationTokenSource? AdmissionWait { get; set; }
 
+    /// <summary>
+    /// The recording of what the turn's model calls cost (<see cref="Spending.TurnSpending.SettleAsync"/>):
+    /// off the reply's path, awaited before the session takes up its next turn. Never faults.
+    /// </summary>
+    public Task Settled { get; private set; } = Task.CompletedTask;
+
     /// <summary>Failed attempts, counted even when storing the count failed.</summary>
     public int Attempts { get; set; }
 
@@ -66,6 +72,8 @@ internal sealed class Turn
 
     public static Turn ForTelegram(TelegramIncoming message, long acceptedAt, bool resumed) =>
         new(new ChatRequest(message.Text), acceptedAt, streaming: false, message, resumed);
+
+    public void Settling(Task settle) => Settled = Settled.IsCompleted ? settle : Task.WhenAll(Settled, settle);
 
     public void Publish(string delta) => Events?.Writer.TryWrite(ReplyEvent.Delta(delta));
 

@@ -149,6 +149,7 @@ internal sealed partial class TurnQueue(
                 }
                 finally
                 {
+                    await turn.Settled; // what its calls cost is recorded before the next turn is held for
                     Current = null;
                     if (turn.Telegram is { } message)
                     {

@@ -23,6 +23,10 @@ public sealed class BudgetOptions
     [Range(0, 1_000_000_000, ErrorMessage = "Budgets:GlobalMonthly must be 0 (no limit) or more USD")]
     public decimal GlobalMonthly { get; set; }
 
+    /// <summary>The share of <see cref="GlobalDaily"/> or <see cref="GlobalMonthly"/> spent at which <c>budget_warning</c> is raised, in percent. Default 80.</summary>
+    [Range(1, 100, ErrorMessage = "Budgets:WarningPercent must be between 1 and 100")]
+    public int WarningPercent { get; set; } = 80;
+
     /// <summary>The output tokens a turn holds budget for, besides its prompt's, until its real cost is known. Default 500.</summary>
     [Range(0, 1_000_000, ErrorMessage = "Budgets:ReserveOutputTokens must be between 0 and 1000000")]
     public int ReserveOutputTokens { get; set; } = 500;

@@ -1,4 +1,8 @@
+using Assistant.Monitoring;
+using Assistant.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Serialization;
 
@@ -6,57 +10,86 @@ namespace Assistant.Spending;
 
 /// <summary>
 /// One spender's spend (<see cref="ISpendGrain"/>). Reentrant, so the turns of many chats are not
-/// queued behind each other's writes: every change is made in memory at once, between awaits, and
-/// the writes are shared: a settle waits for a write that carries its change, started after it
-/// (one write serves every settle that came while the previous one was under way). Holds live in
-/// memory only: a silo lost mid-turn leaves its holds to lapse, and the spend the turn recorded before is kept.
+/// queued behind each other's writes: every change is made in memory at once, between awaits (an
+/// admission is decided and held before any await), and the writes are shared (<see cref="SharedWrites"/>):
+/// a hold or a settle returns once a write that carries it is stored. Holds are stored, so a restart of this grain keeps
+/// them; a turn whose silo is lost leaves its hold to lapse at its time.
+/// The service's own grain (<see cref="Spender.Global"/>) also raises the budget alerts (<see cref="BudgetAlerts"/>).
 /// </summary>
 [GrainType("spend")]
 [Reentrant]
-internal sealed class SpendGrain(
+internal sealed partial class SpendGrain(
     [PersistentState("spend")] IPersistentState<SpendState> stored,
     DeepCopier<SpendState> copier,
     BudgetPeriods periods,
-    [FromKeyedServices(Clock.Key)] TimeProvider time) : Grain, ISpendGrain
+    IOptions<BudgetOptions> budgets,
+    [FromKeyedServices(Clock.Key)] TimeProvider time,
+    ILogger<SpendGrain> logger) : Grain, ISpendGrain
 {
-    private readonly Dictionary<Guid, (decimal Usd, long Until)> _holds = [];
+    private readonly BudgetAlerts _alerts = new(budgets.Value, periods);
+    private SharedWrites? _writes;
     private SpendState? _live;
-    private long _changed;
-    private long _written;
-    private Task? _writing;
 
     private SpendState Live => _live ??= copier.Copy(stored.State);
 
-    public Task<SpendAdmission> ReserveAsync(Guid hold, decimal usd, SpendLimits limits, TimeSpan expiresAfter)
+    private SharedWrites Writes => _writes ??= new SharedWrites(
+        async () =>
+        {
+            stored.State = copier.Copy(Live);
+            await stored.WriteStateAsync();
+        },
+        DeactivateOnIdle); // another activation wrote: the next one reads what it stored
+
+    private bool IsService => this.GetPrimaryKeyString() == Spender.Global;
+
+    public async Task<SpendAdmission> ReserveAsync(Guid hold, decimal usd, SpendLimits limits, TimeSpan expiresAfter)
     {
         var now = time.GetUtcNow();
         Roll(now);
-        var held = Held();
         var live = Live;
+        var held = Held(now);
         var refusal =
             limits.Daily > 0 && live.Today.CostUsd + held + usd > limits.Daily ? new SpendAdmission(false, "daily", limits.Daily, live.Today.CostUsd + held, periods.DayEnds(now))
             : limits.Monthly > 0 && live.ThisMonth.CostUsd + held + usd > limits.Monthly ? new SpendAdmission(false, "monthly", limits.Monthly, live.ThisMonth.CostUsd + held, periods.MonthEnds(now))
             : null;
         if (refusal is not null)
         {
-            return Task.FromResult(refusal);
+            if (IsService && _alerts.OnRefusal(live, refusal.Period!, now) is { } exhausted)
+            {
+                await RaiseAsync([exhausted]);
+            }
+
+            return refusal;
         }
 
-        _holds[hold] = (usd, time.GetTimestamp() + (long)(expiresAfter.TotalSeconds * time.TimestampFrequency));
-        return Task.FromResult(SpendAdmission.Yes);
+        live.Holds[hold] = new SpendHoldRecord(usd, now + expiresAfter); // decided before any await: admission is atomic
+        try
+        {
+            await Writes.StoreAsync(); // a restart of this grain keeps the holds of turns in flight
+        }
+        catch
+        {
+            live.Holds.Remove(hold);
+            throw;
+        }
+
+        return SpendAdmission.Yes;
     }
 
-    public Task ReleaseAsync(Guid hold)
+    public async Task ReleaseAsync(Guid hold)
     {
-        _holds.Remove(hold);
-        return Task.CompletedTask;
+        if (Live.Holds.Remove(hold))
+        {
+            await Writes.StoreAsync();
+        }
     }
 
     public async Task SettleAsync(Guid hold, ModelUsage usage)
     {
-        _holds.Remove(hold);
-        Roll(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        Roll(now);
         var live = Live;
+        live.Holds.Remove(hold);
         live.Today.Add(usage);
         live.ThisMonth.Add(usage);
         if (!live.ThisMonthByModel.TryGetValue(usage.Model, out var model))
@@ -65,14 +98,20 @@ internal sealed class SpendGrain(
         }
 
         model.Add(usage);
-        await PersistAsync();
+        await Writes.StoreAsync();
+        if (IsService && _alerts.AfterSpend(live, now).ToList() is { Count: > 0 } alerts)
+        {
+            await RaiseAsync(alerts); // only once the spend that calls for them is stored
+        }
     }
 
     public Task<SpendReport> ReadAsync()
     {
-        Roll(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        Roll(now);
+        var held = Held(now);
         var live = copier.Copy(Live);
-        return Task.FromResult(new SpendReport(live.Day, live.Today, live.Month, live.ThisMonth, Held(), live.ThisMonthByModel));
+        return Task.FromResult(new SpendReport(live.Day, live.Today, live.Month, live.ThisMonth, held, live.ThisMonthByModel));
     }
 
     /// <summary>A new day or month starts from nothing (in memory; stored with the next settle).</summary>
@@ -92,49 +131,59 @@ internal sealed class SpendGrain(
         {
             live.Day = day;
             live.Today = new SpendTotals();
+            BudgetAlerts.Forget(live);
         }
     }
 
-    private decimal Held()
+    /// <summary>
+    /// Hands the alerts to the alert outbox, then stores that they were raised; one the outbox did not
+    /// take is unmarked, so the next settle or refusal raises it again.
+    /// </summary>
+    private async Task RaiseAsync(IReadOnlyList<(string Mark, PerformanceAlert Alert)> alerts)
     {
-        var now = time.GetTimestamp();
-        decimal held = 0;
-        foreach (var (id, (usd, until)) in _holds)
+        foreach (var (mark, alert) in alerts)
         {
-            if (until <= now)
+            AlertLog.Raised(logger, alert);
+            try
             {
-                _holds.Remove(id); // its turn's silo was lost, or it never settled: it lapses
+                await GrainFactory.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(alert);
             }
-            else
+            catch (Exception ex)
             {
-                held += usd;
+                Live.Alerted.Remove(mark);
+                LogNotRaised(logger, alert.AlertType, ex.Message);
             }
         }
 
-        return held;
-    }
-
-    /// <summary>Returns once a write begun after this change has stored it; a failed write fails every settle it carried.</summary>
-    private async Task PersistAsync()
-    {
-        var mine = ++_changed;
-        while (_written < mine)
+        try
         {
-            if (_writing is null || _writing.IsCompleted)
-            {
-                _writing = WriteAsync();
-            }
-
-            await _writing;
+            await Writes.StoreAsync();
+        }
+        catch (Exception ex)
+        {
+            LogMarksNotStored(logger, ex.Message); // kept in memory: raised again only by a later activation
         }
     }
 
-    private async Task WriteAsync()
+    [LoggerMessage(Level = LogLevel.Warning, Message = "That budget alerts were raised could not be stored ({Error}); a later activation may raise them once more")]
+    private static partial void LogMarksNotStored(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The alert outbox did not take {AlertType} ({Error}); it is raised again at the next call")]
+    private static partial void LogNotRaised(ILogger logger, string alertType, string error);
+
+    /// <summary>What turns in flight hold; a hold past its time (its turn's silo was lost, or it never settled) lapses.</summary>
+    private decimal Held(DateTimeOffset now)
     {
-        var generation = _changed;
-        stored.State = copier.Copy(Live);
-        await stored.WriteStateAsync();
-        _written = Math.Max(_written, generation);
+        var live = Live;
+        foreach (var (id, record) in live.Holds)
+        {
+            if (record.Until <= now)
+            {
+                live.Holds.Remove(id); // stored with the next write
+            }
+        }
+
+        return live.Holds.Values.Sum(h => h.Usd);
     }
 }
 
@@ -150,4 +199,14 @@ public sealed class SpendState
     [Id(3)] public SpendTotals ThisMonth { get; set; } = new();
 
     [Id(4)] public Dictionary<string, SpendTotals> ThisMonthByModel { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The budget alerts raised in the current day and month (<see cref="BudgetAlerts"/>), so each is raised once.</summary>
+    [Id(5)] public HashSet<string> Alerted { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>What turns in flight hold, stored so that a restart of the grain keeps them.</summary>
+    [Id(6)] public Dictionary<Guid, SpendHoldRecord> Holds { get; set; } = [];
 }
+
+/// <summary>One turn's hold: USD, until when (then it lapses).</summary>
+[GenerateSerializer, Immutable, Alias("Assistant.Spending.SpendHoldRecord")]
+public sealed record class SpendHoldRecord([property: Id(0)] decimal Usd, [property: Id(1)] DateTimeOffset Until);

@@ -28,7 +28,8 @@ internal sealed partial class TurnSpending(
 
     public ModelPrices Prices => prices;
 
-    public async Task<SpendHold> AdmitAsync(string spender, string model, long promptTokens)
+    /// <param name="group">The refusal is said in a group: it names no amount (what a member may spend is theirs to see, <c>/usage</c>).</param>
+    public async Task<SpendHold> AdmitAsync(string spender, string model, long promptTokens, bool group = false)
     {
         var o = budgets.Value;
         var (user, global) = (o.User, o.Global);
@@ -61,7 +62,7 @@ internal sealed partial class TurnSpending(
         var everyone = !byGlobal.Admitted;
         var refusal = everyone ? byGlobal : byUser;
         metrics.Refused((everyone ? "global_" : "user_") + refusal.Period);
-        return new SpendHold(spender, id, false, false, RefusalText(refusal, everyone), refusal.ResetsAt);
+        return new SpendHold(spender, id, false, false, RefusalText(refusal, everyone, group), refusal.ResetsAt);
     }
 
     /// <summary>What one call cost; <paramref name="estimated"/>: the endpoint reported no usage, these tokens were counted here.</summary>
@@ -107,13 +108,14 @@ internal sealed partial class TurnSpending(
 
     private ISpendGrain Spend(string spender) => grains.GetGrain<ISpendGrain>(spender);
 
-    private string RefusalText(SpendAdmission refusal, bool everyone)
+    private string RefusalText(SpendAdmission refusal, bool everyone, bool group)
     {
         var now = time.GetUtcNow();
         var wait = refusal.ResetsAt - now;
         var resets = $"It resets at {periods.InZone(refusal.ResetsAt):yyyy-MM-dd HH:mm} {periods.ZoneName}, in {Readable(wait)}.";
         return everyone
             ? $"The assistant has used its {refusal.Period} budget for everyone (US${refusal.Limit:0.00##}), so I cannot answer now. {resets}"
+            : group ? $"You have used your {refusal.Period} budget, so I cannot answer you now. {resets}"
             : $"You have used your {refusal.Period} budget (US${refusal.Limit:0.00##}), so I cannot answer now. {resets} /usage shows what you have spent.";
     }
 

@@ -67,6 +67,19 @@ public sealed class GrainStateStore(
         grainState.RecordExists = payload is not null;
     }
 
+    /// <summary>Every stored (not cleared) state named <paramref name="stateName"/>, with its grain's key: a one-time migration's scan.</summary>
+    public async IAsyncEnumerable<(string Key, T State)> ReadAllAsync<T>(string stateName)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand(
+            "SELECT grain_key, payload FROM grain_state WHERE service_id = @service AND state_name = @state AND payload IS NOT NULL");
+        await using var reader = await command.With("service", _serviceId).With("state", stateName).ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            yield return (reader.GetString(0), serializer.Deserialize<T>(BinaryData.FromBytes((byte[])reader.GetValue(1)))!);
+        }
+    }
+
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var write = Prepare(stateName, grainId, grainState.ETag, grainState.State);

@@ -1,5 +1,9 @@
 using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
+using Assistant.Memory;
+using Assistant.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 
 namespace Assistant.IntegrationTests.Conversations;
 
@@ -41,6 +45,28 @@ public sealed class NotesTests(ChatChoicesFixture fixture) : IDisposable
         // The same notes follow her into her private chat with the bot.
         await AskAsync(Ann, Ann, "and for lunch?");
         Assert.Contains("- Ann is vegetarian", SystemOf("and for lunch?"));
+    }
+
+    [Fact]
+    public async Task Notes_kept_before_the_set_of_holders_existed_are_found_by_its_first_activation()
+    {
+        var owner = NoteOwner.TelegramUser(7_700_123);
+        Assert.Equal("Kept.", await fixture.Silo.Grains.GetGrain<INotesGrain>(owner).RememberAsync("likes plums"));
+        var holders = fixture.Silo.Grains.GetGrain<INoteHoldersGrain>(0);
+        Assert.Contains(owner, (await holders.ReadAsync(-1))!.Owners);
+
+        // The database as a build before the set left it: notes, and no set.
+        await using (var connection = await fixture.Silo.Services.GetRequiredService<Database>().OpenAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM grain_state WHERE state_name = 'note-holders'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        await holders.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Contains(owner, (await holders.ReadAsync(-1))!.Owners);
+        Assert.Equal(1, await fixture.Silo.Grains.GetGrain<INotesGrain>(owner).ClearAsync());
+        Assert.DoesNotContain(owner, (await holders.ReadAsync(-1))!.Owners);
     }
 
     [Fact]

@@ -11,7 +11,8 @@ public sealed class BudgetCollection : ICollectionFixture<BudgetFixture>
 
 /// <summary>
 /// Prices for the fake's models (US$1,000 per million tokens: a tenth of a cent each, so a few
-/// short exchanges reach the budget) and a daily budget of US$0.20 per user, holding 20 output tokens per turn.
+/// short exchanges reach the budget) and a daily budget of US$0.20 per user, holding 20 output tokens
+/// per turn; a fallback model priced far past any user's budget.
 /// </summary>
 public sealed class BudgetFixture : TelegramSiloFixture
 {
@@ -30,6 +31,9 @@ public sealed class BudgetFixture : TelegramSiloFixture
     {
         settings["AI:Prices:fake-model:InputPerMillion"] = "1000";
         settings["AI:Prices:fake-model:OutputPerMillion"] = "1000";
+        settings["AI:FallbackModels:0"] = "fake-backup";
+        settings["AI:Prices:fake-backup:InputPerMillion"] = "1000000"; // a dollar a token: no call of it fits a user's day
+        settings["AI:Prices:fake-backup:OutputPerMillion"] = "1000000";
         settings["Budgets:UserDaily"] = "0.20";
         settings["Budgets:ReserveOutputTokens"] = "20";
         settings["Sessions:Summaries"] = "false";

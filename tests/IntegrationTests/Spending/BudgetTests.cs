@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Sessions;
 using Assistant.Spending;
@@ -59,6 +60,13 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
         var usage = await AskAsync(Ann, "/usage");
         Assert.Contains($"Today ({spent.Day}): {answered} model calls", usage);
         Assert.Contains($"US${spent.Today.CostUsd:0.00##} of your US$0.20 limit", usage);
+
+        using var admin = fixture.AdminClient();
+        var metrics = new PrometheusText(await admin.GetStringAsync("/metrics"));
+        Assert.True(metrics.Value("assistant_budget_refusals_total", ("scope", "user_daily")) >= 2);
+        Assert.True(metrics.Value("assistant_model_tokens_total", ("kind", "input"), ("model", "fake-model")) >= spent.Today.InputTokens);
+        Assert.True(metrics.Value("assistant_model_tokens_total", ("kind", "output"), ("model", "fake-model")) >= spent.Today.OutputTokens);
+        Assert.True(metrics.Value("assistant_model_cost_usd_total", ("model", "fake-model")) >= (double)spent.Today.CostUsd - 1e-9);
     }
 
     [Fact]
@@ -98,6 +106,19 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_fallback_model_is_held_for_at_its_own_price_before_it_is_called()
+    {
+        fixture.Model.Responder = request => request.Model == "fake-model" ? new FakeResponse.Status(503) : FakeOpenAiServer.Echo(request);
+        using var admin = fixture.AdminClient();
+        using var response = await admin.PostAsJsonAsync($"/sessions/fallback-{Guid.NewGuid():N}/messages", new { text = "is anyone there?" });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Contains("daily budget (US$0.20)", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains(fixture.Model.Requests, r => r.Model == "fake-model");
+        Assert.DoesNotContain(fixture.Model.Requests, r => r.Model == "fake-backup");
+    }
+
+    [Fact]
     public async Task An_endpoint_that_reports_no_usage_is_still_counted_and_priced()
     {
         fixture.Model.ReportsUsage = false;
@@ -107,6 +128,8 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
         {
             response.EnsureSuccessStatusCode();
         }
+
+        await SessionClient.WaitUntilSettledAsync(admin, session); // the cost is recorded off the reply's path, before the session is idle
 
         var spent = await fixture.Silo.Grains.GetGrain<ISpendGrain>(SessionKey.Api(session)).ReadAsync();
         Assert.Empty(fixture.Model.Reported);
@@ -124,8 +147,13 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
         using var admin = fixture.AdminClient();
         await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
-            using var response = await admin.PostAsJsonAsync($"/sessions/together-{i}-{Guid.NewGuid():N}/messages", new { text = $"all at once {i}" });
-            response.EnsureSuccessStatusCode();
+            var session = $"together-{i}-{Guid.NewGuid():N}";
+            using (var response = await admin.PostAsJsonAsync($"/sessions/{session}/messages", new { text = $"all at once {i}" }))
+            {
+                response.EnsureSuccessStatusCode();
+            }
+
+            await SessionClient.WaitUntilSettledAsync(admin, session);
         }));
 
         var reported = fixture.Model.Reported.ToList();

@@ -29,9 +29,9 @@ internal sealed class NoteHoldersGrain(
         var owners = new List<string>();
         await foreach (var (owner, notes) in store.ReadAllAsync<NotesState>(NotesStateName))
         {
-            if (notes.Notes.Count > 0)
+            if (notes is null || notes.Notes.Count > 0)
             {
-                owners.Add(owner);
+                owners.Add(owner); // one that cannot be read here is named: that costs a read, and its grain says what it holds
             }
         }
 

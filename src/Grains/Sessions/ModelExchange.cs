@@ -76,11 +76,14 @@ internal sealed partial class ModelExchange(
                 throw;
             }
 
-            turn.Settling(spending.SettleAsync(hold, tokens.For(candidate, result.Text, spending))); // off the reply's path
+            var settle = spending.SettleAsync(hold, tokens.For(candidate, result.Text, spending));
             if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
             {
+                turn.Settling(settle); // off the reply's path
                 return result;
             }
+
+            await settle; // its hold gone before the fallback's is taken: the turn does not compete with itself
 
             previous = candidate;
         }

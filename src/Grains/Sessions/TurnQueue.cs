@@ -149,7 +149,7 @@ internal sealed partial class TurnQueue(
                 }
                 finally
                 {
-                    await turn.Settled; // what its calls cost is recorded before the next turn is held for
+                    await SettledAsync(turn); // what its calls cost is recorded before the next turn is held for
                     Current = null;
                     if (turn.Telegram is { } message)
                     {
@@ -168,6 +168,18 @@ internal sealed partial class TurnQueue(
             {
                 keepAlive(TimeSpan.Zero);
             }
+        }
+    }
+
+    /// <summary>Waits for the turn's cost to be recorded, unless the session stops (the recording goes on, unwaited).</summary>
+    private async Task SettledAsync(Turn turn)
+    {
+        try
+        {
+            await turn.Settled.WaitAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
         }
     }
 

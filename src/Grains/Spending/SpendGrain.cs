@@ -27,6 +27,7 @@ internal sealed partial class SpendGrain(
     ILogger<SpendGrain> logger) : Grain, ISpendGrain
 {
     private readonly BudgetAlerts _alerts = new(budgets.Value, periods);
+    private readonly HashSet<string> _raising = new(StringComparer.Ordinal);
     private SharedWrites? _writes;
     private SpendState? _live;
 
@@ -54,7 +55,7 @@ internal sealed partial class SpendGrain(
             : null;
         if (refusal is not null)
         {
-            if (IsService && _alerts.OnRefusal(live, refusal.Period!, now) is { } exhausted)
+            if (IsService && _alerts.OnRefusal(live, _raising, refusal.Period!, now) is { } exhausted)
             {
                 await RaiseAsync([exhausted]);
             }
@@ -99,7 +100,7 @@ internal sealed partial class SpendGrain(
 
         model.Add(usage);
         await Writes.StoreAsync();
-        if (IsService && _alerts.AfterSpend(live, now).ToList() is { Count: > 0 } alerts)
+        if (IsService && _alerts.AfterSpend(live, _raising, now).ToList() is { Count: > 0 } alerts)
         {
             await RaiseAsync(alerts); // only once the spend that calls for them is stored
         }
@@ -136,8 +137,8 @@ internal sealed partial class SpendGrain(
     }
 
     /// <summary>
-    /// Hands the alerts to the alert outbox, then stores that they were raised; one the outbox did not
-    /// take is unmarked, so the next settle or refusal raises it again.
+    /// Hands the alerts to the alert outbox, then marks and stores that they were raised; one the
+    /// outbox did not take stays unmarked, so the next settle or refusal raises it again.
     /// </summary>
     private async Task RaiseAsync(IReadOnlyList<(string Mark, PerformanceAlert Alert)> alerts)
     {
@@ -147,11 +148,15 @@ internal sealed partial class SpendGrain(
             try
             {
                 await GrainFactory.GetGrain<IAlertDeliveryGrain>(0).EnqueueAsync(alert);
+                Live.Alerted.Add(mark);
             }
             catch (Exception ex)
             {
-                Live.Alerted.Remove(mark);
                 LogNotRaised(logger, alert.AlertType, ex.Message);
+            }
+            finally
+            {
+                _raising.Remove(mark);
             }
         }
 

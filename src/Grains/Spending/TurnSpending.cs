@@ -46,10 +46,11 @@ internal sealed partial class TurnSpending(
         {
             await Task.WhenAll(onUser, onGlobal);
         }
-        catch
+        catch (Exception ex)
         {
             await ReleaseAsync(new SpendHold(spender, id, onUser.IsCompletedSuccessfully && user.Any, onGlobal.IsCompletedSuccessfully && global.Any));
-            throw;
+            // Not the session's own state that moved: the turn is retried like any failed answer, not stopped as a conflict of the session.
+            throw ex is Orleans.Storage.InconsistentStateException ? new TimeoutException($"The spend figures of {spender} changed elsewhere; the turn is tried again.", ex) : ex;
         }
 
         var (byUser, byGlobal) = (onUser.Result, onGlobal.Result);
@@ -79,15 +80,33 @@ internal sealed partial class TurnSpending(
         }
 
         metrics.Called(usage);
-        try
+        await Task.WhenAll(
+            RecordAsync(hold.Spender, hold.OnUser ? hold.Id : Guid.Empty, usage),
+            RecordAsync(Spender.Global, hold.OnGlobal ? hold.Id : Guid.Empty, usage));
+    }
+
+    /// <summary>
+    /// One spend grain's record of a call. A write refused because another activation wrote stored
+    /// nothing (that activation ends, the next reads what is stored), so it is made once more; any
+    /// other failure is logged, its change goes with that grain's next write, and the reply goes on.
+    /// </summary>
+    private async Task RecordAsync(string spender, Guid hold, ModelUsage usage)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            await Task.WhenAll(
-                Spend(hold.Spender).SettleAsync(hold.OnUser ? hold.Id : Guid.Empty, usage),
-                Spend(Spender.Global).SettleAsync(hold.OnGlobal ? hold.Id : Guid.Empty, usage));
-        }
-        catch (Exception ex)
-        {
-            LogNotRecorded(logger, hold.Spender, usage.Model, usage.CostUsd, ex.Message);
+            try
+            {
+                await Spend(spender).SettleAsync(hold, usage);
+                return;
+            }
+            catch (Orleans.Storage.InconsistentStateException) when (attempt == 1)
+            {
+            }
+            catch (Exception ex)
+            {
+                LogNotRecorded(logger, spender, usage.Model, usage.CostUsd, ex.Message);
+                return;
+            }
         }
     }
 
@@ -114,7 +133,7 @@ internal sealed partial class TurnSpending(
         var wait = refusal.ResetsAt - now;
         var resets = $"It resets at {periods.InZone(refusal.ResetsAt):yyyy-MM-dd HH:mm} {periods.ZoneName}, in {Readable(wait)}.";
         return everyone
-            ? $"The assistant has used its {refusal.Period} budget for everyone (US${refusal.Limit:0.00##}), so I cannot answer now. {resets}"
+            ? $"The assistant has used its {refusal.Period} budget for everyone{(group ? "" : $" (US${refusal.Limit:0.00##})")}, so I cannot answer now. {resets}"
             : group ? $"You have used your {refusal.Period} budget, so I cannot answer you now. {resets}"
             : $"You have used your {refusal.Period} budget (US${refusal.Limit:0.00##}), so I cannot answer now. {resets} /usage shows what you have spent.";
     }

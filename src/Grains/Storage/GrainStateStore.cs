@@ -67,8 +67,12 @@ public sealed class GrainStateStore(
         grainState.RecordExists = payload is not null;
     }
 
-    /// <summary>Every stored (not cleared) state named <paramref name="stateName"/>, with its grain's key: a one-time migration's scan.</summary>
-    public async IAsyncEnumerable<(string Key, T State)> ReadAllAsync<T>(string stateName)
+    /// <summary>
+    /// Every stored (not cleared) state named <paramref name="stateName"/>, with its grain's key: a
+    /// one-time migration's scan. A state that cannot be read is returned as null, not thrown.
+    /// </summary>
+    public async IAsyncEnumerable<(string Key, T? State)> ReadAllAsync<T>(string stateName)
+        where T : class
     {
         await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand(
@@ -76,7 +80,17 @@ public sealed class GrainStateStore(
         await using var reader = await command.With("service", _serviceId).With("state", stateName).ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            yield return (reader.GetString(0), serializer.Deserialize<T>(BinaryData.FromBytes((byte[])reader.GetValue(1)))!);
+            T? state;
+            try
+            {
+                state = serializer.Deserialize<T>(BinaryData.FromBytes((byte[])reader.GetValue(1)));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not System.Data.Common.DbException)
+            {
+                state = null;
+            }
+
+            yield return (reader.GetString(0), state);
         }
     }
 

@@ -44,9 +44,10 @@ public sealed class BudgetAcrossSilosTests
         var reports = await Task.WhenAll(silos.Select(s => GetJsonAsync(s.Http, "/sessions/report")));
         Assert.All(reports, r => Assert.True(r.GetProperty("active_sessions").GetInt32() > 0, "a silo held none of the sessions"));
 
-        // Then one at a time, until the budget refuses.
+        // Then one at a time, each once the calls before it are recorded (off the replies' paths), until the budget refuses.
         for (var i = 0; i < 60; i++)
         {
+            await RecordedAsync(silos[i % 2].Http, answered);
             var outcome = await PostAsync(silos[i % 2].Http, $"after-{i}", $"then {i}");
             if (outcome != HttpStatusCode.OK)
             {
@@ -58,13 +59,11 @@ public sealed class BudgetAcrossSilosTests
         }
 
         Assert.Equal(answered, model.Requests.Count); // a refused message never reached the model
-        // What each call cost is recorded off the reply's path, before its session takes another turn.
-        var usage = await Eventually.UntilAsync(() => GetJsonAsync(silos[1].Http, "/usage"), u => u.GetProperty("global").GetProperty("today").GetProperty("calls").GetInt32() == answered,
-            "every answered call recorded", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        var usage = await RecordedAsync(silos[1].Http, answered);
         var spent = usage.GetProperty("global").GetProperty("today").GetProperty("cost_usd").GetDecimal();
         var reported = model.Reported.ToList();
         Assert.Equal(reported.Sum(r => (long)(r.Prompt + r.Completion)) * 0.001m, spent);
-        Assert.InRange(spent, GlobalDaily - 0.08m, GlobalDaily); // used up (within one hold of the limit), never passed
+        Assert.InRange(spent, GlobalDaily - 0.1m, GlobalDaily); // used up (the last refused turn's hold, under US$0.1, did not fit), never passed
         Assert.Equal(0m, usage.GetProperty("global").GetProperty("held_usd").GetDecimal());
 
         // The admin chat heard of it once each: half used, then refusing.
@@ -80,6 +79,13 @@ public sealed class BudgetAcrossSilosTests
         Assert.Single(alerts, a => a.Contains("MEDIUM budget_warning", StringComparison.Ordinal) && a.Contains("of its daily budget of US$0.30", StringComparison.Ordinal));
         Assert.Single(alerts, a => a.Contains("HIGH budget_exhausted", StringComparison.Ordinal) && a.Contains("Budgets:GlobalDaily", StringComparison.Ordinal));
     }
+
+    /// <summary>The service's figures once every answered call is recorded and no hold is left.</summary>
+    private static Task<JsonElement> RecordedAsync(HttpClient http, int answered) =>
+        Eventually.UntilAsync(
+            () => GetJsonAsync(http, "/usage"),
+            u => u.GetProperty("global").GetProperty("today").GetProperty("calls").GetInt32() == answered && u.GetProperty("global").GetProperty("held_usd").GetDecimal() == 0,
+            $"{answered} calls recorded and no hold left", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
 
     private static async Task<HttpStatusCode> PostAsync(HttpClient http, string session, string text)
     {

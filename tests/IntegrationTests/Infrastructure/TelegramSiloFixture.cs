@@ -69,6 +69,14 @@ public class TelegramSiloFixture : IAsyncLifetime
         ["Telegram:WebhookSecret"] = "s3cret-token_for-tests",
     };
 
+    /// <summary>A client of the silo's HTTP API that carries <paramref name="key"/> (the caller disposes it).</summary>
+    public HttpClient ClientWithKey(string key)
+    {
+        var client = new HttpClient { BaseAddress = Silo.Http.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
     public async Task DisposeAsync()
     {
         await Silo.DisposeAsync();
@@ -89,12 +97,7 @@ public sealed class ChatChoicesFixture : TelegramSiloFixture
     public const string AdminKey = "choices-admin-key";
 
     /// <summary>A client of the silo's HTTP API that carries the admin key (the caller disposes it).</summary>
-    public HttpClient AdminClient()
-    {
-        var client = new HttpClient { BaseAddress = Silo.Http.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-        return client;
-    }
+    public HttpClient AdminClient() => ClientWithKey(AdminKey);
 
     protected override void Configure(Dictionary<string, string?> settings)
     {

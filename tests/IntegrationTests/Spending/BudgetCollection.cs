@@ -20,12 +20,7 @@ public sealed class BudgetFixture : TelegramSiloFixture
     public const decimal UserDaily = 0.20m;
     public const string AdminKey = "budget-admin-key";
 
-    public HttpClient AdminClient()
-    {
-        var client = new HttpClient { BaseAddress = Silo.Http.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
-        return client;
-    }
+    public HttpClient AdminClient() => ClientWithKey(AdminKey);
 
     protected override void Configure(Dictionary<string, string?> settings)
     {

@@ -73,8 +73,9 @@ internal sealed partial class TurnSpending(
     /// <summary>Records what a call cost, for the spender and the service, and releases the hold. A failure is logged: the reply goes on and the hold lapses.</summary>
     public async Task SettleAsync(SpendHold hold, ModelUsage usage)
     {
-        if (usage.InputTokens == 0 && usage.OutputTokens == 0)
+        if ((usage.InputTokens == 0 && usage.OutputTokens == 0) || ai.Value.EffectiveProvider == AiProvider.Offline)
         {
+            // Nothing was used, or no model was asked (the offline provider's notice is the service's own words).
             await ReleaseAsync(hold);
             return;
         }

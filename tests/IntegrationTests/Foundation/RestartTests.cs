@@ -18,6 +18,9 @@ public sealed class RestartTests
         // No model configured: the offline provider answers, honestly.
         var reply = await silo.Http.SendAsync(session, "remember me");
         Assert.Contains("No AI model is configured", reply.GetProperty("reply").GetString());
+        await SessionClient.WaitUntilSettledAsync(silo.Http, session);
+        var usage = System.Text.Json.JsonDocument.Parse(await silo.Http.GetStringAsync($"/usage?spender=api:{session}")).RootElement;
+        Assert.Equal(0, usage.GetProperty("spender").GetProperty("today").GetProperty("calls").GetInt32()); // no model was asked: nothing is counted
 
         if (signal == Signals.Term)
         {

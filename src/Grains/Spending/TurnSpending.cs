@@ -26,8 +26,6 @@ internal sealed partial class TurnSpending(
 {
     private readonly TimeSpan _holdLapses = TimeSpan.FromSeconds(ai.Value.ReplyTimeoutSeconds * 2);
 
-    public ModelPrices Prices => prices;
-
     /// <param name="group">The refusal is said in a group: it names no amount (what a member may spend is theirs to see, <c>/usage</c>).</param>
     public async Task<SpendHold> AdmitAsync(string spender, string model, long promptTokens, bool group = false)
     {

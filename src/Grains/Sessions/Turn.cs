@@ -61,7 +61,8 @@ internal sealed class Turn
 
     /// <summary>
     /// The recording of what the turn's model calls cost (<see cref="Spending.TurnSpending.SettleAsync"/>):
-    /// off the reply's path, awaited before the session takes up its next turn. Never faults.
+    /// off the reply's path; the session does not wait for it before its next turn (until it ends the
+    /// turn's hold stays), only before its activation ends. Never faults.
     /// </summary>
     public Task Settled { get; private set; } = Task.CompletedTask;
 

@@ -21,6 +21,7 @@ internal sealed partial class TurnQueue(
     private readonly LinkedList<Turn> _queue = new();
     private readonly HashSet<long> _queuedUpdates = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _settling = [];
     private Task? _worker;
 
     /// <summary>The turn being answered, if any.</summary>
@@ -95,14 +96,15 @@ internal sealed partial class TurnQueue(
     {
         StopRequested = true;
         Current?.AdmissionWait?.Cancel(); // a turn that only waits for admission has nothing to finish
-        if (_worker is not { } worker)
-        {
-            return true;
-        }
-
         try
         {
-            await worker.WaitAsync(cancellationToken);
+            if (_worker is { } worker)
+            {
+                await worker.WaitAsync(cancellationToken);
+            }
+
+            // The recording of what ended turns cost, so no call outlives the activation unseen.
+            await Task.WhenAll(_settling.ToList()).WaitAsync(cancellationToken);
             return true;
         }
         catch (OperationCanceledException)
@@ -149,7 +151,7 @@ internal sealed partial class TurnQueue(
                 }
                 finally
                 {
-                    await SettledAsync(turn); // what its calls cost is recorded before the next turn is held for
+                    Settling(turn.Settled);
                     Current = null;
                     if (turn.Telegram is { } message)
                     {
@@ -171,16 +173,20 @@ internal sealed partial class TurnQueue(
         }
     }
 
-    /// <summary>Waits for the turn's cost to be recorded, unless the session stops (the recording goes on, unwaited).</summary>
-    private async Task SettledAsync(Turn turn)
+    /// <summary>
+    /// Keeps the recording of a turn's cost until it ends, without making the next turn wait for it:
+    /// a spend grain on a silo that just died holds it for up to the call timeout. Until it ends the
+    /// turn's hold stays, so admission only errs on the side of refusing.
+    /// </summary>
+    private void Settling(Task settle)
     {
-        try
+        if (settle.IsCompleted)
         {
-            await turn.Settled.WaitAsync(_stopping.Token);
+            return;
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
+
+        _settling.Add(settle);
+        _ = settle.ContinueWith(done => _settling.Remove(done), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: deactivated ({Reason}) before the reply in progress finished; it is resumed by the next activation")]

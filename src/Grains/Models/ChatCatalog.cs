@@ -21,9 +21,7 @@ public sealed partial class ChatCatalog
     {
         var options = ai.Value;
         DefaultModel = options.EffectiveProvider == AiProvider.Offline ? "offline" : options.Model!;
-        Models = options.EffectiveProvider == AiProvider.Offline
-            ? [DefaultModel]
-            : [.. new[] { DefaultModel }.Concat(options.Models.Select(m => m.Trim())).Distinct(StringComparer.Ordinal)];
+        Models = Offered(options);
         Fallbacks = [.. options.FallbackModels.Select(m => m.Trim()).Distinct(StringComparer.Ordinal)];
         _personas = new Dictionary<string, string>(StringComparer.Ordinal) { [DefaultPersona] = sessions.Value.SystemPrompt };
         foreach (var (name, prompt) in options.Personas)
@@ -35,6 +33,12 @@ public sealed partial class ChatCatalog
     }
 
     public string DefaultModel { get; }
+
+    /// <summary>The models <paramref name="options"/> offer, <c>AI:Model</c> first (only <c>offline</c> without a provider).</summary>
+    public static IReadOnlyList<string> Offered(AiOptions options) =>
+        options.EffectiveProvider == AiProvider.Offline
+            ? ["offline"]
+            : [.. new[] { options.Model! }.Concat(options.Models.Select(m => m.Trim())).Distinct(StringComparer.Ordinal)];
 
     public IReadOnlyList<string> Models { get; }
 
@@ -58,11 +62,21 @@ public sealed partial class ChatCatalog
     public string PromptOf(ChatSettings? settings) =>
         settings?.CustomPrompt ?? _personas[PersonaOf(settings)];
 
-    /// <summary>The chat's model, then the fallbacks other than it: who is asked, in order.</summary>
-    public IEnumerable<string> Candidates(ChatSettings? settings)
+    /// <summary>
+    /// The chat's model, then the fallbacks other than it: who is asked, in order. <paramref name="allowed"/>
+    /// (a role's <c>Models</c>; empty: any) limits both: a chat whose model the sender may not use is
+    /// answered by the first model they may, and only their models stand in for it.
+    /// </summary>
+    public IEnumerable<string> Candidates(ChatSettings? settings, IReadOnlyList<string>? allowed = null)
     {
         var model = ModelOf(settings);
-        return Fallbacks.Where(f => f != model).Prepend(model);
+        if (allowed is not { Count: > 0 })
+        {
+            return Fallbacks.Where(f => f != model).Prepend(model);
+        }
+
+        var first = allowed.Contains(model) ? model : Models.FirstOrDefault(allowed.Contains) ?? allowed[0];
+        return Fallbacks.Where(f => f != first && allowed.Contains(f)).Prepend(first);
     }
 
     public ChatSettingsView View(ChatSettings? settings) => new(ModelOf(settings), PersonaOf(settings), Models, Personas);

@@ -45,7 +45,7 @@ internal sealed partial class ModelExchange(
         var estimate = PromptEstimate(conversation, turn, notes);
         ExchangeResult? result = null;
         string? previous = null;
-        foreach (var candidate in catalog.Candidates(conversation.Settings))
+        foreach (var candidate in catalog.Candidates(conversation.Settings, turn.Access?.Models))
         {
             if (deadline.IsCancellationRequested)
             {
@@ -53,7 +53,7 @@ internal sealed partial class ModelExchange(
             }
 
             // Each model's call is held for before it is made, at its own price: a fallback too.
-            var hold = await spending.AdmitAsync(spender, candidate, estimate, group: turn.Telegram?.Group == true);
+            var hold = await spending.AdmitAsync(spender, candidate, estimate, turn.Access?.Limits, group: turn.Telegram?.Group == true);
             if (hold.Refusal is not null)
             {
                 return new ExchangeResult(ChatEntry.Create(ChatEntry.User, turn.Request.Text, time.GetUtcNow()), "", ModelFailure.OverBudget, [], Refusal: hold.Refusal, RefusedUntil: hold.ResetsAt);

@@ -1,3 +1,4 @@
+using Assistant.Access;
 using Assistant.Storage;
 using Assistant.Health;
 using Assistant.Metrics;
@@ -43,6 +44,7 @@ public static class SessionServices
         services.AddSingleton<Memory.NotesCache>();
         services.AddSingleton<Memory.UserNotes>();
         services.AddSpending();
+        services.AddAccess();
         services.AddSingleton<Memory.ConversationExports>();
         services.AddSingleton<Memory.ConversationErasure>();
         services.AddSingleton<Memory.ConversationMemory>();

@@ -18,6 +18,7 @@ internal sealed partial class TelegramAnswering(
     TelegramReplying replying,
     SessionLedger ledger,
     Commands.CommandHosts commandHosts,
+    Access.UserAccounts accounts,
     ILogger<TelegramAnswering> logger)
 {
     /// <summary>Answers one inbox item; only a shutdown ends it early, leaving the item for the next activation.</summary>
@@ -69,16 +70,25 @@ internal sealed partial class TelegramAnswering(
     {
         var message = item.Message;
         var asks = item.Notice is null && (message.Content == TelegramContent.Text || Telegram.Media.MediaReader.Reads(message));
-        if (asks && telegram.IsAllowed(message.UserId))
+        var access = turn.Access ??= await accounts.AdmitAsync(message, counts: asks);
+        if (asks && access.Allowed)
         {
-            await replying.ExchangeAsync(session, turn, item);
+            if (access.Pace == Access.Pace.Within)
+            {
+                await replying.ExchangeAsync(session, turn, item);
+                return;
+            }
+
+            // Over the sender's message rate: not answered, and told so once a minute; the model is not called.
+            await NoticeOnceAsync(session, turn, message, access.Pace == Access.Pace.SlowDown ? TelegramCommands.SlowDown : null);
+            await ledger.FinishTelegramAsync(session, turn, null, null);
             return;
         }
 
-        if (item.Notice is null && message.Content != TelegramContent.Command && !telegram.IsAllowed(message.UserId))
+        if (item.Notice is null && message.Content != TelegramContent.Command && !access.Allowed)
         {
             var refuse = !session.Conversation.RefusedUsers.Contains(message.UserId);
-            await NoticeOnceAsync(session, turn, message, refuse ? TelegramCommands.NotAllowed : null);
+            await NoticeOnceAsync(session, turn, message, refuse ? Refusal(access) : null);
             await ledger.FinishTelegramAsync(session, turn, null, s =>
             {
                 if (refuse && !s.RefusedUsers.Contains(message.UserId))
@@ -91,7 +101,7 @@ internal sealed partial class TelegramAnswering(
 
         // A command runs once (a /reset is not repeated by a retry), and its answer is sent once.
         turn.Notice ??= item.Notice
-            ?? (message.Content == TelegramContent.Command ? await RunCommandAsync(session, message) : TelegramCommands.Unsupported(message.Content));
+            ?? (message.Content == TelegramContent.Command ? await RunCommandAsync(session, message, access) : TelegramCommands.Unsupported(message.Content));
         await NoticeOnceAsync(session, turn, message, turn.Notice);
         await ledger.FinishTelegramAsync(session, turn, null, null);
         if (!session.Started && session.Queue.Count == 0)
@@ -99,6 +109,8 @@ internal sealed partial class TelegramAnswering(
             session.DeactivateOnIdle(); // it only turned messages away: it holds no place under the session cap
         }
     }
+
+    private static string Refusal(Access.UserAccess access) => access.Banned ? TelegramCommands.Banned : TelegramCommands.NotAllowed;
 
     private async Task NoticeOnceAsync(ChatActivation session, Turn turn, TelegramIncoming message, string? text)
     {
@@ -110,11 +122,11 @@ internal sealed partial class TelegramAnswering(
         turn.Delivered = true;
     }
 
-    private async Task<string> RunCommandAsync(ChatActivation session, TelegramIncoming message)
+    private async Task<string> RunCommandAsync(ChatActivation session, TelegramIncoming message, Access.UserAccess access)
     {
-        if (!telegram.IsAllowed(message.UserId))
+        if (!access.Allowed)
         {
-            return TelegramCommands.NotAllowed;
+            return Refusal(access);
         }
 
         if (Commands.ChatCommands.Find(TelegramCommands.Name(message.Text)) is not { } command)
@@ -122,10 +134,9 @@ internal sealed partial class TelegramAnswering(
             return TelegramCommands.UnknownCommand;
         }
 
-        var isAdmin = telegram.IsAdmin(message.UserId);
-        return command.AdminOnly && !isAdmin
+        return command.AdminOnly && !access.IsAdmin
             ? TelegramCommands.AdminsOnly(command.Name)
-            : await command.RunAsync(new Commands.CommandCall(message, TelegramCommands.Argument(message.Text), isAdmin, commandHosts.For(session)));
+            : await command.RunAsync(new Commands.CommandCall(message, TelegramCommands.Argument(message.Text), access, commandHosts.For(session)));
     }
 
     /// <summary>Stores one more failed attempt; best effort, since storage may be what fails (the turn counts too).</summary>

@@ -66,6 +66,9 @@ internal sealed class Turn
     /// </summary>
     public Task Settled { get; private set; } = Task.CompletedTask;
 
+    /// <summary>What the Telegram sender may do, asked once per turn (<see cref="Access.UserAccounts"/>); null for HTTP turns.</summary>
+    public Access.UserAccess? Access { get; set; }
+
     /// <summary>Failed attempts, counted even when storing the count failed.</summary>
     public int Attempts { get; set; }
 

@@ -10,13 +10,12 @@ internal sealed class SpendReports(
     IOptions<BudgetOptions> budgets,
     [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time)
 {
-    public Task<SpendReport> ReadAsync(string spender) => grains.GetGrain<ISpendGrain>(spender).ReadAsync();
-
-    public async Task<string> DescribeAsync(string spender)
+    /// <param name="limits">The spender's own limits (their role's, or their quota); null: <c>Budgets:UserDaily</c> and <c>UserMonthly</c>.</param>
+    public async Task<string> DescribeAsync(string spender, SpendLimits? limits = null)
     {
-        var report = await ReadAsync(spender);
+        var report = await grains.GetGrain<ISpendGrain>(spender).ReadAsync();
         var now = time.GetUtcNow();
-        var limits = budgets.Value.User;
+        limits ??= budgets.Value.User;
         return $"Your use of the model (days and months in {periods.ZoneName}):\n" +
             Line($"Today ({report.Day})", report.Today, limits.Daily, periods.DayEnds(now)) + "\n" +
             Line($"This month ({report.Month})", report.ThisMonth, limits.Monthly, periods.MonthEnds(now)) +

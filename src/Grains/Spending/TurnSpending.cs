@@ -26,11 +26,12 @@ internal sealed partial class TurnSpending(
 {
     private readonly TimeSpan _holdLapses = TimeSpan.FromSeconds(ai.Value.ReplyTimeoutSeconds * 2);
 
+    /// <param name="limits">The spender's own limits (their role's, or the quota an admin set); null: <c>Budgets:UserDaily</c> and <c>UserMonthly</c>.</param>
     /// <param name="group">The refusal is said in a group: it names no amount (what a member may spend is theirs to see, <c>/usage</c>).</param>
-    public async Task<SpendHold> AdmitAsync(string spender, string model, long promptTokens, bool group = false)
+    public async Task<SpendHold> AdmitAsync(string spender, string model, long promptTokens, SpendLimits? limits = null, bool group = false)
     {
         var o = budgets.Value;
-        var (user, global) = (o.User, o.Global);
+        var (user, global) = (limits ?? o.User, o.Global);
         if (!user.Any && !global.Any)
         {
             return new SpendHold(spender, Guid.Empty, false, false);

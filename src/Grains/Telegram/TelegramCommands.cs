@@ -10,6 +10,8 @@ public static class TelegramCommands
     public const string Status = "/status";
 
     public const string NotAllowed = "Sorry, this assistant is private and your account is not on its list of allowed users.";
+    public const string Banned = "Sorry, an administrator has stopped your account from using this assistant.";
+    public const string SlowDown = "You are sending messages faster than I may answer them. Please slow down: wait a minute, then send your question again.";
     public static string AdminsOnly(string command) => $"Sorry, {command} is for the service's administrators.";
     public const string ResetDone = "Started a new conversation. What would you like to talk about?";
     public const string Cancelled = "Stopped the reply I was writing.";

@@ -20,10 +20,6 @@ public sealed class TelegramResponder(
 {
     private readonly ILogger _logger = loggers.CreateLogger<TelegramResponder>();
 
-    public bool IsAllowed(long userId) => options.Value.AllowedUsers.Count == 0 || options.Value.AllowedUsers.Contains(userId);
-
-    public bool IsAdmin(long userId) => options.Value.AdminUsers.Contains(userId);
-
     public int MaxDeliveryAttempts => options.Value.MaxDeliveryAttempts;
 
     /// <summary>Reads the photos, voice notes and documents users send (<see cref="Media.MediaReader"/>).</summary>

@@ -354,6 +354,14 @@ public sealed class FakeTelegramServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A user writes <paramref name="text"/> and waits for the bot's reply to it; returns the reply's text (the last, if it sent several).</summary>
+    public async Task<string> AskAsync(long chatId, long userId, string text, TimeSpan? timeout = null)
+    {
+        var message = SendUserMessage(chatId, userId, text, group: chatId < 0);
+        await WaitUntilAsync(chatId, m => m.Any(x => x.ReplyTo == message), $"the reply to '{text}'", timeout ?? TimeSpan.FromSeconds(30));
+        return RepliesTo(chatId, message)[^1].Text;
+    }
+
     /// <summary>Waits for the bot to call a method (at least <paramref name="count"/> times in all).</summary>
     public Task WaitForCallsAsync(string method, int count, TimeSpan? timeout = null) =>
         WaitForCallsAsync(c => c.Method == method, count, $"{count} calls of {method}", timeout);

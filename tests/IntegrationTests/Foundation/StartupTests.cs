@@ -46,10 +46,13 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task A_negative_budget_and_an_unknown_time_zone_are_named_in_one_line()
+    public async Task A_negative_budget_an_unknown_time_zone_and_a_negative_message_rate_are_named_in_one_line()
     {
         var directory = TestPaths.NewTempDirectory("budget");
-        await using var silo = new SiloProcess(directory, new Dictionary<string, string> { ["Budgets__UserDaily"] = "-1", ["Budgets__TimeZone"] = "Mars/Olympus", ["AI__Prices__m__InputPerMillion"] = "-2" });
+        await using var silo = new SiloProcess(directory, new Dictionary<string, string>
+        {
+            ["Budgets__UserDaily"] = "-1", ["Budgets__TimeZone"] = "Mars/Olympus", ["AI__Prices__m__InputPerMillion"] = "-2", ["Roles__User__MessagesPerMinute"] = "-3",
+        });
 
         silo.Start();
         var exitCode = await silo.WaitForExitAsync(ExitTimeout);
@@ -58,7 +61,23 @@ public sealed class StartupTests
         var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
         Assert.Contains("Budgets:UserDaily must be 0 (no limit) or more USD", line);
         Assert.Contains("Budgets:TimeZone must name a time zone", line);
+        Assert.Contains("Roles:User:MessagesPerMinute must not be negative (was -3)", line);
         Assert.DoesNotContain("   at ", silo.Output);
+    }
+
+    [Fact]
+    public async Task A_role_given_a_model_the_service_does_not_offer_is_named_in_one_line()
+    {
+        var directory = TestPaths.NewTempDirectory("roles");
+        await using var silo = new SiloProcess(directory, new Dictionary<string, string>
+        {
+            ["AI__Endpoint"] = "http://127.0.0.1:9/v1", ["AI__Model"] = "m", ["AI__Models__0"] = "n", ["Roles__Guest__Models__0"] = "unknown-model",
+        });
+
+        silo.Start();
+        Assert.Equal(2, await silo.WaitForExitAsync(ExitTimeout));
+        var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
+        Assert.Contains("Roles:Guest:Models names 'unknown-model', which is not one of AI:Model and AI:Models (m, n)", line);
     }
 
     [Fact]

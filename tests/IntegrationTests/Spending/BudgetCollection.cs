@@ -19,6 +19,7 @@ public sealed class BudgetFixture : TelegramSiloFixture
     public const decimal PerToken = 0.001m;
     public const decimal UserDaily = 0.20m;
     public const string AdminKey = "budget-admin-key";
+    public const long Bob = 1002;
 
     public HttpClient AdminClient() => ClientWithKey(AdminKey);
 
@@ -33,5 +34,6 @@ public sealed class BudgetFixture : TelegramSiloFixture
         settings["Budgets:ReserveOutputTokens"] = "20";
         settings["Sessions:Summaries"] = "false";
         settings["Admin:ApiKey"] = AdminKey;
+        settings["Telegram:AllowedUsers:2"] = Bob.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

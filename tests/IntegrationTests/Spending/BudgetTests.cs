@@ -5,6 +5,7 @@ using Assistant.Fakes.OpenAi;
 using Assistant.IntegrationTests.Infrastructure;
 using Assistant.Sessions;
 using Assistant.Spending;
+using Assistant.Telegram;
 using Orleans.Core.Internal;
 
 namespace Assistant.IntegrationTests.Spending;
@@ -162,6 +163,22 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
         Assert.Equal(before.Today.InputTokens + reported.Sum(r => (long)r.Prompt), after.Today.InputTokens);
         Assert.Equal(before.Today.OutputTokens + reported.Sum(r => (long)r.Completion), after.Today.OutputTokens);
         Assert.Equal(before.ThisMonth.CostUsd + (reported.Sum(r => (long)(r.Prompt + r.Completion)) * BudgetFixture.PerToken), after.ThisMonth.CostUsd);
+    }
+
+    [Fact]
+    public async Task A_quota_an_admin_sets_holds_at_once_and_default_returns_the_budget()
+    {
+        const long bob = BudgetFixture.Bob;
+        var telegram = fixture.Telegram;
+        Assert.StartsWith($"Done: {bob}'s daily budget is US$0.001.", await telegram.AskAsync(TelegramSiloFixture.Admin, TelegramSiloFixture.Admin, $"/quota {bob} 0.001"));
+        Assert.StartsWith("You have used your daily budget (US$0.001)", await telegram.AskAsync(bob, bob, "an expensive question"));
+        Assert.DoesNotContain(fixture.Model.Requests, r => r.LastUserText == "an expensive question");
+        Assert.Contains("of your US$0.001 limit", await telegram.AskAsync(bob, bob, "/usage"));
+        Assert.Equal(TelegramCommands.AdminsOnly("/quota"), await telegram.AskAsync(bob, bob, $"/quota {bob} 5"));
+
+        Assert.StartsWith($"Done: {bob}'s daily budget is their role's again.", await telegram.AskAsync(TelegramSiloFixture.Admin, TelegramSiloFixture.Admin, $"/quota {bob} default"));
+        Assert.Equal("Echo: a cheaper question", await telegram.AskAsync(bob, bob, "a cheaper question"));
+        Assert.Contains("of your US$0.20 limit", await telegram.AskAsync(bob, bob, "/usage"));
     }
 
     /// <summary>A spender's figures once no call of theirs is held for: their costs are recorded off the reply's path.</summary>

@@ -26,15 +26,21 @@ internal interface ICommandHost
     /// <summary>Sends the chat's conversation as a document in reply to <paramref name="message"/>; what to say with it.</summary>
     Task<string> ExportAsync(TelegramIncoming message);
 
-    /// <summary>What the sender of <paramref name="message"/> spent on the model, in words.</summary>
-    Task<string> UsageAsync(TelegramIncoming message);
+    /// <summary>What the sender of <paramref name="message"/> spent on the model, in words, against their <paramref name="limits"/>.</summary>
+    Task<string> UsageAsync(TelegramIncoming message, Spending.SpendLimits limits);
 
     /// <summary>Erases everything kept for the chat and the sender of <paramref name="message"/>; the report in words.</summary>
     Task<string> EraseAsync(TelegramIncoming message);
+
+    /// <summary>Users' access, for the admin commands.</summary>
+    Access.UserAccounts Accounts { get; }
 }
 
-/// <summary>One run of a command: who sent it, what follows the command word, and the session it acts on.</summary>
-internal sealed record CommandCall(TelegramIncoming Message, string Argument, bool IsAdmin, ICommandHost Host);
+/// <summary>One run of a command: who sent it and what they may do, what follows the command word, and the session it acts on.</summary>
+internal sealed record CommandCall(TelegramIncoming Message, string Argument, Access.UserAccess Access, ICommandHost Host)
+{
+    public bool IsAdmin => Access.IsAdmin;
+}
 
 /// <summary>
 /// A Telegram command: its name, its line in <c>/help</c>, who may run it, and whether it acts as

@@ -23,15 +23,19 @@ internal sealed class ChatCommandHost(ChatActivation session, CommandHosts servi
 
     public Task<string> ExportAsync(Telegram.TelegramIncoming message) => services.Memory.Exports.SendAsync(session, message);
 
-    public Task<string> UsageAsync(Telegram.TelegramIncoming message) => services.Spending.DescribeAsync(Spending.Spender.Of(message));
+    public Task<string> UsageAsync(Telegram.TelegramIncoming message, Spending.SpendLimits limits) => services.Spending.DescribeAsync(Spending.Spender.Of(message), limits);
+
+    public Access.UserAccounts Accounts => services.Accounts;
 
     public async Task<string> EraseAsync(Telegram.TelegramIncoming message) =>
         (await services.Memory.Erasure.EraseAsync(session, NoteOwner.Sender(message), message.UpdateId, "telegram")).Describe();
 }
 
 /// <summary>What commands reach through their host; builds the host of one session.</summary>
-internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, NotesCache notes, ConversationMemory memory, Spending.SpendReports spending)
+internal sealed class CommandHosts(ConversationUpkeep upkeep, SessionLedger ledger, IServiceHealthSummary health, NotesCache notes, ConversationMemory memory, Spending.SpendReports spending, Access.UserAccounts accounts)
 {
+    public Access.UserAccounts Accounts => accounts;
+
     public Spending.SpendReports Spending => spending;
 
     public NotesCache Notes => notes;

@@ -7,7 +7,7 @@ internal static class ChatCommands
 {
     public static IReadOnlyList<ChatCommand> All { get; } =
     [
-        new ResetCommand(), new CancelCommand(), new ModelCommand(), new PersonaCommand(), new MemoryCommand(), new ExportCommand(), new DeleteMyDataCommand(), new UsageCommand(), new StatusCommand(), new HelpCommand(), new StartCommand(),
+        new ResetCommand(), new CancelCommand(), new ModelCommand(), new PersonaCommand(), new MemoryCommand(), new ExportCommand(), new DeleteMyDataCommand(), new UsageCommand(), new StatusCommand(), new UsersCommand(), new GrantCommand(), new QuotaCommand(), new BanCommand(), new UnbanCommand(), new HelpCommand(), new StartCommand(),
     ];
 
     public static ChatCommand? Find(string name) => All.FirstOrDefault(c => c.Name == name);

@@ -1,6 +1,9 @@
 namespace Assistant.Sessions.Commands;
 
-/// <summary><c>/model</c> lists the models this chat may use, its own marked; <c>/model NAME</c> switches it.</summary>
+/// <summary>
+/// <c>/model</c> lists the models the sender may use in this chat (their role's <c>Models</c>), the
+/// chat's own marked; <c>/model NAME</c> switches it.
+/// </summary>
 internal sealed class ModelCommand : ChatCommand
 {
     public override string Name => "/model";
@@ -11,14 +14,20 @@ internal sealed class ModelCommand : ChatCommand
     {
         var catalog = call.Host.Catalog;
         var current = catalog.ModelOf(call.Host.Settings);
+        var models = call.Host.Accounts.Policy.Choosable(call.Access);
         if (call.Argument.Length == 0)
         {
-            return List(catalog.Models, current);
+            return List(models, current);
         }
 
         if (catalog.CheckModel(call.Argument) is { } unknown)
         {
-            return unknown + "\n\n" + List(catalog.Models, current);
+            return unknown + "\n\n" + List(models, current);
+        }
+
+        if (!models.Contains(call.Argument))
+        {
+            return $"Your role may not use the model {call.Argument}.\n\n" + List(models, current);
         }
 
         await call.Host.SaveSettingsAsync(s => s.Model = call.Argument);

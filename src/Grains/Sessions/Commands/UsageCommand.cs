@@ -10,5 +10,5 @@ internal sealed class UsageCommand : ChatCommand
     public override Task<string> RunAsync(CommandCall call) =>
         call.Message.Group
             ? Task.FromResult("What you spend is yours to see: I show it only in a private chat with me. Send /usage there.")
-            : call.Host.UsageAsync(call.Message);
+            : call.Host.UsageAsync(call.Message, call.Access.Limits);
 }

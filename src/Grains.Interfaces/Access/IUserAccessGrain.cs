@@ -11,19 +11,23 @@ namespace Assistant.Access;
 public interface IUserAccessGrain : IGrainWithIntegerKey
 {
     /// <summary>
-    /// What the user may do for message <paramref name="updateId"/>; <paramref name="counts"/>: it asks
-    /// the model, so it counts against their message rate (once, however often it is asked about).
+    /// What the user may do for message <paramref name="updateId"/>, sent at <paramref name="sentAt"/>;
+    /// <paramref name="counts"/>: it asks the model, so it counts against their message rate (once,
+    /// however often it is asked about).
     /// </summary>
     [Alias("Admit")]
-    Task<UserAccess> AdmitAsync(long updateId, bool counts);
+    Task<UserAccess> AdmitAsync(long updateId, DateTimeOffset sentAt, bool counts);
 
     /// <summary>What owners and admins set for this user, and their role now.</summary>
     [Alias("Read")]
     Task<AccessRecord> ReadAsync();
 
-    /// <summary>Stores a change made by an owner or admin (checked by the caller); the record after it. Durable when it returns.</summary>
+    /// <summary>
+    /// Stores a change made by an owner or admin, if the rules let them make it to this user as they
+    /// are now (checked here, so no change lands on a user whose role changed meanwhile). Durable when it returns.
+    /// </summary>
     [Alias("Change")]
-    Task<AccessRecord> ChangeAsync(AccessChange change);
+    Task<AccessChanged> ChangeAsync(AccessChange change);
 }
 
 /// <summary>
@@ -59,7 +63,10 @@ public sealed record class AccessRecord(
     [property: Id(6)] DateTimeOffset? ChangedAt,
     [property: Id(7)] string? LastChange);
 
-/// <summary>One change by <see cref="By"/>: a role, a daily quota (<see cref="ClearQuota"/> returns to the role's), a ban; null fields stay.</summary>
+/// <summary>
+/// One change by <see cref="By"/> (whose role is <see cref="ByRole"/>): a role (<see cref="ClearGrant"/>
+/// returns to the configured one), a daily quota (<see cref="ClearQuota"/> returns to the role's), a ban; null fields stay.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Assistant.Access.AccessChange")]
 public sealed record class AccessChange(
     [property: Id(0)] long By,
@@ -67,7 +74,13 @@ public sealed record class AccessChange(
     [property: Id(2)] Role? Grant = null,
     [property: Id(3)] decimal? Quota = null,
     [property: Id(4)] bool ClearQuota = false,
-    [property: Id(5)] bool? Ban = null);
+    [property: Id(5)] bool? Ban = null,
+    [property: Id(6)] Role ByRole = Role.Guest,
+    [property: Id(7)] bool ClearGrant = false);
+
+/// <summary>The user's record after a change; <see cref="Refusal"/> set: the change was not made, and why.</summary>
+[GenerateSerializer, Immutable, Alias("Assistant.Access.AccessChanged")]
+public sealed record class AccessChanged([property: Id(0)] AccessRecord Record, [property: Id(1)] string? Refusal = null);
 
 /// <summary>
 /// The users owners and admins have changed (<see cref="IUserAccessGrain.ChangeAsync"/>), one per

@@ -1,26 +1,24 @@
 namespace Assistant.Access;
 
 /// <summary>
-/// One user's messages to the model in the last minute, against their role's <c>MessagesPerMinute</c>.
-/// Each message is decided once (a retried turn asks again and gets the same answer); over the rate,
-/// the first refusal in a minute says "slow down" and the rest are quiet. Kept in memory: a restart
-/// of the user's grain forgets at most a minute.
+/// One user's messages to the model per minute, against their role's <c>MessagesPerMinute</c>,
+/// counted by when they were sent, not answered: a backlog answered at once after an outage is not
+/// taken for a burst. Each message is decided once (a retried turn asks again and gets the same
+/// answer); over the rate, the first refusal in a minute says "slow down" and the rest are quiet.
+/// Kept in memory: a restart of the user's grain forgets the last minutes, which only admits more.
 /// </summary>
 internal sealed class MessagePace
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-    private readonly Queue<DateTimeOffset> _admitted = new();
-    private readonly Dictionary<long, (Pace Pace, DateTimeOffset At)> _decided = [];
+    private static readonly TimeSpan Kept = TimeSpan.FromMinutes(10);
+    private readonly Dictionary<long, (Pace Pace, DateTimeOffset SentAt)> _decided = [];
     private DateTimeOffset _toldAt = DateTimeOffset.MinValue;
 
-    public Pace Admit(long updateId, int perMinute, DateTimeOffset now)
+    /// <param name="updateId">The message, so that asking again about it gets the same answer.</param>
+    /// <param name="sentAt">When the user sent it: the minute before it is what counts.</param>
+    public Pace Admit(long updateId, int perMinute, DateTimeOffset sentAt, DateTimeOffset now)
     {
-        while (_admitted.TryPeek(out var at) && now - at >= Window)
-        {
-            _admitted.Dequeue();
-        }
-
-        foreach (var stale in _decided.Where(d => now - d.Value.At >= Window).Select(d => d.Key).ToList())
+        foreach (var stale in _decided.Where(d => now - d.Value.SentAt >= Kept).Select(d => d.Key).ToList())
         {
             _decided.Remove(stale);
         }
@@ -30,10 +28,10 @@ internal sealed class MessagePace
             return decided.Pace;
         }
 
+        var inWindow = _decided.Values.Count(d => d.Pace == Pace.Within && d.SentAt <= sentAt && sentAt - d.SentAt < Window);
         Pace pace;
-        if (perMinute <= 0 || _admitted.Count < perMinute)
+        if (perMinute <= 0 || inWindow < perMinute)
         {
-            _admitted.Enqueue(now);
             pace = Pace.Within;
         }
         else if (now - _toldAt >= Window)
@@ -46,7 +44,7 @@ internal sealed class MessagePace
             pace = Pace.Quiet;
         }
 
-        _decided[updateId] = (pace, now);
+        _decided[updateId] = (pace, sentAt);
         return pace;
     }
 }

@@ -5,7 +5,8 @@ namespace Assistant.Access;
 
 /// <summary>
 /// Checks each role's settings, naming the key: the figures of four roles, and that a role's
-/// <c>Models</c> are models the service offers (<c>AI:Model</c>, <c>AI:Models</c>).
+/// <c>Models</c> are models the service offers (<c>AI:Model</c>, <c>AI:Models</c>) or falls back to
+/// (<c>AI:FallbackModels</c>, so a role with a list of models may keep a fallback).
 /// </summary>
 internal sealed class RolesOptionsValidator(IOptions<AiOptions> ai) : IValidateOptions<RolesOptions>
 {
@@ -21,7 +22,7 @@ internal sealed class RolesOptionsValidator(IOptions<AiOptions> ai) : IValidateO
             if (offered is not null)
             {
                 failures.AddRange(role.Models.Where(m => !offered.Contains(m))
-                    .Select(m => $"{key}:Models names '{m}', which is not one of AI:Model and AI:Models ({string.Join(", ", offered)})"));
+                    .Select(m => $"{key}:Models names '{m}', which is not one of AI:Model, AI:Models and AI:FallbackModels ({string.Join(", ", offered)})"));
             }
         }
 
@@ -33,7 +34,8 @@ internal sealed class RolesOptionsValidator(IOptions<AiOptions> ai) : IValidateO
     {
         try
         {
-            return ai.Value.EffectiveProvider == AiProvider.Offline ? null : ChatCatalog.Offered(ai.Value);
+            return ai.Value.EffectiveProvider == AiProvider.Offline ? null
+                : [.. ChatCatalog.Offered(ai.Value).Concat(ai.Value.FallbackModels.Select(m => m.Trim())).Distinct(StringComparer.Ordinal)];
         }
         catch (OptionsValidationException)
         {

@@ -19,22 +19,26 @@ internal sealed partial class UserAccessGrain(
 
     private long UserId => this.GetPrimaryKeyLong();
 
-    public Task<UserAccess> AdmitAsync(long updateId, bool counts)
+    public Task<UserAccess> AdmitAsync(long updateId, DateTimeOffset sentAt, bool counts)
     {
-        var s = _state.Value;
-        var role = policy.RoleOf(UserId, s.Granted);
-        var pace = counts && role is { } r && !s.Banned ? _pace.Admit(updateId, policy.MessagesPerMinute(r), time.GetUtcNow()) : Pace.Within;
-        return Task.FromResult(new UserAccess(role, s.Banned, pace, policy.LimitsOf(role, s.DailyQuota), policy.ModelsOf(role)));
+        var (role, banned, quota) = InForce();
+        var pace = counts && role is { } r && !banned ? _pace.Admit(updateId, policy.MessagesPerMinute(r), sentAt, time.GetUtcNow()) : Pace.Within;
+        return Task.FromResult(new UserAccess(role, banned, pace, policy.LimitsOf(role, quota), policy.ModelsOf(role)));
     }
 
     public Task<AccessRecord> ReadAsync() => Task.FromResult(Record());
 
-    public async Task<AccessRecord> ChangeAsync(AccessChange change)
+    public async Task<AccessChanged> ChangeAsync(AccessChange change)
     {
+        if (AccessPolicy.Forbids(change.ByRole, change.By, UserId, InForce().Role, change.Grant) is { } refusal)
+        {
+            return new AccessChanged(Record(), refusal);
+        }
+
         await GrainFactory.GetGrain<IAccessListGrain>(0).AddAsync(UserId); // listed first: /users never misses a changed user
         await _state.UpdateAsync(s =>
         {
-            s.Granted = change.Grant ?? s.Granted;
+            s.Granted = change.ClearGrant ? null : change.Grant ?? s.Granted;
             s.DailyQuota = change.ClearQuota ? null : change.Quota ?? s.DailyQuota;
             s.Banned = change.Ban ?? s.Banned;
             s.ChangedBy = change.By;
@@ -43,13 +47,22 @@ internal sealed partial class UserAccessGrain(
             return true;
         });
         LogChanged(logger, UserId, change.By, change.Description);
-        return Record();
+        return new AccessChanged(Record());
+    }
+
+    /// <summary>The role, ban and quota in force: a configured owner is never banned or held to a quota (no one may change an owner's).</summary>
+    private (Role? Role, bool Banned, decimal? Quota) InForce()
+    {
+        var s = _state.Value;
+        var role = policy.RoleOf(UserId, s.Granted);
+        return role == Role.Owner ? (role, false, null) : (role, s.Banned, s.DailyQuota);
     }
 
     private AccessRecord Record()
     {
         var s = _state.Value;
-        return new AccessRecord(UserId, policy.RoleOf(UserId, s.Granted), s.Granted, s.DailyQuota, s.Banned, s.ChangedBy, s.ChangedAt, s.LastChange);
+        var (role, banned, quota) = InForce();
+        return new AccessRecord(UserId, role, s.Granted, quota, banned, s.ChangedBy, s.ChangedAt, s.LastChange);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Access of Telegram user {UserId} changed by {ChangedBy}: {Change}")]

@@ -14,22 +14,13 @@ public sealed class UserAccounts(IGrainFactory grains, AccessPolicy policy, IOpt
     public AccessPolicy Policy => policy;
 
     /// <summary>What the sender of <paramref name="message"/> may do; <paramref name="counts"/>: it asks the model (their pace).</summary>
-    public Task<UserAccess> AdmitAsync(TelegramIncoming message, bool counts) => User(message.UserId).AdmitAsync(message.UpdateId, counts);
+    public Task<UserAccess> AdmitAsync(TelegramIncoming message, bool counts) => User(message.UserId).AdmitAsync(message.UpdateId, message.SentAt, counts);
 
-    /// <summary>
-    /// Makes a change to <paramref name="target"/> by <paramref name="by"/> (role <paramref name="byRole"/>),
-    /// if the rules allow it; the reply to the admin, in words.
-    /// </summary>
-    public async Task<string> ChangeAsync(long by, Role byRole, long target, AccessChange change)
+    /// <summary>Makes <paramref name="change"/> to <paramref name="target"/>, if the rules allow it (checked by their grain); the reply to the admin, in words.</summary>
+    public async Task<string> ChangeAsync(long target, AccessChange change)
     {
-        var before = await User(target).ReadAsync();
-        if (AccessPolicy.Forbids(byRole, by, target, before.Role, change.Grant) is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        var after = await User(target).ChangeAsync(change);
-        return $"Done: {change.Description}.\nNow {Describe(after).TrimStart('•', ' ')}";
+        var changed = await User(target).ChangeAsync(change);
+        return changed.Refusal ?? $"Done: {change.Description}.\nNow {Describe(changed.Record).TrimStart('•', ' ')}";
     }
 
     /// <summary>The users with a role configured or changed, one line each, owners first.</summary>
@@ -45,7 +36,7 @@ public sealed class UserAccounts(IGrainFactory grains, AccessPolicy policy, IOpt
         var records = await Task.WhenAll(ids.Select(id => User(id).ReadAsync()));
         var lines = records.OrderByDescending(a => a.Role ?? (Role)(-1)).ThenBy(a => a.UserId).Select(Describe).ToList();
         return $"Users ({lines.Count}):\n" + string.Join("\n", lines.Take(100)) + (lines.Count > 100 ? $"\n… and {lines.Count - 100} more" : "") +
-            (r.AllowGuests ? "\nAnyone else may talk to me as a guest." : t.AllowedUsers.Count == 0 ? "\nAnyone else may talk to me as a user." : "");
+            (t.AllowedUsers.Count == 0 ? "\nAnyone else may talk to me as a user." : r.AllowGuests ? "\nAnyone else may talk to me as a guest." : "");
     }
 
     /// <summary>"/grant USER ROLE" and the like: the user id a command names, or why it names none.</summary>

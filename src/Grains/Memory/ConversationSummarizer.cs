@@ -47,7 +47,8 @@ internal sealed partial class ConversationSummarizer(
     /// quarter of the token budget), unless one is under way or failures hold it back: after a failure
     /// the next prune tries again, then every 2, 4, ... up to 32 prunes while it keeps failing.
     /// </summary>
-    public void Start(ChatActivation session)
+    /// <param name="payer">What the chat's user may do, in a private chat (their budget and models); null: <c>Budgets:User*</c>, any model.</param>
+    public void Start(ChatActivation session, Access.UserAccess? payer)
     {
         var conversation = session.Conversation;
         var waiting = conversation.Unsummarized;
@@ -61,7 +62,7 @@ internal sealed partial class ConversationSummarizer(
 
         var run = CancellationTokenSource.CreateLinkedTokenSource(session.SummaryStop.Token);
         session.SummaryRun = run;
-        session.Summarizing = SummarizeAsync(session, session.Generation, run);
+        session.Summarizing = SummarizeAsync(session, session.Generation, run, payer);
     }
 
     /// <summary>Stops the summary under way (the activation is going): its turns stay, for the next activation's prune.</summary>
@@ -81,11 +82,11 @@ internal sealed partial class ConversationSummarizer(
         }
     }
 
-    private async Task SummarizeAsync(ChatActivation session, int generation, CancellationTokenSource run)
+    private async Task SummarizeAsync(ChatActivation session, int generation, CancellationTokenSource run, Access.UserAccess? payer)
     {
         try
         {
-            await SummarizeOnceAsync(session, generation, run);
+            await SummarizeOnceAsync(session, generation, run, payer);
         }
         finally
         {
@@ -98,7 +99,7 @@ internal sealed partial class ConversationSummarizer(
         }
     }
 
-    private async Task SummarizeOnceAsync(ChatActivation session, int generation, CancellationTokenSource run)
+    private async Task SummarizeOnceAsync(ChatActivation session, int generation, CancellationTokenSource run, Access.UserAccess? payer)
     {
         await Task.Yield(); // the turn that pruned ends first; a reset or erasure meanwhile cancels this run
         var conversation = session.Conversation;
@@ -113,10 +114,11 @@ internal sealed partial class ConversationSummarizer(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, run.Token);
         try
         {
-            var name = string.IsNullOrWhiteSpace(ai.Value.SummaryModel) ? catalog.ModelOf(conversation.Settings) : ai.Value.SummaryModel;
+            // The operator's summary model, else the chat's model as its user may use it.
+            var name = string.IsNullOrWhiteSpace(ai.Value.SummaryModel) ? catalog.Candidates(conversation.Settings, payer?.Models).First() : ai.Value.SummaryModel;
             var request = Request(previous, taken);
             var estimate = request.Sum(m => (long)TokenEstimator.Estimate(m.Text));
-            var hold = await spending.AdmitAsync(Spending.Spender.OfSession(session.Id), name, estimate);
+            var hold = await spending.AdmitAsync(Spending.Spender.OfSession(session.Id), name, estimate, payer?.Limits);
             if (hold.Refusal is not null)
             {
                 metrics.Summary("over_budget"); // the turns wait for the next prune, when the budget may allow it
@@ -136,7 +138,7 @@ internal sealed partial class ConversationSummarizer(
 
             await spending.SettleAsync(hold, response.Usage is { } usage
                 ? spending.Usage(name, usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0, estimated: false)
-                : spending.Usage(name, estimate, TokenEstimator.Estimate(response.Text), estimated: true));
+                : spending.Usage(name, Spending.ModelTokens.Prompt(request), Spending.ModelTokens.Count(response.Text), estimated: true));
             var text = Bound(response.Text.Trim());
             if (text.Length == 0)
             {

@@ -200,7 +200,8 @@ internal sealed class ChatSessionGrain : Grain, IChatSessionGrain, ISessionAdopt
     {
         _session.Idempotent.Ended(turn);
         _telegram.TurnEnded(_session);
-        _memory.Summaries.Start(_session); // turns pruned by this one: summarised after its reply, never before
+        // Turns pruned by this one: summarised after its reply, never before; in a private chat its sender pays.
+        _memory.Summaries.Start(_session, turn.Telegram is { Group: false } ? turn.Access : null);
     }
 
     private void OnConflict() => _ledger.Conflicted(_session);

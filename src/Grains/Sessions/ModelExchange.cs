@@ -107,7 +107,7 @@ internal sealed partial class ModelExchange(
         try
         {
             var prompt = BuildPrompt(context, question, turn.Media?.Parts, conversation, notes);
-            tokens.Prompt = prompt.Sum(m => (long)TokenEstimator.Estimate(m.Text));
+            tokens.Prompt = prompt;
             await foreach (var update in model.StreamAsync(prompt, modelName, linked.Token, notes?.Tools))
             {
                 tokens.Add(update.Contents);

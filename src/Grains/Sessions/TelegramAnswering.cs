@@ -70,7 +70,8 @@ internal sealed partial class TelegramAnswering(
     {
         var message = item.Message;
         var asks = item.Notice is null && (message.Content == TelegramContent.Text || Telegram.Media.MediaReader.Reads(message));
-        var access = turn.Access ??= await accounts.AdmitAsync(message, counts: asks);
+        // Asked at each attempt, so a ban or a new role holds for a retried turn too (the pace of a message is decided once).
+        var access = turn.Access = await accounts.AdmitAsync(message, counts: asks);
         if (asks && access.Allowed)
         {
             if (access.Pace == Access.Pace.Within)
@@ -88,7 +89,7 @@ internal sealed partial class TelegramAnswering(
         if (item.Notice is null && message.Content != TelegramContent.Command && !access.Allowed)
         {
             var refuse = !session.Conversation.RefusedUsers.Contains(message.UserId);
-            await NoticeOnceAsync(session, turn, message, refuse ? Refusal(access) : null);
+            await NoticeOnceAsync(session, turn, message, refuse ? Refusal(access, message) : null);
             await ledger.FinishTelegramAsync(session, turn, null, s =>
             {
                 if (refuse && !s.RefusedUsers.Contains(message.UserId))
@@ -110,7 +111,9 @@ internal sealed partial class TelegramAnswering(
         }
     }
 
-    private static string Refusal(Access.UserAccess access) => access.Banned ? TelegramCommands.Banned : TelegramCommands.NotAllowed;
+    /// <summary>Why the sender may not use the bot; a ban is not said in a group, where the others would read it.</summary>
+    private static string Refusal(Access.UserAccess access, TelegramIncoming message) =>
+        access.Banned && !message.Group ? TelegramCommands.Banned : TelegramCommands.NotAllowed;
 
     private async Task NoticeOnceAsync(ChatActivation session, Turn turn, TelegramIncoming message, string? text)
     {
@@ -126,7 +129,7 @@ internal sealed partial class TelegramAnswering(
     {
         if (!access.Allowed)
         {
-            return Refusal(access);
+            return Refusal(access, message);
         }
 
         if (Commands.ChatCommands.Find(TelegramCommands.Name(message.Text)) is not { } command)

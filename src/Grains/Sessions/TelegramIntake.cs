@@ -16,6 +16,7 @@ internal sealed partial class TelegramIntake(
     TelegramCounters counters,
     SessionLedger ledger,
     IOptions<ChatSessionOptions> options,
+    Access.UserAccounts accounts,
     ILogger<TelegramIntake> logger)
 {
     public async Task<DeliveryOutcome> DeliverAsync(ChatActivation session, TelegramIncoming message)
@@ -33,7 +34,11 @@ internal sealed partial class TelegramIntake(
             return DeliveryOutcome.Duplicate;
         }
 
-        if (IsCancel(message) && session.Waiting.Any(i => IsCancel(i.Message)))
+        // /cancel and /reset stop the reply under way as they arrive: only when their sender may use
+        // the bot (a banned group member's stop the others' replies otherwise); else they wait their
+        // turn like any command, and are refused then.
+        var stops = Commands.ChatCommands.ActsOnDelivery(message) && (await accounts.AdmitAsync(message, counts: false)).Allowed;
+        if (stops && IsCancel(message) && session.Waiting.Any(i => IsCancel(i.Message)))
         {
             // A /cancel whose notice is already waiting (a long retry_after, say) takes no room at
             // all: it stops the reply under way again and is not stored, so a storm of them neither
@@ -45,7 +50,7 @@ internal sealed partial class TelegramIntake(
         }
 
         var item = new TelegramInboxItem { Message = message, AcceptedAt = time.GetUtcNow() };
-        var overflow = !IsCancel(message) && session.QueuedTelegramCount >= options.Value.MaxQueuedMessages;
+        var overflow = !(stops && IsCancel(message)) && session.QueuedTelegramCount >= options.Value.MaxQueuedMessages;
         var turnedAway = false;
         if (overflow)
         {
@@ -64,7 +69,7 @@ internal sealed partial class TelegramIntake(
             item.Notice = refusal.Message; // Politely turned away, and remembered so a redelivery is not answered twice.
             turnedAway = true;
         }
-        else if (IsCancel(message))
+        else if (stops && IsCancel(message))
         {
             // Its notice is decided now; the reply it stops is cancelled once the message is stored.
             item.Notice = session.Queue.Current is { Telegram: not null } current && !current.Cancellation.IsCancellationRequested
@@ -95,7 +100,7 @@ internal sealed partial class TelegramIntake(
         }
 
         session.OverflowNotified |= overflow;
-        if (Commands.ChatCommands.ActsOnDelivery(message))
+        if (stops)
         {
             // /cancel and /reset act now, not after the reply they are meant to stop (a long
             // retry_after included); their notices follow in order.

@@ -102,10 +102,6 @@ internal sealed partial class TurnQueue(
             {
                 await worker.WaitAsync(cancellationToken);
             }
-
-            // The recording of what ended turns cost, so no call outlives the activation unseen.
-            await Task.WhenAll(_settling.ToList()).WaitAsync(cancellationToken);
-            return true;
         }
         catch (OperationCanceledException)
         {
@@ -115,6 +111,18 @@ internal sealed partial class TurnQueue(
             _stopping.Cancel();
             return false;
         }
+
+        try
+        {
+            // The recording of what ended turns cost, so no call outlives the activation unseen.
+            await Task.WhenAll(_settling.ToList()).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogCostsUnrecorded(logger, sessionId, _settling.Count);
+        }
+
+        return true;
     }
 
     private async Task WorkAsync()
@@ -191,6 +199,9 @@ internal sealed partial class TurnQueue(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: deactivated ({Reason}) before the reply in progress finished; it is resumed by the next activation")]
     private static partial void LogDeactivatedMidReply(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: deactivated while the cost of {Count} answered turns was still being recorded; a record that does not arrive leaves its hold to lapse")]
+    private static partial void LogCostsUnrecorded(ILogger logger, string sessionId, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId}: the exchange failed")]
     private static partial void LogExchangeFailed(ILogger logger, Exception exception, string sessionId);

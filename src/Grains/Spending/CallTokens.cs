@@ -5,7 +5,7 @@ namespace Assistant.Spending;
 /// <summary>
 /// The tokens of one streamed call (all its tool rounds): as the endpoint reported them
 /// (<see cref="UsageContent"/>, which OpenAI-compatible endpoints send when a stream asks for it),
-/// else estimated from the prompt and the answer, for an answer that arrived.
+/// else counted here (<see cref="ModelTokens"/>) from the prompt and the answer, for an answer that arrived.
 /// </summary>
 internal sealed class CallTokens
 {
@@ -13,8 +13,8 @@ internal sealed class CallTokens
     private long _output;
     private bool _reported;
 
-    /// <summary>The prompt's estimated tokens (its first round), for an endpoint that reports none.</summary>
-    public long Prompt { get; set; }
+    /// <summary>The prompt (its first round), counted only if the endpoint reports no usage.</summary>
+    public IReadOnlyList<ChatMessage> Prompt { get; set; } = [];
 
     public void Add(IEnumerable<AIContent> contents)
     {
@@ -29,9 +29,9 @@ internal sealed class CallTokens
         }
     }
 
-    /// <summary>The call's usage: what was reported; else, for an answer, the estimate; a failed call without a report costs nothing.</summary>
+    /// <summary>The call's usage: what was reported; else, for an answer, the counted tokens; a failed call without a report costs nothing.</summary>
     public ModelUsage For(string model, string answer, TurnSpending spending) =>
         _reported ? spending.Usage(model, _input, _output, estimated: false)
-        : answer.Length > 0 ? spending.Usage(model, Prompt, Sessions.TokenEstimator.Estimate(answer), estimated: true)
+        : answer.Length > 0 ? spending.Usage(model, ModelTokens.Prompt(Prompt), ModelTokens.Count(answer), estimated: true)
         : spending.Usage(model, 0, 0, estimated: true);
 }

@@ -425,11 +425,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return null;
         }
 
-        var prompt = request.Messages.Sum(m => (m.Content?.Length ?? 0) / 4) + request.Messages.Count;
-        var completion = Math.Max(1, content.Length / 4);
+        // Counted as OpenAI counts for its current models: each message's text and three tokens of framing, three to prime the answer.
+        var prompt = request.Messages.Sum(m => 3 + Tokens.Value.CountTokens(m.Content ?? "")) + 3;
+        var completion = Math.Max(1, Tokens.Value.CountTokens(content));
         Reported.Enqueue((request.Model, prompt, completion));
         return new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
     }
+
+    private static readonly Lazy<Microsoft.ML.Tokenizers.Tokenizer> Tokens = new(() => Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base"));
 
     private static async Task WriteChunkAsync(HttpContext context, JsonObject chunk)
     {

@@ -70,9 +70,22 @@ public sealed class RolesTests(RolesFixture fixture) : IDisposable
         Assert.Equal("Only an owner can change an admin's access.", await fixture.Telegram.AskAsync(Admin, Admin, $"/ban {target}"));
         Assert.Equal(TelegramCommands.Banned, await fixture.Telegram.AskAsync(other, other, "/usage"));
 
+        // In a group, neither the change nor the ban is said for all to read.
+        const long group = -5_300_002;
+        Assert.StartsWith("I change users' access only in a private chat with me.", await fixture.Telegram.AskAsync(group, Admin, $"/ban {RolesFixture.Member}"));
+        Assert.Equal(TelegramCommands.NotAllowed, await fixture.Telegram.AskAsync(group, other, "/usage"));
+
+        // A limit is lifted only by an owner; 0 is not a quota (a ban is how a user is stopped).
+        Assert.StartsWith("Send /quota USER USD", await fixture.Telegram.AskAsync(Admin, Admin, $"/quota {RolesFixture.Member} 0"));
+        Assert.StartsWith("Send /quota USER USD", await fixture.Telegram.AskAsync(Admin, Admin, $"/quota {RolesFixture.Member} unlimited"));
+        Assert.StartsWith($"Done: {RolesFixture.Member} has no daily budget limit.", await fixture.Telegram.AskAsync(Owner, Owner, $"/quota {RolesFixture.Member} unlimited"));
+
+        // Back to the configured role: not on a list, guests allowed, so a guest.
+        Assert.StartsWith($"Done: {target} has their configured role again.\nNow {target}: guest", await fixture.Telegram.AskAsync(Owner, Owner, $"/grant {target} default"));
+
         var users = await fixture.Telegram.AskAsync(Owner, Owner, "/users");
         Assert.Contains($"• {Owner}: owner", users);
-        Assert.Contains($"• {target}: admin (last change by {Owner} at ", users);
+        Assert.Contains($"• {target}: guest (last change by {Owner} at ", users);
         Assert.Contains($"• {other}: banned (last change by {target} at ", users);
         Assert.Contains("Anyone else may talk to me as a guest.", users);
     }

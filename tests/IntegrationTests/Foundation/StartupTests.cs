@@ -77,7 +77,7 @@ public sealed class StartupTests
         silo.Start();
         Assert.Equal(2, await silo.WaitForExitAsync(ExitTimeout));
         var line = Assert.Single(silo.Output.Split('\n'), l => l.StartsWith("Startup failed:", StringComparison.Ordinal));
-        Assert.Contains("Roles:Guest:Models names 'unknown-model', which is not one of AI:Model and AI:Models (m, n)", line);
+        Assert.Contains("Roles:Guest:Models names 'unknown-model', which is not one of AI:Model, AI:Models and AI:FallbackModels (m, n)", line);
     }
 
     [Fact]

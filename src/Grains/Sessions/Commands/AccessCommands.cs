@@ -6,6 +6,7 @@ namespace Assistant.Sessions.Commands;
 /// <summary>
 /// A command owners and admins use to change one user's access: <c>/COMMAND USER ...</c>, where USER
 /// is a Telegram user id. The change is stored in that user's grain, so every silo applies it at once.
+/// Only in a private chat: who is an admin, banned or limited is not the group's to see.
 /// </summary>
 internal abstract class AccessCommand : ChatCommand
 {
@@ -16,34 +17,40 @@ internal abstract class AccessCommand : ChatCommand
 
     public override Task<string> RunAsync(CommandCall call)
     {
+        if (call.Message.Group)
+        {
+            return Task.FromResult($"I change users' access only in a private chat with me. Send {Name} there.");
+        }
+
         var words = call.Argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0 || !UserAccounts.TryUser(words[0], out var target))
         {
             return Task.FromResult($"Send {Name} {Usage}, where USER is a Telegram user id (a number).");
         }
 
-        var by = call.Message.UserId;
-        return Change(target, words[1..], by) is { } change
-            ? call.Host.Accounts.ChangeAsync(by, call.Access.Role!.Value, target, change)
+        var by = call.Access.Role!.Value;
+        return Change(target, words[1..], call.Message.UserId, by) is { } change
+            ? call.Host.Accounts.ChangeAsync(target, change with { ByRole = by })
             : Task.FromResult($"Send {Name} {Usage}.");
     }
 
-    /// <summary>The change the words after the user id ask for, or null when they do not parse.</summary>
-    protected abstract AccessChange? Change(long target, string[] words, long by);
+    /// <summary>The change the words after the user id ask for, by a user of role <paramref name="role"/>, or null when they do not parse.</summary>
+    protected abstract AccessChange? Change(long target, string[] words, long by, Role role);
 }
 
 internal sealed class GrantCommand : AccessCommand
 {
     public override string Name => "/grant";
 
-    public override string Help => "give a user a role: /grant USER admin|user|guest (administrators)";
+    public override string Help => "give a user a role: /grant USER admin|user|guest, or /grant USER default (administrators)";
 
-    protected override string Usage => "USER admin|user|guest";
+    protected override string Usage => "USER admin|user|guest, or USER default for their configured role";
 
-    protected override AccessChange? Change(long target, string[] words, long by) =>
-        words.Length == 1 && UserAccounts.TryRole(words[0], out var role)
-            ? new AccessChange(by, $"{target} is now {role.ToString().ToLowerInvariant()}", Grant: role)
-            : null;
+    protected override AccessChange? Change(long target, string[] words, long by, Role role) =>
+        words.Length != 1 ? null
+        : words[0].Equals("default", StringComparison.OrdinalIgnoreCase) ? new AccessChange(by, $"{target} has their configured role again", ClearGrant: true)
+        : UserAccounts.TryRole(words[0], out var granted) ? new AccessChange(by, $"{target} is now {granted.ToString().ToLowerInvariant()}", Grant: granted)
+        : null;
 }
 
 internal sealed class QuotaCommand : AccessCommand
@@ -52,9 +59,9 @@ internal sealed class QuotaCommand : AccessCommand
 
     public override string Help => "set a user's daily budget: /quota USER USD, or /quota USER default (administrators)";
 
-    protected override string Usage => "USER USD (0 for no limit), or USER default for their role's";
+    protected override string Usage => "USER USD (more than 0; /ban stops a user), USER default for their role's, or USER unlimited (owners)";
 
-    protected override AccessChange? Change(long target, string[] words, long by)
+    protected override AccessChange? Change(long target, string[] words, long by, Role role)
     {
         if (words.Length != 1)
         {
@@ -66,8 +73,13 @@ internal sealed class QuotaCommand : AccessCommand
             return new AccessChange(by, $"{target}'s daily budget is their role's again", ClearQuota: true);
         }
 
-        return decimal.TryParse(words[0].TrimStart('$'), NumberStyles.Number, CultureInfo.InvariantCulture, out var usd) && usd is >= 0 and <= 1_000_000_000
-            ? new AccessChange(by, usd == 0 ? $"{target} has no daily budget limit" : $"{target}'s daily budget is US${usd:0.00##}", Quota: usd)
+        if (words[0].Equals("unlimited", StringComparison.OrdinalIgnoreCase))
+        {
+            return role == Role.Owner ? new AccessChange(by, $"{target} has no daily budget limit", Quota: 0) : null; // lifting a limit is an owner's call
+        }
+
+        return decimal.TryParse(words[0].TrimStart('$'), NumberStyles.Number, CultureInfo.InvariantCulture, out var usd) && usd is > 0 and <= 1_000_000_000
+            ? new AccessChange(by, $"{target}'s daily budget is US${usd:0.00##}", Quota: usd)
             : null;
     }
 }
@@ -80,7 +92,7 @@ internal sealed class BanCommand : AccessCommand
 
     protected override string Usage => "USER";
 
-    protected override AccessChange? Change(long target, string[] words, long by) =>
+    protected override AccessChange? Change(long target, string[] words, long by, Role role) =>
         words.Length == 0 ? new AccessChange(by, $"{target} is banned", Ban: true) : null;
 }
 
@@ -92,7 +104,7 @@ internal sealed class UnbanCommand : AccessCommand
 
     protected override string Usage => "USER";
 
-    protected override AccessChange? Change(long target, string[] words, long by) =>
+    protected override AccessChange? Change(long target, string[] words, long by, Role role) =>
         words.Length == 0 ? new AccessChange(by, $"{target} is no longer banned", Ban: false) : null;
 }
 

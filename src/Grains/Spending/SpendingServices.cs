@@ -16,6 +16,7 @@ public static class SpendingServices
         services.AddSingleton<ModelPrices>();
         services.AddSingleton<TurnSpending>();
         services.AddSingleton<SpendReports>();
+        services.AddHostedService<BudgetUseGauge>();
         return services;
     }
 }

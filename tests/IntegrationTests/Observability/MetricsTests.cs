@@ -218,7 +218,11 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         Assert.Equal("Assistant", dashboard.Title);
         Assert.True(dashboard.Expressions.Count >= 20, $"{dashboard.Expressions.Count} queries");
 
-        var metrics = await service.ScrapeUntilAsync(m => m.Has("assistant_health_score_ratio") && m.Has("assistant_telegram_connected"), "the health score and the Telegram gauge");
+        // The spend series come with a model call (the cost) and a global budget's first reading (its share used).
+        Assert.Equal("Echo: what does this cost?", await service.Telegram.AskAsync(TelegramSiloFixture.Member, TelegramSiloFixture.Member, "what does this cost?"));
+        var metrics = await service.ScrapeUntilAsync(
+            m => m.Has("assistant_health_score_ratio") && m.Has("assistant_telegram_connected") && m.Has("assistant_model_cost_usd_total") && m.Has("assistant_budget_used_ratio"),
+            "the health score, the Telegram gauge and the spend series");
 
         var missing = dashboard.SeriesNames.Where(name => name != "up" && !metrics.Has(name)).ToList();
         Assert.True(missing.Count == 0, $"the dashboard queries series /metrics does not export: {string.Join(", ", missing)}");
@@ -247,6 +251,7 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
             }
 
             settings["Admin:ApiKey"] = Key;
+            settings["Budgets:GlobalDaily"] = "1000"; // assistant_budget_used_ratio is reported for a budget that is set
             settings["Sessions:MaxContextMessages"] = "2";
             settings["Sessions:PressureContextMessages"] = "2";
             settings["Sessions:Summaries"] = "false"; // the model requests counted here are the exchanges' (SummaryTests count the summaries')
@@ -263,7 +268,7 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
         /// <summary>Scrapes <c>/metrics</c> (with the key) until <paramref name="ready"/> holds.</summary>
         public async Task<PrometheusText> ScrapeUntilAsync(Func<PrometheusText, bool> ready, string what)
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); // a budget's share is first read 15 s after the start
             while (true)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
@@ -278,7 +283,7 @@ public sealed class MetricsTests(MetricsTests.Service service) : IClassFixture<M
 
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new TimeoutException($"/metrics did not show {what} within 20 s:\n{metrics.Text}");
+                    throw new TimeoutException($"/metrics did not show {what} within 30 s:\n{metrics.Text}");
                 }
 
                 await Task.Delay(200);

@@ -78,6 +78,15 @@ public sealed class BudgetAcrossSilosTests
         var alerts = telegram.BotMessages(TelegramSiloFixture.Admin).Select(m => m.Text).ToList();
         Assert.Single(alerts, a => a.Contains("MEDIUM budget_warning", StringComparison.Ordinal) && a.Contains("of its daily budget of US$0.30", StringComparison.Ordinal));
         Assert.Single(alerts, a => a.Contains("HIGH budget_exhausted", StringComparison.Ordinal) && a.Contains("Budgets:GlobalDaily", StringComparison.Ordinal));
+
+        // Each silo's scrape shows the cluster's share of the budget used, as GET /usage has it.
+        var share = (double)(spent / GlobalDaily);
+        foreach (var silo in silos)
+        {
+            await Eventually.UntilAsync(
+                async () => new PrometheusText(await silo.Http.GetStringAsync("/metrics")) is var m && m.Has("assistant_budget_used_ratio") ? m.Value("assistant_budget_used_ratio", ("scope", "global_daily")) : -1,
+                ratio => Math.Abs(ratio - share) < 1e-9, $"assistant_budget_used_ratio of {share} on {silo.SiloPort}", TimeSpan.FromSeconds(40), TimeSpan.FromMilliseconds(500));
+        }
     }
 
     /// <summary>The service's figures once every answered call is recorded and no hold is left.</summary>

@@ -30,6 +30,7 @@ internal sealed partial class SpendGrain(
     private readonly HashSet<string> _raising = new(StringComparer.Ordinal);
     private SharedWrites? _writes;
     private SpendState? _live;
+    private string? _listedIn;
 
     private SpendState Live => _live ??= copier.Copy(stored.State);
 
@@ -104,7 +105,29 @@ internal sealed partial class SpendGrain(
         {
             await RaiseAsync(alerts); // only once the spend that calls for them is stored
         }
+
+        if (!IsService && _listedIn != live.Month)
+        {
+            await ListAsync(live.Month);
+        }
     }
+
+    /// <summary>Names this spender among the month's (for the top spenders); once an activation and month, best effort.</summary>
+    private async Task ListAsync(string month)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISpenderListGrain>(0).AddAsync(this.GetPrimaryKeyString(), month);
+            _listedIn = month;
+        }
+        catch (Exception ex)
+        {
+            LogNotListed(logger, ex.Message); // tried again at the next call
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A spender could not be added to the month's list of spenders ({Error}); it is tried again at their next call")]
+    private static partial void LogNotListed(ILogger logger, string error);
 
     public Task<SpendReport> ReadAsync()
     {

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace Assistant.Spending;
 
-/// <summary>A spender's use of the model in words (<c>/usage</c>): tokens and cost today and this month, the limits and when they reset.</summary>
-internal sealed class SpendReports(
+/// <summary>
+/// A spender's use of the model in words (<c>/usage</c>): tokens and cost today and this month, the
+/// limits and when they reset; and the service's with its top spenders this month (<c>/usage all</c>).
+/// </summary>
+public sealed class SpendReports(
     IGrainFactory grains,
     BudgetPeriods periods,
     IOptions<BudgetOptions> budgets,
@@ -20,6 +23,39 @@ internal sealed class SpendReports(
             Line($"Today ({report.Day})", report.Today, limits.Daily, periods.DayEnds(now)) + "\n" +
             Line($"This month ({report.Month})", report.ThisMonth, limits.Monthly, periods.MonthEnds(now)) +
             (report.Held > 0 ? $"\nA reply under way holds US${Usd(report.Held)} of it until its cost is known." : "");
+    }
+
+    /// <summary>The <paramref name="count"/> spenders who spent most this month, most first, with their limits.</summary>
+    public async Task<IReadOnlyList<(string Spender, SpendReport Report, SpendLimits Limits)>> TopAsync(int count)
+    {
+        var month = periods.Month(time.GetUtcNow());
+        var spenders = await grains.GetGrain<ISpenderListGrain>(0).ReadAsync(month);
+        var reports = await Task.WhenAll(spenders.Select(async s => (Spender: s, Report: await grains.GetGrain<ISpendGrain>(s).ReadAsync())));
+        var top = reports.Where(r => r.Report.Month == month).OrderByDescending(r => r.Report.ThisMonth.CostUsd).ThenBy(r => r.Spender, StringComparer.Ordinal).Take(count).ToList();
+        return await Task.WhenAll(top.Select(async r => (r.Spender, r.Report, await LimitsOfAsync(r.Spender))));
+    }
+
+    /// <summary>A spender's limits: a Telegram user's from their role and quota, anyone else's <c>Budgets:User*</c>.</summary>
+    public async Task<SpendLimits> LimitsOfAsync(string spender) =>
+        spender.StartsWith("tg-user:", StringComparison.Ordinal) && long.TryParse(spender.AsSpan(8), NumberStyles.Integer, CultureInfo.InvariantCulture, out var user)
+            ? (await grains.GetGrain<Access.IUserAccessGrain>(user).AdmitAsync(0, DateTimeOffset.MinValue, counts: false)).Limits
+            : budgets.Value.User;
+
+    /// <summary><c>/usage all</c>: the service's use today and this month against the global budgets, and the top ten spenders this month.</summary>
+    public async Task<string> DescribeAllAsync()
+    {
+        var service = await grains.GetGrain<ISpendGrain>(Spender.Global).ReadAsync();
+        var now = time.GetUtcNow();
+        var limits = budgets.Value.Global;
+        var top = await TopAsync(10);
+        return $"The service's use of the model (days and months in {periods.ZoneName}):\n" +
+            Line($"Today ({service.Day})", service.Today, limits.Daily, periods.DayEnds(now)).Replace("your US$", "its US$", StringComparison.Ordinal) + "\n" +
+            Line($"This month ({service.Month})", service.ThisMonth, limits.Monthly, periods.MonthEnds(now)).Replace("your US$", "its US$", StringComparison.Ordinal) +
+            (service.Held > 0 ? $"\nReplies under way hold US${Usd(service.Held)}." : "") +
+            (top.Count == 0 ? "\nNo one has spent anything this month." :
+                "\n\nTop spenders this month:\n" + string.Join("\n", top.Select((t, i) =>
+                    $"{i + 1}. {t.Spender}: US${Usd(t.Report.ThisMonth.CostUsd)} ({t.Report.ThisMonth.Calls} calls), today US${Usd(t.Report.Today.CostUsd)}" +
+                    (t.Limits.Daily > 0 ? $" of US${Usd(t.Limits.Daily)}" : ""))));
     }
 
     private string Line(string period, SpendTotals totals, decimal limit, DateTimeOffset resets) =>

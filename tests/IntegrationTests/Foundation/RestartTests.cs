@@ -19,8 +19,9 @@ public sealed class RestartTests
         var reply = await silo.Http.SendAsync(session, "remember me");
         Assert.Contains("No AI model is configured", reply.GetProperty("reply").GetString());
         await SessionClient.WaitUntilSettledAsync(silo.Http, session);
-        var usage = System.Text.Json.JsonDocument.Parse(await silo.Http.GetStringAsync($"/usage?spender=api:{session}")).RootElement;
+        var usage = System.Text.Json.JsonDocument.Parse(await silo.Http.GetStringAsync($"/usage?spender=api:{session}&top=10")).RootElement;
         Assert.Equal(0, usage.GetProperty("spender").GetProperty("today").GetProperty("calls").GetInt32()); // no model was asked: nothing is counted
+        Assert.True(!usage.TryGetProperty("top", out var top) || top.ValueKind == System.Text.Json.JsonValueKind.Null, "the top spenders (Telegram user ids) are for the admin key only"); // no key here: local callers only, and still none
 
         if (signal == Signals.Term)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Assistant.IntegrationTests.Autopilot;
 using Assistant.IntegrationTests.Infrastructure;
@@ -23,7 +24,12 @@ public sealed class ConsoleTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _service = await AutopilotSilo.StartAsync("console");
+        _service = await AutopilotSilo.StartAsync("console", new Dictionary<string, string?>
+        {
+            ["AI:Prices:fake-model:InputPerMillion"] = "1000", // a tenth of a cent a token: the spend panel has figures to show
+            ["AI:Prices:fake-model:OutputPerMillion"] = "1000",
+            ["Budgets:GlobalDaily"] = "5",
+        });
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -101,6 +107,37 @@ public sealed class ConsoleTests : IAsyncLifetime
         Directory.CreateDirectory(Path.GetDirectoryName(ScreenshotPath)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath, FullPage = true });
         Assert.True(new FileInfo(ScreenshotPath).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task The_spend_panel_shows_what_the_model_cost_as_GET_usage_says()
+    {
+        using (var response = await _service.Http.PostAsJsonAsync("/sessions/console-spend/messages", new { text = "what does the console say I cost?" }))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        var usage = await Eventually.UntilAsync(
+            async () => JsonDocument.Parse(await _service.Http.GetStringAsync("/usage")).RootElement.Clone(),
+            u => u.GetProperty("global").GetProperty("today").GetProperty("calls").GetInt32() >= 1 && u.GetProperty("global").GetProperty("held_usd").GetDecimal() == 0,
+            "the call's cost recorded", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+        var today = usage.GetProperty("global").GetProperty("today");
+        var cost = today.GetProperty("cost_usd").GetDecimal();
+        Assert.True(cost > 0, "the call cost something");
+
+        await using var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            HttpCredentials = new HttpCredentials { Username = "operator", Password = AutopilotSilo.AdminKey },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{_service.Http.BaseAddress}console");
+
+        var row = page.Locator("#spend tr").Filter(new() { HasText = "Today (" });
+        var percent = (cost / 5m * 100m).ToString("0.#", CultureInfo.InvariantCulture);
+        await Assertions.Expect(row.Locator("td")).ToHaveTextAsync($"US${cost:0.00##} of US$5.00 ({percent} %)");
+        await Assertions.Expect(page.Locator("#spend tr").Filter(new() { HasText = "Today's calls" }).Locator("td"))
+            .ToHaveTextAsync($"{today.GetProperty("calls").GetInt32()} calls, {today.GetProperty("input_tokens").GetInt64()} tokens in, {today.GetProperty("output_tokens").GetInt64()} out");
+        await Assertions.Expect(page.Locator("#spend tr").Filter(new() { HasText = "This month by model" }).Locator("td")).ToContainTextAsync("fake-model US$");
     }
 
     [Fact]

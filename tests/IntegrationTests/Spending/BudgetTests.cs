@@ -191,6 +191,31 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
         Assert.Contains("of your US$0.20 limit", await telegram.AskAsync(bob, bob, "/usage"));
     }
 
+    [Fact]
+    public async Task Admins_see_the_top_spenders_in_telegram_and_with_the_key_over_http()
+    {
+        const long admin = TelegramSiloFixture.Admin;
+        var telegram = fixture.Telegram;
+        Assert.Equal("Echo: what do I cost?", await telegram.AskAsync(admin, admin, "what do I cost?"));
+        var spent = await SettledAsync(Spender.TelegramUser(admin));
+
+        var all = await telegram.AskAsync(admin, admin, "/usage all");
+        Assert.StartsWith("The service's use of the model", all);
+        Assert.Contains("Top spenders this month:", all);
+        Assert.Contains($"tg-user:{admin}: US${spent.ThisMonth.CostUsd:0.00##} ({spent.ThisMonth.Calls} calls), today US${spent.Today.CostUsd:0.00##} of US$0.20", all);
+        Assert.Equal(TelegramCommands.AdminsOnly("/usage all"), await telegram.AskAsync(BudgetFixture.Bob, BudgetFixture.Bob, "/usage all"));
+
+        using var client = fixture.AdminClient();
+        var usage = await client.GetFromJsonAsync<JsonElement>("/usage?top=100");
+        var top = usage.GetProperty("top").EnumerateArray().ToList();
+        var costs = top.Select(t => t.GetProperty("this_month").GetProperty("cost_usd").GetDecimal()).ToList();
+        Assert.Equal(costs.OrderDescending(), costs);
+        var row = Assert.Single(top, t => t.GetProperty("spender").GetString() == $"tg-user:{admin}");
+        Assert.Equal(spent.ThisMonth.CostUsd, row.GetProperty("this_month").GetProperty("cost_usd").GetDecimal());
+        using var tooMany = await client.GetAsync("/usage?top=101");
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+    }
+
     /// <summary>A spender's figures once no call of theirs is held for: their costs are recorded off the reply's path.</summary>
     private Task<SpendReport> SettledAsync(string spender) => Eventually.UntilAsync(
         () => fixture.Silo.Grains.GetGrain<ISpendGrain>(spender).ReadAsync(), report => report.Held == 0 && report.Today.Calls > 0,

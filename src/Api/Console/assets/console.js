@@ -11,6 +11,7 @@ const sources = {
   restarts: { url: "/restart/status", render: renderRestarts },
   tasks: { url: "/tasks?limit=10", render: renderTasks },
   sessions: { url: "/sessions/report?largest=0", render: renderSessions }, // aggregates only: no session keys (chat ids) at all
+  usage: { url: "/usage", render: renderUsage }, // the service's figures only: no spender (a Telegram user id)
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -200,6 +201,27 @@ function renderSessions(r) {
     ["Messages by kind", kinds || "none yet"],
     ["Error rate", `${number(r.errors.rate * 100)} %`],
     ["Errors by type", errors || "none"],
+  ]);
+  return null;
+}
+
+// As the service writes amounts: two to four decimals.
+const usd = (n) => `US$${n.toFixed(4).replace(/(\.\d{2}\d*?)0+$/, "$1")}`;
+
+function against(spent, limit) {
+  return limit > 0 ? `${usd(spent)} of ${usd(limit)} (${number((spent / limit) * 100)} %)` : `${usd(spent)} (no limit)`;
+}
+
+function renderUsage(u) {
+  const g = u.global;
+  const models = g.this_month_by_model.map((m) => `${m.model} ${usd(m.figures.cost_usd)}`).join(", ");
+  rows(field("spend"), [
+    [`Today (${u.day})`, against(g.today.cost_usd, g.daily_limit_usd)],
+    [`This month (${u.month})`, against(g.this_month.cost_usd, g.monthly_limit_usd)],
+    ["Held by replies under way", usd(g.held_usd)],
+    ["Today's calls", `${g.today.calls} calls, ${g.today.input_tokens} tokens in, ${g.today.output_tokens} out`],
+    ["This month by model", models || "none yet"],
+    ["Days end", `${new Date(u.day_resets_at).toLocaleString()} (${u.time_zone} days)`],
   ]);
   return null;
 }

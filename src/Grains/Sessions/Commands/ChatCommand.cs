@@ -29,6 +29,9 @@ internal interface ICommandHost
     /// <summary>What the sender of <paramref name="message"/> spent on the model, in words, against their <paramref name="limits"/>.</summary>
     Task<string> UsageAsync(TelegramIncoming message, Spending.SpendLimits limits);
 
+    /// <summary>The service's use of the model and its top spenders, in words.</summary>
+    Task<string> UsageOfAllAsync();
+
     /// <summary>Erases everything kept for the chat and the sender of <paramref name="message"/>; the report in words.</summary>
     Task<string> EraseAsync(TelegramIncoming message);
 

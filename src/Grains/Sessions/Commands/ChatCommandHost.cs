@@ -25,6 +25,8 @@ internal sealed class ChatCommandHost(ChatActivation session, CommandHosts servi
 
     public Task<string> UsageAsync(Telegram.TelegramIncoming message, Spending.SpendLimits limits) => services.Spending.DescribeAsync(Spending.Spender.Of(message), limits);
 
+    public Task<string> UsageOfAllAsync() => services.Spending.DescribeAllAsync();
+
     public Access.UserAccounts Accounts => services.Accounts;
 
     public async Task<string> EraseAsync(Telegram.TelegramIncoming message) =>

@@ -13,12 +13,15 @@ internal sealed class MessagePace
     private static readonly TimeSpan Kept = TimeSpan.FromMinutes(10);
     private readonly Dictionary<long, (Pace Pace, DateTimeOffset SentAt)> _decided = [];
     private DateTimeOffset _toldAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _newest = DateTimeOffset.MinValue;
 
     /// <param name="updateId">The message, so that asking again about it gets the same answer.</param>
     /// <param name="sentAt">When the user sent it: the minute before it is what counts.</param>
     public Pace Admit(long updateId, int perMinute, DateTimeOffset sentAt, DateTimeOffset now)
     {
-        foreach (var stale in _decided.Where(d => now - d.Value.SentAt >= Kept).Select(d => d.Key).ToList())
+        // Forgotten by send time, not by the clock: a backlog answered long after it was sent is still counted.
+        _newest = sentAt > _newest ? sentAt : _newest;
+        foreach (var stale in _decided.Where(d => _newest - d.Value.SentAt >= Kept).Select(d => d.Key).ToList())
         {
             _decided.Remove(stale);
         }

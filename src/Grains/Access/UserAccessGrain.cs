@@ -30,7 +30,9 @@ internal sealed partial class UserAccessGrain(
 
     public async Task<AccessChanged> ChangeAsync(AccessChange change)
     {
-        if (AccessPolicy.Forbids(change.ByRole, change.By, UserId, InForce().Role, change.Grant) is { } refusal)
+        // Back to the configured role is judged as granting it: an admin may not restore a demoted admin.
+        var grant = change.ClearGrant ? policy.Configured(UserId) : change.Grant;
+        if (AccessPolicy.Forbids(change.ByRole, change.By, UserId, InForce().Role, grant) is { } refusal)
         {
             return new AccessChanged(Record(), refusal);
         }

@@ -10,7 +10,7 @@ namespace Assistant.Spending;
 /// <c>assistant_budget_used_ratio{scope="global_daily"|"global_monthly"}</c>: what the whole service
 /// spent (with what turns in flight hold) of each global budget that is set, read from the service's
 /// spend grain every <see cref="Period"/> on each silo, so every silo's scrape shows the cluster's figure.
-/// Nothing is reported for a budget that is not set, nor before the first reading.
+/// Nothing is reported for a budget that is not set, before the first reading, nor after a failed one.
 /// </summary>
 internal sealed partial class BudgetUseGauge : BackgroundService
 {
@@ -22,8 +22,10 @@ internal sealed partial class BudgetUseGauge : BackgroundService
     private readonly ILogger<BudgetUseGauge> _logger;
     private volatile Measurement<double>[] _used = [];
 
-    public BudgetUseGauge(IGrainFactory grains, IOptions<BudgetOptions> budgets, IMeterFactory meters, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time, ILogger<BudgetUseGauge> logger)
+    /// <param name="metrics">Created with the silo (this service starts with it), so the refusal counters start at 0 before a first turn.</param>
+    public BudgetUseGauge(IGrainFactory grains, IOptions<BudgetOptions> budgets, IMeterFactory meters, SpendMetrics metrics, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Clock.Key)] TimeProvider time, ILogger<BudgetUseGauge> logger)
     {
+        _ = metrics;
         (_grains, _budgets, _time, _logger) = (grains, budgets, time, logger);
         meters.Create(AssistantMetrics.MeterName).CreateObservableGauge(
             "assistant.budget.used_ratio", () => _used, description: "The share of each global budget (Budgets:GlobalDaily, GlobalMonthly) spent or held, by scope (global_daily, global_monthly); 1 is used up.");
@@ -47,7 +49,8 @@ internal sealed partial class BudgetUseGauge : BackgroundService
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogUnread(_logger, ex.Message); // the last reading stays; the next try is in a period
+                _used = []; // no figure rather than an old one (it may be from a day that has ended)
+                LogUnread(_logger, ex.Message);
             }
         }
     }

@@ -30,7 +30,12 @@ public sealed class SpendReports(
     {
         var month = periods.Month(time.GetUtcNow());
         var spenders = await grains.GetGrain<ISpenderListGrain>(0).ReadAsync(month);
-        var reports = await Task.WhenAll(spenders.Select(async s => (Spender: s, Report: await grains.GetGrain<ISpendGrain>(s).ReadAsync())));
+        var reports = new List<(string Spender, SpendReport Report)>(spenders.Count);
+        foreach (var batch in spenders.Chunk(50)) // not every spender's grain woken at once
+        {
+            reports.AddRange(await Task.WhenAll(batch.Select(async s => (Spender: s, Report: await grains.GetGrain<ISpendGrain>(s).ReadAsync()))));
+        }
+
         var top = reports.Where(r => r.Report.Month == month).OrderByDescending(r => r.Report.ThisMonth.CostUsd).ThenBy(r => r.Spender, StringComparer.Ordinal).Take(count).ToList();
         return await Task.WhenAll(top.Select(async r => (r.Spender, r.Report, await LimitsOfAsync(r.Spender))));
     }

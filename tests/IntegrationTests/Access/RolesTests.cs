@@ -80,6 +80,12 @@ public sealed class RolesTests(RolesFixture fixture) : IDisposable
         Assert.StartsWith("Send /quota USER USD", await fixture.Telegram.AskAsync(Admin, Admin, $"/quota {RolesFixture.Member} unlimited"));
         Assert.StartsWith($"Done: {RolesFixture.Member} has no daily budget limit.", await fixture.Telegram.AskAsync(Owner, Owner, $"/quota {RolesFixture.Member} unlimited"));
 
+        // A configured admin demoted by an owner is restored by an owner only: "default" is judged as the role it gives back.
+        const long second = RolesFixture.SecondAdmin;
+        Assert.StartsWith($"Done: {second} is now user.", await fixture.Telegram.AskAsync(Owner, Owner, $"/grant {second} user"));
+        Assert.Equal("Only an owner can make an admin.", await fixture.Telegram.AskAsync(Admin, Admin, $"/grant {second} default"));
+        Assert.StartsWith($"Done: {second} has their configured role again.\nNow {second}: admin", await fixture.Telegram.AskAsync(Owner, Owner, $"/grant {second} default"));
+
         // Back to the configured role: not on a list, guests allowed, so a guest.
         Assert.StartsWith($"Done: {target} has their configured role again.\nNow {target}: guest", await fixture.Telegram.AskAsync(Owner, Owner, $"/grant {target} default"));
 

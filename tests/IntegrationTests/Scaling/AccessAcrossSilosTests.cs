@@ -7,9 +7,10 @@ using Assistant.Telegram;
 namespace Assistant.IntegrationTests.Scaling;
 
 /// <summary>
-/// Access is one grain per user, whichever silo holds their chats: an admin's <c>/grant</c> and
-/// <c>/ban</c> in their own chat hold at once for users whose chats two silo processes share, and
-/// after both silos restart.
+/// Access and spend are one grain per user, whichever silo holds their chats: an admin's <c>/grant</c>
+/// and <c>/ban</c> in their own chat hold at once for users whose chats two silo processes share,
+/// and after both silos restart; a user writing in several chats on both silos at once stays within
+/// the daily quota an admin gave them.
 /// </summary>
 public sealed class AccessAcrossSilosTests
 {
@@ -28,6 +29,9 @@ public sealed class AccessAcrossSilosTests
         }
 
         settings["Sessions:Summaries"] = "false";
+        settings["AI:Prices:fake-model:InputPerMillion"] = "1000"; // a tenth of a cent a token
+        settings["AI:Prices:fake-model:OutputPerMillion"] = "1000";
+        settings["Budgets:ReserveOutputTokens"] = "60"; // at least what an echo answers: a hold covers its turn
         await using var cluster = new SiloCluster("access", settings);
         var silos = new[] { await cluster.StartSiloAsync(), await cluster.StartSiloAsync() };
         await telegram.WaitForCallsAsync("getUpdates", 1);
@@ -85,5 +89,39 @@ public sealed class AccessAcrossSilosTests
         var users = await telegram.AskAsync(Admin, Admin, "/users");
         Assert.Contains($"• {banned[1]}: banned (last change by {Admin} at ", users);
         Assert.Contains($"• {banned[0]}: user (last change by {Admin} at ", users);
+
+        await OneUserInChatsOnBothSilosStaysWithinTheirQuotaAsync(telegram, model, silos);
+    }
+
+    /// <summary>A member writes in their private chat and three groups at once, round after round, until refused everywhere.</summary>
+    private static async Task OneUserInChatsOnBothSilosStaysWithinTheirQuotaAsync(FakeTelegramServer telegram, FakeOpenAiServer model, SiloProcess[] silos)
+    {
+        const long member = TelegramSiloFixture.Member;
+        const decimal quota = 0.40m;
+        Assert.StartsWith($"Done: {member}'s daily budget is US$0.40.", await telegram.AskAsync(Admin, Admin, $"/quota {member} 0.40"));
+        model.Delay = TimeSpan.FromMilliseconds(200); // the chats' turns overlap: their holds are in flight together
+        long[] chats = [member, -7_100_001, -7_100_002, -7_100_003];
+        var bot = "@" + FakeTelegramServer.BotUsername;
+        var answered = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            var replies = await Task.WhenAll(chats.Select(c => telegram.AskAsync(c, member, c == member ? $"round {round}" : $"{bot} round {round} in {c}")));
+            answered += replies.Count(r => r.Trim().StartsWith("Echo:", StringComparison.Ordinal));
+            if (replies.All(r => r.Contains("You have used your daily budget", StringComparison.Ordinal)))
+            {
+                break;
+            }
+        }
+
+        Assert.True(answered >= 2, $"{answered} answers before the quota refused");
+        var usage = await Eventually.UntilAsync(
+            async () => JsonDocument.Parse(await silos[0].Http.GetStringAsync($"/usage?spender=tg-user:{member}")).RootElement.GetProperty("spender").Clone(),
+            u => u.GetProperty("held_usd").GetDecimal() == 0 && u.GetProperty("today").GetProperty("calls").GetInt32() == answered,
+            "every answered call recorded, no hold left", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        var spent = usage.GetProperty("today").GetProperty("cost_usd").GetDecimal();
+        Assert.InRange(spent, quota / 2, quota); // each turn held for at least what it cost, so the chats together never passed the quota
+        Assert.Equal(quota, usage.GetProperty("daily_limit_usd").GetDecimal());
+        var reports = await Task.WhenAll(silos.Select(async s => JsonDocument.Parse(await s.Http.GetStringAsync("/sessions/report")).RootElement));
+        Assert.All(reports, r => Assert.True(r.GetProperty("active_sessions").GetInt32() > 0, "a silo held none of the chats"));
     }
 }

@@ -198,6 +198,10 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
         var telegram = fixture.Telegram;
         Assert.Equal("Echo: what do I cost?", await telegram.AskAsync(admin, admin, "what do I cost?"));
         var spent = await SettledAsync(Spender.TelegramUser(admin));
+        using var client = fixture.AdminClient();
+        await Eventually.WaitAsync(
+            async () => (await client.GetFromJsonAsync<JsonElement>("/usage?top=100")).GetProperty("top").EnumerateArray().Any(t => t.GetProperty("spender").GetString() == $"tg-user:{admin}"),
+            "the admin among the month's spenders (listed after their call is recorded)", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
 
         var all = await telegram.AskAsync(admin, admin, "/usage all");
         Assert.StartsWith("The service's use of the model", all);
@@ -205,7 +209,6 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
         Assert.Contains($"tg-user:{admin}: US${spent.ThisMonth.CostUsd:0.00##} ({spent.ThisMonth.Calls} calls), today US${spent.Today.CostUsd:0.00##} of US$0.20", all);
         Assert.Equal(TelegramCommands.AdminsOnly("/usage all"), await telegram.AskAsync(BudgetFixture.Bob, BudgetFixture.Bob, "/usage all"));
 
-        using var client = fixture.AdminClient();
         var usage = await client.GetFromJsonAsync<JsonElement>("/usage?top=100");
         var top = usage.GetProperty("top").EnumerateArray().ToList();
         var costs = top.Select(t => t.GetProperty("this_month").GetProperty("cost_usd").GetDecimal()).ToList();

@@ -44,6 +44,16 @@ public sealed class MessagePaceTests
     }
 
     [Fact]
+    public void A_burst_answered_long_after_it_was_sent_is_still_held_to_the_rate()
+    {
+        var pace = new MessagePace();
+        var answeredAt = Start.AddMinutes(15);
+        var paces = Enumerable.Range(0, 10).Select(i => pace.Admit(i, 3, Start.AddSeconds(i), answeredAt.AddSeconds(i))).ToList();
+        Assert.Equal(3, paces.Count(p => p == Pace.Within));
+        Assert.Equal(Pace.SlowDown, paces[3]);
+    }
+
+    [Fact]
     public void No_rate_admits_everything()
     {
         var pace = new MessagePace();

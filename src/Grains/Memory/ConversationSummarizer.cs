@@ -136,9 +136,10 @@ internal sealed partial class ConversationSummarizer(
                 throw;
             }
 
-            await spending.SettleAsync(hold, response.Usage is { } usage
-                ? spending.Usage(name, usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0, estimated: false)
-                : spending.Usage(name, Spending.ModelTokens.Prompt(request), Spending.ModelTokens.Count(response.Text), estimated: true));
+            var (input, output) = response.Usage is { } usage
+                ? (usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0)
+                : await Spending.ModelTokens.CountAsync(request, response.Text); // off the activation's thread
+            await spending.SettleAsync(hold, spending.Usage(name, input, output, estimated: response.Usage is null));
             var text = Bound(response.Text.Trim());
             if (text.Length == 0)
             {

@@ -14,7 +14,7 @@ public sealed class SpendMetrics
         var meter = meters.Create(AssistantMetrics.MeterName);
         _tokens = meter.CreateCounter<long>("assistant.model.tokens", "{token}", "Tokens of model calls (answers, summaries), by kind (input, output) and model: as the endpoint reported them, else counted here.");
         _cost = meter.CreateCounter<double>("assistant.model.cost_usd", "{USD}", "What model calls cost in USD (AI:Prices), by model.");
-        _refusals = meter.CreateCounter<long>("assistant.budget.refusals", "{turn}", "Turns refused before the model was called, by the limit that refused them (user_daily, user_monthly, global_daily, global_monthly).");
+        _refusals = meter.CreateCounter<long>("assistant.budget.refusals", "{turn}", "Model calls (turns and summaries) refused before the model was called, by the limit that refused them (user_daily, user_monthly, global_daily, global_monthly).");
         foreach (var scope in (string[])["user_daily", "user_monthly", "global_daily", "global_monthly"])
         {
             Refused(scope, 0); // each series from 0, so a first refusal shows as an increase

@@ -76,7 +76,7 @@ internal sealed partial class ModelExchange(
                 throw;
             }
 
-            var settle = spending.SettleAsync(hold, tokens.For(candidate, result.Text, spending));
+            var settle = spending.SettleAsync(hold, tokens, candidate, result.Text);
             if (!ModelFailure.FallsBack(result.Failure) || result.Text.Length > 0)
             {
                 turn.Settling(settle); // off the reply's path

@@ -10,7 +10,7 @@ namespace Assistant.Spending;
 /// <c>assistant_budget_used_ratio{scope="global_daily"|"global_monthly"}</c>: what the whole service
 /// spent (with what turns in flight hold) of each global budget that is set, read from the service's
 /// spend grain every <see cref="Period"/> on each silo, so every silo's scrape shows the cluster's figure.
-/// Nothing is reported for a budget that is not set, before the first reading, nor after a failed one.
+/// Nothing is reported for a budget that is not set, before the first reading, nor after two failed ones in a row.
 /// </summary>
 internal sealed partial class BudgetUseGauge : BackgroundService
 {
@@ -40,6 +40,7 @@ internal sealed partial class BudgetUseGauge : BackgroundService
         }
 
         using var timer = new PeriodicTimer(Period, _time);
+        var failures = 0;
         while (await WaitAsync(timer, stoppingToken)) // the first reading a period after the start, once the silo takes calls
         {
             try
@@ -49,9 +50,22 @@ internal sealed partial class BudgetUseGauge : BackgroundService
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                _used = []; // no figure rather than an old one (it may be from a day that has ended)
-                LogUnread(_logger, ex.Message);
+                // One miss keeps the last figure (an alert on it keeps its clock); two in a row leave none
+                // rather than an old one, which may be from a day that has ended.
+                if (++failures >= 2)
+                {
+                    _used = [];
+                }
+
+                if (failures == 2)
+                {
+                    LogUnread(_logger, failures, ex.Message); // once a run of failures
+                }
+
+                continue;
             }
+
+            failures = 0;
         }
     }
 
@@ -70,6 +84,6 @@ internal sealed partial class BudgetUseGauge : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The service's spend could not be read for assistant_budget_used_ratio: {Error}")]
-    private static partial void LogUnread(ILogger logger, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The service's spend could not be read for assistant_budget_used_ratio {Failures} times in a row ({Error}); the gauge shows nothing until it can, and this is not said again until it could")]
+    private static partial void LogUnread(ILogger logger, int failures, string error);
 }

@@ -29,9 +29,24 @@ internal sealed class CallTokens
         }
     }
 
-    /// <summary>The call's usage: what was reported; else, for an answer, the counted tokens; a failed call without a report costs nothing.</summary>
-    public ModelUsage For(string model, string answer, TurnSpending spending) =>
-        _reported ? spending.Usage(model, _input, _output, estimated: false)
-        : answer.Length > 0 ? spending.Usage(model, ModelTokens.Prompt(Prompt), ModelTokens.Count(answer), estimated: true)
-        : spending.Usage(model, 0, 0, estimated: true);
+    /// <summary>
+    /// The call's usage: what was reported; else, for an answer, the tokens counted here (off the
+    /// caller's thread; not at all when <paramref name="counted"/> is false: nothing is billed, the
+    /// offline provider's notice); a failed call without a report costs nothing.
+    /// </summary>
+    public async Task<ModelUsage> ForAsync(string model, string answer, TurnSpending spending, bool counted = true)
+    {
+        if (_reported)
+        {
+            return spending.Usage(model, _input, _output, estimated: false);
+        }
+
+        if (answer.Length == 0 || !counted)
+        {
+            return spending.Usage(model, 0, 0, estimated: true);
+        }
+
+        var (input, output) = await ModelTokens.CountAsync(Prompt, answer);
+        return spending.Usage(model, input, output, estimated: true);
+    }
 }

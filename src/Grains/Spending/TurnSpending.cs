@@ -69,6 +69,28 @@ internal sealed partial class TurnSpending(
     public ModelUsage Usage(string model, long inputTokens, long outputTokens, bool estimated) =>
         new(model, inputTokens, outputTokens, prices.Cost(model, inputTokens, outputTokens), estimated);
 
+    /// <summary>
+    /// Records what a streamed call cost (<see cref="CallTokens"/>: what the endpoint reported, else
+    /// counted off this thread; nothing for the offline provider's notice). Never faults: a count that
+    /// fails is logged and the hold released.
+    /// </summary>
+    public async Task SettleAsync(SpendHold hold, CallTokens tokens, string model, string answer)
+    {
+        ModelUsage usage;
+        try
+        {
+            usage = await tokens.ForAsync(model, answer, this, counted: ai.Value.EffectiveProvider != AiProvider.Offline);
+        }
+        catch (Exception ex)
+        {
+            LogNotCounted(logger, model, ex.Message);
+            await ReleaseAsync(hold);
+            return;
+        }
+
+        await SettleAsync(hold, usage);
+    }
+
     /// <summary>Records what a call cost, for the spender and the service, and releases the hold. A failure is logged: the reply goes on and the hold lapses.</summary>
     public async Task SettleAsync(SpendHold hold, ModelUsage usage)
     {
@@ -145,6 +167,9 @@ internal sealed partial class TurnSpending(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spend of {Spender} not recorded (model {Model}, US${Cost}): {Error}; the turn's hold lapses")]
     private static partial void LogNotRecorded(ILogger logger, string spender, string model, decimal cost, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The tokens of a call to {Model} could not be counted ({Error}); it is not recorded and its hold is released")]
+    private static partial void LogNotCounted(ILogger logger, string model, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A hold on the budget of {Spender} was not released ({Error}); it lapses")]
     private static partial void LogNotReleased(ILogger logger, string spender, string error);

@@ -40,6 +40,14 @@ public sealed partial class PrometheusText
             : throw new InvalidOperationException($"Expected one series {name}{{{string.Join(",", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}}, found {found.Count}:\n{Text}");
     }
 
+    /// <summary>
+    /// The sum of the series of <paramref name="name"/> whose labels include <paramref name="labels"/>
+    /// (0 when there is none): in-process silos of parallel test collections share one process, and each
+    /// host's exporter sees every host's meters, so a counter may show once per host.
+    /// </summary>
+    public double Sum(string name, params (string Key, string Value)[] labels) =>
+        _samples.Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).Sum(s => s.Value);
+
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})?\s+(?<value>\S+)(\s+\d+)?$""")]
     private static partial Regex SampleLine();
 

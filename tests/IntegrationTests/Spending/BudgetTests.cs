@@ -64,10 +64,10 @@ public sealed class BudgetTests(BudgetFixture fixture) : IDisposable
 
         using var admin = fixture.AdminClient();
         var metrics = new PrometheusText(await admin.GetStringAsync("/metrics"));
-        Assert.True(metrics.Value("assistant_budget_refusals_total", ("scope", "user_daily")) >= 2);
-        Assert.True(metrics.Value("assistant_model_tokens_total", ("kind", "input"), ("model", "fake-model")) >= spent.Today.InputTokens);
-        Assert.True(metrics.Value("assistant_model_tokens_total", ("kind", "output"), ("model", "fake-model")) >= spent.Today.OutputTokens);
-        Assert.True(metrics.Value("assistant_model_cost_usd_total", ("model", "fake-model")) >= (double)spent.Today.CostUsd - 1e-9);
+        Assert.True(metrics.Sum("assistant_budget_refusals_total", ("scope", "user_daily")) >= 2);
+        Assert.True(metrics.Sum("assistant_model_tokens_total", ("kind", "input"), ("model", "fake-model")) >= spent.Today.InputTokens);
+        Assert.True(metrics.Sum("assistant_model_tokens_total", ("kind", "output"), ("model", "fake-model")) >= spent.Today.OutputTokens);
+        Assert.True(metrics.Sum("assistant_model_cost_usd_total", ("model", "fake-model")) >= (double)spent.Today.CostUsd - 1e-9);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ internal sealed partial class SpendGrain(
 
         if (!IsService && _listedIn != live.Month)
         {
-            await ListAsync(live.Month);
+            await ListAsync(live.Month); // once an activation and month: the list's writes are shared among its callers
         }
     }
 

@@ -54,8 +54,8 @@ public sealed class SpendReports(
         var limits = budgets.Value.Global;
         var top = await TopAsync(10);
         return $"The service's use of the model (days and months in {periods.ZoneName}):\n" +
-            Line($"Today ({service.Day})", service.Today, limits.Daily, periods.DayEnds(now)).Replace("your US$", "its US$", StringComparison.Ordinal) + "\n" +
-            Line($"This month ({service.Month})", service.ThisMonth, limits.Monthly, periods.MonthEnds(now)).Replace("your US$", "its US$", StringComparison.Ordinal) +
+            Line($"Today ({service.Day})", service.Today, limits.Daily, periods.DayEnds(now), "its") + "\n" +
+            Line($"This month ({service.Month})", service.ThisMonth, limits.Monthly, periods.MonthEnds(now), "its") +
             (service.Held > 0 ? $"\nReplies under way hold US${Usd(service.Held)}." : "") +
             (top.Count == 0 ? "\nNo one has spent anything this month." :
                 "\n\nTop spenders this month:\n" + string.Join("\n", top.Select((t, i) =>
@@ -63,9 +63,9 @@ public sealed class SpendReports(
                     (t.Limits.Daily > 0 ? $" of US${Usd(t.Limits.Daily)}" : ""))));
     }
 
-    private string Line(string period, SpendTotals totals, decimal limit, DateTimeOffset resets) =>
+    private string Line(string period, SpendTotals totals, decimal limit, DateTimeOffset resets, string whose = "your") =>
         $"{period}: {totals.Calls} model calls, {Count(totals.InputTokens)} tokens in and {Count(totals.OutputTokens)} out, US${Usd(totals.CostUsd)}" +
-        (limit > 0 ? $" of your US${Usd(limit)} limit, which resets {periods.InZone(resets):yyyy-MM-dd HH:mm}." : " (no limit).");
+        (limit > 0 ? $" of {whose} US${Usd(limit)} limit, which resets {periods.InZone(resets):yyyy-MM-dd HH:mm}." : " (no limit).");
 
     private static string Usd(decimal usd) => usd.ToString("0.00##", CultureInfo.InvariantCulture);
 
